@@ -1,0 +1,17 @@
+"""shaoyang_report: Chinese government information-disclosure annual reports as tidy data.
+
+Turns 政府信息公开工作年度报告 (either national format, F2019 or F2021) into tidy pandas
+frames, checks their arithmetic (勾稽关系) and shows the printed tables.
+
+Example:
+    >>> import shaoyang_report as sr
+    >>> report = sr.read_report("data/raw/shaoyang_city_2020.txt")   # doctest: +SKIP
+    >>> report.findings[["rule", "applicant", "expected", "printed"]]  # doctest: +SKIP
+"""
+
+from .errors import ReportFormatError
+from .layout import get_layout
+from .report import Report, parse_document, read_report, read_text
+
+__all__ = ["Report", "ReportFormatError", "get_layout", "parse_document", "read_report", "read_text"]
+__version__ = "0.1.0"

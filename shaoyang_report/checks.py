@@ -1,0 +1,117 @@
+"""Arithmetic checks (勾稽关系) generated from the rules in ``layouts.toml``.
+
+Every rule evaluation becomes a check record with status ``pass``, ``fail`` (a
+finding) or ``not_checkable`` (a cell is blank or not printed). Published numbers are
+never corrected: a disagreement is reported with the cells involved, expected vs
+printed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+from .layout import Rule, Table, get_layout
+
+_DIMS = ("item", "measure", "applicant")
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}" if not math.isnan(x) else "空"
+
+
+def run_rules(facts: list[dict], tables: dict[str, Table]) -> list[dict]:
+    """Evaluate every rule of the layout on one report's table facts.
+
+    Args:
+        facts: Fact records of one report (dicts with the facts columns).
+        tables: The layout table of each section the report prints.
+
+    Returns:
+        One check record per rule and per value of the rule's ``over`` dimension.
+    """
+    layout = get_layout()
+    index = {(f["section"], f["item"], f["measure"], f["applicant"]): f for f in facts}
+    out: list[dict] = []
+    for rule in layout.rules:
+        table = tables.get(rule.section)
+        section_facts = [f for f in facts if f["section"] == rule.section]
+        if table is None or not section_facts:
+            continue
+        printed_items = list(dict.fromkeys(f["item"] for f in section_facts))
+        overs = list(dict.fromkeys(f[rule.over] for f in section_facts))
+        if rule.kind == "group_sum":
+            for group in table.rows:
+                children = [r.key for r in table.children(group.key) if r.key in printed_items]
+                if group.key not in printed_items or not children:
+                    continue
+                for over in overs:
+                    out.append(_check(rule, index, over, children, [group.key], tables))
+            continue
+        if isinstance(rule.parts, str) and rule.parts.startswith("@leaves:"):
+            group = rule.parts.split(":", 1)[1]
+            below = [r.key for r in table.descendants(group)]
+            parts = [k for k in below if k in printed_items and not any(
+                d.key in printed_items for d in table.descendants(k))]
+        else:
+            parts = list(rule.parts)
+        for over in overs:
+            if rule.over == "item" and over in (rule.parts if isinstance(rule.parts, tuple) else ()):
+                continue
+            out.append(_check(rule, index, over, parts, list(rule.totals), tables))
+    return out
+
+
+def _check(rule: Rule, index: dict, over: str, parts: list[str], totals: list[str], tables) -> dict:
+    layout = get_layout()
+    table = tables[rule.section]
+
+    def cell(key: str) -> tuple[tuple, dict | None]:
+        dims = {"item": None, "measure": table.measure, "applicant": None}
+        dims[rule.over] = over
+        dims[rule.dim] = key
+        k = (rule.section, dims["item"], dims["measure"], dims["applicant"])
+        return k, index.get(k)
+
+    part_cells = [cell(k) for k in parts]
+    total_cells = [cell(k) for k in totals]
+    involved = part_cells + total_cells
+    absent = [k for k, f in involved if f is None or math.isnan(f["value"])]
+    expected = sum(f["value"] for _, f in part_cells if f is not None)
+    printed = sum(f["value"] for _, f in total_cells if f is not None)
+    if absent:
+        status, expected, printed = "not_checkable", math.nan, math.nan
+    else:
+        status = "pass" if abs(expected - printed) < 1e-6 else "fail"
+    over_zh = layout.column_label(rule.section, rule.over, over)
+    totals_zh = "+".join(layout.column_label(rule.section, rule.dim, k) for k in totals)
+    if status == "not_checkable":
+        gaps = "、".join("/".join(str(x) for x in k[1:] if x) for k in absent)
+        message = f"{rule.name_zh}（{over_zh}）：无法核对，{gaps} 未填报或为空"
+    else:
+        verdict = "相符" if status == "pass" else f"不符，相差{_fmt(printed - expected)}"
+        message = f"{rule.name_zh}（{over_zh}）：各项之和为{_fmt(expected)}，{totals_zh}印为{_fmt(printed)}，{verdict}"
+    record = {d: None for d in _DIMS}
+    record[rule.over] = over
+    return {
+        **record,
+        "rule": rule.key,
+        "rule_zh": rule.name_zh,
+        "section": rule.section,
+        "expected": expected,
+        "printed": printed,
+        "difference": printed - expected,
+        "status": status,
+        "cells": " + ".join("/".join(str(x) for x in k[1:] if x) for k, _ in part_cells)
+        + " = " + " + ".join("/".join(str(x) for x in k[1:] if x) for k, _ in total_cells),
+        "locations": "; ".join(f["location"] for _, f in involved if f is not None),
+        "message": message,
+    }
+
+
+def summarize(checks: Iterable[dict]) -> dict[str, int]:
+    """Count checks by status."""
+    counts = {"pass": 0, "fail": 0, "not_checkable": 0}
+    for c in checks:
+        counts[c["status"]] += 1
+    return counts

@@ -1,0 +1,58 @@
+"""The data dictionary: every column of the public frames, declared once.
+
+``data/fields.csv`` declares each column's type and meaning; the frames are built,
+validated and documented (README) from it.
+"""
+
+from __future__ import annotations
+
+import csv
+from functools import cache
+from importlib import resources
+
+import pandas as pd
+
+
+@cache
+def fields(frame: str = "facts") -> tuple[dict[str, str], ...]:
+    """The declared columns of a frame (``facts`` or ``checks``), in order."""
+    text = resources.files("shaoyang_report").joinpath("data/fields.csv").read_text("utf-8")
+    return tuple(row for row in csv.DictReader(text.splitlines()) if row["frame"] == frame)
+
+
+def columns(frame: str = "facts") -> list[str]:
+    """Column names of a frame, in order."""
+    return [f["name"] for f in fields(frame)]
+
+
+def build_frame(records: list[dict], frame: str = "facts") -> pd.DataFrame:
+    """A DataFrame of ``records`` with exactly the declared columns and dtypes."""
+    cols = fields(frame)
+    data = {f["name"]: [r.get(f["name"]) for r in records] for f in cols}
+    out = pd.DataFrame(data, columns=[f["name"] for f in cols])
+    return out.astype({f["name"]: f["dtype"] for f in cols})
+
+
+def validate(df: pd.DataFrame, frame: str = "facts") -> None:
+    """Check a frame against the dictionary: columns, order and dtypes.
+
+    Raises:
+        ValueError: naming the first column that does not match.
+    """
+    expected = columns(frame)
+    if list(df.columns) != expected:
+        raise ValueError(f"{frame} columns are {list(df.columns)}, expected {expected}")
+    for f in fields(frame):
+        if str(df[f["name"]].dtype) != str(pd.Series([], dtype=f["dtype"]).dtype):
+            raise ValueError(f"{frame}.{f['name']} has dtype {df[f['name']].dtype}, expected {f['dtype']}")
+
+
+def dictionary_markdown() -> str:
+    """The README's data dictionary, generated from ``fields.csv``."""
+    parts = []
+    for frame, title in (("facts", "`report.facts`"), ("checks", "`report.checks` / `report.findings`")):
+        parts.append(f"#### {title}\n\n| column | type | meaning |\n|---|---|---|")
+        for f in fields(frame):
+            parts.append(f"| `{f['name']}` | {f['dtype']} | {f['description']} |")
+        parts.append("")
+    return "\n".join(parts).rstrip() + "\n"

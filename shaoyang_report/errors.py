@@ -1,0 +1,24 @@
+"""Domain errors raised where the knowledge is."""
+
+from __future__ import annotations
+
+
+class ReportFormatError(ValueError):
+    """A file is not a readable 政府信息公开工作年度报告, or a table in it is malformed.
+
+    The message always names the file and the place, and says what was expected, e.g.
+    ``shaoyang_city_2020.txt: line 180: table 三 row 四、结转下年度继续办理 has 5 values,
+    expected 7``.
+
+    Attributes:
+        source: The file (or ``<text>``) that could not be read.
+        where: The place in it (``line 180``, ``table 三``), or ``""``.
+        problem: What is wrong and what was expected.
+    """
+
+    def __init__(self, source: object, problem: str, where: str = "") -> None:
+        self.source = str(source)
+        self.where = where
+        self.problem = problem
+        place = f"{self.source}: {where}: " if where else f"{self.source}: "
+        super().__init__(place + problem)

@@ -1,0 +1,248 @@
+"""The national formats as package data (``data/layouts.toml``), loaded once.
+
+The readers, the checker and the data dictionary all read this one description; the
+code has no per-year or per-format branches.
+
+Example:
+    >>> from shaoyang_report.layout import get_layout
+    >>> layout = get_layout()
+    >>> sorted(layout.formats)
+    ['F2019', 'F2021']
+    >>> layout.table_for("F2019", "active_disclosure").value_count()
+    22
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+
+TABLE_SECTIONS = ("active_disclosure", "applications", "review_litigation")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One printed column: the fact dimensions it fixes, its label and unit."""
+
+    dims: dict[str, str]
+    label_zh: str
+    unit: str
+    is_total: bool = False
+
+
+@dataclass(frozen=True)
+class Row:
+    """One printed row of a table (see the comments in ``layouts.toml``)."""
+
+    key: str
+    label_zh: str
+    patterns: tuple[re.Pattern[str], ...]
+    columns: tuple[Column, ...] = ()
+    group: bool = False
+    parent: str | None = None
+    anchor: str | None = None
+    shape_of: str | None = None
+    block: str | None = None
+    is_total: bool = False
+
+    @property
+    def width(self) -> int:
+        """Number of values the row holds when printed with numbers."""
+        return len(self.columns)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A printed table: rows in printed order."""
+
+    key: str
+    name_zh: str
+    wide: str
+    measure: str | None
+    rows: tuple[Row, ...]
+
+    def row(self, key: str) -> Row:
+        """The row with canonical key ``key``."""
+        for row in self.rows:
+            if row.key == key:
+                return row
+        raise KeyError(key)
+
+    def children(self, key: str) -> list[Row]:
+        """Rows whose parent is ``key``."""
+        return [r for r in self.rows if r.parent == key]
+
+    def descendants(self, key: str) -> list[Row]:
+        """All rows below ``key``, depth first, in printed order."""
+        out: list[Row] = []
+        for child in self.children(key):
+            out.append(child)
+            out.extend(self.descendants(child.key))
+        return out
+
+    def expected_rows(self, shapes: dict[str, str]) -> list[Row]:
+        """Rows that must print values, given the shape chosen for each shaped row."""
+        out = []
+        for row in self.rows:
+            if row.group or not row.columns:
+                continue
+            parent = self.row(row.parent) if row.parent else None
+            if row.shape_of and shapes.get(row.shape_of, "row") != "row":
+                continue
+            if parent is not None and parent.shape_of and shapes.get(parent.shape_of, "row") != "group":
+                continue
+            out.append(row)
+        return out
+
+    def value_count(self, shapes: dict[str, str] | None = None) -> int:
+        """Number of values a complete table holds."""
+        return sum(r.width for r in self.expected_rows(shapes or {}))
+
+
+@dataclass(frozen=True)
+class Format:
+    """One national format (F2019, F2021)."""
+
+    key: str
+    name_zh: str
+    notice: str
+    years: tuple[int, ...]
+    markers: tuple[str, ...]
+    tables: dict[str, str]
+    shapes: dict[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One arithmetic rule (勾稽关系) of a table."""
+
+    key: str
+    name_zh: str
+    kind: str
+    section: str
+    over: str
+    dim: str
+    parts: tuple[str, ...] | str = ()
+    totals: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Everything ``layouts.toml`` says, parsed and compiled."""
+
+    formats: dict[str, Format]
+    tables: dict[str, Table]
+    rules: tuple[Rule, ...]
+    section_order: tuple[str, ...]
+    section_patterns: dict[str, tuple[re.Pattern[str], ...]]
+    section_names_zh: dict[str, str]
+    max_heading_chars: int
+    units: dict[str, dict[str, Decimal]]
+    not_stated: frozenset[str]
+    metadata: dict[str, object] = field(default_factory=dict)
+
+    def table_for(self, template: str, section: str) -> Table:
+        """The table a format prints in ``section``."""
+        return self.tables[self.formats[template].tables[section]]
+
+    def column_label(self, section: str, dim: str, key: str) -> str:
+        """Chinese label of a measure/applicant/item key within a section."""
+        for fmt in self.formats.values():
+            table = self.tables[fmt.tables[section]]
+            for row in table.rows:
+                if dim == "item" and row.key == key:
+                    return row.label_zh
+                for col in row.columns:
+                    if col.dims.get(dim) == key:
+                        return col.label_zh.split("·")[-1] if dim == "measure" else col.label_zh.split("·")[0]
+        return key
+
+
+def _compile(patterns: list[str]) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p) for p in patterns)
+
+
+def _parse(doc: dict) -> Layout:
+    columns = {
+        name: tuple(
+            Column(
+                dims={k: c[k] for k in ("item", "measure", "applicant") if k in c},
+                label_zh=c["label_zh"],
+                unit=c["unit"],
+                is_total=bool(c.get("is_total", False)),
+            )
+            for c in spec["columns"]
+        )
+        for name, spec in doc["columns"].items()
+    }
+    tables = {}
+    for name, spec in doc["tables"].items():
+        rows = tuple(
+            Row(
+                key=r["key"],
+                label_zh=r["label_zh"],
+                patterns=_compile(r.get("patterns", [])),
+                columns=columns[r["columns"]] if "columns" in r else (),
+                group=bool(r.get("group", False)),
+                parent=r.get("parent"),
+                anchor=r.get("anchor"),
+                shape_of=r.get("shape_of"),
+                block=r.get("block"),
+                is_total=bool(r.get("is_total", False)),
+            )
+            for r in spec["rows"]
+        )
+        tables[name] = Table(name, spec["name_zh"], spec["wide"], spec.get("measure"), rows)
+    formats = {
+        key: Format(
+            key=key,
+            name_zh=f["name_zh"],
+            notice=f["notice"],
+            years=tuple(f["years"]),
+            markers=tuple(f["markers"]),
+            tables=dict(f["tables"]),
+            shapes={k: tuple(v) for k, v in f.get("shapes", {}).items()},
+        )
+        for key, f in doc["formats"].items()
+    }
+    rules = tuple(
+        Rule(
+            key=r["key"],
+            name_zh=r["name_zh"],
+            kind=r["kind"],
+            section=r["section"],
+            over=r["over"],
+            dim=r["dim"],
+            parts=r["parts"] if isinstance(r.get("parts"), str) else tuple(r.get("parts", ())),
+            totals=tuple(r.get("totals", ())),
+        )
+        for r in doc["rules"]
+    )
+    sections = doc["sections"]
+    meta = dict(doc["metadata"])
+    for key in ("title", "title_year_only", "sentence", "period"):
+        meta[key] = _compile(meta[key])
+    meta["agency_line"] = re.compile(meta["agency_line"])
+    return Layout(
+        formats=formats,
+        tables=tables,
+        rules=rules,
+        section_order=tuple(sections["order"]),
+        section_patterns={k: _compile(v) for k, v in sections["patterns"].items()},
+        section_names_zh=dict(sections["names_zh"]),
+        max_heading_chars=int(sections["max_heading_chars"]),
+        units={u: {k: Decimal(v) for k, v in m.items()} for u, m in doc["units"].items()},
+        not_stated=frozenset(doc["values"]["not_stated"]),
+        metadata=meta,
+    )
+
+
+@cache
+def get_layout() -> Layout:
+    """The parsed national formats (read from package data once per process)."""
+    raw = resources.files("shaoyang_report").joinpath("data/layouts.toml").read_bytes()
+    return _parse(tomllib.loads(raw.decode("utf-8")))

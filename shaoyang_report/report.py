@@ -1,0 +1,272 @@
+"""Read one report: any source → Document → tables, metadata → tidy facts and checks.
+
+Example:
+    >>> import shaoyang_report as sr
+    >>> report = sr.read_report("data/raw/shaoyang_city_2020.txt")   # doctest: +SKIP
+    >>> report.agency, report.year, report.template                   # doctest: +SKIP
+    ('邵阳市', 2020, 'F2019')
+"""
+
+from __future__ import annotations
+
+import math
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+
+from . import dictionary
+from .checks import run_rules
+from .document import BLANK, Document, decode, read_bytes, text_document
+from .errors import ReportFormatError
+from .layout import TABLE_SECTIONS, Table, get_layout
+from .metadata import Metadata, read_metadata
+from .tables import TABLE_NUMERALS, TableRead, read_table, split_sections
+from .text import parse_value
+
+
+class Report:
+    """One parsed 政府信息公开工作年度报告.
+
+    Attributes:
+        report_id: Identifier used in every frame (file name without extension by default).
+        source: The file name the report was read from.
+        agency: Agency as printed (None when the text does not name it).
+        year: Reporting year.
+        template: ``F2019`` or ``F2021``.
+        template_basis: ``table labels`` or ``year`` (see :class:`~shaoyang_report.metadata.Metadata`).
+        title: The printed title or the sentence naming agency and year.
+        shapes: How shaped rows were printed (``{"other_processing": "row"}``).
+        document: The :class:`~shaoyang_report.document.Document` read.
+    """
+
+    def __init__(self, report_id: str, doc: Document, meta: Metadata, reads: dict[str, TableRead],
+                 absent: list[str]) -> None:
+        self.report_id = report_id
+        self.source = doc.source
+        self.document = doc
+        self.agency = meta.agency
+        self.year = meta.year
+        self.template = meta.template
+        self.template_basis = meta.template_basis
+        self.title = meta.title
+        self._reads = reads
+        self._absent = absent
+        self.shapes = {k: v for r in reads.values() for k, v in r.shapes.items()}
+        self._records, self._value_problems = self._table_records()
+
+    # ------------------------------------------------------------------ building
+    def _base(self) -> dict:
+        return {"report_id": self.report_id, "agency": self.agency, "year": self.year, "template": self.template}
+
+    def _table_records(self) -> tuple[list[dict], list[tuple[str, str]]]:
+        base = self._base()
+        records, problems = [], []
+        for section, read in self._reads.items():
+            for placed in read.rows:
+                row = placed.row
+                for col, tok in zip(row.columns, placed.values):
+                    raw = "" if tok.kind == BLANK else tok.text
+                    value, problem = parse_value(raw, col.unit)
+                    if problem:
+                        problems.append((tok.location, problem))
+                    records.append({
+                        **base,
+                        "section": section,
+                        "item": col.dims.get("item", row.key),
+                        "measure": col.dims.get("measure", read.table.measure),
+                        "applicant": col.dims.get("applicant"),
+                        "value": value,
+                        "unit": col.unit,
+                        "is_total": col.is_total or row.is_total,
+                        "row_label": placed.label.text if placed.label else "",
+                        "raw": raw,
+                        "location": tok.location,
+                    })
+        return records, problems
+
+    # ------------------------------------------------------------------ frames
+    @cached_property
+    def facts(self) -> pd.DataFrame:
+        """Tidy long frame, one row per published number (see the README's data dictionary)."""
+        return dictionary.build_frame(self._records, "facts")
+
+    @cached_property
+    def _check_records(self) -> list[dict]:
+        tables = {s: r.table for s, r in self._reads.items()}
+        return [{**self._base(), **c} for c in run_rules(self._records, tables)]
+
+    @cached_property
+    def checks(self) -> pd.DataFrame:
+        """Every arithmetic check made, with status pass / fail / not_checkable."""
+        return dictionary.build_frame(self._check_records, "checks")
+
+    @property
+    def findings(self) -> pd.DataFrame:
+        """The checks that fail: where the report's numbers do not add up."""
+        checks = self.checks
+        return checks[checks["status"] == "fail"].reset_index(drop=True)
+
+    @cached_property
+    def missing(self) -> pd.DataFrame:
+        """Tables and rows the format requires that the text does not hold, with why."""
+        rows = [{"report_id": self.report_id, "section": s, "item": None,
+                 "reason": "table not in the text"} for s in self._absent]
+        for section, read in self._reads.items():
+            rows += [{"report_id": self.report_id, "section": section, "item": k, "reason": why}
+                     for k, why in read.missing]
+        return pd.DataFrame(rows, columns=["report_id", "section", "item", "reason"]).astype("string")
+
+    @cached_property
+    def unplaced(self) -> pd.DataFrame:
+        """Numbers printed in a table section that could not be put on a row with certainty."""
+        rows = [{"report_id": self.report_id, "section": s, "raw": t.text, "location": t.location}
+                for s, read in self._reads.items() for t in read.unplaced]
+        return pd.DataFrame(rows, columns=["report_id", "section", "raw", "location"]).astype("string")
+
+    @property
+    def problems(self) -> list[tuple[str, str]]:
+        """``(location, message)`` for cells or rows that could not be read as expected."""
+        return [p for r in self._reads.values() for p in r.problems] + list(self._value_problems)
+
+    @property
+    def tables_read(self) -> list[str]:
+        """Sections whose table was found in the text."""
+        return list(self._reads)
+
+    def expected_value_count(self, section: str) -> int:
+        """How many values the format (in the shape this report used) puts in a table."""
+        table = get_layout().table_for(self.template, section)
+        return table.value_count(self.shapes)
+
+    # ------------------------------------------------------------------ views
+    def table(self, section: str) -> pd.DataFrame:
+        """The printed table rebuilt as a wide frame with Chinese labels.
+
+        Args:
+            section: ``active_disclosure``, ``applications`` or ``review_litigation``.
+
+        Returns:
+            Rows in printed order (group labels included, empty), one column per printed
+            column. Blank cells are NaN.
+        """
+        if section not in TABLE_SECTIONS:
+            raise ValueError(f"section must be one of {TABLE_SECTIONS}, not {section!r}")
+        layout = get_layout()
+        table: Table = layout.table_for(self.template, section) if self.template else None
+        read = self._reads.get(section)
+        if table is None or read is None:
+            return pd.DataFrame()
+        wide = table.wide
+        printed_rows = {p.row.key for p in read.rows}
+        row_order: list[tuple[str, str]] = []
+        col_order: list[tuple[str, str]] = []
+        for row in table.rows:
+            for col in row.columns:
+                ck = col.dims.get(wide)
+                cl = col.label_zh.split("·")[-1]
+                if (ck, cl) not in col_order:
+                    col_order.append((ck, cl))
+                ik = col.dims.get("item")
+                if ik and (ik, col.label_zh.split("·")[0]) not in row_order:
+                    row_order.append((ik, col.label_zh.split("·")[0]))
+            if "item" not in (row.columns[0].dims if row.columns else {}):
+                if row.key in printed_rows or row.group:
+                    row_order.append((row.key, row.label_zh))
+        facts = [r for r in self._records if r["section"] == section]
+        grid = {(r["item"], r[wide]): r["value"] for r in facts}
+        data = [[grid.get((ik, ck), math.nan) for ck, _ in col_order] for ik, _ in row_order]
+        frame = pd.DataFrame(data, index=[lbl for _, lbl in row_order], columns=[lbl for _, lbl in col_order])
+        frame.index.name = table.name_zh
+        return frame.dropna(axis=1, how="all") if section == "active_disclosure" else frame
+
+    def summary(self) -> dict:
+        """Counts an analyst checks first: values per table vs expected, findings, gaps."""
+        out = {"report_id": self.report_id, "agency": self.agency, "year": self.year, "template": self.template}
+        for section in TABLE_SECTIONS:
+            n = sum(1 for r in self._records if r["section"] == section)
+            out[section] = f"{n}/{self.expected_value_count(section)}" if self.template else str(n)
+        status = self.checks["status"].value_counts()
+        out["findings"] = int(status.get("fail", 0))
+        out["not_checkable"] = int(status.get("not_checkable", 0))
+        out["missing"] = len(self.missing)
+        out["unplaced"] = len(self.unplaced)
+        return out
+
+    def __repr__(self) -> str:
+        return (f"<Report {self.report_id}: {self.agency or '?'} {self.year or '?'} {self.template or '?'}, "
+                f"{len(self._records)} table values, {len(self.findings)} findings>")
+
+
+def load_document(path: str | Path) -> Document:
+    """Read a file into a Document, choosing the reader by content.
+
+    Raises:
+        ReportFormatError: The file is missing, empty, binary or not decodable text.
+    """
+    path = Path(path)
+    return text_document(decode(read_bytes(path), path.name), path.name)
+
+
+def parse_document(doc: Document, *, report_id: str | None = None, strict: bool = True) -> Report:
+    """Turn a Document into a :class:`Report`.
+
+    Args:
+        doc: The document.
+        report_id: Identifier for the frames; defaults to the source name without extension.
+        strict: Raise on a table row with the wrong number of values (default); with
+            ``False`` such rows are listed in ``report.problems`` and their numbers in
+            ``report.unplaced``.
+
+    Raises:
+        ReportFormatError: The text is not such a report, or a table is malformed.
+    """
+    layout = get_layout()
+    meta = read_metadata(doc)
+    bounds = split_sections(doc)
+    tables_found = [s for s in TABLE_SECTIONS if s in bounds]
+    if meta.year is None and not tables_found:
+        raise ReportFormatError(
+            doc.source,
+            "not a 政府信息公开工作年度报告: expected a title or statistics period naming the year "
+            "(邵阳市2020年政府信息公开工作年度报告, 统计期限从2020年1月1日…) or the table headings "
+            "(二、主动公开政府信息情况 …)",
+        )
+    if meta.template is None:
+        raise ReportFormatError(doc.source, "cannot tell the national format (F2019/F2021): no table labels and no year")
+    fmt = layout.formats[meta.template]
+    last = max(bounds, key=lambda s: bounds[s][0]) if bounds else None
+    reads: dict[str, TableRead] = {}
+    for section in tables_found:
+        start, end = bounds[section]
+        reads[section] = read_table(
+            doc, doc.lines[start + 1:end], section, layout.table_for(meta.template, section),
+            fmt.shapes, truncated=(section == last), strict=strict,
+        )
+    absent = [s for s in TABLE_SECTIONS if s not in reads]
+    rid = report_id or Path(doc.source).stem
+    return Report(rid, doc, meta, reads, absent)
+
+
+def read_report(path: str | Path, *, report_id: str | None = None, strict: bool = True) -> Report:
+    """Read one report file (copied web-page text, or PDF/Word text) into a :class:`Report`.
+
+    Args:
+        path: The file.
+        report_id: Identifier for the frames; defaults to the file name without extension.
+        strict: See :func:`parse_document`.
+
+    Raises:
+        ReportFormatError: The file is not such a report, or a table is malformed; the
+            message names the file and the place.
+
+    Example:
+        >>> report = read_report("data/raw/shaoyang_city_2020.txt")   # doctest: +SKIP
+        >>> report.facts.query("item == 'administrative_permit'")     # doctest: +SKIP
+    """
+    return parse_document(load_document(path), report_id=report_id, strict=strict)
+
+
+def read_text(text: str, *, source: str = "<text>", report_id: str | None = None, strict: bool = True) -> Report:
+    """Read a report from a string (as :func:`read_report` reads a file)."""
+    return parse_document(text_document(text, source), report_id=report_id, strict=strict)

@@ -1,0 +1,29 @@
+"""Shared fixtures: where the real corpus lives.
+
+The real reports are read in place from ``../shared/reports`` (beside the project
+checkout); the Shaoyang texts are also bundled under ``data/raw``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parents[1]
+SHARED_REPORTS = PROJECT.parent / "shared" / "reports"
+RAW = PROJECT / "data" / "raw"
+
+
+def shared_report(relative: str) -> Path:
+    """Path of a file in the real corpus; skips the test loudly if it is absent."""
+    path = SHARED_REPORTS / relative
+    if not path.exists():
+        pytest.fail(f"real corpus file missing: {path} (CI must have ../shared beside the checkout)")
+    return path
+
+
+@pytest.fixture
+def shaoyang_2020() -> Path:
+    """The complete Shaoyang 2020 city report, as bundled in data/raw."""
+    return RAW / "shaoyang_city_2020.txt"
