@@ -17,10 +17,11 @@ import pandas as pd
 
 from . import dictionary
 from .checks import run_rules
-from .document import BLANK, Document, decode, read_bytes, text_document
+from .document import BLANK, Document, text_document
 from .errors import ReportFormatError
 from .layout import TABLE_SECTIONS, Table, get_layout
 from .metadata import Metadata, read_metadata
+from .readers import load_document
 from .tables import TABLE_NUMERALS, TableRead, read_table, split_sections
 from .text import parse_value
 
@@ -196,16 +197,6 @@ class Report:
     def __repr__(self) -> str:
         return (f"<Report {self.report_id}: {self.agency or '?'} {self.year or '?'} {self.template or '?'}, "
                 f"{len(self._records)} table values, {len(self.findings)} findings>")
-
-
-def load_document(path: str | Path) -> Document:
-    """Read a file into a Document, choosing the reader by content.
-
-    Raises:
-        ReportFormatError: The file is missing, empty, binary or not decodable text.
-    """
-    path = Path(path)
-    return text_document(decode(read_bytes(path), path.name), path.name)
 
 
 def parse_document(doc: Document, *, report_id: str | None = None, strict: bool = True) -> Report:

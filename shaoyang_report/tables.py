@@ -20,6 +20,8 @@ from .text import normalize
 
 # Chinese numbers of the printed tables, for messages.
 TABLE_NUMERALS = {"active_disclosure": "二", "applications": "三", "review_litigation": "四"}
+# How many consecutive unmatched text cells may be joined to find a broken label.
+_MAX_FRAGMENTS = 4
 
 
 @dataclass(slots=True)
@@ -169,8 +171,10 @@ def read_table(
             return
         fail(where, f"{label} has {n} values, expected {row.width}", placed)
 
+    pending: list[Token] = []  # recent text cells that matched no label (a broken label?)
     for tok in tokens:
         if tok.kind in (VALUE, BLANK):
+            pending.clear()
             if current is None and anchor is not None and not any(p.row is anchor for p in out.rows):
                 current = PlacedRow(anchor, None)
                 out.rows.append(current)
@@ -189,9 +193,23 @@ def read_table(
         if tok.kind != TEXT:
             continue
         hits = _match_labels(tok.text, rows, pos)
+        label = tok
+        if not hits and pending:
+            # A label broken across lines or pages: join it with the fragments before.
+            for k in range(len(pending)):
+                joined = "".join(t.text for t in pending[k:]) + tok.text
+                hits = _match_labels(joined, rows, pos)
+                if hits:
+                    label = Token(joined, pending[k].location, TEXT)
+                    break
+        if not hits:
+            pending.append(tok)
+            del pending[:-_MAX_FRAGMENTS]
+            continue
+        pending.clear()
         for i in hits:
             finish(current, rows[i], at_end=False)
-            current = PlacedRow(rows[i], tok)
+            current = PlacedRow(rows[i], label)
             out.rows.append(current)
             pos = i + 1
     finish(current, None, at_end=True)
