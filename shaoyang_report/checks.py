@@ -104,7 +104,8 @@ def _check(rule: Rule, index: dict, over: str, parts: list[str], totals: list[st
         "status": status,
         "cells": " + ".join("/".join(str(x) for x in k[1:] if x) for k, _ in part_cells)
         + " = " + " + ".join("/".join(str(x) for x in k[1:] if x) for k, _ in total_cells),
-        "locations": "; ".join(f["location"] for _, f in involved if f is not None),
+        "locations": "; ".join(f["location"] for _, f in total_cells if f is not None)
+        + " ← " + "; ".join(f["location"] for _, f in part_cells if f is not None),
         "message": message,
     }
 

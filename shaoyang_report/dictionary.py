@@ -56,3 +56,14 @@ def dictionary_markdown() -> str:
             parts.append(f"| `{f['name']}` | {f['dtype']} | {f['description']} |")
         parts.append("")
     return "\n".join(parts).rstrip() + "\n"
+
+
+README_START, README_END = "<!-- dictionary:start -->", "<!-- dictionary:end -->"
+
+
+def readme_with_dictionary(readme: str) -> str:
+    """``readme`` with the text between the dictionary markers regenerated."""
+    head, rest = readme.split(README_START, 1)
+    _, tail = rest.split(README_END, 1)
+    return f"{head}{README_START}\n{dictionary_markdown()}{README_END}{tail}"
+

@@ -1,0 +1,20 @@
+# The verbs of the project. The README's two commands are scripts/setup.sh and scripts/test.sh.
+.PHONY: setup data test test-fast bench docs
+
+setup:          ## create .venv and run the main job
+	bash scripts/setup.sh
+
+data:           ## rebuild data/processed from data/raw
+	.venv/bin/shaoyang-report run
+
+test:           ## the whole suite (what CI runs)
+	bash scripts/test.sh
+
+test-fast:      ## skip the slow end-to-end tests
+	bash scripts/test.sh -m "not slow"
+
+bench:          ## speed and memory figures
+	.venv/bin/python benchmarks/bench_parse.py
+
+docs:           ## regenerate the README's data dictionary from fields.csv
+	.venv/bin/shaoyang-report dictionary --readme README.md

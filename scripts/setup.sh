@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# README command 1: set up .venv/ and run the main job on the bundled Shaoyang data.
+# Works on a fresh Debian machine with Python 3.11 (no conda needed).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/system-packages.sh
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
+.venv/bin/shaoyang-report run

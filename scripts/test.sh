@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# README command 2: run the whole test suite, installing on a clean clone whatever it needs.
+# Extra arguments go to pytest (e.g. `bash scripts/test.sh -m "not slow"`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/system-packages.sh
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
+exec .venv/bin/python -m pytest "$@"

@@ -1,0 +1,48 @@
+"""Writing frames for colleagues: CSV that spreadsheets open safely.
+
+Text cells that a spreadsheet would run as a formula (``=…``, ``+…``, ``@…``, or
+``-…`` that is not a number) are written with a leading apostrophe, so a hostile label
+in a source document cannot become a formula in someone's Excel.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"^[+-]?\d[\d,]*(\.\d+)?[^\d]{0,2}$")
+
+
+def defuse(text: object) -> object:
+    """Make a text cell safe from spreadsheet formula injection.
+
+    Example:
+        >>> defuse("=HYPERLINK(\\"http://x\\")"), defuse("-56"), defuse("行政许可")
+        ('\\'=HYPERLINK("http://x")', '-56', '行政许可')
+    """
+    if isinstance(text, str) and text.startswith(_FORMULA_START) and not _NUMBER.match(text):
+        return "'" + text
+    return text
+
+
+def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` whose text columns are defused (see :func:`defuse`)."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or str(out[col].dtype).startswith("string"):
+            out[col] = out[col].map(defuse, na_action="ignore").astype(out[col].dtype)
+    return out
+
+
+def write_frame(df: pd.DataFrame, path: str | Path) -> Path:
+    """Write a frame as CSV (UTF-8 with BOM, so Excel shows Chinese) or Parquet, by suffix."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix.lower() == ".parquet":
+        df.to_parquet(path, index=False)
+    else:
+        safe_frame(df).to_csv(path, index=False, encoding="utf-8-sig")
+    return path
