@@ -5,8 +5,11 @@ frames, checks their arithmetic (勾稽关系) and shows the printed tables.
 
 Example:
     >>> import shaoyang_report as sr
-    >>> report = sr.read_report("data/raw/shaoyang_city_2020.txt")   # doctest: +SKIP
-    >>> report.findings[["rule", "applicant", "expected", "printed"]]  # doctest: +SKIP
+    >>> report = sr.read_report("data/raw/shaoyang_city_2020.txt")
+    >>> report.findings[["rule", "applicant", "expected", "printed"]]
+           rule       applicant  expected  printed
+    0  leaf_sum  natural_person     137.0    139.0
+    1  leaf_sum           total     138.0    140.0
 """
 
 from .errors import ReportFormatError

@@ -93,6 +93,8 @@ def _check(rule: Rule, index: dict, over: str, parts: list[str], totals: list[st
         message = f"{rule.name_zh}（{over_zh}）：各项之和为{_fmt(expected)}，{totals_zh}印为{_fmt(printed)}，{verdict}"
     record = {d: None for d in _DIMS}
     record[rule.over] = over
+    if len(totals) == 1:  # name the total checked (（七）总计, 总计, the group)
+        record[rule.dim] = totals[0]
     return {
         **record,
         "rule": rule.key,

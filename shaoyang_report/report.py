@@ -2,8 +2,8 @@
 
 Example:
     >>> import shaoyang_report as sr
-    >>> report = sr.read_report("data/raw/shaoyang_city_2020.txt")   # doctest: +SKIP
-    >>> report.agency, report.year, report.template                   # doctest: +SKIP
+    >>> report = sr.read_report("data/raw/shaoyang_city_2020.txt")
+    >>> report.agency, report.year, report.template
     ('邵阳市', 2020, 'F2019')
 """
 
@@ -252,8 +252,12 @@ def read_report(path: str | Path, *, report_id: str | None = None, strict: bool 
             message names the file and the place.
 
     Example:
-        >>> report = read_report("data/raw/shaoyang_city_2020.txt")   # doctest: +SKIP
-        >>> report.facts.query("item == 'administrative_permit'")     # doctest: +SKIP
+        >>> report = read_report("data/raw/shaoyang_city_2020.txt")
+        >>> report.facts.query("item == 'administrative_permit'")[["measure", "value", "raw"]]
+                    measure   value   raw
+        6  prior_year_items  4089.0  4089
+        7            change   -56.0   -56
+        8         decisions  7591.0  7591
     """
     return parse_document(load_document(path), report_id=report_id, strict=strict)
 

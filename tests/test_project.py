@@ -1,0 +1,44 @@
+"""The project's own promises: two commands, CI, dependencies, docs in step with code."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+
+from conftest import PROJECT
+from shaoyang_report import dictionary
+from shaoyang_report.export import defuse, safe_frame
+
+README = (PROJECT / "README.md").read_text("utf-8")
+
+
+def _names(requirements: list[str]) -> set[str]:
+    return {re.split(r"[<>=!~\[ ;]", r, maxsplit=1)[0].strip().lower() for r in requirements}
+
+
+def test_environment_yml_lists_the_pyproject_dependencies():
+    project = tomllib.loads((PROJECT / "pyproject.toml").read_text("utf-8"))["project"]
+    wanted = _names(project["dependencies"]) | {n for extra in project["optional-dependencies"].values() for n in _names(extra)}
+    env = (PROJECT / "environment.yml").read_text("utf-8").split("dependencies:", 1)[1]
+    listed = set(re.findall(r"^  - ([A-Za-z0-9_.\-]+)", env, flags=re.M)) - {"python", "pip"}
+    assert {n.lower() for n in listed} == wanted
+
+
+def test_readme_data_dictionary_is_generated_from_fields_csv():
+    assert dictionary.readme_with_dictionary(README) == README, "run `make docs`"
+
+
+def test_readme_gives_two_commands_and_ci_runs_the_second():
+    assert "bash scripts/setup.sh" in README and "bash scripts/test.sh" in README
+    ci = (PROJECT / ".ci" / "run").read_text("utf-8")
+    assert "bash scripts/test.sh" in ci
+
+
+def test_formula_injection_is_defused_but_numbers_are_not():
+    assert defuse("=1+1") == "'=1+1"
+    assert defuse("@SUM(A1)") == "'@SUM(A1)"
+    assert defuse("-56") == "-56" and defuse("+3") == "+3" and defuse("-") == "'-"
+    import pandas as pd
+
+    frame = safe_frame(pd.DataFrame({"raw": pd.array(["=cmd|' /C calc'!A0", "137"], dtype="string"), "value": [1.0, 2.0]}))
+    assert frame.raw.tolist() == ["'=cmd|' /C calc'!A0", "137"] and frame["value"].tolist() == [1.0, 2.0]
