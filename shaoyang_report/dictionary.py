@@ -27,10 +27,8 @@ def columns(frame: str = "facts") -> list[str]:
 
 def build_frame(records: list[dict], frame: str = "facts") -> pd.DataFrame:
     """A DataFrame of ``records`` with exactly the declared columns and dtypes."""
-    cols = fields(frame)
-    data = {f["name"]: [r.get(f["name"]) for r in records] for f in cols}
-    out = pd.DataFrame(data, columns=[f["name"] for f in cols])
-    return out.astype({f["name"]: f["dtype"] for f in cols})
+    data = {f["name"]: pd.array([r.get(f["name"]) for r in records], dtype=f["dtype"]) for f in fields(frame)}
+    return pd.DataFrame(data, copy=False)
 
 
 def validate(df: pd.DataFrame, frame: str = "facts") -> None:

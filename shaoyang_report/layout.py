@@ -130,7 +130,7 @@ class Rule:
     totals: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Layout:
     """Everything ``layouts.toml`` says, parsed and compiled."""
 
@@ -149,6 +149,7 @@ class Layout:
         """The table a format prints in ``section``."""
         return self.tables[self.formats[template].tables[section]]
 
+    @cache
     def column_label(self, section: str, dim: str, key: str) -> str:
         """Chinese label of a measure/applicant/item key within a section."""
         for fmt in self.formats.values():

@@ -6,6 +6,7 @@ import math
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from .layout import get_layout
 
@@ -24,6 +25,7 @@ VALUE_RE = re.compile(
 )
 
 
+@lru_cache(maxsize=1 << 16)
 def normalize(text: str) -> str:
     """Normalise printed text for matching: NFKC, unified brackets, no whitespace.
 
@@ -36,6 +38,7 @@ def normalize(text: str) -> str:
     return _WS.sub("", unicodedata.normalize("NFKC", text).translate(_TRANSLATE))
 
 
+@lru_cache(maxsize=1 << 16)
 def is_value(text: str) -> bool:
     """Whether a printed cell holds a number (or a not-stated marker such as ``—``).
 
