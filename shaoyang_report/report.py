@@ -10,17 +10,19 @@ Example:
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
 
 from . import dictionary
+from .catalog import CatalogEntry
 from .checks import run_rules
 from .document import BLANK, Document, text_document
 from .errors import ReportFormatError
 from .layout import TABLE_SECTIONS, Table, get_layout
-from .metadata import Metadata, read_metadata
+from .metadata import Metadata, detect_format, read_metadata
 from .readers import load_document
 from .tables import TABLE_NUMERALS, TableRead, read_table, split_sections
 from .text import parse_value
@@ -30,10 +32,13 @@ class Report:
     """One parsed 政府信息公开工作年度报告.
 
     Attributes:
-        report_id: Identifier used in every frame (file name without extension by default).
+        report_id: Identifier used in every frame (the catalog's, else the file name
+            without extension).
         source: The file name the report was read from.
-        agency: Agency as printed (None when the text does not name it).
-        year: Reporting year.
+        agency: Agency used for comparison: the catalog's name, else the printed one.
+        agency_printed: Agency as printed (None when the text does not name it).
+        year: Reporting year (printed; the catalog's when the text does not say).
+        catalog_entry: The catalog row of the report, if it was read with one.
         template: ``F2019`` or ``F2021``.
         template_basis: ``table labels`` or ``year`` (see :class:`~shaoyang_report.metadata.Metadata`).
         title: The printed title or the sentence naming agency and year.
@@ -42,12 +47,14 @@ class Report:
     """
 
     def __init__(self, report_id: str, doc: Document, meta: Metadata, reads: dict[str, TableRead],
-                 absent: list[str]) -> None:
+                 absent: list[str], catalog_entry: CatalogEntry | None = None) -> None:
         self.report_id = report_id
         self.source = doc.source
         self.document = doc
-        self.agency = meta.agency
-        self.year = meta.year
+        self.catalog_entry = catalog_entry
+        self.agency_printed = meta.agency
+        self.agency = catalog_entry.agency if catalog_entry else meta.agency
+        self.year = meta.year if meta.year is not None else (catalog_entry.year if catalog_entry else None)
         self.template = meta.template
         self.template_basis = meta.template_basis
         self.title = meta.title
@@ -61,7 +68,7 @@ class Report:
         return {"report_id": self.report_id, "agency": self.agency, "year": self.year, "template": self.template}
 
     def _table_records(self) -> tuple[list[dict], list[tuple[str, str]]]:
-        base = self._base()
+        base = {**self._base(), "agency_printed": self.agency_printed}
         records, problems = [], []
         for section, read in self._reads.items():
             for placed in read.rows:
@@ -199,7 +206,8 @@ class Report:
                 f"{len(self._records)} table values, {len(self.findings)} findings>")
 
 
-def parse_document(doc: Document, *, report_id: str | None = None, strict: bool = True) -> Report:
+def parse_document(doc: Document, *, report_id: str | None = None, strict: bool = True,
+                   catalog_entry: CatalogEntry | None = None) -> Report:
     """Turn a Document into a :class:`Report`.
 
     Args:
@@ -208,15 +216,20 @@ def parse_document(doc: Document, *, report_id: str | None = None, strict: bool 
         strict: Raise on a table row with the wrong number of values (default); with
             ``False`` such rows are listed in ``report.problems`` and their numbers in
             ``report.unplaced``.
+        catalog_entry: The report's catalog row: its report_id, the agency name used
+            for comparison, and the year when the text does not state one.
 
     Raises:
         ReportFormatError: The text is not such a report, or a table is malformed.
     """
     layout = get_layout()
     meta = read_metadata(doc)
+    if meta.template is None and catalog_entry is not None and catalog_entry.year is not None:
+        template, basis = detect_format(doc, catalog_entry.year)
+        meta = replace(meta, template=template, template_basis=basis and f"{basis} (catalog)")
     bounds = split_sections(doc)
     tables_found = [s for s in TABLE_SECTIONS if s in bounds]
-    if meta.year is None and not tables_found:
+    if meta.year is None and not bounds:
         raise ReportFormatError(
             doc.source,
             "not a 政府信息公开工作年度报告: expected a title or statistics period naming the year "
@@ -235,17 +248,19 @@ def parse_document(doc: Document, *, report_id: str | None = None, strict: bool 
             fmt.shapes, truncated=(section == last), strict=strict,
         )
     absent = [s for s in TABLE_SECTIONS if s not in reads]
-    rid = report_id or Path(doc.source).stem
-    return Report(rid, doc, meta, reads, absent)
+    rid = report_id or (catalog_entry.report_id if catalog_entry else Path(doc.source).stem)
+    return Report(rid, doc, meta, reads, absent, catalog_entry)
 
 
-def read_report(path: str | Path, *, report_id: str | None = None, strict: bool = True) -> Report:
+def read_report(path: str | Path, *, report_id: str | None = None, strict: bool = True,
+                catalog_entry: CatalogEntry | None = None) -> Report:
     """Read one report file (copied web-page text, or PDF/Word text) into a :class:`Report`.
 
     Args:
         path: The file.
         report_id: Identifier for the frames; defaults to the file name without extension.
         strict: See :func:`parse_document`.
+        catalog_entry: See :func:`parse_document`.
 
     Raises:
         ReportFormatError: The file is not such a report, or a table is malformed; the
@@ -259,7 +274,7 @@ def read_report(path: str | Path, *, report_id: str | None = None, strict: bool 
         7            change   -56.0   -56
         8         decisions  7591.0  7591
     """
-    return parse_document(load_document(path), report_id=report_id, strict=strict)
+    return parse_document(load_document(path), report_id=report_id, strict=strict, catalog_entry=catalog_entry)
 
 
 def read_text(text: str, *, source: str = "<text>", report_id: str | None = None, strict: bool = True) -> Report:

@@ -23,7 +23,7 @@ def test_check_strict_findings_exit_status(capsys):
 def test_parse_to_stdout_and_file(tmp_path, capsys):
     assert main(["parse", str(RAW / "shaoyang_city_2020.txt")]) == 0
     out = capsys.readouterr().out
-    assert out.splitlines()[0].startswith("report_id,agency,year,template,section,item,measure")
+    assert out.splitlines()[0].startswith("report_id,agency,agency_printed,year,template,section,item,measure")
     target = tmp_path / "facts.csv"
     assert main(["parse", str(RAW / "shaoyang_city_2020.txt"), "-o", str(target)]) == 0
     facts = pd.read_csv(target, encoding="utf-8-sig")
