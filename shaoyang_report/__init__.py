@@ -12,9 +12,19 @@ Example:
     1  leaf_sum           total     138.0    140.0
 """
 
+from .corpus import Corpus, read_reports
 from .errors import ReportFormatError
 from .layout import get_layout
 from .report import Report, parse_document, read_report, read_text
 
-__all__ = ["Report", "ReportFormatError", "get_layout", "parse_document", "read_report", "read_text"]
+__all__ = [
+    "Corpus",
+    "Report",
+    "ReportFormatError",
+    "get_layout",
+    "parse_document",
+    "read_report",
+    "read_reports",
+    "read_text",
+]
 __version__ = "0.1.0"

@@ -17,20 +17,17 @@ import argparse
 import sys
 from pathlib import Path
 
-import pandas as pd
-
 from . import config, dictionary
 from .errors import ReportFormatError
 from .report import Report, read_report
 
-_SUFFIXES = {".txt", ".md", ".html", ".htm", ".shtml", ".pdf", ".docx"}
-
-
 def _expand(paths: list[str]) -> list[Path]:
+    from .corpus import REPORT_SUFFIXES
+
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            out += sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in _SUFFIXES)
+            out += sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in REPORT_SUFFIXES)
         else:
             out.append(p)
     return out
@@ -45,12 +42,6 @@ def _read_all(paths: list[str], strict: bool) -> tuple[list[Report], list[str]]:
             errors.append(str(exc))
             print(f"error: {exc}", file=sys.stderr)
     return reports, errors
-
-
-def _stack(reports: list[Report], attr: str, frame: str) -> pd.DataFrame:
-    frames = [getattr(r, attr) for r in reports]
-    frames = [f for f in frames if len(f)]
-    return pd.concat(frames, ignore_index=True) if frames else dictionary.build_frame([], frame)
 
 
 def _describe(report: Report) -> str:
@@ -77,17 +68,26 @@ def _print_check(report: Report) -> None:
         print("  ✓ 表内勾稽关系均相符" if len(report.checks) else "  （无可核对的表格）")
 
 
+def _corpus(paths: list[str], strict: bool, **kwargs):
+    from .corpus import read_reports
+
+    corpus = read_reports(_expand(paths), strict=strict, **kwargs)
+    for row in corpus.errors.itertuples():
+        print(f"error: {row.error}", file=sys.stderr)
+    return corpus
+
+
 def cmd_parse(args: argparse.Namespace) -> int:
-    reports, errors = _read_all(args.files, strict=not args.lenient)
-    facts = _stack(reports, "facts", "facts")
+    corpus = _corpus(args.files, strict=not args.lenient, workers=args.workers)
+    facts = corpus.facts
     if args.output:
         from .export import write_frame
         path = write_frame(facts, args.output)
-        print(f"{len(facts)} facts from {len(reports)} report(s) → {path}")
+        print(f"{len(facts)} facts from {len(corpus)} report(s) → {path}")
     else:
         from .export import safe_frame
         safe_frame(facts).to_csv(sys.stdout, index=False)
-    return 1 if errors else 0
+    return 1 if len(corpus.errors) else 0
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -100,19 +100,23 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from .corpus import read_reports
     from .export import write_frame
     raw, out = Path(args.raw), Path(args.out)
-    reports, errors = _read_all([str(raw)], strict=True)
-    for report in reports:
-        print(_describe(report))
-    facts = write_frame(_stack(reports, "facts", "facts"), out / "facts.csv")
-    checks = write_frame(_stack(reports, "checks", "checks"), out / "checks.csv")
-    findings = _stack(reports, "findings", "checks")
-    print(f"\n{len(reports)} report(s) read, {len(errors)} unreadable; {len(findings)} arithmetic finding(s):")
+    corpus = read_reports(raw)
+    for row in corpus.errors.itertuples():
+        print(f"error: {row.error}", file=sys.stderr)
+    for row in corpus.reports.itertuples():
+        print(f"{row.source}: {row.agency} {row.year}年 {row.template}（表二 {row.active_disclosure}, "
+              f"表三 {row.applications}, 表四 {row.review_litigation}；勾稽问题 {row.findings} 项）")
+    facts = write_frame(corpus.facts, out / "facts.csv")
+    checks = write_frame(corpus.checks, out / "checks.csv")
+    findings = corpus.findings
+    print(f"\n{len(corpus)} report(s) read, {len(corpus.errors)} unreadable; {len(findings)} arithmetic finding(s):")
     for row in findings.itertuples():
         print(f"  ✗ {row.report_id}: {row.message}")
     print(f"\nwritten:\n  {facts}\n  {checks}")
-    return 1 if errors else 0
+    return 1 if len(corpus.errors) else 0
 
 
 def cmd_dictionary(args: argparse.Namespace) -> int:
@@ -136,6 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", help="report files or folders")
     p.add_argument("-o", "--output", help="write here (.csv or .parquet) instead of standard output")
     p.add_argument("--lenient", action="store_true", help="list rows with a wrong value count instead of failing")
+    p.add_argument("-j", "--workers", type=int, default=1, help="processes to read with (default 1)")
     p.set_defaults(func=cmd_parse)
     c = sub.add_parser("check", help="print where a report's numbers do not add up")
     c.add_argument("files", nargs="+", help="report files or folders")

@@ -1,0 +1,185 @@
+"""Many reports at once: a :class:`Corpus` stacks every report's facts and findings.
+
+Example:
+    >>> import shaoyang_report as sr
+    >>> corpus = sr.read_reports("data/raw", progress=False)
+    >>> len(corpus), corpus.errors.empty
+    (12, True)
+    >>> sorted(corpus.facts.report_id.unique())
+    ['chengbu_jinzi_township_2021', 'shaoyang_city_2020']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import dictionary
+from .catalog import CatalogEntry, entries, entry_for, read_catalog
+from .errors import ReportFormatError
+from .report import Report, read_report
+
+#: File suffixes a folder is searched for.
+REPORT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".shtml", ".pdf", ".docx")
+_CATALOG_NAME = "catalog.csv"
+
+
+@dataclass
+class _Parsed:
+    """What a corpus keeps of one report (not its document: memory stays flat)."""
+
+    report_id: str
+    facts: list[dict]
+    checks: list[dict]
+    summary: dict
+    missing: list[dict]
+    unplaced: list[dict]
+
+
+def _parse_one(job: tuple[Path, CatalogEntry | None, bool]) -> _Parsed | tuple[str, str]:
+    path, entry, strict = job
+    try:
+        report = read_report(path, strict=strict, catalog_entry=entry)
+    except ReportFormatError as exc:
+        return (str(path), str(exc))
+    return _keep(report)
+
+
+def _keep(report: Report) -> _Parsed:
+    summary = report.summary()
+    summary.update(source=report.source, agency_printed=report.agency_printed,
+                   completeness=report.catalog_entry.completeness if report.catalog_entry else "",
+                   url=report.catalog_entry.url if report.catalog_entry else "",
+                   template_basis=report.template_basis, tables_read=",".join(report.tables_read))
+    return _Parsed(
+        report_id=report.report_id,
+        facts=report._records,
+        checks=report._check_records,
+        summary=summary,
+        missing=report.missing.to_dict("records"),
+        unplaced=report.unplaced.to_dict("records"),
+    )
+
+
+@dataclass
+class Corpus:
+    """Several reports read together.
+
+    Attributes:
+        reports: One row per report read: id, agency (comparison and printed), year,
+            format, values per table vs expected, findings, catalog URL and completeness.
+        errors: One row per file that could not be read: ``path``, ``error``.
+        catalog: The catalog used (empty frame when there was none).
+    """
+
+    parsed: list[_Parsed] = field(default_factory=list, repr=False)
+    errors: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["path", "error"]))
+    catalog: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+
+    def __len__(self) -> int:
+        return len(self.parsed)
+
+    def __repr__(self) -> str:
+        return (f"<Corpus: {len(self)} reports, {len(self.facts)} facts, "
+                f"{len(self.findings)} findings, {len(self.errors)} unreadable>")
+
+    @property
+    def reports(self) -> pd.DataFrame:
+        """One summary row per report read."""
+        return pd.DataFrame([p.summary for p in self.parsed])
+
+    @property
+    def facts(self) -> pd.DataFrame:
+        """Every report's facts, stacked (the tidy facts columns)."""
+        return dictionary.build_frame([f for p in self.parsed for f in p.facts], "facts")
+
+    @property
+    def checks(self) -> pd.DataFrame:
+        """Every check made on every report."""
+        return dictionary.build_frame([c for p in self.parsed for c in p.checks], "checks")
+
+    @property
+    def findings(self) -> pd.DataFrame:
+        """The failing checks of every report."""
+        checks = self.checks
+        return checks[checks["status"] == "fail"].reset_index(drop=True)
+
+    @property
+    def missing(self) -> pd.DataFrame:
+        """Tables and rows each report's format requires but its text lacks."""
+        return pd.DataFrame([m for p in self.parsed for m in p.missing],
+                            columns=["report_id", "section", "item", "reason"])
+
+    @property
+    def unplaced(self) -> pd.DataFrame:
+        """Numbers in table sections that could not be placed, per report."""
+        return pd.DataFrame([u for p in self.parsed for u in p.unplaced],
+                            columns=["report_id", "section", "raw", "location"])
+
+
+def _files(source: str | Path | Iterable[str | Path]) -> tuple[list[Path], Path | None]:
+    if isinstance(source, (str, Path)):
+        root = Path(source)
+        if root.is_dir():
+            files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES)
+            catalog = root / _CATALOG_NAME
+            return files, catalog if catalog.exists() else None
+        return [root], None
+    return [Path(p) for p in source], None
+
+
+def read_reports(
+    source: str | Path | Iterable[str | Path],
+    *,
+    catalog: str | Path | None = None,
+    strict: bool = True,
+    progress: bool | None = None,
+    workers: int = 1,
+) -> Corpus:
+    """Read many reports; an unreadable file is listed in ``corpus.errors``, not raised.
+
+    Args:
+        source: A folder (searched recursively for report files; its ``catalog.csv`` is
+            used when there is one), a file, or a list of files.
+        catalog: A catalog CSV naming each report (report_id, agency for comparison,
+            year, URL, local_file relative to the catalog's folder). Defaults to
+            ``catalog.csv`` in the folder.
+        strict: See :func:`~shaoyang_report.report.read_report`.
+        progress: Show a progress bar (tqdm). ``None`` (default): only on a terminal.
+        workers: Processes to read with (1 reads in this process).
+
+    Returns:
+        The :class:`Corpus`.
+    """
+    from tqdm.auto import tqdm
+
+    files, found_catalog = _files(source)
+    catalog_path = Path(catalog) if catalog else found_catalog
+    catalog_frame = read_catalog(catalog_path) if catalog_path else pd.DataFrame()
+    catalog_entries = entries(catalog_frame) if catalog_path else []
+    jobs = [(f, entry_for(f, catalog_path.parent, catalog_entries) if catalog_path else None, strict)
+            for f in files]
+    corpus = Corpus(catalog=catalog_frame)
+    errors = []
+    bar = tqdm(total=len(jobs), desc="reading reports", unit="report", disable=(not progress) if progress is not None else None)
+    for result in _run(jobs, workers):
+        if isinstance(result, tuple):
+            errors.append({"path": result[0], "error": result[1]})
+        else:
+            corpus.parsed.append(result)
+        bar.update(1)
+    bar.close()
+    corpus.errors = pd.DataFrame(errors, columns=["path", "error"])
+    return corpus
+
+
+def _run(jobs: list, workers: int) -> Iterator:
+    if workers <= 1 or len(jobs) < 2:
+        yield from map(_parse_one, jobs)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield from pool.map(_parse_one, jobs, chunksize=max(1, min(64, len(jobs) // (workers * 4))))
