@@ -156,37 +156,11 @@ class Report:
 
         Returns:
             Rows in printed order (group labels included, empty), one column per printed
-            column. Blank cells are NaN.
+            column. Blank cells are NaN. Empty when the report lacks the table.
         """
         if section not in TABLE_SECTIONS:
             raise ValueError(f"section must be one of {TABLE_SECTIONS}, not {section!r}")
-        layout = get_layout()
-        table: Table = layout.table_for(self.template, section) if self.template else None
-        read = self._reads.get(section)
-        if table is None or read is None:
-            return pd.DataFrame()
-        wide = table.wide
-        printed_rows = {p.row.key for p in read.rows}
-        row_order: list[tuple[str, str]] = []
-        col_order: list[tuple[str, str]] = []
-        for row in table.rows:
-            for col in row.columns:
-                ck = col.dims.get(wide)
-                cl = col.label_zh.split("·")[-1]
-                if (ck, cl) not in col_order:
-                    col_order.append((ck, cl))
-                ik = col.dims.get("item")
-                if ik and (ik, col.label_zh.split("·")[0]) not in row_order:
-                    row_order.append((ik, col.label_zh.split("·")[0]))
-            if "item" not in (row.columns[0].dims if row.columns else {}):
-                if row.key in printed_rows or row.group:
-                    row_order.append((row.key, row.label_zh))
-        facts = [r for r in self._records if r["section"] == section]
-        grid = {(r["item"], r[wide]): r["value"] for r in facts}
-        data = [[grid.get((ik, ck), math.nan) for ck, _ in col_order] for ik, _ in row_order]
-        frame = pd.DataFrame(data, index=[lbl for _, lbl in row_order], columns=[lbl for _, lbl in col_order])
-        frame.index.name = table.name_zh
-        return frame.dropna(axis=1, how="all") if section == "active_disclosure" else frame
+        return printed_table(self._records, self.template, section)
 
     def summary(self) -> dict:
         """Counts an analyst checks first: values per table vs expected, findings, gaps."""
@@ -280,3 +254,37 @@ def read_report(path: str | Path, *, report_id: str | None = None, strict: bool 
 def read_text(text: str, *, source: str = "<text>", report_id: str | None = None, strict: bool = True) -> Report:
     """Read a report from a string (as :func:`read_report` reads a file)."""
     return parse_document(text_document(text, source), report_id=report_id, strict=strict)
+
+
+def printed_table(records: list[dict], template: str | None, section: str) -> pd.DataFrame:
+    """Rebuild one printed table (Chinese labels, printed order) from fact records.
+
+    Args:
+        records: Fact records of one report.
+        template: The report's format.
+        section: ``active_disclosure``, ``applications`` or ``review_litigation``.
+    """
+    facts = [r for r in records if r["section"] == section]
+    if not template or not facts:
+        return pd.DataFrame()
+    table: Table = get_layout().table_for(template, section)
+    wide = table.wide
+    printed = {r["item"] for r in facts}
+    row_order: list[tuple[str, str]] = []
+    col_order: list[tuple[str, str]] = []
+    for row in table.rows:
+        for col in row.columns:
+            ck, cl = col.dims.get(wide), col.label_zh.split("·")[-1]
+            if (ck, cl) not in col_order:
+                col_order.append((ck, cl))
+            ik = col.dims.get("item")
+            if ik and (ik, col.label_zh.split("·")[0]) not in row_order:
+                row_order.append((ik, col.label_zh.split("·")[0]))
+        if "item" not in (row.columns[0].dims if row.columns else {}):
+            if row.key in printed or row.group or any(c.key in printed for c in table.children(row.key)):
+                row_order.append((row.key, row.label_zh))
+    grid = {(r["item"], r[wide]): r["value"] for r in facts}
+    data = [[grid.get((ik, ck), math.nan) for ck, _ in col_order] for ik, _ in row_order]
+    frame = pd.DataFrame(data, index=[lbl for _, lbl in row_order], columns=[lbl for _, lbl in col_order])
+    frame.index.name = table.name_zh
+    return frame.dropna(axis=1, how="all") if section == "active_disclosure" else frame
