@@ -17,11 +17,17 @@ from .errors import ReportFormatError
 from .layout import get_layout
 from .report import Report, parse_document, read_report, read_text
 
+
+def numbers_in_prose(report: Report):
+    """Every number in a report's prose with its sentence (see :meth:`Report.numbers_in_prose`)."""
+    return report.numbers_in_prose()
+
 __all__ = [
     "Corpus",
     "Report",
     "ReportFormatError",
     "get_layout",
+    "numbers_in_prose",
     "parse_document",
     "read_report",
     "read_reports",

@@ -23,6 +23,7 @@ from .document import BLANK, Document, text_document
 from .errors import ReportFormatError
 from .layout import TABLE_SECTIONS, Table, get_layout
 from .metadata import Metadata, detect_format, read_metadata
+from .prose import extract_prose_facts, find_numbers, prose_checks
 from .readers import load_document
 from .tables import TABLE_NUMERALS, TableRead, read_table, split_sections
 from .text import parse_value
@@ -47,7 +48,8 @@ class Report:
     """
 
     def __init__(self, report_id: str, doc: Document, meta: Metadata, reads: dict[str, TableRead],
-                 absent: list[str], catalog_entry: CatalogEntry | None = None) -> None:
+                 absent: list[str], catalog_entry: CatalogEntry | None = None,
+                 prose_lines: list[tuple[str, str]] | None = None) -> None:
         self.report_id = report_id
         self.source = doc.source
         self.document = doc
@@ -61,7 +63,9 @@ class Report:
         self._reads = reads
         self._absent = absent
         self.shapes = {k: v for r in reads.values() for k, v in r.shapes.items()}
+        self._prose_lines = prose_lines or []
         self._records, self._value_problems = self._table_records()
+        self._records += self._prose_records()
 
     # ------------------------------------------------------------------ building
     def _base(self) -> dict:
@@ -93,6 +97,10 @@ class Report:
                     })
         return records, problems
 
+    def _prose_records(self) -> list[dict]:
+        base = {**self._base(), "agency_printed": self.agency_printed, "is_total": False, "row_label": ""}
+        return [{**base, **fact} for fact in extract_prose_facts(self._prose_lines)]
+
     # ------------------------------------------------------------------ frames
     @cached_property
     def facts(self) -> pd.DataFrame:
@@ -102,7 +110,11 @@ class Report:
     @cached_property
     def _check_records(self) -> list[dict]:
         tables = {s: r.table for s, r in self._reads.items()}
-        return [{**self._base(), **c} for c in run_rules(self._records, tables)]
+        table_facts = [r for r in self._records if r["section"] != "prose"]
+        checks = run_rules(table_facts, tables)
+        if len(table_facts) < len(self._records):  # prose figures: cross-checks
+            checks += [{**c, "difference": c["printed"] - c["expected"]} for c in prose_checks(self.facts)]
+        return [{**self._base(), **c} for c in checks]
 
     @cached_property
     def checks(self) -> pd.DataFrame:
@@ -162,12 +174,23 @@ class Report:
             raise ValueError(f"section must be one of {TABLE_SECTIONS}, not {section!r}")
         return printed_table(self._records, self.template, section)
 
+    def numbers_in_prose(self) -> pd.DataFrame:
+        """Every number in the report's prose with its sentence and kind, for exploration.
+
+        Unlike :attr:`facts`, this lists numbers whose meaning is not certain too (kind
+        ``quantity``, ``approximate``, ``date``, ``year``, ``phone``, ``document_number``,
+        ``ordinal`` …); nothing here is a metric.
+        """
+        rows = [{"report_id": self.report_id, **n} for n in find_numbers(self._prose_lines)]
+        return pd.DataFrame(rows, columns=["report_id", "value", "unit", "raw_number", "kind", "sentence", "location"])
+
     def summary(self) -> dict:
         """Counts an analyst checks first: values per table vs expected, findings, gaps."""
         out = {"report_id": self.report_id, "agency": self.agency, "year": self.year, "template": self.template}
         for section in TABLE_SECTIONS:
             n = sum(1 for r in self._records if r["section"] == section)
             out[section] = f"{n}/{self.expected_value_count(section)}" if self.template else str(n)
+        out["prose"] = sum(1 for r in self._records if r["section"] == "prose")
         status = self.checks["status"].value_counts()
         out["findings"] = int(status.get("fail", 0))
         out["not_checkable"] = int(status.get("not_checkable", 0))
@@ -176,8 +199,10 @@ class Report:
         return out
 
     def __repr__(self) -> str:
+        n_prose = sum(1 for r in self._records if r["section"] == "prose")
         return (f"<Report {self.report_id}: {self.agency or '?'} {self.year or '?'} {self.template or '?'}, "
-                f"{len(self._records)} table values, {len(self.findings)} findings>")
+                f"{len(self._records) - n_prose} table values, {n_prose} prose figures, "
+                f"{len(self.findings)} findings>")
 
 
 def parse_document(doc: Document, *, report_id: str | None = None, strict: bool = True,
@@ -222,8 +247,10 @@ def parse_document(doc: Document, *, report_id: str | None = None, strict: bool 
             fmt.shapes, truncated=(section == last), strict=strict,
         )
     absent = [s for s in TABLE_SECTIONS if s not in reads]
+    in_tables = {i for s in tables_found for i in range(*bounds[s])}
+    prose_lines = [(ln.location, ln.text) for i, ln in enumerate(doc.lines) if i not in in_tables and ln.text.strip()]
     rid = report_id or (catalog_entry.report_id if catalog_entry else Path(doc.source).stem)
-    return Report(rid, doc, meta, reads, absent, catalog_entry)
+    return Report(rid, doc, meta, reads, absent, catalog_entry, prose_lines)
 
 
 def read_report(path: str | Path, *, report_id: str | None = None, strict: bool = True,

@@ -1,0 +1,74 @@
+"""Prose figures arrive in the same tidy frame, with their sentence, and are cross-checked.
+
+Expected numbers typed from the documents.
+"""
+
+from __future__ import annotations
+
+import shaoyang_report as sr
+from conftest import RAW
+
+
+def _prose(report: sr.Report) -> dict[tuple[str, str], tuple[float, str, str, str]]:
+    p = report.facts[report.facts.section == "prose"]
+    return {(r.item, r.measure): (r.value, r.unit, r.raw, r.location) for r in p.itertuples()}
+
+
+def test_shaoyang_2020_prose_figures_with_their_sentences():
+    report = sr.read_report(RAW / "shaoyang_city_2020.txt")
+    prose = _prose(report)
+    expected = {
+        ("information_published", "total"): (100899, "条"),
+        ("information_published", "portal"): (23558, "条"),
+        ("mayor_mailbox", "received"): (1718, "件"),
+        ("mayor_mailbox", "closed"): (1655, "件"),
+        ("mayor_mailbox", "completion_rate"): (96.33, "%"),
+        ("mayor_mailbox", "average_days"): (5, "天"),
+        ("mayor_mailbox", "answered_publicly"): (378, "件"),
+        ("hotline_12345", "calls"): (52557, "通"),
+        ("hotline_12345", "valid_work_orders"): (54195, "件"),
+        ("hotline_12345", "closed"): (53668, "件"),
+        ("hotline_12345", "satisfaction_rate"): (99.94, "%"),
+        ("applications_prose", "completed"): (140, "件"),
+    }
+    lines = (RAW / "shaoyang_city_2020.txt").read_text("utf-8").splitlines()
+    for key, (value, unit) in expected.items():
+        got_value, got_unit, sentence, location = prose[key]
+        assert (got_value, got_unit) == (value, unit), key
+        # the location finds the printed number again, inside the quoted sentence
+        line_no, chars = location.split(", chars ")
+        start, end = map(int, chars.split("-"))
+        text = lines[int(line_no.split()[1]) - 1]
+        assert sentence in text and text[start:end] in sentence
+        assert float(text[start:end]) == value
+    assert prose[("hotline_12345", "satisfaction_rate")][2] == "全市12345热线接听群众来电52557通,有效工单54195件,办结53668件,满意率99.94%。"
+    # table numbers are not read as prose, and prose numbers not as table values
+    assert report.summary()["applications"] == "161/161"
+
+
+def test_prose_cross_checks_agree_with_table_three():
+    report = sr.read_report(RAW / "shaoyang_city_2020.txt")
+    checks = report.checks[report.checks.section == "prose"].set_index(["rule", "item", "measure"])
+    handled = checks.loc[("prose_vs_table", "applications_prose", "completed")]
+    assert (handled.status, handled.expected, handled.printed) == ("pass", 140, 140)
+    rate = checks.loc[("stated_rate", "mayor_mailbox", "completion_rate")]
+    assert rate.status == "pass" and rate.printed == 96.33
+    assert report.findings.section.eq("applications").all()  # prose adds no false finding
+
+
+def test_numbers_in_prose_lists_everything_with_its_kind():
+    report = sr.read_report(RAW / "shaoyang_city_2020.txt")
+    numbers = sr.numbers_in_prose(report)
+    kinds = dict(zip(numbers.raw_number, numbers.kind))
+    assert kinds["0739-5501987"] == "phone"
+    assert kinds["52557"] == "quantity"
+    assert numbers.sentence.str.len().gt(0).all()
+
+
+def test_openings_give_their_prose_figures():
+    r2019 = sr.read_report(RAW / "openings" / "shaoyang_city_2019_opening.txt")
+    assert _prose(r2019)[("information_published", "total")][0] == 175213
+    r2021 = sr.read_report(RAW / "openings" / "shaoyang_city_2021_opening.txt")
+    p2021 = _prose(r2021)
+    assert p2021[("information_published", "total")][0] == 33455
+    assert p2021[("applications_prose", "received")][0] == 293
