@@ -21,7 +21,7 @@ import pandas as pd
 from . import dictionary
 from .catalog import CatalogEntry, entries, entry_for, read_catalog
 from .errors import ReportFormatError
-from .report import Report, read_report
+from .report import Report, printed_table, read_report
 
 #: File suffixes a folder is searched for.
 REPORT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".shtml", ".pdf", ".docx")
@@ -107,6 +107,13 @@ class Corpus:
         """The failing checks of every report."""
         checks = self.checks
         return checks[checks["status"] == "fail"].reset_index(drop=True)
+
+    def table(self, report_id: str, section: str) -> pd.DataFrame:
+        """One report's printed table (see :meth:`Report.table <shaoyang_report.report.Report.table>`)."""
+        for p in self.parsed:
+            if p.report_id == report_id:
+                return printed_table(p.facts, p.summary["template"], section)
+        raise KeyError(f"no report {report_id!r} in the corpus")
 
     @property
     def missing(self) -> pd.DataFrame:
