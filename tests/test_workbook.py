@@ -37,7 +37,11 @@ def test_workbook_round_trip(tmp_path):
     rows = {r[0]: r[1:] for r in sheet.iter_rows(values_only=True) if r[0]}
     assert rows["（七）总计"][:7] == (139, 0, 0, 1, 0, 0, 140)
     amount_row = next(r for r in sheet.iter_rows() if r[0].value == "政府集中采购")
-    amount = [c for c in amount_row if c.value == 46502.47][0]
-    assert amount.number_format == "#,##0.00##" or amount.value == 46502.47
+    assert [c for c in amount_row if c.value == 46502.47][0].number_format == "0.00##"
+    # in the facts sheet, the format follows the unit: money in 万元 with decimals, counts without
+    unit_col, value_col = header.index("unit"), header.index("value")
+    formats = {row[unit_col].value: row[value_col].number_format for row in ws.iter_rows(min_row=2)
+               if row[value_col].value is not None}
+    assert formats["万元"] == "#,##0.00##" and formats["件"] == "#,##0"
     findings = wb["勾稽问题 findings"]
     assert findings.max_row == 3  # header + the two leaf-sum findings
