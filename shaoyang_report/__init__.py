@@ -12,6 +12,7 @@ Example:
     1  leaf_sum           total     138.0    140.0
 """
 
+from .compare import compare_years, comparison_table, cross_year_checks, indicator_table
 from .corpus import Corpus, read_reports
 from .errors import ReportFormatError
 from .layout import get_layout
@@ -24,6 +25,10 @@ def numbers_in_prose(report: Report):
 
 __all__ = [
     "Corpus",
+    "compare_years",
+    "comparison_table",
+    "cross_year_checks",
+    "indicator_table",
     "Report",
     "ReportFormatError",
     "get_layout",

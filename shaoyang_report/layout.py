@@ -144,6 +144,7 @@ class Layout:
     units: dict[str, dict[str, Decimal]]
     not_stated: frozenset[str]
     metadata: dict[str, object] = field(default_factory=dict)
+    cross_year_rules: tuple[dict[str, str], ...] = ()
 
     def table_for(self, template: str, section: str) -> Table:
         """The table a format prints in ``section``."""
@@ -239,6 +240,7 @@ def _parse(doc: dict) -> Layout:
         units={u: {k: Decimal(v) for k, v in m.items()} for u, m in doc["units"].items()},
         not_stated=frozenset(doc["values"]["not_stated"]),
         metadata=meta,
+        cross_year_rules=tuple(doc.get("cross_year_rules", ())),
     )
 
 

@@ -1,0 +1,293 @@
+"""Compare years: indicators that mean the same across formats, per agency and year.
+
+The crosswalk (``data/indicators.csv``) says, for each indicator, where F2019 and F2021
+reports print it (``section/item/measure[/applicant]``; ``a + b`` sums terms; ``x | y``
+takes the first that is printed; ``@group`` sums the printed leaf rows of a table 三
+group), whether the two formats' values are directly comparable or only with a caveat,
+and — for F2019 prior-year columns — where year N's report states year N−1's value.
+The caveat travels with every number into tables and charts.
+
+Example:
+    >>> import shaoyang_report as sr
+    >>> corpus = sr.read_reports("data/raw", progress=False)
+    >>> cmp = sr.compare_years(corpus, agency="邵阳市")
+    >>> row = cmp.query("indicator == 'permit_items' and year == 2019").iloc[0]
+    >>> float(row.value), row.basis
+    (4089.0, 'derived: 2020 report, 上一年项目数量 (prior-year column)')
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import pandas as pd
+
+from .catalog import OPENING_ONLY
+from .layout import get_layout
+
+#: Why a value is missing, in the words the briefing uses.
+WHY = {
+    "no_report": "report not available",
+    "not_in_format": "not in that year's format",
+    "opening_only": "only the opening of the report is available",
+    "not_stated": "not stated in the report",
+    "blank": "blank in the report (not stated, not zero)",
+}
+WHY_ZH = {
+    "no_report": "无该年报告",
+    "not_in_format": "该年格式无此项",
+    "opening_only": "仅有报告开头部分",
+    "not_stated": "报告未载明",
+    "blank": "报告中为空",
+}
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One row of the crosswalk."""
+
+    key: str
+    name_zh: str
+    unit: str
+    kind: str
+    sources: dict[str, str]
+    prior_year: str
+    comparability: str
+    caveat_zh: str
+
+
+@cache
+def indicators() -> tuple[Indicator, ...]:
+    """The crosswalk of indicators (package data ``indicators.csv``)."""
+    text = resources.files("shaoyang_report").joinpath("data/indicators.csv").read_text("utf-8")
+    formats = list(get_layout().formats)
+    return tuple(
+        Indicator(key=r["indicator"], name_zh=r["name_zh"], unit=r["unit"], kind=r["kind"],
+                  sources={f: r[f] for f in formats}, prior_year=r["prior_year"],
+                  comparability=r["comparability"], caveat_zh=r["caveat_zh"])
+        for r in csv.DictReader(text.splitlines())
+    )
+
+
+def indicator_table() -> pd.DataFrame:
+    """The crosswalk as a frame (for documentation and notebooks)."""
+    return pd.DataFrame([{"indicator": i.key, "name_zh": i.name_zh, "unit": i.unit, "kind": i.kind,
+                          **i.sources, "prior_year": i.prior_year, "comparability": i.comparability,
+                          "caveat_zh": i.caveat_zh} for i in indicators()])
+
+
+class _ReportFacts:
+    """One report's facts indexed for the crosswalk."""
+
+    def __init__(self, summary: dict, facts: list[dict]) -> None:
+        self.summary = summary
+        self.template = summary["template"]
+        self.index: dict[tuple, dict] = {}
+        for f in facts:
+            self.index.setdefault((f["section"], f["item"], f["measure"], f["applicant"]), f)
+        self.sections = {f["section"] for f in facts}
+
+    def _leaves(self, group: str, measure: str, applicant: str | None) -> list[dict] | None:
+        table = get_layout().table_for(self.template, "applications")
+        printed = {k[1] for k in self.index if k[0] == "applications"}
+        rows = [group] + [r.key for r in table.descendants(group)]
+        leaves = [k for k in rows if k in printed and not any(d.key in printed for d in table.descendants(k))]
+        found = [self.index.get(("applications", k, measure, applicant)) for k in leaves]
+        return [f for f in found if f is not None] or None
+
+    def term(self, term: str) -> list[dict] | None:
+        parts = term.strip().split("/")
+        section, item, measure = parts[0], parts[1], parts[2]
+        applicant = parts[3] if len(parts) > 3 else None
+        if item.startswith("@"):
+            return self._leaves(item[1:], measure, applicant)
+        f = self.index.get((section, item, measure, applicant))
+        return [f] if f else None
+
+    def evaluate(self, expr: str) -> tuple[float, str, str] | str:
+        """``(value, basis, locations)`` or the reason key it is missing."""
+        if not expr:
+            return "not_in_format"
+        reason = "not_stated"
+        for alternative in expr.split(" | "):
+            found: list[dict] = []
+            for term in alternative.split(" + "):
+                facts = self.term(term)
+                if facts is None:
+                    found = []
+                    break
+                found += facts
+            if not found:
+                section = alternative.split("/")[0]
+                if section != "prose" and section not in self.sections:
+                    reason = "opening_only" if self.summary.get("completeness") == OPENING_ONLY or not self.sections - {"prose"} else "not_stated"
+                continue
+            values = [f["value"] for f in found]
+            if any(math.isnan(v) for v in values):
+                reason = "blank"
+                continue
+            basis = "prose" if alternative.startswith("prose/") else "printed table"
+            return sum(values), basis, "; ".join(f"{f['report_id']} {f['location']}" for f in found)
+        if reason == "not_stated" and self.summary.get("completeness") == OPENING_ONLY:
+            reason = "opening_only"
+        return reason
+
+
+def _share(rf: _ReportFacts, expr: str) -> tuple[float, str, str] | str:
+    num = rf.evaluate(expr)
+    den = rf.evaluate("applications/total_handled/requests/total")
+    if isinstance(num, str):
+        return num
+    if isinstance(den, str):
+        return den
+    if den[0] == 0:
+        return "blank"
+    return round(100 * num[0] / den[0], 2), "share of （七）总计", f"{num[2]} ÷ {den[2]}"
+
+
+def _pick(candidates: list[_ReportFacts]) -> _ReportFacts:
+    """The most complete report among several for the same agency and year."""
+    return max(candidates, key=lambda r: (r.summary.get("completeness") != OPENING_ONLY,
+                                          len(r.sections), len(r.index)))
+
+
+def compare_years(corpus, agency: str | None = None, years: list[int] | None = None) -> pd.DataFrame:
+    """Indicator × year for one agency, with change and the reason for every gap.
+
+    Args:
+        corpus: A :class:`~shaoyang_report.corpus.Corpus`.
+        agency: The agency as named for comparison (the catalog's name). May be omitted
+            when the corpus holds one agency.
+        years: Years to show; default: every year from the earliest to the latest report
+            or catalog entry of the agency.
+
+    Returns:
+        A long frame, one row per indicator and year: ``indicator, name_zh, unit, year,
+        template, value, basis, source, comparability, caveat_zh, why_missing,
+        why_missing_zh, change_abs, change_rel`` (change vs the year before, when both
+        are stated; ``change_rel`` in percent).
+
+    Raises:
+        ValueError: The agency is not in the corpus (the message lists those that are).
+    """
+    summaries = {p.report_id: p.summary for p in corpus.parsed}
+    agencies = sorted({s["agency"] for s in summaries.values() if s["agency"]})
+    if agency is None:
+        if len(agencies) != 1:
+            raise ValueError(f"name the agency to compare; the corpus holds {', '.join(agencies)}")
+        agency = agencies[0]
+    if agency not in agencies:
+        raise ValueError(f"no report of {agency!r} in the corpus; it holds {', '.join(agencies)}")
+    by_year: dict[int, list[_ReportFacts]] = {}
+    for p in corpus.parsed:
+        if p.summary["agency"] == agency and p.summary["year"] is not None:
+            by_year.setdefault(int(p.summary["year"]), []).append(_ReportFacts(p.summary, p.facts))
+    catalog_years = set()
+    if len(corpus.catalog):
+        catalog_years = {int(y) for a, y in zip(corpus.catalog.agency, corpus.catalog.year)
+                         if a == agency and str(y).isdigit()}
+    span = sorted(set(by_year) | catalog_years)
+    years = years or list(range(span[0], span[-1] + 1))
+    chosen = {y: _pick(v) for y, v in by_year.items()}
+    layout = get_layout()
+    rows = []
+    for ind in indicators():
+        for year in years:
+            rf = chosen.get(year)
+            template = rf.template if rf else next((k for k, f in layout.formats.items() if year in f.years), None)
+            row = {"indicator": ind.key, "name_zh": ind.name_zh, "unit": ind.unit, "year": year,
+                   "template": template, "value": math.nan, "basis": None, "source": None,
+                   "comparability": ind.comparability, "caveat_zh": ind.caveat_zh or None,
+                   "why_missing": None}
+            if rf is None:
+                result = "not_in_format" if template and not ind.sources.get(template) else "no_report"
+            elif ind.kind == "share":
+                result = _share(rf, ind.sources.get(template, ""))
+            else:
+                result = rf.evaluate(ind.sources.get(template, ""))
+            if isinstance(result, str):
+                row["why_missing"] = result
+            else:
+                row["value"], row["basis"], row["source"] = result
+            rows.append(row)
+    frame = pd.DataFrame(rows)
+    _derive_prior_years(frame, chosen)
+    frame["why_missing_zh"] = frame.why_missing.map(WHY_ZH)
+    frame["why_missing"] = frame.why_missing.map(WHY)
+    frame = frame.sort_values(["indicator", "year"], kind="stable")
+    prev = frame.groupby("indicator", sort=False)["value"].shift(1)
+    prev_year = frame.groupby("indicator", sort=False)["year"].shift(1)
+    consecutive = prev_year == frame.year - 1
+    frame["change_abs"] = (frame["value"] - prev).where(consecutive)
+    frame["change_rel"] = (100 * (frame["value"] - prev) / prev.where(prev != 0)).where(consecutive).round(2)
+    order = [i.key for i in indicators()]
+    frame["indicator"] = pd.Categorical(frame["indicator"], categories=order, ordered=True)
+    frame = frame.sort_values(["indicator", "year"]).reset_index(drop=True)
+    frame["indicator"] = frame["indicator"].astype("string")
+    return frame[["indicator", "name_zh", "unit", "year", "template", "value", "basis", "source",
+                  "comparability", "caveat_zh", "why_missing", "why_missing_zh", "change_abs", "change_rel"]]
+
+
+def _derive_prior_years(frame: pd.DataFrame, chosen: dict[int, _ReportFacts]) -> None:
+    """Fill year N−1 from year N's prior-year column where N−1 has no value of its own."""
+    for ind in indicators():
+        if not ind.prior_year:
+            continue
+        for year, rf in chosen.items():
+            result = rf.evaluate(ind.prior_year)
+            if isinstance(result, str):
+                continue
+            target = (frame.indicator == ind.key) & (frame.year == year - 1)
+            if not target.any() or not frame.loc[target, "value"].isna().all():
+                continue
+            column = "上一年项目数量" if "prior_year_items" in ind.prior_year else "上年结转"
+            frame.loc[target, "value"] = result[0]
+            frame.loc[target, "basis"] = f"derived: {year} report, {column} (prior-year column)"
+            frame.loc[target, "source"] = result[2]
+            frame.loc[target, "why_missing"] = None
+
+
+def cross_year_checks(comparison: pd.DataFrame, agency: str = "") -> pd.DataFrame:
+    """Rules across consecutive years (``cross_year_rules`` in ``layouts.toml``).
+
+    Args:
+        comparison: The output of :func:`compare_years` for one agency.
+        agency: The agency's name, for the records.
+
+    Returns:
+        A checks frame (the data dictionary's ``checks`` columns); ``report_id`` names
+        both reports' sources, ``printed`` is year N's value, ``expected`` year N+1's.
+    """
+    from .dictionary import build_frame
+
+    direct = comparison[comparison.basis.notna() & ~comparison.basis.fillna("").str.startswith("derived")]
+    records = []
+    for rule in get_layout().cross_year_rules:
+        this = direct[direct.indicator == rule["this_year"]].set_index("year")
+        nxt = direct[direct.indicator == rule["next_year"]].set_index("year")
+        for year in sorted(set(this.index) & {y - 1 for y in nxt.index}):
+            a, b = this.loc[year], nxt.loc[year + 1]
+            status = "pass" if abs(a.value - b.value) < 1e-6 else "fail"
+            verdict = "相符" if status == "pass" else f"不符，相差{b.value - a.value:g}"
+            records.append({
+                "report_id": f"{year}→{year + 1}", "agency": agency, "year": year, "template": a.template,
+                "rule": rule["key"], "rule_zh": rule["name_zh"], "section": "applications",
+                "item": "carried_forward", "measure": "requests", "applicant": "total",
+                "expected": float(b.value), "printed": float(a.value), "difference": float(a.value - b.value),
+                "status": status, "cells": f"{year} {rule['this_year']} = {year + 1} {rule['next_year']}",
+                "locations": f"{a.source} ← {b.source}",
+                "message": f"{rule['name_zh']}：{year}年结转下年度{a.value:g}件，{year + 1}年上年结转{b.value:g}件，{verdict}",
+            })
+    return build_frame(records, "checks")
+
+
+def comparison_table(comparison: pd.DataFrame, value: str = "value") -> pd.DataFrame:
+    """The comparison as indicator × year (Chinese names), for display."""
+    keys = ["indicator", "name_zh", "unit"]
+    wide = comparison.set_index([*keys, "year"])[value].unstack("year")
+    order = list(dict.fromkeys(zip(*(comparison[k] for k in keys))))
+    return wide.reindex(pd.MultiIndex.from_tuples(order, names=keys))
