@@ -3,7 +3,7 @@
 # Works on a fresh Debian machine with Python 3.11 (no conda needed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/system-packages.sh
+bash scripts/system-packages.sh fonts-noto-cjk   # Chinese glyphs in the charts
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Debian packages the project needs (none beyond Python for now). Installs only what is
-# missing, so it is quick on a machine that has them; needs root (or sudo) the first time.
+# Installs the Debian packages named as arguments that are missing, so it is quick on a
+# machine that has them; needs root (or sudo) the first time.
 set -euo pipefail
 needed=()
 for pkg in "$@"; do

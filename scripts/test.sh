@@ -3,7 +3,7 @@
 # Extra arguments go to pytest (e.g. `bash scripts/test.sh -m "not slow"`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/system-packages.sh
+bash scripts/system-packages.sh fonts-noto-cjk chromium   # charts' glyphs; the briefing screenshot test
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
 exec .venv/bin/python -m pytest "$@"
