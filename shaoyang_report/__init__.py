@@ -13,7 +13,7 @@ Example:
 """
 
 from .compare import compare_years, comparison_table, cross_year_checks, indicator_table
-from .corpus import Corpus, read_reports
+from .corpus import Corpus, read_reports, write_facts
 from .errors import ReportFormatError
 from .layout import get_layout
 from .report import Report, parse_document, read_report, read_text
@@ -37,5 +37,6 @@ __all__ = [
     "read_report",
     "read_reports",
     "read_text",
+    "write_facts",
 ]
 __version__ = "0.1.0"

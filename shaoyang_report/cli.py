@@ -78,15 +78,20 @@ def _corpus(paths: list[str], strict: bool, **kwargs):
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
+    if args.output:  # streamed: flat memory however many reports
+        from .corpus import write_facts
+
+        files = _expand(args.files)
+        errors = write_facts(files, args.output, strict=not args.lenient, workers=args.workers)
+        for row in errors.itertuples():
+            print(f"error: {row.error}", file=sys.stderr)
+        print(f"{len(files) - len(errors)} report(s) → {args.output}")
+        return 1 if len(errors) else 0
     corpus = _corpus(args.files, strict=not args.lenient, workers=args.workers)
     facts = corpus.facts
-    if args.output:
-        from .export import write_frame
-        path = write_frame(facts, args.output)
-        print(f"{len(facts)} facts from {len(corpus)} report(s) → {path}")
-    else:
-        from .export import safe_frame
-        safe_frame(facts).to_csv(sys.stdout, index=False)
+    from .export import safe_frame
+
+    safe_frame(facts).to_csv(sys.stdout, index=False)
     return 1 if len(corpus.errors) else 0
 
 

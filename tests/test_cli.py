@@ -37,7 +37,9 @@ def test_run_reads_the_whole_raw_folder(tmp_path, capsys):
     assert "12 report(s) read, 0 unreadable; 2 arithmetic finding(s)" in out
     facts = pd.read_csv(tmp_path / "facts.csv", encoding="utf-8-sig")
     checks = pd.read_csv(tmp_path / "checks.csv", encoding="utf-8-sig")
-    assert set(facts.report_id) == {"shaoyang_city_2020", "chengbu_jinzi_township_2021"}  # ids from catalog.csv
+    tables = facts[facts.section != "prose"]
+    assert set(tables.report_id) == {"shaoyang_city_2020", "chengbu_jinzi_township_2021"}  # ids from catalog.csv
+    assert {"shaoyang_city_2019", "shaoyang_city_2021"} <= set(facts.report_id)  # openings: prose figures
     assert set(facts.agency[facts.report_id == "chengbu_jinzi_township_2021"]) == {"城步县金紫乡"}
     assert set(facts.agency_printed[facts.report_id == "chengbu_jinzi_township_2021"]) == {"金紫乡"}
     assert (checks.status == "fail").sum() == 2
