@@ -20,12 +20,15 @@ def _fmt(x: float) -> str:
     return f"{x:g}" if not math.isnan(x) else "空"
 
 
-def run_rules(facts: list[dict], tables: dict[str, Table]) -> list[dict]:
+def run_rules(facts: list[dict], tables: dict[str, Table], shapes: dict[str, str] | None = None) -> list[dict]:
     """Evaluate every rule of the layout on one report's table facts.
 
     Args:
         facts: Fact records of one report (dicts with the facts columns).
         tables: The layout table of each section the report prints.
+        shapes: How the report printed shaped rows (``{"other_processing": "row"}``):
+            a leaf sum runs over the leaves the format requires in that shape, so a
+            leaf row the text lacks makes the check not_checkable, never a false finding.
 
     Returns:
         One check record per rule and per value of the rule's ``over`` dimension.
@@ -49,15 +52,11 @@ def run_rules(facts: list[dict], tables: dict[str, Table]) -> list[dict]:
                     out.append(_check(rule, index, over, children, [group.key], tables))
             continue
         if isinstance(rule.parts, str) and rule.parts.startswith("@leaves:"):
-            group = rule.parts.split(":", 1)[1]
-            below = [r.key for r in table.descendants(group)]
-            parts = [k for k in below if k in printed_items and not any(
-                d.key in printed_items for d in table.descendants(k))]
+            below = {r.key for r in table.descendants(rule.parts.split(":", 1)[1])}
+            parts = [r.key for r in table.expected_rows(shapes or {}) if r.key in below]
         else:
             parts = list(rule.parts)
         for over in overs:
-            if rule.over == "item" and over in (rule.parts if isinstance(rule.parts, tuple) else ()):
-                continue
             out.append(_check(rule, index, over, parts, list(rule.totals), tables))
     return out
 

@@ -82,12 +82,12 @@ def cmd_parse(args: argparse.Namespace) -> int:
         from .corpus import write_facts
 
         files = _expand(args.files)
-        errors = write_facts(files, args.output, strict=not args.lenient, workers=args.workers)
+        errors = write_facts(files, args.output, strict=False if args.lenient else None, workers=args.workers)
         for row in errors.itertuples():
             print(f"error: {row.error}", file=sys.stderr)
         print(f"{len(files) - len(errors)} report(s) → {args.output}")
         return 1 if len(errors) else 0
-    corpus = _corpus(args.files, strict=not args.lenient, workers=args.workers)
+    corpus = _corpus(args.files, strict=False if args.lenient else None, workers=args.workers)
     facts = corpus.facts
     from .export import safe_frame
 
@@ -96,7 +96,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    reports, errors = _read_all(args.files, strict=not args.lenient)
+    reports, errors = _read_all(args.files, strict=False if args.lenient else None)
     for report in reports:
         _print_check(report)
     if args.strict_findings and any(len(r.findings) for r in reports):

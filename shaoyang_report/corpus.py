@@ -5,7 +5,8 @@ Example:
     >>> corpus = sr.read_reports("data/raw", progress=False)
     >>> len(corpus), corpus.errors.empty
     (12, True)
-    >>> sorted(corpus.facts.report_id.unique())
+    >>> tables = corpus.facts.query("section != 'prose'")
+    >>> sorted(tables.report_id.unique())
     ['chengbu_jinzi_township_2021', 'shaoyang_city_2020']
 """
 
@@ -159,7 +160,7 @@ def read_reports(
     source: str | Path | Iterable[str | Path],
     *,
     catalog: str | Path | None = None,
-    strict: bool = True,
+    strict: bool | None = None,
     progress: bool | None = None,
     workers: int = 1,
 ) -> Corpus:
@@ -200,7 +201,7 @@ def write_facts(
     path: str | Path,
     *,
     catalog: str | Path | None = None,
-    strict: bool = True,
+    strict: bool | None = None,
     progress: bool | None = None,
     workers: int = 1,
     batch: int = 256,

@@ -8,6 +8,7 @@ location; its :class:`Token` s are the cells read from it, in reading order.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,7 +52,7 @@ class Document:
     Attributes:
         source: The file name used in messages and ``location`` values.
         lines: Every printed line in reading order.
-        reader: Which reader produced it (``text``).
+        reader: Which reader produced it (``text``, ``html``, ``pdf`` or ``docx``).
     """
 
     source: str
@@ -155,3 +156,45 @@ def text_document(text: str, source: str) -> Document:
         location = f"line {number}"
         lines.append(Line(raw, location, split_cells(raw, location)))
     return Document(source=source, lines=lines, reader="text")
+
+
+# A line that is only a page number ("- 3 -", "— 2 —", "第 3 页", "第3页 共5页",
+# "Page 3 of 5"): page furniture that PDF text carries into the middle of a table. A bare
+# number is not taken for one (it may be a row's value on a line of its own).
+PAGE_NUMBER_RE = re.compile(
+    r"^\s*(?:[-—–－─~～]+\s*\d{1,4}\s*[-—–－─~～]+"
+    r"|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"
+    r"|[Pp]age\s*\d{1,4}(?:\s*of\s*\d{1,4})?)\s*$"
+)
+# A markdown table's header rule ("|---|:---:|") carries no cell.
+_RULE_RE = re.compile(r"^\s*\|?(?:\s*:?-{3,}:?\s*\|)+\s*(?::?-{3,}:?\s*)?$")
+
+
+def is_furniture(text: str) -> bool:
+    """Whether a printed line is page furniture, not report content.
+
+    Page numbers and markdown table rules hold no cell of the report; they are skipped
+    wherever they turn up (a page number printed inside a table would otherwise be read
+    as values).
+
+    Example:
+        >>> is_furniture("- 3 -"), is_furniture("— 12 —"), is_furniture("|---|---|")
+        (True, True, True)
+        >>> is_furniture("-56 |"), is_furniture("3 |"), is_furniture("第二十条第(一)项 |")
+        (False, False, False)
+    """
+    return bool(PAGE_NUMBER_RE.match(text) or _RULE_RE.match(text))
+
+
+def cell_tokens(text: str, location: str) -> list[Token]:
+    """Tokens of one table-grid cell (HTML, Word): a blank cell is one ``blank`` token.
+
+    Example:
+        >>> [(t.text, t.kind) for t in cell_tokens("\xa0", "table 1, row 2, col 3")]
+        [('', 'blank')]
+        >>> [(t.text, t.kind) for t in cell_tokens("１３７", "table 1, row 2, col 3")]
+        [('１３７', 'value')]
+    """
+    if not text.strip():
+        return [Token("", location, BLANK)]
+    return split_cells(text.replace("|", "｜"), location)

@@ -10,6 +10,7 @@ Example:
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
@@ -111,7 +112,7 @@ class Report:
     def _check_records(self) -> list[dict]:
         tables = {s: r.table for s, r in self._reads.items()}
         table_facts = [r for r in self._records if r["section"] != "prose"]
-        checks = run_rules(table_facts, tables)
+        checks = run_rules(table_facts, tables, self.shapes)
         if len(table_facts) < len(self._records):  # prose figures: cross-checks
             checks += [{**c, "difference": c["printed"] - c["expected"]} for c in prose_checks(self.facts)]
         return [{**self._base(), **c} for c in checks]
@@ -205,16 +206,26 @@ class Report:
                 f"{len(self.findings)} findings>")
 
 
-def parse_document(doc: Document, *, report_id: str | None = None, strict: bool = True,
+_MARKDOWN_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)+\|?\s*$")
+
+
+def _is_markdown(doc: Document) -> bool:
+    """Whether the text is a converter's markdown (tables with ``|---|---|`` rules)."""
+    return doc.reader == "text" and any(_MARKDOWN_RULE.match(ln.text) for ln in doc.lines)
+
+
+def parse_document(doc: Document, *, report_id: str | None = None, strict: bool | None = None,
                    catalog_entry: CatalogEntry | None = None) -> Report:
     """Turn a Document into a :class:`Report`.
 
     Args:
         doc: The document.
         report_id: Identifier for the frames; defaults to the source name without extension.
-        strict: Raise on a table row with the wrong number of values (default); with
-            ``False`` such rows are listed in ``report.problems`` and their numbers in
-            ``report.unplaced``.
+        strict: ``True``: raise on a table row with the wrong number of values.
+            ``False``: list such rows in ``report.problems`` and their numbers in
+            ``report.unplaced``. ``None`` (default): strict, except for text a
+            converter made into markdown tables (``|---|`` rules), whose rows are often
+            scrambled: there, place what is certain and list the rest.
         catalog_entry: The report's catalog row: its report_id, the agency name used
             for comparison, and the year when the text does not state one.
 
@@ -222,6 +233,8 @@ def parse_document(doc: Document, *, report_id: str | None = None, strict: bool 
         ReportFormatError: The text is not such a report, or a table is malformed.
     """
     layout = get_layout()
+    if strict is None:
+        strict = not _is_markdown(doc)
     meta = read_metadata(doc)
     if meta.template is None and catalog_entry is not None and catalog_entry.year is not None:
         template, basis = detect_format(doc, catalog_entry.year)
@@ -253,7 +266,7 @@ def parse_document(doc: Document, *, report_id: str | None = None, strict: bool 
     return Report(rid, doc, meta, reads, absent, catalog_entry, prose_lines)
 
 
-def read_report(path: str | Path, *, report_id: str | None = None, strict: bool = True,
+def read_report(path: str | Path, *, report_id: str | None = None, strict: bool | None = None,
                 catalog_entry: CatalogEntry | None = None) -> Report:
     """Read one report file (copied web-page text, or PDF/Word text) into a :class:`Report`.
 
@@ -278,7 +291,8 @@ def read_report(path: str | Path, *, report_id: str | None = None, strict: bool 
     return parse_document(load_document(path), report_id=report_id, strict=strict, catalog_entry=catalog_entry)
 
 
-def read_text(text: str, *, source: str = "<text>", report_id: str | None = None, strict: bool = True) -> Report:
+def read_text(text: str, *, source: str = "<text>", report_id: str | None = None,
+              strict: bool | None = None) -> Report:
     """Read a report from a string (as :func:`read_report` reads a file)."""
     return parse_document(text_document(text, source), report_id=report_id, strict=strict)
 

@@ -1,22 +1,97 @@
 """Readers: one per source form, each producing the same :class:`~shaoyang_report.document.Document`.
 
-:func:`load_document` picks the reader by the file's content (not only its extension).
+:func:`load_document` picks the reader by the file's content, not its extension:
+
+* ``%PDF`` in the first kilobyte → :func:`~.pdf_reader.read_pdf` (text layer, PyMuPDF);
+* a zip holding ``word/document.xml`` → :func:`~.docx_reader.read_docx` (python-docx);
+* text (UTF-8 with or without BOM, GB18030/GBK) that is an HTML page →
+  :func:`~.html_reader.read_html` (lxml);
+* any other text → :func:`~shaoyang_report.document.text_document`.
+
 Every reader feeds the one template reader in :mod:`shaoyang_report.tables`.
+
+Example:
+    >>> from shaoyang_report.readers import load_document, sniff
+    >>> sniff(b"%PDF-1.7 ..."), sniff("<!DOCTYPE html><html>".encode()), sniff("邵阳市".encode())
+    ('pdf', 'html', 'text')
+    >>> load_document("data/raw/shaoyang_city_2020.txt").reader
+    'text'
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ..document import Document, decode, read_bytes, text_document
+from ..errors import ReportFormatError
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Word 97-2003 .doc, .xls, .wps …
+_RTF_MAGIC = b"{\\rtf"
+# An HTML page: starts with markup, and is a page or a table (not text that mentions a tag).
+_HTML_START = re.compile(r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|table|div|p|title)\b",
+                         re.I | re.S)
+_HTML_TAG = re.compile(r"<(?:html|body|table)\b", re.I)
+
+
+def sniff(data: bytes) -> str:
+    """The kind of a report file from its first bytes: ``pdf``, ``docx``, ``html``, ``text``.
+
+    Also names what cannot be read (``zip``, ``doc``, ``rtf``) so that the error says so.
+    Text that cannot be decoded is ``text`` here; decoding reports it.
+    """
+    head = data[:1024]
+    if b"%PDF-" in head:
+        return "pdf"
+    if data.startswith(_ZIP_MAGIC):
+        return "docx" if b"word/document.xml" in data else "zip"
+    if data.startswith(_OLE_MAGIC):
+        return "doc"
+    if data.lstrip().startswith(_RTF_MAGIC):
+        return "rtf"
+    start = data[:4096].lstrip(b"\xef\xbb\xbf").decode("latin-1")
+    if _HTML_START.match(start) and _HTML_TAG.search(data[:1 << 16].decode("latin-1")):
+        return "html"
+    return "text"
 
 
 def load_document(path: str | Path) -> Document:
     """Read a file into a Document, choosing the reader by content.
 
     Raises:
-        ReportFormatError: The file is missing, empty, binary or not decodable text.
+        ReportFormatError: The file is missing, empty, binary, damaged, or a kind of
+            file no reader handles; the message names the file and says what was expected.
     """
     path = Path(path)
     data = read_bytes(path)
-    return text_document(decode(data, path.name), path.name)
+    return read_document(data, path.name)
+
+
+def read_document(data: bytes, source: str) -> Document:
+    """Read a report from bytes (as :func:`load_document` reads a file).
+
+    Raises:
+        ReportFormatError: See :func:`load_document`.
+    """
+    kind = sniff(data)
+    if kind == "pdf":
+        from .pdf_reader import read_pdf
+
+        return read_pdf(data, source)
+    if kind == "docx":
+        from .docx_reader import read_docx
+
+        return read_docx(data, source)
+    if kind == "zip":
+        raise ReportFormatError(source, "the file is a zip archive but not a Word .docx document (no word/document.xml)")
+    if kind == "doc":
+        raise ReportFormatError(
+            source, "the file is an old binary Office document (Word 97-2003 .doc); save it as .docx or PDF first")
+    if kind == "rtf":
+        raise ReportFormatError(source, "the file is RTF; save it as .docx, PDF or text first")
+    if kind == "html":
+        from .html_reader import read_html
+
+        return read_html(data, source)
+    return text_document(decode(data, source), source)
