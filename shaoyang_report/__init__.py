@@ -17,6 +17,7 @@ from .corpus import Corpus, read_reports, write_facts
 from .errors import ReportFormatError
 from .layout import get_layout
 from .report import Report, parse_document, read_report, read_text
+from .workbook import write_workbook
 
 
 def numbers_in_prose(report: Report):
@@ -38,5 +39,6 @@ __all__ = [
     "read_reports",
     "read_text",
     "write_facts",
+    "write_workbook",
 ]
 __version__ = "0.1.0"
