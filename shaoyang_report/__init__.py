@@ -15,6 +15,7 @@ Example:
 from .compare import compare_years, comparison_table, cross_year_checks, indicator_table
 from .corpus import Corpus, read_reports, write_facts
 from .errors import ReportFormatError
+from .fetch import fetch_catalog
 from .layout import get_layout
 from .report import Report, parse_document, read_report, read_text
 from .workbook import write_workbook
@@ -29,6 +30,7 @@ __all__ = [
     "compare_years",
     "comparison_table",
     "cross_year_checks",
+    "fetch_catalog",
     "indicator_table",
     "Report",
     "ReportFormatError",

@@ -5,6 +5,8 @@ Examples::
     shaoyang-report parse data/raw/shaoyang_city_2020.txt -o data/processed/facts.csv
     shaoyang-report check data/raw/shaoyang_city_2020.txt
     shaoyang-report run            # the main job on data/raw → data/processed
+    shaoyang-report fetch          # download the catalogued reports, complete the catalog
+    shaoyang-report briefing       # HTML briefings, facts CSV/Parquet, workbook → data/processed
 
 A file that cannot be read prints one ``error:`` line naming the file and what was
 expected (never a traceback) and the command exits with status 1; the other files are
@@ -19,11 +21,13 @@ from pathlib import Path
 
 from . import config, dictionary
 from .errors import ReportFormatError
-from .report import Report, read_report
 
-def _expand(paths: list[str]) -> list[Path]:
+def _expand(paths: list[str]) -> list[Path] | Path:
+    """One folder stays a folder (its catalog.csv is used); several paths are expanded."""
     from .corpus import REPORT_SUFFIXES
 
+    if len(paths) == 1 and Path(paths[0]).is_dir():
+        return Path(paths[0])
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
@@ -33,39 +37,32 @@ def _expand(paths: list[str]) -> list[Path]:
     return out
 
 
-def _read_all(paths: list[str], strict: bool) -> tuple[list[Report], list[str]]:
-    reports, errors = [], []
-    for path in _expand(paths):
-        try:
-            reports.append(read_report(path, strict=strict))
-        except ReportFormatError as exc:
-            errors.append(str(exc))
-            print(f"error: {exc}", file=sys.stderr)
-    return reports, errors
-
-
-def _describe(report: Report) -> str:
-    s = report.summary()
+def _describe(s: dict) -> str:
+    """One line per report from its summary (``Report.summary()`` / ``corpus.reports``)."""
     counts = ", ".join(f"表{n} {s[k]}" for k, n in (("active_disclosure", "二"), ("applications", "三"),
                                                       ("review_litigation", "四")))
-    return (f"{report.source}: {report.agency or '（未署名）'} {report.year or '?'}年 {report.template or '?'}"
-            f"（{counts}；勾稽问题 {s['findings']} 项，无法核对 {s['not_checkable']} 项）")
+    return (f"{s['source']}: {s['agency'] or '（未署名）'} {s['year'] or '?'}年 {s['template'] or '?'}"
+            f"（{counts}；正文数字 {s['prose']} 项；勾稽问题 {s['findings']} 项，无法核对 {s['not_checkable']} 项）")
 
 
-def _print_check(report: Report) -> None:
-    print(_describe(report))
-    for row in report.findings.itertuples():
-        print(f"  ✗ {row.message}")
-        total, _, parts = row.locations.partition(" ← ")
-        print(f"      总数印于 {total}；各项印于 {len(parts.split('; '))} 处（{parts.split('; ')[0]} 起）")
-    for row in report.missing.itertuples():
-        print(f"  缺失: {row.section} {row.item or '（整表）'} — {row.reason}")
-    for row in report.unplaced.itertuples():
-        print(f"  无法归位的数字: {row.raw} ({row.section}, {row.location})")
-    for where, message in report.problems:
-        print(f"  读取问题: {where}: {message}")
-    if not len(report.findings):
-        print("  ✓ 表内勾稽关系均相符" if len(report.checks) else "  （无可核对的表格）")
+def _print_check(corpus) -> None:
+    findings, missing, unplaced = corpus.findings, corpus.missing, corpus.unplaced
+    for s in corpus.reports.to_dict("records"):
+        rid = s["report_id"]
+        print(_describe(s))
+        mine = findings[findings.report_id == rid]
+        for row in mine.itertuples():
+            print(f"  ✗ {row.message}")
+            total, _, parts = row.locations.partition(" ← ")
+            print(f"      总数印于 {total}；各项印于 {len(parts.split('; '))} 处（{parts.split('; ')[0]} 起）")
+        for row in missing[missing.report_id == rid].itertuples():
+            print(f"  缺失: {row.section} {row.item if isinstance(row.item, str) else '（整表）'} — {row.reason}")
+        for row in unplaced[unplaced.report_id == rid].itertuples():
+            print(f"  无法归位的数字: {row.raw} ({row.section}, {row.location})")
+        for where, message in s["problems"]:
+            print(f"  读取问题: {where}: {message}")
+        if mine.empty:
+            print("  ✓ 勾稽关系均相符" if s["checks"] else "  （无可核对的表格）")
 
 
 def _corpus(paths: list[str], strict: bool, **kwargs):
@@ -81,11 +78,11 @@ def cmd_parse(args: argparse.Namespace) -> int:
     if args.output:  # streamed: flat memory however many reports
         from .corpus import write_facts
 
-        files = _expand(args.files)
-        errors = write_facts(files, args.output, strict=False if args.lenient else None, workers=args.workers)
+        errors = write_facts(_expand(args.files), args.output, strict=False if args.lenient else None,
+                             workers=args.workers)
         for row in errors.itertuples():
             print(f"error: {row.error}", file=sys.stderr)
-        print(f"{len(files) - len(errors)} report(s) → {args.output}")
+        print(f"facts → {args.output} ({len(errors)} unreadable file(s))")
         return 1 if len(errors) else 0
     corpus = _corpus(args.files, strict=False if args.lenient else None, workers=args.workers)
     facts = corpus.facts
@@ -96,12 +93,11 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    reports, errors = _read_all(args.files, strict=False if args.lenient else None)
-    for report in reports:
-        _print_check(report)
-    if args.strict_findings and any(len(r.findings) for r in reports):
+    corpus = _corpus(args.files, strict=False if args.lenient else None)
+    _print_check(corpus)
+    if args.strict_findings and len(corpus.findings):
         return 3
-    return 1 if errors else 0
+    return 1 if len(corpus.errors) else 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -111,9 +107,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     corpus = read_reports(raw)
     for row in corpus.errors.itertuples():
         print(f"error: {row.error}", file=sys.stderr)
-    for row in corpus.reports.itertuples():
-        print(f"{row.source}: {row.agency} {row.year}年 {row.template}（表二 {row.active_disclosure}, "
-              f"表三 {row.applications}, 表四 {row.review_litigation}；勾稽问题 {row.findings} 项）")
+    for summary in corpus.reports.to_dict("records"):
+        print(_describe(summary))
+    if corpus.uncatalogued:
+        print(f"note: {len(corpus.uncatalogued)} report file(s) not named in catalog.csv were not read: "
+              + ", ".join(corpus.uncatalogued[:5]) + (" …" if len(corpus.uncatalogued) > 5 else ""))
     facts = write_frame(corpus.facts, out / "facts.csv")
     checks = write_frame(corpus.checks, out / "checks.csv")
     findings = corpus.findings
@@ -122,6 +120,27 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"  ✗ {row.report_id}: {row.message}")
     print(f"\nwritten:\n  {facts}\n  {checks}")
     return 1 if len(corpus.errors) else 0
+
+
+def cmd_briefing(args: argparse.Namespace) -> int:
+    from .briefing import BriefingError, build_briefings
+
+    if not args.files:
+        source: str | list[str] = args.raw
+    elif len(args.files) == 1 and Path(args.files[0]).is_dir():
+        source = args.files[0]  # a folder keeps its catalog.csv
+    else:
+        source = [str(p) for p in _expand(args.files)]
+    try:
+        outputs = build_briefings(source, args.out, agency=args.agency, catalog=args.catalog, reports=args.report,
+                                  audit=not args.no_audit, progress=lambda msg: print(f"… {msg}", flush=True))
+    except (BriefingError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"\nwritten in {outputs.seconds:.1f} s:")
+    for path in outputs.files.values():
+        print(f"  {path}")
+    return 0
 
 
 def cmd_dictionary(args: argparse.Namespace) -> int:
@@ -156,6 +175,19 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--raw", default=str(config.RAW), help=f"folder of reports (default {config.RAW})")
     r.add_argument("--out", default=str(config.PROCESSED), help=f"output folder (default {config.PROCESSED})")
     r.set_defaults(func=cmd_run)
+    b = sub.add_parser("briefing", help="HTML briefings (notebooks run headlessly), facts CSV/Parquet and workbook")
+    b.add_argument("files", nargs="*", help="report files or folders (default: --raw)")
+    b.add_argument("--raw", default=str(config.RAW), help=f"folder of reports with catalog.csv (default {config.RAW})")
+    b.add_argument("--out", default=str(config.PROCESSED), help=f"output folder (default {config.PROCESSED})")
+    b.add_argument("--agency", help="agency of the year comparison (default: the one with most years)")
+    b.add_argument("--catalog", help="catalog CSV naming the reports (default: the folder's catalog.csv)")
+    b.add_argument("--report", action="append", metavar="REPORT_ID",
+                   help="report to export with the explorer notebook (repeatable; default: the agency's reports with tables)")
+    b.add_argument("--no-audit", action="store_true", help="skip the consistency audit (audit.html)")
+    b.set_defaults(func=cmd_briefing)
+    from .fetch import add_fetch_parser
+
+    add_fetch_parser(sub)
     d = sub.add_parser("dictionary", help="print the data dictionary (or write it into a README)")
     d.add_argument("--readme", help="rewrite the dictionary section of this README file")
     d.set_defaults(func=cmd_dictionary)

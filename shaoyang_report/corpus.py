@@ -55,7 +55,8 @@ def _keep(report: Report) -> _Parsed:
     summary.update(source=report.source, agency_printed=report.agency_printed,
                    completeness=report.catalog_entry.completeness if report.catalog_entry else "",
                    url=report.catalog_entry.url if report.catalog_entry else "",
-                   template_basis=report.template_basis, tables_read=",".join(report.tables_read))
+                   template_basis=report.template_basis, tables_read=",".join(report.tables_read),
+                   problems=report.problems, checks=len(report._check_records))
     return _Parsed(
         report_id=report.report_id,
         facts=report._records,
@@ -75,11 +76,14 @@ class Corpus:
             format, values per table vs expected, findings, catalog URL and completeness.
         errors: One row per file that could not be read: ``path``, ``error``.
         catalog: The catalog used (empty frame when there was none).
+        uncatalogued: Report files in a catalogued folder that no catalog row names
+            (not read).
     """
 
     parsed: list[_Parsed] = field(default_factory=list, repr=False)
     errors: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["path", "error"]))
     catalog: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    uncatalogued: list[str] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.parsed)
@@ -129,25 +133,31 @@ class Corpus:
                             columns=["report_id", "section", "raw", "location"])
 
 
-def _files(source: str | Path | Iterable[str | Path]) -> tuple[list[Path], Path | None]:
+def _files(source: str | Path | Iterable[str | Path]) -> tuple[list[Path], Path | None, list[Path]]:
+    """Files to read, the catalog found, and report files the catalog does not name."""
     if isinstance(source, (str, Path)):
         root = Path(source)
         if root.is_dir():
-            files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES)
+            found = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES)
             catalog = root / _CATALOG_NAME
-            return files, catalog if catalog.exists() else None
-        return [root], None
-    return [Path(p) for p in source], None
+            if not catalog.exists():
+                return found, None, []
+            named = [root / e.local_file for e in entries(read_catalog(catalog)) if e.local_file]
+            named_set = {p.resolve() for p in named}
+            others = [p for p in found if p.resolve() not in named_set]
+            return named, catalog, others  # a named file that is missing becomes an error
+        return [root], None, []
+    return [Path(p) for p in source], None, []
 
 
-def _jobs(source, catalog, strict) -> tuple[list, pd.DataFrame]:
-    files, found_catalog = _files(source)
+def _jobs(source, catalog, strict) -> tuple[list, pd.DataFrame, list[Path]]:
+    files, found_catalog, uncatalogued = _files(source)
     catalog_path = Path(catalog) if catalog else found_catalog
     catalog_frame = read_catalog(catalog_path) if catalog_path else pd.DataFrame()
     catalog_entries = entries(catalog_frame) if catalog_path else []
     jobs = [(f, entry_for(f, catalog_path.parent, catalog_entries) if catalog_path else None, strict)
             for f in files]
-    return jobs, catalog_frame
+    return jobs, catalog_frame, uncatalogued
 
 
 def _progress(total: int, progress: bool | None, desc: str):
@@ -170,8 +180,11 @@ def read_reports(
     stream them to disk with :func:`write_facts` instead.
 
     Args:
-        source: A folder (searched recursively for report files; its ``catalog.csv`` is
-            used when there is one), a file, or a list of files.
+        source: A folder, a file, or a list of files. A folder with a ``catalog.csv``
+            is read as the catalog says (each row's ``local_file``); report files in it
+            that no row names (archived copies, superseded openings, strays) are not
+            read but listed in ``corpus.uncatalogued``. A folder without a catalog is
+            searched recursively for report files.
         catalog: A catalog CSV naming each report (report_id, agency for comparison,
             year, URL, local_file relative to the catalog's folder). Defaults to
             ``catalog.csv`` in the folder.
@@ -182,8 +195,8 @@ def read_reports(
     Returns:
         The :class:`Corpus`.
     """
-    jobs, catalog_frame = _jobs(source, catalog, strict)
-    corpus = Corpus(catalog=catalog_frame)
+    jobs, catalog_frame, uncatalogued = _jobs(source, catalog, strict)
+    corpus = Corpus(catalog=catalog_frame, uncatalogued=[str(p) for p in uncatalogued])
     errors = []
     with _progress(len(jobs), progress, "reading reports") as bar:
         for result in _run(jobs, workers):
@@ -225,7 +238,7 @@ def write_facts(
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    jobs, _ = _jobs(source, catalog, strict)
+    jobs, _, _ = _jobs(source, catalog, strict)
     parquet = path.suffix.lower() == ".parquet"
     writer = None
     errors: list[dict] = []

@@ -97,7 +97,7 @@ def test_cli_batch_goes_on_after_a_bad_file(tmp_path):
     result = _cli("parse", str(bad), str(RAW / "shaoyang_city_2020.txt"), "-o", str(out))
     assert result.returncode == 1
     assert "binary.txt" in result.stderr and "Traceback" not in result.stderr
-    assert "1 report(s) → " in result.stdout
+    assert f"facts → {out} (1 unreadable file(s))" in result.stdout
     import pandas as pd
 
     facts = pd.read_csv(out, encoding="utf-8-sig")

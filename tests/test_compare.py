@@ -82,3 +82,17 @@ def test_crosswalk_is_package_data_for_both_formats():
     assert set(table.comparability) <= {"direct", "caveat", "F2019 only", "F2021 only", "prose"}
     only_2019 = table[table.comparability == "F2019 only"]
     assert (only_2019.F2021 == "").all() and (only_2019.F2019 != "").all()
+
+
+def test_a_catalogued_folder_is_read_as_its_catalog_says(tmp_path):
+    import shutil
+
+    folder = tmp_path / "raw"
+    shutil.copytree(RAW, folder)
+    (folder / "stray.txt").write_text((RAW / "shaoyang_city_2020.txt").read_text("utf-8"), "utf-8")
+    (folder / "openings" / "suining_county_2019_opening.txt").unlink()  # catalogued, but gone
+    corpus = sr.read_reports(folder, progress=False)
+    assert [p.endswith("stray.txt") for p in corpus.uncatalogued] == [True]
+    assert "stray" not in set(corpus.reports.report_id)  # not read: the catalog is the index
+    assert len(corpus) == 11 and len(corpus.errors) == 1
+    assert "suining_county_2019_opening.txt: cannot open the file" in corpus.errors.error[0]

@@ -1,0 +1,969 @@
+"""Fetch catalogued reports from the web, archive the original bytes, parse them.
+
+``shaoyang-report fetch`` (or :func:`fetch_catalog`) downloads the page of every
+catalog row that has a ``url`` and keeps the bytes exactly as served under
+``<raw>/fetched/<report_id>/<file name>``. A manifest (``<raw>/fetched/manifest.csv``,
+columns :data:`MANIFEST_COLUMNS`) records for every archived file the URL asked for,
+the URL finally served (after redirects), when (UTC), the HTTP status, content type,
+size and SHA-256. When a page links to a PDF or Word attachment as the report (an
+``<a href="….pdf">…年度报告…</a>``), the attachment is archived too.
+
+Then each archived file is parsed. When one holds the report's three tables
+(``read_report(file).missing`` is empty) an opening-only catalog row is completed in
+place: ``local_file`` points to the archived file and ``completeness`` becomes
+``complete``. The page is preferred; an attachment is used when the page has no tables.
+Other rows of the catalog keep their bytes; it is written atomically.
+
+What is archived is kept: a file already archived is not fetched again unless
+``refresh`` is set, and a refreshed file whose bytes changed is stored beside the old
+one (never over it), its manifest row naming the file it ``replaces``.
+
+Politeness and hostile input: a clear User-Agent (:func:`user_agent`); a delay between
+requests to the same host; retries with exponential backoff on 5xx/429, timeouts and
+connection errors (honouring ``Retry-After``); at most :data:`MAX_REDIRECTS`
+redirects; only ``http``/``https`` URLs, also as redirect targets; downloads above
+``max_bytes`` (50 MB) are refused; file names come from the URL or
+``Content-Disposition`` and are sanitised (:func:`safe_filename`), and nothing is
+written outside the archive folder.
+
+Example:
+    >>> safe_filename("../../etc/passwd"), safe_filename("2020年报告.PDF")
+    ('passwd', '2020年报告.PDF')
+    >>> page = '<p><a href="/files/a.pdf">2021年政府信息公开工作年度报告</a> <a href="/css/x.pdf">样式</a></p>'
+    >>> report_links(page.encode("utf-8"), "https://example.gov.cn/n/p.shtml")
+    ['https://example.gov.cn/files/a.pdf']
+"""
+
+from __future__ import annotations
+
+import argparse
+import codecs
+import csv
+import hashlib
+import io
+import os
+import re
+import sys
+import tempfile
+import time
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.message import Message
+from email.utils import parsedate_to_datetime
+from html.parser import HTMLParser
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urljoin, urlsplit
+
+import pandas as pd
+
+from .catalog import COLUMNS as CATALOG_COLUMNS
+from .catalog import COMPLETE, CatalogEntry, entries, read_catalog
+from .errors import ReportFormatError
+
+#: Folder (inside the raw folder) that holds what was fetched.
+ARCHIVE = "fetched"
+#: Columns of ``fetched/manifest.csv``: one row per archived file.
+MANIFEST_COLUMNS = ["report_id", "url", "final_url", "fetched_at", "http_status", "content_type", "bytes",
+                    "sha256", "path", "replaces", "linked_from", "last_modified"]
+#: Columns of :attr:`FetchResult.entries`: one row per catalog entry.
+RESULT_COLUMNS = ["report_id", "url", "status", "path", "sha256", "content_type", "completeness", "message"]
+#: Entry statuses.
+FETCHED, SKIPPED, CHANGED, FAILED = "fetched", "skipped", "changed", "failed"
+
+MAX_BYTES = 50 * 1024 * 1024
+MAX_REDIRECTS = 5
+#: A single download (all its bytes) may take at most this long.
+MAX_SECONDS = 600.0
+DEFAULT_DELAY = 1.0
+DEFAULT_RETRIES = 3
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_BACKOFF = 1.0
+_MAX_WAIT = 60.0  # longest single backoff / Retry-After wait honoured
+_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+_REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+_ATTACHMENT_SUFFIXES = (".pdf", ".docx", ".doc")
+_REPORT_WORDS = ("年度报告", "年报", "政府信息公开")
+_MAX_ATTACHMENTS = 5
+_SAFE_ID = re.compile(r"\w[\w.\-]{0,99}")
+_UNSAFE_CHARS = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
+_RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))})
+_EXTENSIONS = {"text/html": ".html", "application/xhtml+xml": ".html", "text/plain": ".txt", "application/pdf": ".pdf",
+               "application/msword": ".doc",
+               "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx"}
+_SECTION_ZH = {"active_disclosure": "二", "applications": "三", "review_litigation": "四"}
+
+
+# --------------------------------------------------------------------------- results
+
+@dataclass
+class FetchResult:
+    """What :func:`fetch_catalog` did.
+
+    Attributes:
+        entries: One row per catalog entry considered (:data:`RESULT_COLUMNS`):
+            ``status`` is ``fetched`` (downloaded now), ``skipped`` (already archived,
+            or no URL), ``changed`` (refreshed and the bytes differ: both files kept)
+            or ``failed``; ``path`` is the archived file used as the report (relative
+            to the raw folder); ``completeness`` the catalog's value after the run;
+            ``message`` says what happened, and why when something failed.
+        catalog: The catalog file.
+        manifest: The manifest file.
+        catalog_updated: report_ids whose catalog row was rewritten.
+        offline: True when every failure was a connection failure (no host reached).
+    """
+
+    entries: pd.DataFrame
+    catalog: Path
+    manifest: Path
+    catalog_updated: list[str] = field(default_factory=list)
+    offline: bool = False
+
+    @property
+    def failed(self) -> pd.DataFrame:
+        """The entries that could not be fetched, with why."""
+        return self.entries[self.entries["status"] == FAILED].reset_index(drop=True)
+
+    @property
+    def exit_status(self) -> int:
+        """0 when every entry was fetched or skipped, 1 when some failed."""
+        return 1 if len(self.failed) else 0
+
+    def counts(self) -> dict[str, int]:
+        """Entries per status."""
+        got = self.entries["status"].value_counts()
+        return {s: int(got.get(s, 0)) for s in (FETCHED, SKIPPED, CHANGED, FAILED)}
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{n} {s}" for s, n in self.counts().items())
+        return f"<FetchResult: {len(self.entries)} entries ({counts}); {len(self.catalog_updated)} catalog rows updated>"
+
+
+class _Failure(Exception):
+    """One download failed; ``connection`` when no response came (offline, refused, DNS)."""
+
+    def __init__(self, message: str, connection: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.connection = connection
+
+
+@dataclass
+class _Download:
+    url: str
+    final_url: str
+    http_status: int
+    content_type: str
+    disposition: str
+    last_modified: str
+    data: bytes
+    attempts: int
+    notes: list[str]
+
+
+# --------------------------------------------------------------------------- HTTP
+
+def user_agent() -> str:
+    """The User-Agent sent with every request: ``shaoyang-report/<version> (+research; contact in README)``."""
+    try:
+        from importlib.metadata import version
+
+        ver = version("shaoyang-report")
+    except Exception:  # noqa: BLE001 - not installed: the package's own version
+        from . import __version__ as ver
+    return f"shaoyang-report/{ver} (+research; contact in README)"
+
+
+def _check_scheme(url: str, what: str = "URL") -> None:
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise _Failure(f"refused {what} {url!r}: only http:// and https:// URLs with a host are fetched")
+
+
+def _describe_connection_error(exc: Exception, url: str) -> str:
+    host = urlsplit(url).netloc
+    text = str(exc)
+    if re.search(r"NameResolution|Name or service not known|nodename nor servname|name resolution|getaddrinfo", text):
+        return f"cannot resolve host {host} (no DNS answer: is this machine offline?)"
+    if "Connection refused" in text or "ConnectionRefused" in text:
+        return f"connection refused by {host}"
+    if "Network is unreachable" in text or "No route to host" in text:
+        return f"network unreachable for {host} (is this machine offline?)"
+    if re.search(r"RemoteDisconnected|Connection aborted|reset by peer|IncompleteRead|ProtocolError", text):
+        return f"{host} closed the connection before the whole response was sent"
+    if "timed out" in text or "Timeout" in text:
+        return f"timed out talking to {host}"
+    if re.search(r"SSL|CERTIFICATE", text):
+        return f"TLS/SSL error with {host}: {text.splitlines()[-1][:200]}"
+    return f"cannot connect to {host}: {text.splitlines()[-1][:200] if text else type(exc).__name__}"
+
+
+def _retry_after(value: str | None) -> float:
+    if not value:
+        return 0.0
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return 0.0
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+
+
+def _sleep(seconds: float) -> None:
+    """Wait (the one place the fetcher waits: politeness delays and backoff)."""
+    time.sleep(seconds)
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:.1f} KB" if n >= 1024 else f"{n} bytes"
+
+
+class _Client:
+    """Polite GETs: per-host delay, retries with backoff, manual redirects, size cap."""
+
+    def __init__(self, session, *, delay: float, retries: int, timeout: float, backoff: float,
+                 max_bytes: int) -> None:
+        self.session = session
+        self.delay = max(0.0, delay)
+        self.retries = max(0, retries)
+        self.timeout = timeout
+        self.backoff = max(0.0, backoff)
+        self.max_bytes = max_bytes
+        self._last: dict[str, float] = {}
+        self.headers = {
+            "User-Agent": user_agent(),
+            "Accept": "text/html,application/xhtml+xml,application/pdf,application/msword,"
+                      "application/vnd.openxmlformats-officedocument.wordprocessingml.document;q=0.9,*/*;q=0.5",
+            "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5",
+        }
+
+    def _wait_for_host(self, url: str) -> None:
+        host = (urlsplit(url).netloc or "").lower()
+        last = self._last.get(host)
+        if last is not None:
+            wait = last + self.delay - time.monotonic()
+            if wait > 0:
+                _sleep(wait)
+
+    def _done_with_host(self, url: str) -> None:
+        self._last[(urlsplit(url).netloc or "").lower()] = time.monotonic()
+
+    def get(self, url: str) -> _Download:
+        """GET a URL following at most :data:`MAX_REDIRECTS` http(s) redirects.
+
+        Raises:
+            _Failure: Refused, not found, too large, or still failing after the retries.
+        """
+        _check_scheme(url)
+        current, attempts, notes = url, 0, []
+        for _ in range(MAX_REDIRECTS + 1):
+            response, data, tries, tried = self._get_one(current)
+            attempts += tries
+            notes += tried
+            if data is None:  # a redirect
+                location = response.headers.get("Location", "").strip()
+                if not location:
+                    raise _Failure(f"HTTP {response.status_code} redirect without a Location (at {current})")
+                target = urljoin(current, location)
+                _check_scheme(target, f"redirect (HTTP {response.status_code} from {current}) to")
+                current = target
+                continue
+            headers = response.headers
+            return _Download(url=url, final_url=current, http_status=response.status_code,
+                             content_type=headers.get("Content-Type", ""),
+                             disposition=headers.get("Content-Disposition", ""),
+                             last_modified=headers.get("Last-Modified", ""), data=data, attempts=attempts, notes=notes)
+        raise _Failure(f"more than {MAX_REDIRECTS} redirects (last to {current})")
+
+    def _get_one(self, url: str):
+        """One URL, no redirects followed: ``(response, bytes or None for a redirect, attempts, retry notes)``."""
+        import requests
+
+        last, connection, wait, notes = "", False, 0.0, []
+        for attempt in range(self.retries + 1):
+            if attempt:
+                pause = min(_MAX_WAIT, max(self.backoff * 2 ** (attempt - 1), wait))
+                if pause > 0:
+                    _sleep(pause)
+            wait = 0.0
+            self._wait_for_host(url)
+            try:
+                response = self.session.get(url, headers=self.headers, timeout=(self.timeout, self.timeout),
+                                            allow_redirects=False, stream=True)
+            except requests.Timeout:
+                last, connection = f"timed out after {self.timeout:g} s waiting for {urlsplit(url).netloc}", False
+                notes.append(last)
+                continue
+            except requests.ConnectionError as exc:
+                last, connection = _describe_connection_error(exc, url), True
+                notes.append(last)
+                continue
+            except requests.RequestException as exc:  # invalid URL, too many headers …
+                raise _Failure(f"cannot request {url}: {exc}") from None
+            finally:
+                self._done_with_host(url)
+            with response:
+                status = response.status_code
+                if status in _RETRY_STATUSES:
+                    last, connection = f"HTTP {status} {response.reason or ''}".strip(), False
+                    wait = _retry_after(response.headers.get("Retry-After"))
+                    notes.append(last)
+                    continue
+                if status in _REDIRECT_STATUSES:
+                    return response, None, attempt + 1, notes
+                if status >= 400:
+                    raise _Failure(f"HTTP {status} {response.reason or ''}".strip() + f" for {url}")
+                try:
+                    data = self._read(response, url)
+                except (requests.ConnectionError, requests.Timeout,
+                        requests.exceptions.ChunkedEncodingError) as exc:
+                    last, connection = _describe_connection_error(exc, url), False
+                    notes.append(last)
+                    continue
+                finally:
+                    self._done_with_host(url)
+                return response, data, attempt + 1, notes
+        tries = self.retries + 1
+        raise _Failure(f"{last} (gave up after {tries} attempt{'s' if tries > 1 else ''})", connection=connection)
+
+    def _read(self, response, url: str) -> bytes:
+        declared = response.headers.get("Content-Length", "")
+        if declared.strip().isdigit() and int(declared) > self.max_bytes:
+            raise _Failure(f"refused {url}: the server announces {_mb(int(declared))}, "
+                           f"more than the {_mb(self.max_bytes)} cap")
+        start = time.monotonic()
+        buf = bytearray()
+        for chunk in response.iter_content(chunk_size=1 << 16):
+            buf += chunk
+            if len(buf) > self.max_bytes:
+                raise _Failure(f"refused {url}: more than the {_mb(self.max_bytes)} cap (download stopped)")
+            if time.monotonic() - start > MAX_SECONDS:
+                raise _Failure(f"gave up on {url}: the download took more than {MAX_SECONDS:g} s")
+        return bytes(buf)
+
+
+# --------------------------------------------------------------------------- names and links
+
+def safe_filename(name: str, content_type: str = "") -> str:
+    """A file name safe to write inside the archive: no folders, no traversal, no odd characters.
+
+    Keeps only the last path component, drops control and reserved characters,
+    leading dots and spaces, shortens very long names (keeping the extension), and adds
+    an extension from ``content_type`` when the name has none.
+
+    Example:
+        >>> safe_filename("..\\\\..\\\\win.ini"), safe_filename("/etc/passwd"), safe_filename("..")
+        ('win.ini', 'passwd', 'download')
+        >>> safe_filename("", "text/html; charset=utf-8"), safe_filename("con.txt")
+        ('download.html', '_con.txt')
+    """
+    name = unicodedata.normalize("NFC", name or "").replace("\\", "/").split("/")[-1]
+    name = re.sub(r"\s+", " ", _UNSAFE_CHARS.sub("_", name)).strip().lstrip(".").strip()
+    if not name or set(name) <= {".", "_", " "}:
+        name = "download"
+    stem, suffix = os.path.splitext(name)
+    if suffix and not re.fullmatch(r"\.\w{1,10}", suffix):
+        stem, suffix = name, ""
+    if stem.lower() in _RESERVED:
+        stem = f"_{stem}"
+    while len((stem + suffix).encode("utf-8")) > 150:
+        stem = stem[:-1]
+    if not suffix:
+        suffix = _EXTENSIONS.get(content_type.split(";")[0].strip().lower(), "")
+    return stem + suffix
+
+
+def _disposition_filename(header: str) -> str:
+    if not header:
+        return ""
+    msg = Message()
+    msg["content-disposition"] = header
+    name = msg.get_filename() or ""
+    try:  # raw UTF-8 (or GBK) bytes that http.client decoded as Latin-1
+        raw = name.encode("latin-1")
+    except UnicodeEncodeError:
+        return name
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return name
+
+
+def _filename_for(download: _Download) -> str:
+    name = _disposition_filename(download.disposition)
+    if not name:
+        name = unquote(PurePosixPath(urlsplit(download.final_url).path).name)
+    return safe_filename(name, download.content_type)
+
+
+class _LinkParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.base = ""
+        self.links: list[list[str]] = []  # [href, title, text]
+        self._open: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = {k.lower(): v or "" for k, v in attrs}
+        if tag == "base" and attrs.get("href") and not self.base:
+            self.base = attrs["href"]
+        elif tag == "a":
+            self._open = [attrs.get("href", ""), attrs.get("title", ""), ""]
+            self.links.append(self._open)
+
+    def handle_endtag(self, tag):
+        if tag == "a":
+            self._open = None
+
+    def handle_data(self, data):
+        if self._open is not None:
+            self._open[2] += data
+
+
+def report_links(page: bytes, page_url: str) -> list[str]:
+    """URLs of PDF/Word attachments a page links to as the report.
+
+    A link counts when it points to a ``.pdf``, ``.docx`` or ``.doc`` file over http(s)
+    and its text, title or file name says 年度报告, 年报 or 政府信息公开.
+
+    Args:
+        page: The page's bytes (any encoding the HTML reader decodes).
+        page_url: The URL the page was served from (relative links are resolved against it).
+    """
+    try:
+        from .readers.html_reader import decode_html
+
+        text = decode_html(page, page_url)
+    except Exception:  # noqa: BLE001 - undecodable: look for links in what can be read
+        text = page.decode("utf-8", "replace")
+    parser = _LinkParser()
+    try:
+        parser.feed(text)
+        parser.close()
+    except Exception:  # noqa: BLE001 - html.parser is tolerant; be sure anyway
+        pass
+    base = urljoin(page_url, parser.base) if parser.base else page_url
+    out: list[str] = []
+    for href, title, label in parser.links:
+        href = href.strip()
+        if not href or href.startswith("#"):
+            continue
+        url = urljoin(base, href).split("#")[0]
+        parts = urlsplit(url)
+        name = unquote(PurePosixPath(parts.path).name)
+        if parts.scheme.lower() not in ("http", "https") or not name.lower().endswith(_ATTACHMENT_SUFFIXES):
+            continue
+        said = f"{label} {title} {name}"
+        if any(w in said for w in _REPORT_WORDS) and url not in out:
+            out.append(url)
+    return out[:_MAX_ATTACHMENTS]
+
+
+# --------------------------------------------------------------------------- archive
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def _temp_beside(path: Path, data: bytes) -> str:
+    """Write ``data`` to a synced temporary file in ``path``'s folder; return its name."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    """Write a file via a temporary file in the same folder and a rename."""
+    tmp = _temp_beside(path, data)
+    try:
+        if path.exists():
+            try:
+                os.chmod(tmp, path.stat().st_mode & 0o777)
+            except OSError:
+                pass
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    """Create ``path`` with ``data``; never replaces an existing file."""
+    tmp = _temp_beside(path, data)
+    try:
+        try:
+            os.link(tmp, path)  # fails if path exists: no silent overwrite, even in a race
+        except FileExistsError:
+            raise
+        except OSError:  # file systems without hard links
+            if path.exists():
+                raise FileExistsError(path) from None
+            os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+class _Manifest:
+    """``fetched/manifest.csv``: one row per archived file, appended to and saved atomically."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.rows: list[dict[str, str]] = []
+        if path.exists():
+            with open(path, newline="", encoding="utf-8-sig") as fh:
+                self.rows = [{c: (row.get(c) or "") for c in MANIFEST_COLUMNS} for row in csv.DictReader(fh)]
+
+    def latest(self, report_id: str, url: str, root: Path) -> dict[str, str] | None:
+        """The newest row for this report and URL whose file is still in the archive."""
+        for row in reversed(self.rows):
+            if row["report_id"] == report_id and row["url"] == url and row["path"]:
+                path = root / row["path"]
+                if _inside(path, root) and path.is_file():
+                    return row
+        return None
+
+    def append(self, row: dict[str, str]) -> None:
+        self.rows.append({c: str(row.get(c, "")) for c in MANIFEST_COLUMNS})
+        self.save()
+
+    def save(self) -> None:
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=MANIFEST_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(self.rows)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        _atomic_write(self.path, out.getvalue().encode("utf-8"))
+
+
+def read_manifest(raw_dir: str | Path | None = None) -> pd.DataFrame:
+    """The manifest of archived files (:data:`MANIFEST_COLUMNS`), empty when nothing was fetched.
+
+    Args:
+        raw_dir: The raw folder (default :data:`shaoyang_report.config.RAW`).
+    """
+    from . import config
+
+    path = Path(raw_dir if raw_dir is not None else config.RAW) / ARCHIVE / "manifest.csv"
+    if not path.exists():
+        return pd.DataFrame({c: pd.array([], dtype="string") for c in MANIFEST_COLUMNS})
+    return pd.read_csv(path, dtype="string", keep_default_na=False, encoding="utf-8-sig")
+
+
+@dataclass
+class _Stored:
+    status: str  # fetched / skipped / changed
+    path: str  # relative to the raw folder
+    sha256: str
+    content_type: str
+    final_url: str
+    message: str
+
+
+class _Archive:
+    def __init__(self, raw_dir: Path, client: _Client, refresh: bool) -> None:
+        self.raw = raw_dir
+        self.root = raw_dir / ARCHIVE
+        self.manifest = _Manifest(self.root / "manifest.csv")
+        self.client = client
+        self.refresh = refresh
+
+    def rel(self, path: Path) -> str:
+        return path.resolve().relative_to(self.raw.resolve()).as_posix()
+
+    def get(self, report_id: str, url: str, linked_from: str = "") -> _Stored:
+        """Archive one URL for a report (or reuse what is archived).
+
+        Raises:
+            _Failure: The download failed or was refused.
+        """
+        latest = self.manifest.latest(report_id, url, self.raw)
+        if latest and not self.refresh:
+            message = f"already archived {latest['fetched_at']}"
+            if _file_sha256(self.raw / latest["path"]) != latest["sha256"]:
+                message += (f"; WARNING: {latest['path']} no longer has the SHA-256 the manifest records "
+                            "(edited since?); fetch with --refresh to archive the served file beside it")
+            return _Stored(SKIPPED, latest["path"], latest["sha256"], latest["content_type"], latest["final_url"],
+                           message)
+        download = self.client.get(url)
+        sha = _sha256(download.data)
+        retried = (f" after {len(download.notes) + 1} attempts ({'; '.join(download.notes)})"
+                   if download.notes else "")
+        if latest and latest["sha256"] == sha:
+            return _Stored(FETCHED, latest["path"], sha, download.content_type, download.final_url,
+                           f"refreshed{retried}: unchanged since {latest['fetched_at']}")
+        folder = self.root / report_id
+        folder.mkdir(parents=True, exist_ok=True)
+        if not _inside(folder, self.root):
+            raise _Failure(f"refused: {folder} is outside the archive {self.root}")
+        path, collided = self._store(folder, _filename_for(download), download.data, sha)
+        replaces = latest["path"] if latest else collided
+        self.manifest.append({
+            "report_id": report_id, "url": url, "final_url": download.final_url,
+            "fetched_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "http_status": download.http_status, "content_type": download.content_type,
+            "bytes": len(download.data), "sha256": sha, "path": self.rel(path), "replaces": replaces,
+            "linked_from": linked_from, "last_modified": download.last_modified,
+        })
+        redirected = f" via {download.final_url}" if download.final_url != url else ""
+        what = f"{_mb(len(download.data))}, {download.content_type or 'no content type'}"
+        if replaces:
+            since = f" since {latest['fetched_at']}" if latest else ""
+            return _Stored(CHANGED, self.rel(path), sha, download.content_type, download.final_url,
+                           f"CHANGED{since}: the served file differs from the archived {replaces}; "
+                           f"both kept, new one {self.rel(path)} ({what}){redirected}{retried}")
+        return _Stored(FETCHED, self.rel(path), sha, download.content_type, download.final_url,
+                       f"fetched {self.rel(path)} ({what}){redirected}{retried}")
+
+    def _store(self, folder: Path, filename: str, data: bytes, sha: str) -> tuple[Path, str]:
+        """Write the bytes under ``filename`` unless a different file holds that name.
+
+        Returns:
+            The path holding the bytes, and the archived file with the same name but
+            other bytes, if any (then the new file gets the SHA-256's start in its name).
+        """
+        target = folder / filename
+        collided = ""
+        stem, suffix = target.stem, target.suffix
+        for n in range(100):
+            if not _inside(target, self.root):
+                raise _Failure(f"refused to write {target}: outside the archive {self.root}")
+            if target.exists():
+                if target.is_file() and _file_sha256(target) == sha:
+                    return target, collided
+                collided = collided or self.rel(target)
+                target = folder / (f"{stem}.{sha[:12]}{suffix}" if n == 0 else f"{stem}.{sha[:12]}.{n}{suffix}")
+                continue
+            try:
+                _write_new(target, data)
+            except FileExistsError:
+                continue  # appeared meanwhile: look again
+            return target, collided
+        raise _Failure(f"could not find a free file name for {filename} in {folder}")
+
+
+# --------------------------------------------------------------------------- parsing and the catalog
+
+def _assess(path: Path, entry: CatalogEntry) -> tuple[bool, str]:
+    """Whether the archived file holds the report's three tables, and if not why."""
+    from .report import read_report
+
+    try:
+        report = read_report(path, catalog_entry=entry)
+    except ReportFormatError as exc:
+        return False, str(exc)
+    missing = report.missing
+    if missing.empty:
+        return True, ""
+    absent = [_SECTION_ZH.get(s, s) for s in missing.loc[missing["item"].isna(), "section"]]
+    rows = missing[missing["item"].notna()]
+    parts = []
+    if absent:
+        parts.append(f"table {', '.join(absent)} not in the text")
+    if len(rows):
+        parts.append(f"{len(rows)} row(s) missing ({', '.join(sorted({_SECTION_ZH.get(s, s) for s in rows.section}))})")
+    return False, f"{path.name}: {'; '.join(parts)}"
+
+
+def _rewrite_catalog(path: Path, updates: dict[str, dict[str, str]]) -> None:
+    """Rewrite catalog rows in place, keeping every other record's bytes, atomically.
+
+    Args:
+        path: The catalog CSV.
+        updates: ``{report_id: {column: new value}}``.
+    """
+    if not updates:
+        return
+    raw = path.read_bytes()
+    bom = codecs.BOM_UTF8 if raw.startswith(codecs.BOM_UTF8) else b""
+    lines = raw[len(bom):].decode("utf-8").splitlines(keepends=True)
+    consumed: list[str] = []
+
+    def feed() -> Iterable[str]:
+        for line in lines:
+            consumed.append(line)
+            yield line
+
+    records: list[tuple[str, list[str]]] = []
+    for fields in csv.reader(feed()):
+        records.append(("".join(consumed), fields))
+        consumed.clear()
+    header = records[0][1]
+    added = [c for c in CATALOG_COLUMNS if c not in header and any(c in u for u in updates.values())]
+    header_full = header + added
+    index = {name.lstrip("\ufeff"): i for i, name in enumerate(header_full)}
+    default_end = "\r\n" if records[0][0].endswith("\r\n") else "\n"
+    out: list[str] = []
+    for k, (text, fields) in enumerate(records):
+        rid = fields[index["report_id"]] if fields and len(fields) > index["report_id"] else None
+        change = updates.get(rid) if k else None
+        if not added and not change:
+            out.append(text)
+            continue
+        fields = (header_full if k == 0 else fields + [""] * (len(header_full) - len(fields))) if fields else fields
+        for column, value in (change or {}).items():
+            fields[index[column]] = value
+        end = "\r\n" if text.endswith("\r\n") else "\n" if text.endswith(("\n", "\r")) else ""
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator=end or default_end).writerow(fields)
+        out.append(buf.getvalue() if end else buf.getvalue()[: -len(default_end)])
+    _atomic_write(path, bom + "".join(out).encode("utf-8"))
+
+
+# --------------------------------------------------------------------------- the job
+
+def fetch_catalog(
+    catalog_path: str | Path | None = None,
+    raw_dir: str | Path | None = None,
+    only: Iterable[str] | None = None,
+    refresh: bool = False,
+    delay: float = DEFAULT_DELAY,
+    retries: int = DEFAULT_RETRIES,
+    timeout: float = DEFAULT_TIMEOUT,
+    session=None,
+    progress: bool | None = None,
+    *,
+    backoff: float = DEFAULT_BACKOFF,
+    max_bytes: int = MAX_BYTES,
+    on_entry: Callable[[dict], None] | None = None,
+) -> FetchResult:
+    """Fetch every catalogued report page (and its report attachments), archive, parse, update the catalog.
+
+    Args:
+        catalog_path: The catalog CSV (default ``data/raw/catalog.csv``).
+        raw_dir: Folder holding the archive (``<raw_dir>/fetched/``) and against which
+            ``local_file`` is written; default: the catalog's folder.
+        only: report_ids to fetch (default: every row with a URL). An id not in the
+            catalog is a failed entry.
+        refresh: Download again what is already archived; changed bytes are stored
+            beside the old file and reported as ``changed``.
+        delay: Seconds between two requests to the same host.
+        retries: Further attempts after a 5xx/429 answer, a timeout or a connection error.
+        timeout: Seconds to wait for a connection and for each read.
+        session: A ``requests.Session`` to use (default: a new one).
+        progress: Show a progress bar (tqdm); ``None`` (default): only on a terminal.
+        backoff: First retry wait in seconds, doubled on each further attempt.
+        max_bytes: Largest download accepted (default 50 MB).
+        on_entry: Called with each result row (a dict) as soon as the entry is done.
+
+    Returns:
+        A :class:`FetchResult` (its ``entries`` frame says what happened per entry).
+
+    Raises:
+        ReportFormatError: The catalog cannot be read.
+    """
+    import requests
+    from tqdm.auto import tqdm
+
+    from . import config
+
+    catalog_path = Path(catalog_path) if catalog_path is not None else config.RAW / "catalog.csv"
+    raw = Path(raw_dir) if raw_dir is not None else catalog_path.parent
+    frame = read_catalog(catalog_path)
+    rows = entries(frame)
+    if isinstance(only, str):
+        only = [only]
+    wanted = list(dict.fromkeys(only)) if only else None
+    known = {e.report_id for e in rows}
+    todo = [e for e in rows if wanted is None or e.report_id in wanted]
+    own_session = session is None
+    if own_session:
+        session = requests.Session()
+    client = _Client(session, delay=delay, retries=retries, timeout=timeout, backoff=backoff, max_bytes=max_bytes)
+    archive = _Archive(raw, client, refresh)
+    results: list[dict] = []
+    updates: dict[str, dict[str, str]] = {}
+    connection_failures = other_failures = 0
+
+    def done(row: dict) -> None:
+        results.append(row)
+        if on_entry is not None:
+            on_entry(row)
+
+    for rid in wanted or []:
+        if rid not in known:
+            other_failures += 1
+            done(dict(report_id=rid, url="", status=FAILED, path="", sha256="", content_type="", completeness="",
+                      message=f"{rid} is not in the catalog {catalog_path}"))
+    bar = tqdm(total=len(todo), desc="fetching reports", unit="report",
+               disable=(not progress) if progress is not None else None)
+    try:
+        for entry in todo:
+            bar.set_postfix_str(entry.report_id, refresh=False)
+            row, update, connection = _fetch_entry(entry, archive, catalog_path.parent)
+            if row["status"] == FAILED:
+                if connection:
+                    connection_failures += 1
+                else:
+                    other_failures += 1
+            if update:
+                updates[entry.report_id] = update
+            done(row)
+            bar.update(1)
+    finally:
+        bar.close()
+        _rewrite_catalog(catalog_path, updates)  # what was learnt so far, even when interrupted
+        if own_session:
+            session.close()
+    return FetchResult(
+        entries=pd.DataFrame(results, columns=RESULT_COLUMNS).astype("string"),
+        catalog=catalog_path, manifest=archive.manifest.path, catalog_updated=list(updates),
+        offline=connection_failures > 0 and other_failures == 0 and not any(
+            r["status"] in (FETCHED, CHANGED) for r in results),
+    )
+
+
+def _fetch_entry(entry: CatalogEntry, archive: _Archive, catalog_dir: Path) -> tuple[dict, dict, bool]:
+    """One catalog entry: ``(result row, catalog update, failed for lack of a connection)``."""
+    row = dict(report_id=entry.report_id, url=entry.url, status=FAILED, path="", sha256="", content_type="",
+               completeness=entry.completeness, message="")
+    url = (entry.url or "").strip()
+    if not url:
+        row.update(status=SKIPPED, message="no URL in the catalog")
+        return row, {}, False
+    if not _SAFE_ID.fullmatch(entry.report_id or ""):
+        row["message"] = (f"refused: report_id {entry.report_id!r} cannot name an archive folder "
+                          "(letters, digits, _ . - only, not starting with . or -)")
+        return row, {}, False
+    try:
+        page = archive.get(entry.report_id, url)
+    except _Failure as exc:
+        row["message"] = exc.message
+        return row, {}, exc.connection
+    stored = [page]
+    notes = [page.message]
+    failures: list[_Failure] = []
+    page_path = archive.raw / page.path
+    for link in report_links(page_path.read_bytes(), page.final_url or url) if _is_page(page) else []:
+        try:
+            got = archive.get(entry.report_id, link, linked_from=url)
+        except _Failure as exc:
+            failures.append(exc)
+            notes.append(f"attachment {link}: {exc.message}")
+            continue
+        stored.append(got)
+        notes.append(f"attachment: {got.message}")
+    # which archived file is the report: the page if it has the tables, else an attachment
+    chosen, reasons = None, []
+    for item in stored:
+        ok, why = _assess(archive.raw / item.path, entry)
+        if ok:
+            chosen = item
+            break
+        reasons.append(why)
+    status = (FAILED if failures else CHANGED if any(s.status == CHANGED for s in stored)
+              else FETCHED if any(s.status == FETCHED for s in stored) else SKIPPED)
+    shown = chosen or page
+    row.update(status=status, path=shown.path, sha256=shown.sha256, content_type=shown.content_type)
+    update: dict[str, str] = {}
+    if chosen is not None:
+        local = Path(os.path.relpath(archive.raw / chosen.path, catalog_dir)).as_posix()
+        curated = (entry.completeness == COMPLETE and bool(entry.local_file)
+                   and not _inside(catalog_dir / entry.local_file, archive.root))
+        if curated:
+            notes.append(f"catalog keeps its curated local_file {entry.local_file} (already complete)")
+        elif entry.local_file != local or entry.completeness != COMPLETE:
+            update = {"local_file": local, "completeness": COMPLETE}
+            row["completeness"] = COMPLETE
+            notes.append(f"catalog: local_file → {local}, completeness → {COMPLETE}"
+                         + (f" (was {entry.completeness or 'empty'})" if entry.completeness != COMPLETE else ""))
+    else:
+        notes.append(f"catalog unchanged ({entry.completeness or 'no completeness'}, local_file "
+                     f"{entry.local_file or 'none'}): no archived file holds the three tables — " + "; ".join(reasons))
+    row["message"] = "; ".join(notes)
+    return row, update, bool(failures) and all(f.connection for f in failures)
+
+
+def _is_page(stored: _Stored) -> bool:
+    kind = stored.content_type.split(";")[0].strip().lower()
+    return kind in ("text/html", "application/xhtml+xml") or stored.path.lower().endswith((".html", ".htm", ".shtml"))
+
+
+# --------------------------------------------------------------------------- command line
+
+def add_fetch_parser(subparsers) -> argparse.ArgumentParser:
+    """Add the ``fetch`` subcommand to ``shaoyang-report``'s subparsers.
+
+    Args:
+        subparsers: What ``ArgumentParser.add_subparsers()`` returned.
+
+    Returns:
+        The subcommand's parser (its ``func`` returns the exit status).
+    """
+    p = subparsers.add_parser(
+        "fetch", help="download the catalogued report pages into data/raw/fetched and complete the catalog",
+        description="Download each catalogued report page (and PDF/Word attachments it links to as the report), "
+                    "keep the original bytes under <raw>/fetched/<report_id>/ with a manifest (URL, date, content "
+                    "type, SHA-256), and mark a catalog row complete once its archived report has its tables. "
+                    "Exit status 0 when every entry was fetched or skipped, 1 when some could not be fetched.")
+    p.add_argument("--catalog", default=None, help="the catalog CSV (default data/raw/catalog.csv)")
+    p.add_argument("--only", nargs="+", metavar="ID", help="fetch only these report_ids")
+    p.add_argument("--refresh", action="store_true",
+                   help="download again what is archived (a changed file is kept beside the old one)")
+    p.add_argument("--delay", type=float, default=DEFAULT_DELAY,
+                   help=f"seconds between requests to one host (default {DEFAULT_DELAY:g})")
+    p.add_argument("--retries", type=int, default=DEFAULT_RETRIES,
+                   help=f"further attempts after a server error, timeout or lost connection (default {DEFAULT_RETRIES})")
+    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
+                   help=f"seconds to wait for a connection or a read (default {DEFAULT_TIMEOUT:g})")
+    p.set_defaults(func=cmd_fetch)
+    return p
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    """Run ``shaoyang-report fetch``: print one line per entry and a summary; return the exit status."""
+    from tqdm.auto import tqdm
+
+    def show(row: dict) -> None:
+        line = f"{row['report_id']}: {'failed: ' if row['status'] == FAILED else ''}{row['message']}"
+        tqdm.write(line, file=sys.stderr if row["status"] == FAILED else sys.stdout)
+
+    try:
+        result = fetch_catalog(args.catalog, only=args.only, refresh=args.refresh, delay=args.delay,
+                               retries=args.retries, timeout=args.timeout, on_entry=show)
+    except ReportFormatError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    counts = result.counts()
+    complete = int((result.entries["completeness"] == COMPLETE).sum())
+    print(f"\n{len(result.entries)} entries: " + ", ".join(f"{n} {s}" for s, n in counts.items())
+          + f"; {complete} complete in the catalog; {len(result.catalog_updated)} catalog row(s) updated")
+    print(f"catalog:  {result.catalog}\nmanifest: {result.manifest}")
+    failed = result.failed
+    if len(failed):
+        print(f"\nerror: {len(failed)} entr{'y' if len(failed) == 1 else 'ies'} could not be fetched:", file=sys.stderr)
+        for row in failed.itertuples():
+            print(f"  {row.report_id}  {row.url or '-'}\n      {row.message}", file=sys.stderr)
+        if result.offline:
+            print("No host could be reached: this machine looks offline (or a proxy/firewall blocks it). "
+                  "Nothing archived was changed; run the command again when online.", file=sys.stderr)
+    return result.exit_status
