@@ -1,11 +1,14 @@
 # The verbs of the project. The README's two commands are scripts/setup.sh and scripts/test.sh.
-.PHONY: setup data test test-fast bench docs
+.PHONY: setup data briefings test test-fast bench docs
 
 setup:          ## create .venv and run the main job
 	bash scripts/setup.sh
 
 data:           ## rebuild data/processed from data/raw
 	.venv/bin/shaoyang-report run
+
+briefings:      ## HTML briefings (notebooks run headlessly), facts CSV/Parquet, workbook → data/processed
+	.venv/bin/shaoyang-report briefing
 
 test:           ## the whole suite (what CI runs)
 	bash scripts/test.sh

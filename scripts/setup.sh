@@ -8,3 +8,4 @@ bash scripts/system-packages.sh fonts-noto-cjk   # Chinese glyphs in the charts
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
 .venv/bin/shaoyang-report run
+.venv/bin/shaoyang-report briefing   # briefings (HTML), facts CSV/Parquet, workbook; prints where they are
