@@ -204,7 +204,7 @@ def compare_years(corpus, agency: str | None = None, years: list[int] | None = N
                    "comparability": ind.comparability, "caveat_zh": ind.caveat_zh or None,
                    "why_missing": None}
             if rf is None:
-                result = "not_in_format" if template and not ind.sources.get(template) else "no_report"
+                result = "no_report"
             elif ind.kind == "share":
                 result = _share(rf, ind.sources.get(template, ""))
             else:
@@ -273,6 +273,9 @@ def cross_year_checks(comparison: pd.DataFrame, agency: str = "") -> pd.DataFram
             a, b = this.loc[year], nxt.loc[year + 1]
             status = "pass" if abs(a.value - b.value) < 1e-6 else "fail"
             verdict = "相符" if status == "pass" else f"不符，相差{b.value - a.value:g}"
+            bases = [f"{y}年数字取自正文" for y, row in ((year, a), (year + 1, b)) if row.basis == "prose"]
+            if bases:
+                verdict += f"（{'，'.join(bases)}）"
             records.append({
                 "report_id": f"{year}→{year + 1}", "agency": agency, "year": year, "template": a.template,
                 "rule": rule["key"], "rule_zh": rule["name_zh"], "section": "applications",

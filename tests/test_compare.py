@@ -44,6 +44,7 @@ def test_gaps_say_why(comparison):
     assert _row(comparison, "permit_decisions", 2021).why_missing == "only the opening of the report is available"
     assert _row(comparison, "fee_amount", 2020).why_missing == "not in that year's format"
     assert _row(comparison, "other_services_decisions", 2023).why_missing_zh == "该年格式无此项"
+    assert _row(comparison, "other_services_decisions", 2022).why_missing == "report not available"
     assert comparison[comparison.value.isna()].why_missing.notna().all()
     assert comparison[comparison.value.notna()].why_missing.isna().all()
 
@@ -68,6 +69,7 @@ def test_carried_forward_check_across_years(comparison):
     assert len(checks) == 1
     check = checks.iloc[0]
     assert (check.report_id, check.status, check.printed, check.expected) == ("2020→2021", "fail", 0, 1)
+    assert "2021年数字取自正文" in check.message  # the basis travels with the finding
 
 
 def test_unknown_agency_is_a_clear_error():
