@@ -7,13 +7,14 @@ Usage::
 Figures:
   * import time of the package (fresh interpreter);
   * time to read the Shaoyang 2020 report (text file → facts + checks), best of N;
-  * throughput over a batch of copies, and peak memory (RSS) growth while streaming the
-    batch's facts to CSV, which should stay flat as the batch grows.
+  * throughput of write_facts over batches of copies (1 and 2 worker processes) and the
+    peak memory (RSS), which should stay flat as the batch grows fourfold.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import resource
 import subprocess
 import sys
@@ -51,38 +52,62 @@ def bench_single(runs: int = 20) -> tuple[float, float]:
     return first, min(times)
 
 
-def bench_batch(copies: int) -> None:
+def bench_pdf(runs: int = 10) -> None:
+    """Best time to read each five-page 洪泽区 PDF (facts + checks), read in place."""
+    for path in sorted((PROJECT.parent / "shared" / "reports" / "huaian").glob("*.pdf")):
+        sr.read_report(path)  # warm
+        best = math.inf
+        for _ in range(runs):
+            t = time.perf_counter()
+            r = sr.read_report(path)
+            _ = r.facts, r.checks
+            best = min(best, time.perf_counter() - t)
+        print(f"read {path.name} (5-page PDF, facts + checks): best of {runs} {best * 1000:.1f} ms")
+
+
+def bench_briefing() -> None:
+    """Build the bundled data's briefings once (notebooks run headlessly)."""
+    from shaoyang_report import briefing
+
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
+        t = time.perf_counter()
+        briefing.build_briefings(PROJECT / "data" / "raw", Path(tmp), agency="邵阳市")
+        print(f"briefing of the bundled data (3 notebooks, workbook, facts): {time.perf_counter() - t:.1f} s")
+
+
+def bench_batch(copies: int, workers: int) -> None:
+    """Stream ``copies`` reports' facts to Parquet with write_facts; report speed and memory."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "reports"
+        folder.mkdir()
         data = SOURCE.read_bytes()
         for i in range(copies):
             (folder / f"report_{i:06d}.txt").write_bytes(data)
-        out = folder / "facts.csv"
         rss0 = _rss_mb()
         t = time.perf_counter()
-        marks = {}
-        with out.open("w", encoding="utf-8") as fh:
-            for i, path in enumerate(sorted(folder.glob("report_*.txt")), start=1):
-                r = sr.read_report(path)
-                r.facts.to_csv(fh, header=(i == 1), index=False)
-                _ = r.findings
-                if i in (copies // 4, copies):
-                    marks[i] = _rss_mb()
+        errors = sr.write_facts(folder, Path(tmp) / "facts.parquet", progress=False, workers=workers)
         elapsed = time.perf_counter() - t
-    print(f"batch of {copies} reports: {elapsed:.2f} s, {copies / elapsed:.0f} reports/s, "
-          f"{elapsed / copies * 1000:.2f} ms/report")
-    for i, rss in marks.items():
-        print(f"  peak RSS after {i:>6} reports: {rss:.0f} MB (start {rss0:.0f} MB)")
+        assert errors.empty
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"write_facts, {copies} reports, {workers} worker(s): {elapsed:.2f} s, {copies / elapsed:.0f} reports/s, "
+          f"{elapsed / copies * 1000:.2f} ms/report; peak RSS {_rss_mb():.0f} MB (start {rss0:.0f} MB)"
+          + (f", largest worker {children:.0f} MB" if workers > 1 else ""))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--copies", type=int, default=2000)
+    parser.add_argument("--briefing", action="store_true", help="also time the briefing build")
     args = parser.parse_args()
     print(f"import shaoyang_report: {bench_import() * 1000:.0f} ms (best of 3, fresh interpreter)")
     first, best = bench_single()
     print(f"read Shaoyang 2020 (facts + checks): first {first * 1000:.1f} ms, best {best * 1000:.1f} ms")
-    bench_batch(args.copies)
+    bench_pdf()
+    if args.briefing:
+        bench_briefing()
+    for workers in (1, 2):
+        bench_batch(args.copies // 4, workers)
+        bench_batch(args.copies, workers)
 
 
 if __name__ == "__main__":
