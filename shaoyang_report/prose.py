@@ -432,7 +432,74 @@ def _iter_lines(lines: Iterable) -> Iterable[tuple[str, str]]:
             yield f"line {n}", line
         else:
             prefix, text = line
-            yield str(prefix), "" if text is None else str(text)
+            yield prefix if isinstance(prefix, Paragraph) else str(prefix), "" if text is None else str(text)
+
+
+_TERMINAL = tuple("。！？；;!?：:")
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """Printed lines joined into one paragraph (a PDF wraps sentences across lines).
+
+    ``pieces`` holds, per printed line, its location, where its text starts in the
+    joined paragraph, and how many leading characters were stripped; :meth:`locate`
+    maps offsets in the paragraph back to the printed line they are on.
+    """
+
+    pieces: tuple[tuple[str, int, int], ...]
+
+    def locate(self, start: int, end: int) -> str:
+        """``location, chars a-b`` of the printed line holding ``[start, end)``."""
+        first = last = self.pieces[0]
+        for piece in self.pieces:
+            if piece[1] <= start:
+                first = piece
+            if piece[1] < end:
+                last = piece
+        a = start - first[1] + first[2]
+        if last is first:
+            return f"{first[0]}, chars {a}-{end - first[1] + first[2]}"
+        return f"{first[0]}, chars {a}- … {last[0]}, chars {last[2]}-{end - last[1] + last[2]}"
+
+    def __str__(self) -> str:
+        return self.pieces[0][0]
+
+
+def join_wrapped_lines(lines: Sequence[tuple[str, str]]) -> list[tuple[str | Paragraph, str]]:
+    """Join lines that a PDF wrapped mid-sentence into paragraphs.
+
+    A line is taken to continue on the next when it is nearly as long as the
+    document's long lines (80 % of their 90th-percentile length) and does not end a
+    sentence (。！？；：). Short lines (titles, headings) and lines ending a sentence
+    stand alone, so text whose paragraphs are single lines (copied web pages) is left
+    as it is.
+
+    Args:
+        lines: ``(location, text)`` of the prose lines, in order.
+
+    Returns:
+        ``(prefix, text)`` pairs for :func:`extract_prose_facts`; a joined paragraph's
+        prefix is a :class:`Paragraph` that maps offsets back to printed lines.
+    """
+    lengths = sorted(len(t.strip()) for _, t in lines if t.strip())
+    if not lengths:
+        return list(lines)
+    wide = 0.8 * lengths[min(len(lengths) - 1, int(0.9 * len(lengths)))]
+    out: list[tuple[str | Paragraph, str]] = []
+    pieces: list[tuple[str, int, int]] = []
+    text = ""
+    for location, raw in lines:
+        stripped = raw.strip()
+        pieces.append((location, len(text), len(raw) - len(raw.lstrip())))
+        text += stripped
+        if len(stripped) >= wide and not stripped.endswith(_TERMINAL) and len(lengths) > 3:
+            continue  # wrapped: the sentence goes on in the next line
+        out.append((Paragraph(tuple(pieces)) if len(pieces) > 1 else location, text if len(pieces) > 1 else raw))
+        pieces, text = [], ""
+    if pieces:
+        out.append((Paragraph(tuple(pieces)) if len(pieces) > 1 else pieces[0][0], text))
+    return out
 
 
 def _sentences(lines: Iterable) -> Iterable[_Sentence]:
@@ -447,6 +514,8 @@ def _sentences(lines: Iterable) -> Iterable[_Sentence]:
 def _location(sentence: _Sentence, number: _Number) -> str:
     start = sentence.offset + number.start
     end = sentence.offset + number.end
+    if isinstance(sentence.prefix, Paragraph):
+        return sentence.prefix.locate(start, end)
     return f"{sentence.prefix}, chars {start}-{end}"
 
 
@@ -497,7 +566,7 @@ def find_numbers(lines: Sequence) -> list[dict]:
 
 _NUMBER_PATTERN = (
     rf"\s*(?P<n>(?<![{_DIGIT}.．])(?:[{_DIGIT}]{{1,3}}(?:,[{_DIGIT}]{{3}})+|[{_DIGIT}]+)(?:[.．][{_DIGIT}]+)?"
-    rf"(?:[万亿](?!元)|千)?(?![{_DIGIT}])|[零〇一二两三四五六七八九十百千万亿]+)"
+    rf"(?:[万亿](?!元)|千)?(?![{_DIGIT}])|[零〇一二两三四五六七八九十百千万亿]+)\s*"  # PDF text: "2428 条"
 )
 _MACROS = {
     "{N}": _NUMBER_PATTERN,
@@ -543,7 +612,7 @@ def _catalogue_text() -> str:
     return resources.files(__package__).joinpath("data", _CATALOGUE_FILE).read_text(encoding="utf-8-sig")
 
 
-def _load_catalogue() -> tuple[tuple[_Metric, ...], re.Pattern, dict[str, str]]:
+def _load_catalogue() -> tuple[tuple[_Metric, ...], tuple[tuple[re.Pattern, str], ...]]:
     reader = csv.DictReader(io.StringIO(_catalogue_text()))
     missing = [c for c in _CATALOGUE_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
@@ -614,12 +683,13 @@ def _load_catalogue() -> tuple[tuple[_Metric, ...], re.Pattern, dict[str, str]]:
         for other in [m.at_most, *(m.ratio_of or ()), *m.shares_number_with]:
             if other and (m.item, other) not in by_key:
                 raise ProseCatalogueError(f"{_CATALOGUE_FILE}: {m.item}/{m.measure} refers to unknown measure {m.item}/{other}")
-    group_names = {f"t{i}": item for i, item in enumerate(topics)}
-    topic_re = re.compile("|".join(f"(?P<{g}>{topics[item]})" for g, item in group_names.items()))
-    return tuple(metrics), topic_re, group_names
+    # one regex per item, matched separately: topics may overlap (政府信息公开信息处理费
+    # names 公开信息 and 信息处理费), and the later one must not be hidden by the earlier
+    topic_res = tuple((re.compile(pattern), item) for item, pattern in topics.items())
+    return tuple(metrics), topic_res
 
 
-_METRICS, _TOPIC_RE, _TOPIC_GROUPS = _load_catalogue()
+_METRICS, _TOPIC_RES = _load_catalogue()
 _METRICS_BY_ITEM: dict[str, list[_Metric]] = {}
 for _m in _METRICS:
     _METRICS_BY_ITEM.setdefault(_m.item, []).append(_m)
@@ -713,7 +783,7 @@ def extract_prose_facts(lines: Sequence) -> list[dict]:
         if not quantities:
             continue
         masked = sentence.masked
-        topics = [(m.start(), m.end(), _TOPIC_GROUPS[m.lastgroup]) for m in _TOPIC_RE.finditer(masked)]
+        topics = sorted((m.start(), m.end(), item) for regex, item in _TOPIC_RES for m in regex.finditer(masked))
         if not topics:
             continue
         clause_starts = [0] + [m.end() for m in _CLAUSE_RE.finditer(masked)]

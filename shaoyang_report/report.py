@@ -24,7 +24,7 @@ from .document import BLANK, Document, text_document
 from .errors import ReportFormatError
 from .layout import TABLE_SECTIONS, Table, get_layout
 from .metadata import Metadata, detect_format, read_metadata
-from .prose import extract_prose_facts, find_numbers, prose_checks
+from .prose import extract_prose_facts, find_numbers, join_wrapped_lines, prose_checks
 from .readers import load_document
 from .tables import TABLE_NUMERALS, TableRead, read_table, split_sections
 from .text import parse_value
@@ -100,7 +100,7 @@ class Report:
 
     def _prose_records(self) -> list[dict]:
         base = {**self._base(), "agency_printed": self.agency_printed, "is_total": False, "row_label": ""}
-        return [{**base, **fact} for fact in extract_prose_facts(self._prose_lines)]
+        return [{**base, **fact} for fact in extract_prose_facts(join_wrapped_lines(self._prose_lines))]
 
     # ------------------------------------------------------------------ frames
     @cached_property
@@ -182,7 +182,7 @@ class Report:
         ``quantity``, ``approximate``, ``date``, ``year``, ``phone``, ``document_number``,
         ``ordinal`` …); nothing here is a metric.
         """
-        rows = [{"report_id": self.report_id, **n} for n in find_numbers(self._prose_lines)]
+        rows = [{"report_id": self.report_id, **n} for n in find_numbers(join_wrapped_lines(self._prose_lines))]
         return pd.DataFrame(rows, columns=["report_id", "value", "unit", "raw_number", "kind", "sentence", "location"])
 
     def summary(self) -> dict:

@@ -140,7 +140,7 @@ def test_2023_table_four_findings_are_reported():
 def test_2024_adds_up_and_the_years_chain():
     r23 = sr.read_report(shared_report("huaian/hongze_district_2023.pdf"))
     r24 = sr.read_report(shared_report("huaian/hongze_district_2024.pdf"))
-    assert r24.findings.empty
+    assert r24.findings[r24.findings.section != "prose"].empty  # the tables add up
     f23 = r23.facts[r23.facts.section == "applications"].set_index(["item", "applicant"])["value"]
     f24 = r24.facts[r24.facts.section == "applications"].set_index(["item", "applicant"])["value"]
     for applicant in APPLICANTS:  # 结转下年度 of 2023 = 上年结转 of 2024

@@ -72,3 +72,34 @@ def test_openings_give_their_prose_figures():
     p2021 = _prose(r2021)
     assert p2021[("information_published", "total")][0] == 33455
     assert p2021[("applications_prose", "received")][0] == 293
+
+
+def _line_text(report: sr.Report, location: str) -> tuple[str, int, int]:
+    where, chars = location.split(", chars ")
+    start, end = map(int, chars.split("-"))
+    line = next(ln for ln in report.document.lines if ln.location == where)
+    return line.text, start, end
+
+
+def test_pdf_prose_wrapped_across_lines_is_read_and_located():
+    from conftest import shared_report
+
+    r24 = sr.read_report(shared_report("huaian/hongze_district_2024.pdf"))
+    prose = _prose(r24)
+    # "我区在政府网站平台主动发布各类政府信息2428 条" wraps over two printed lines of page 1
+    value, unit, sentence, location = prose[("information_published", "total")]
+    assert (value, unit) == (2428, "条") and "主动发布各类政府信息2428" in sentence
+    text, start, end = _line_text(r24, location)
+    assert location.startswith("page 1, ") and text[start:end] == "2428"
+    assert prose[("information_processing_fee", "charged")][:2] == (0, "元")  # 信息处理费0 元
+    # the prose says the office accepted 17 requests; table 三 prints 95 new requests
+    finding = r24.findings[r24.findings.section == "prose"].iloc[0]
+    assert (finding.rule, finding.printed, finding.expected) == ("prose_vs_table", 17, 95)
+
+
+def test_web_text_lines_are_not_joined():
+    from shaoyang_report.prose import join_wrapped_lines
+
+    lines = [(f"line {i}", t) for i, t in enumerate((RAW / "shaoyang_city_2020.txt").read_text("utf-8").splitlines(), 1)
+             if t.strip() and "|" not in t]
+    assert join_wrapped_lines(lines) == lines
