@@ -22,7 +22,7 @@ import pandas as pd
 from . import dictionary
 from .catalog import CatalogEntry, entries, entry_for, read_catalog
 from .errors import ReportFormatError
-from .report import Report, printed_table, read_report
+from .report import MISSING_COLUMNS, UNPLACED_COLUMNS, Report, printed_table, read_report
 
 #: File suffixes a folder is searched for.
 REPORT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".shtml", ".pdf", ".docx")
@@ -62,8 +62,8 @@ def _keep(report: Report) -> _Parsed:
         facts=report._records,
         checks=report._check_records,
         summary=summary,
-        missing=report.missing.to_dict("records"),
-        unplaced=report.unplaced.to_dict("records"),
+        missing=report._missing_records,
+        unplaced=report._unplaced_records,
     )
 
 
@@ -123,14 +123,12 @@ class Corpus:
     @property
     def missing(self) -> pd.DataFrame:
         """Tables and rows each report's format requires but its text lacks."""
-        return pd.DataFrame([m for p in self.parsed for m in p.missing],
-                            columns=["report_id", "section", "item", "reason"])
+        return pd.DataFrame([m for p in self.parsed for m in p.missing], columns=MISSING_COLUMNS).astype("string")
 
     @property
     def unplaced(self) -> pd.DataFrame:
         """Numbers in table sections that could not be placed, per report."""
-        return pd.DataFrame([u for p in self.parsed for u in p.unplaced],
-                            columns=["report_id", "section", "raw", "location"])
+        return pd.DataFrame([u for p in self.parsed for u in p.unplaced], columns=UNPLACED_COLUMNS).astype("string")
 
 
 def _files(source: str | Path | Iterable[str | Path]) -> tuple[list[Path], Path | None, list[Path]]:

@@ -1040,29 +1040,42 @@ def prose_checks(facts: pd.DataFrame) -> list[dict]:
     groups = frame.groupby("report_id", sort=False, dropna=False) if "report_id" in frame.columns else [(None, frame)]
     out: list[dict] = []
     for _, group in groups:
-        records = group.to_dict("records")
-        for record in records:
-            if record.get("value") is not None:
-                record["value"] = float(record["value"])
-        prose_facts = [r for r in records if r["section"] == "prose" and r.get("value") is not None]
-        if not prose_facts:
-            continue
-        table = [r for r in records if r["section"] != "prose"]
-        prose: dict[tuple[str, str], list[dict]] = {}
-        for fact in prose_facts:
-            prose.setdefault((fact["item"], fact["measure"]), []).append(fact)
-        for fact in prose_facts:
-            metric = _METRIC_BY_KEY.get((fact["item"], fact["measure"]))
-            if metric is not None and metric.compare_with:
-                out.append(_table_check(fact, metric, table))
-        for metric in _METRICS:
-            if metric.at_most:
-                check = _order_check(metric.item, metric, _METRIC_BY_KEY[(metric.item, metric.at_most)], prose)
-                if check:
-                    out.append(check)
-            if metric.ratio_of:
-                num, den = (_METRIC_BY_KEY[(metric.item, m)] for m in metric.ratio_of)
-                check = _rate_check(metric.item, metric, num, den, prose)
-                if check:
-                    out.append(check)
+        out += prose_checks_records(group.to_dict("records"))
+    return out
+
+
+def prose_checks_records(records: list[dict]) -> list[dict]:
+    """:func:`prose_checks` on one report's fact records (dicts), without pandas.
+
+    Args:
+        records: One report's facts as dicts (``section, item, measure, applicant,
+            value, location``…); a NaN or None value counts as not stated.
+
+    Returns:
+        The check dicts, as :func:`prose_checks` returns them.
+    """
+    out: list[dict] = []
+    records = [{**r, "value": None if r.get("value") is None or r["value"] != r["value"] else float(r["value"])}
+               for r in records]
+    prose_facts = [r for r in records if r["section"] == "prose" and r.get("value") is not None]
+    if not prose_facts:
+        return out
+    table = [r for r in records if r["section"] != "prose"]
+    prose: dict[tuple[str, str], list[dict]] = {}
+    for fact in prose_facts:
+        prose.setdefault((fact["item"], fact["measure"]), []).append(fact)
+    for fact in prose_facts:
+        metric = _METRIC_BY_KEY.get((fact["item"], fact["measure"]))
+        if metric is not None and metric.compare_with:
+            out.append(_table_check(fact, metric, table))
+    for metric in _METRICS:
+        if metric.at_most:
+            check = _order_check(metric.item, metric, _METRIC_BY_KEY[(metric.item, metric.at_most)], prose)
+            if check:
+                out.append(check)
+        if metric.ratio_of:
+            num, den = (_METRIC_BY_KEY[(metric.item, m)] for m in metric.ratio_of)
+            check = _rate_check(metric.item, metric, num, den, prose)
+            if check:
+                out.append(check)
     return out

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
@@ -24,10 +25,14 @@ from .document import BLANK, Document, text_document
 from .errors import ReportFormatError
 from .layout import TABLE_SECTIONS, Table, get_layout
 from .metadata import Metadata, detect_format, read_metadata
-from .prose import extract_prose_facts, find_numbers, join_wrapped_lines, prose_checks
+from .prose import extract_prose_facts, find_numbers, join_wrapped_lines, prose_checks_records
 from .readers import load_document
 from .tables import TABLE_NUMERALS, TableRead, read_table, split_sections
 from .text import parse_value
+
+
+MISSING_COLUMNS = ["report_id", "section", "item", "reason"]
+UNPLACED_COLUMNS = ["report_id", "section", "raw", "location"]
 
 
 class Report:
@@ -114,7 +119,7 @@ class Report:
         table_facts = [r for r in self._records if r["section"] != "prose"]
         checks = run_rules(table_facts, tables, self.shapes)
         if len(table_facts) < len(self._records):  # prose figures: cross-checks
-            checks += [{**c, "difference": c["printed"] - c["expected"]} for c in prose_checks(self.facts)]
+            checks += [{**c, "difference": c["printed"] - c["expected"]} for c in prose_checks_records(self._records)]
         return [{**self._base(), **c} for c in checks]
 
     @cached_property
@@ -129,21 +134,28 @@ class Report:
         return checks[checks["status"] == "fail"].reset_index(drop=True)
 
     @cached_property
-    def missing(self) -> pd.DataFrame:
-        """Tables and rows the format requires that the text does not hold, with why."""
+    def _missing_records(self) -> list[dict]:
         rows = [{"report_id": self.report_id, "section": s, "item": None,
                  "reason": "table not in the text"} for s in self._absent]
         for section, read in self._reads.items():
             rows += [{"report_id": self.report_id, "section": section, "item": k, "reason": why}
                      for k, why in read.missing]
-        return pd.DataFrame(rows, columns=["report_id", "section", "item", "reason"]).astype("string")
+        return rows
 
     @cached_property
+    def _unplaced_records(self) -> list[dict]:
+        return [{"report_id": self.report_id, "section": s, "raw": t.text, "location": t.location}
+                for s, read in self._reads.items() for t in read.unplaced]
+
+    @property
+    def missing(self) -> pd.DataFrame:
+        """Tables and rows the format requires that the text does not hold, with why."""
+        return pd.DataFrame(self._missing_records, columns=MISSING_COLUMNS).astype("string")
+
+    @property
     def unplaced(self) -> pd.DataFrame:
         """Numbers printed in a table section that could not be put on a row with certainty."""
-        rows = [{"report_id": self.report_id, "section": s, "raw": t.text, "location": t.location}
-                for s, read in self._reads.items() for t in read.unplaced]
-        return pd.DataFrame(rows, columns=["report_id", "section", "raw", "location"]).astype("string")
+        return pd.DataFrame(self._unplaced_records, columns=UNPLACED_COLUMNS).astype("string")
 
     @property
     def problems(self) -> list[tuple[str, str]]:
@@ -192,18 +204,18 @@ class Report:
             n = sum(1 for r in self._records if r["section"] == section)
             out[section] = f"{n}/{self.expected_value_count(section)}" if self.template else str(n)
         out["prose"] = sum(1 for r in self._records if r["section"] == "prose")
-        status = self.checks["status"].value_counts()
-        out["findings"] = int(status.get("fail", 0))
-        out["not_checkable"] = int(status.get("not_checkable", 0))
-        out["missing"] = len(self.missing)
-        out["unplaced"] = len(self.unplaced)
+        status = Counter(c["status"] for c in self._check_records)
+        out["findings"] = status["fail"]
+        out["not_checkable"] = status["not_checkable"]
+        out["missing"] = len(self._missing_records)
+        out["unplaced"] = len(self._unplaced_records)
         return out
 
     def __repr__(self) -> str:
         n_prose = sum(1 for r in self._records if r["section"] == "prose")
+        n_findings = sum(1 for c in self._check_records if c["status"] == "fail")
         return (f"<Report {self.report_id}: {self.agency or '?'} {self.year or '?'} {self.template or '?'}, "
-                f"{len(self._records) - n_prose} table values, {n_prose} prose figures, "
-                f"{len(self.findings)} findings>")
+                f"{len(self._records) - n_prose} table values, {n_prose} prose figures, {n_findings} findings>")
 
 
 _MARKDOWN_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)+\|?\s*$")
