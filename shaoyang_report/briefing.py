@@ -65,7 +65,8 @@ SECTION_ZH = {"active_disclosure": "表二 主动公开", "applications": "表�
 MARK_DERIVED, MARK_PROSE, MARK_FINDING = "‡", "*", "!"
 _STATUS_ZH = {"pass": "相符", "fail": "不符", "not_checkable": "无法核对"}
 _COMPLETENESS_ZH = {"complete": "完整", "opening only": "仅有报告开头部分", "": "未编目"}
-_REASON_ZH = {"table not in the text": "文本中没有该表", "row not found": "未找到该行"}
+_REASON_ZH = {"table not in the text": "文本中没有该表", "row not found": "未找到该行",
+              "the text ends before this row": "文本在该行之前结束"}
 _TABLE_SECTIONS = ("active_disclosure", "applications", "review_litigation")
 
 

@@ -318,7 +318,7 @@ def read_table(
     missing_keys = {k for k, _ in out.missing}
     for row in table.expected_rows(shapes):
         if row.key not in printed and row.key not in missing_keys:
-            out.missing.append((row.key, "row not found"))
+            out.missing.append((row.key, "the text ends before this row" if truncated else "row not found"))
     return out
 
 
