@@ -24,16 +24,13 @@ from .errors import ReportFormatError
 
 def _expand(paths: list[str]) -> list[Path] | Path:
     """One folder stays a folder (its catalog.csv is used); several paths are expanded."""
-    from .corpus import REPORT_SUFFIXES
+    from .corpus import report_files
 
     if len(paths) == 1 and Path(paths[0]).is_dir():
         return Path(paths[0])
     out: list[Path] = []
     for p in map(Path, paths):
-        if p.is_dir():
-            out += sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in REPORT_SUFFIXES)
-        else:
-            out.append(p)
+        out += report_files(p) if p.is_dir() else [p]
     return out
 
 
@@ -65,7 +62,7 @@ def _print_check(corpus) -> None:
             print("  ✓ 勾稽关系均相符" if s["checks"] else "  （无可核对的表格）")
 
 
-def _corpus(paths: list[str], strict: bool, **kwargs):
+def _corpus(paths: list[str], strict: bool | None, **kwargs):
     from .corpus import read_reports
 
     corpus = read_reports(_expand(paths), strict=strict, **kwargs)
@@ -101,12 +98,10 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .corpus import read_reports
     from .export import write_frame
-    raw, out = Path(args.raw), Path(args.out)
-    corpus = read_reports(raw)
-    for row in corpus.errors.itertuples():
-        print(f"error: {row.error}", file=sys.stderr)
+
+    out = Path(args.out)
+    corpus = _corpus([args.raw], strict=None)
     for summary in corpus.reports.to_dict("records"):
         print(_describe(summary))
     if corpus.uncatalogued:
@@ -125,12 +120,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_briefing(args: argparse.Namespace) -> int:
     from .briefing import BriefingError, build_briefings
 
-    if not args.files:
-        source: str | list[str] = args.raw
-    elif len(args.files) == 1 and Path(args.files[0]).is_dir():
-        source = args.files[0]  # a folder keeps its catalog.csv
-    else:
-        source = [str(p) for p in _expand(args.files)]
+    source = _expand(args.files) if args.files else args.raw  # a folder keeps its catalog.csv
     try:
         outputs = build_briefings(source, args.out, agency=args.agency, catalog=args.catalog, reports=args.report,
                                   audit=not args.no_audit, progress=lambda msg: print(f"… {msg}", flush=True))

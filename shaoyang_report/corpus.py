@@ -131,27 +131,32 @@ class Corpus:
         return pd.DataFrame([u for p in self.parsed for u in p.unplaced], columns=UNPLACED_COLUMNS).astype("string")
 
 
-def _files(source: str | Path | Iterable[str | Path]) -> tuple[list[Path], Path | None, list[Path]]:
-    """Files to read, the catalog found, and report files the catalog does not name."""
-    if isinstance(source, (str, Path)):
-        root = Path(source)
-        if root.is_dir():
-            found = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES)
-            catalog = root / _CATALOG_NAME
-            if not catalog.exists():
-                return found, None, []
-            named = [root / e.local_file for e in entries(read_catalog(catalog)) if e.local_file]
-            named_set = {p.resolve() for p in named}
-            others = [p for p in found if p.resolve() not in named_set]
-            return named, catalog, others  # a named file that is missing becomes an error
-        return [root], None, []
-    return [Path(p) for p in source], None, []
+def report_files(folder: Path) -> list[Path]:
+    """The report files below a folder (by suffix, see ``REPORT_SUFFIXES``), sorted."""
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES)
 
 
 def _jobs(source, catalog, strict) -> tuple[list, pd.DataFrame, list[Path]]:
-    files, found_catalog, uncatalogued = _files(source)
-    catalog_path = Path(catalog) if catalog else found_catalog
-    catalog_frame = read_catalog(catalog_path) if catalog_path else pd.DataFrame()
+    """The read jobs, the catalog used, and report files the folder's catalog does not name."""
+    catalog_path = Path(catalog) if catalog else None
+    catalog_frame = None
+    uncatalogued: list[Path] = []
+    if isinstance(source, (str, Path)) and Path(source).is_dir():
+        root = Path(source)
+        files = report_files(root)
+        own = root / _CATALOG_NAME
+        if own.exists():
+            own_frame = read_catalog(own)
+            named = [root / e.local_file for e in entries(own_frame) if e.local_file]
+            named_set = {p.resolve() for p in named}
+            uncatalogued = [p for p in files if p.resolve() not in named_set]
+            files = named  # a named file that is missing becomes an error
+            if catalog_path is None:
+                catalog_path, catalog_frame = own, own_frame
+    else:
+        files = [Path(source)] if isinstance(source, (str, Path)) else [Path(p) for p in source]
+    if catalog_frame is None:
+        catalog_frame = read_catalog(catalog_path) if catalog_path else pd.DataFrame()
     catalog_entries = entries(catalog_frame) if catalog_path else []
     jobs = [(f, entry_for(f, catalog_path.parent, catalog_entries) if catalog_path else None, strict)
             for f in files]
