@@ -191,7 +191,7 @@ def compare_years(corpus, agency: str | None = None, years: list[int] | None = N
         catalog_years = {int(y) for a, y in zip(corpus.catalog.agency, corpus.catalog.year)
                          if a == agency and str(y).isdigit()}
     span = sorted(set(by_year) | catalog_years)
-    years = years or list(range(span[0], span[-1] + 1))
+    years = sorted(years) if years else list(range(span[0], span[-1] + 1))
     chosen = {y: _pick(v) for y, v in by_year.items()}
     layout = get_layout()
     rows = []
@@ -218,15 +218,12 @@ def compare_years(corpus, agency: str | None = None, years: list[int] | None = N
     _derive_prior_years(frame, chosen)
     frame["why_missing_zh"] = frame.why_missing.map(WHY_ZH)
     frame["why_missing"] = frame.why_missing.map(WHY)
-    frame = frame.sort_values(["indicator", "year"], kind="stable")
+    # rows are built in crosswalk order, years ascending: the year before is the row before
     prev = frame.groupby("indicator", sort=False)["value"].shift(1)
     prev_year = frame.groupby("indicator", sort=False)["year"].shift(1)
     consecutive = prev_year == frame.year - 1
     frame["change_abs"] = (frame["value"] - prev).where(consecutive)
     frame["change_rel"] = (100 * (frame["value"] - prev) / prev.where(prev != 0)).where(consecutive).round(2)
-    order = [i.key for i in indicators()]
-    frame["indicator"] = pd.Categorical(frame["indicator"], categories=order, ordered=True)
-    frame = frame.sort_values(["indicator", "year"]).reset_index(drop=True)
     frame["indicator"] = frame["indicator"].astype("string")
     return frame[["indicator", "name_zh", "unit", "year", "template", "value", "basis", "source",
                   "comparability", "caveat_zh", "why_missing", "why_missing_zh", "change_abs", "change_rel"]]
