@@ -69,7 +69,7 @@ class Report:
         self._reads = reads
         self._absent = absent
         self.shapes = {k: v for r in reads.values() for k, v in r.shapes.items()}
-        self._prose_lines = prose_lines or []
+        self._prose = join_wrapped_lines(prose_lines or [])  # paragraphs, read once for both uses
         self._records, self._value_problems = self._table_records()
         self._records += self._prose_records()
 
@@ -105,7 +105,7 @@ class Report:
 
     def _prose_records(self) -> list[dict]:
         base = {**self._base(), "agency_printed": self.agency_printed, "is_total": False, "row_label": ""}
-        return [{**base, **fact} for fact in extract_prose_facts(join_wrapped_lines(self._prose_lines))]
+        return [{**base, **fact} for fact in extract_prose_facts(self._prose)]
 
     # ------------------------------------------------------------------ frames
     @cached_property
@@ -194,7 +194,7 @@ class Report:
         ``quantity``, ``approximate``, ``date``, ``year``, ``phone``, ``document_number``,
         ``ordinal`` …); nothing here is a metric.
         """
-        rows = [{"report_id": self.report_id, **n} for n in find_numbers(join_wrapped_lines(self._prose_lines))]
+        rows = [{"report_id": self.report_id, **n} for n in find_numbers(self._prose)]
         return pd.DataFrame(rows, columns=["report_id", "value", "unit", "raw_number", "kind", "sentence", "location"])
 
     def summary(self) -> dict:
