@@ -6,18 +6,56 @@ import math
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from .layout import get_layout
 
 # After NFKC: unify the brackets and dashes real reports mix.
-_TRANSLATE = str.maketrans(
-    {
-        "〔": "[", "〕": "]", "【": "[", "】": "]", "﹝": "[", "﹞": "]",
-        "−": "-", "－": "-", "‐": "-", "‑": "-",
-    }
-)
+_PUNCTUATION = {
+    "〔": "[", "〕": "]", "【": "[", "】": "]", "﹝": "[", "﹞": "]",
+    "−": "-", "－": "-", "‐": "-", "‑": "-",
+}
 _WS = re.compile(r"\s+")
+# A pinyin gloss in ASCII brackets after a Chinese character, as Traditional mirrors
+# print them inside labels: 數(shù)量, 鄉(xiāng). Dropped before matching.
+_GLOSS = re.compile(r"(?<=[\u3400-\u9fff])\((?:[a-zü]|[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ]){1,7}\)")
+
+
+@cache
+def _translation() -> dict[int, str]:
+    """Punctuation unified, and Traditional characters mapped to Simplified.
+
+    The character map comes from OpenCC (``t2s``), restricted to characters outside
+    GB 2312: a character a Simplified text may itself use (乾, 著, 於 …) is never
+    changed, so Simplified reports read exactly as before.
+    """
+    import opencc
+
+    chars = [chr(c) for c in range(0x4E00, 0xA000)]
+    simplified = opencc.OpenCC("t2s").convert("\n".join(chars)).split("\n")
+    table = {}
+    for trad, simp in zip(chars, simplified):
+        if trad != simp and len(simp) == 1:
+            try:
+                trad.encode("gb2312")
+            except UnicodeEncodeError:
+                table[ord(trad)] = simp
+    table.update({ord(k): v for k, v in _PUNCTUATION.items()})
+    return table
+
+
+def simplify(text: str) -> str:
+    """Traditional characters as Simplified, pinyin glosses dropped; all else as printed.
+
+    Example:
+        >>> simplify("本年制發(fā)件數(shù)")
+        '本年制发件数'
+        >>> simplify("(一)予以公开")
+        '(一)予以公开'
+    """
+    if "(" in text:
+        text = _GLOSS.sub("", text)
+    return text.translate(_translation())
 
 _UNIT_SUFFIXES = "万元|亿元|万|亿|元|件|个|项|条|次"
 VALUE_RE = re.compile(
@@ -29,13 +67,18 @@ VALUE_RE = re.compile(
 def normalize(text: str) -> str:
     """Normalise printed text for matching: NFKC, unified brackets, no whitespace.
 
+    Traditional characters are read as Simplified and pinyin glosses in brackets are
+    dropped (see :func:`simplify`).
+
     Example:
         >>> normalize("（一） 予以公开")
         '(一)予以公开'
         >>> normalize("第二十条第（九）项")
         '第二十条第(九)项'
+        >>> normalize("規(guī)章"), normalize("行政規範性文件")
+        ('规章', '行政规范性文件')
     """
-    return _WS.sub("", unicodedata.normalize("NFKC", text).translate(_TRANSLATE))
+    return _WS.sub("", simplify(unicodedata.normalize("NFKC", text)))
 
 
 @lru_cache(maxsize=1 << 16)
