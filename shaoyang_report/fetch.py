@@ -26,6 +26,28 @@ redirects; only ``http``/``https`` URLs, also as redirect targets; downloads abo
 ``Content-Disposition`` and are sanitised (:func:`safe_filename`), and nothing is
 written outside the archive folder.
 
+One download (a URL, its redirects and retries) may take at most ``max_seconds``
+(:data:`MAX_SECONDS`, 10 minutes) of wall-clock time: when it passes, the download's
+sockets are shut down, so a server that sends a byte now and then (in its headers, its
+TLS handshake or its body) is cut off on time, and the failure names the URL and the
+limit. A server that trickles is not asked again.
+
+Addresses: only public addresses are fetched. The host of the URL, of every redirect
+target and of every attachment link is resolved and *every* address it resolves to is
+checked before the request; the transport resolves once more when it connects, connects
+only to an address it has just checked, and checks the address it is connected to (so a
+DNS answer that changes in between, "DNS rebinding", is caught). ``allow_private`` (CLI
+``--allow-private``) lets loopback, private (10/8, 172.16/12, 192.168/16, fc00::/7) and
+other non-routable unicast addresses through, for a local mirror; link-local
+(169.254/16 — cloud metadata services — and fe80::/10), multicast, reserved and
+unspecified (0.0.0.0, ::) addresses are refused always. IPv4 addresses in IPv6 form
+(``::ffff:127.0.0.1``, NAT64, 6to4) are judged by the IPv4 address inside. Through a
+proxy, the proxy connects: then only the check before each hop applies.
+
+A server whose answer is not usable HTTP (more than 100 headers, a header line over
+64 KB, no status line) is reported as such, not retried, and never taken for the
+machine being offline.
+
 Example:
     >>> safe_filename("../../etc/passwd"), safe_filename("2020年报告.PDF")
     ('passwd', '2020年报告.PDF')
@@ -40,11 +62,15 @@ import argparse
 import codecs
 import csv
 import hashlib
+import http.client
 import io
+import ipaddress
 import os
 import re
+import socket
 import sys
 import tempfile
+import threading
 import time
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -74,7 +100,9 @@ FETCHED, SKIPPED, CHANGED, FAILED = "fetched", "skipped", "changed", "failed"
 
 MAX_BYTES = 50 * 1024 * 1024
 MAX_REDIRECTS = 5
-#: A single download (all its bytes) may take at most this long.
+#: A single download may take at most this long, wall clock: from the first request for
+#: a URL to its last byte, through redirects, retries and waits, however slowly the
+#: server sends (the ``max_seconds`` option).
 MAX_SECONDS = 600.0
 DEFAULT_DELAY = 1.0
 DEFAULT_RETRIES = 3
@@ -223,17 +251,332 @@ def _mb(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:.1f} KB" if n >= 1024 else f"{n} bytes"
 
 
+# --------------------------------------------------------------------------- addresses and deadlines
+
+_PRIVATE_NETWORKS = tuple(ipaddress.ip_network(n) for n in (
+    "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7", "fec0::/10"))
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_ALLOW_HINT = ("pass allow_private=True (shaoyang-report fetch --allow-private) to fetch from private and "
+               "loopback addresses, e.g. a local mirror")
+
+
+def _address_kind(ip: str) -> tuple[str | None, bool]:
+    """What kind of non-public address ``ip`` is: ``(description or None when public, allowable)``.
+
+    ``allowable`` kinds (loopback, private, other non-routable unicast) may be let through
+    for a local mirror; the others (unspecified, link-local, multicast, reserved) never.
+    An IPv4 address written in IPv6 form (``::ffff:a.b.c.d``, NAT64 ``64:ff9b::/96``,
+    6to4 ``2002::/16``) is judged by the IPv4 address inside it.
+    """
+    try:
+        addr = ipaddress.ip_address(ip.split("%", 1)[0])
+    except ValueError:
+        return f"not an IP address ({ip!r})", False
+    if addr.version == 6:
+        inner = addr.ipv4_mapped or (ipaddress.IPv4Address(int(addr) & 0xFFFFFFFF) if addr in _NAT64 else None)
+        if inner is None and addr.sixtofour is not None:
+            kind, allowable = _address_kind(str(addr.sixtofour))
+            if kind is not None:
+                return f"{kind}, inside the 6to4 address {ip}", allowable
+        if inner is not None:
+            kind, allowable = _address_kind(str(inner))
+            return (f"{kind}, written as {ip}" if kind else None), allowable
+    if addr.is_unspecified:
+        return "the unspecified address (0.0.0.0 or ::, which reaches this machine)", False
+    if addr.is_loopback:
+        return "a loopback address (127.0.0.0/8 or ::1, this machine)", True
+    if addr.is_link_local:
+        return "a link-local address (169.254.0.0/16 or fe80::/10, e.g. a cloud metadata service)", False
+    if addr.is_multicast:
+        return "a multicast address (224.0.0.0/4, ff00::/8)", False
+    if addr.is_reserved:
+        return "a reserved address (e.g. 240.0.0.0/4, 255.255.255.255, ::/8)", False
+    if any(addr in net for net in _PRIVATE_NETWORKS if net.version == addr.version):
+        return "a private address (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, fc00::/7)", True
+    if not addr.is_global:
+        return "a special-purpose address that is not publicly routable (e.g. 100.64.0.0/10, 198.18.0.0/15)", True
+    return None, True
+
+
+def _address_problem(ip: str, allow_private: bool = False) -> str | None:
+    """Why connecting to ``ip`` is refused, or None when it is allowed.
+
+    Example:
+        >>> _address_problem("93.184.216.34") is None, _address_problem("10.1.2.3", allow_private=True) is None
+        (True, True)
+        >>> _address_problem("169.254.169.254", allow_private=True).split(" (")[0]
+        'a link-local address'
+    """
+    kind, allowable = _address_kind(ip)
+    if kind is None or (allowable and allow_private):
+        return None
+    return f"{kind}; {_ALLOW_HINT}" if allowable else f"{kind}, never fetched"
+
+
+class _AddressRefused(Exception):
+    """A connection refused by the address guard (raised inside the transport, not retried)."""
+
+
+def _resolve(host: str, port: int) -> list[str]:
+    """Every address ``host`` resolves to (IP literals stand for themselves), in resolver order."""
+    from urllib3.util.connection import allowed_gai_family
+
+    infos = socket.getaddrinfo(host, port, allowed_gai_family(), socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+def _check_address(url: str, what: str, allow_private: bool) -> None:
+    """Refuse a URL whose host resolves to any address the guard refuses (checked before each hop).
+
+    A host that cannot be resolved here is let through: the connection then fails with
+    the resolver's own message (or, through a proxy, the proxy resolves it).
+
+    Raises:
+        _Failure: Some address of the host is refused.
+    """
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+    except ValueError:
+        return  # a bad port: requests says so
+    try:
+        addresses = _resolve(host, port)
+    except (OSError, UnicodeError):
+        return
+    for ip in addresses:
+        problem = _address_problem(ip, allow_private)
+        if problem:
+            said = f"{host} is" if ip == host else f"{host} resolves to {ip},"
+            raise _Failure(f"refused {what} {url}: {said} {problem}")
+
+
+def _refusal_at_connect(host: str, ip: str, problem: str, when: str) -> _AddressRefused:
+    if host.strip("[]") == ip:
+        return _AddressRefused(f"{host} is {problem} (checked on connecting)")
+    return _AddressRefused(f"{host} {when} {ip}, {problem}")
+
+
+class _Deadline:
+    """The wall-clock limit of one download, enforced by shutting its sockets down when it passes.
+
+    While a deadline is active (``with deadline:``) in a thread, every socket the guarded
+    transport opens or reuses for that thread is watched; when the time is up, a timer
+    shuts them down, so a read blocked on a server that sends one byte now and then
+    returns at once (headers, TLS handshake and body alike).
+    """
+
+    _local = threading.local()
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.expired = False
+        self._end = 0.0
+        self._lock = threading.Lock()
+        self._watched: list[socket.socket] = []
+        self._timer: threading.Timer | None = None
+        self._outer: _Deadline | None = None
+
+    def __enter__(self) -> _Deadline:
+        self._end = time.monotonic() + self.seconds
+        self._timer = threading.Timer(max(0.0, self.seconds), self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+        self._outer = getattr(self._local, "current", None)
+        self._local.current = self
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._local.current = self._outer
+        if self._timer is not None:
+            self._timer.cancel()
+        with self._lock:
+            watched, self._watched = self._watched, []
+        for sock in watched:
+            sock.close()
+
+    def remaining(self) -> float:
+        return self._end - time.monotonic()
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            watched = list(self._watched)
+        for sock in watched:
+            _shutdown(sock)
+
+    @classmethod
+    def watch(cls, sock) -> None:
+        """Watch ``sock`` for the deadline active in this thread (if any)."""
+        deadline = getattr(cls._local, "current", None)
+        if deadline is None or sock is None:
+            return
+        try:  # a duplicate of the descriptor: it outlives urllib3's wrapping the socket in TLS
+            dup = socket.socket(sock.family, sock.type, sock.proto, fileno=socket.dup(sock.fileno()))
+        except (OSError, ValueError):
+            return
+        with deadline._lock:
+            deadline._watched.append(dup)
+            expired = deadline.expired
+        if expired:
+            _shutdown(dup)
+
+    def check(self, url: str) -> None:
+        """Raise the deadline's failure once the time is up.
+
+        Raises:
+            _Failure: The download took longer than the limit.
+        """
+        if self.expired or self.remaining() <= 0:
+            self.expired = True
+            raise _Failure(f"gave up on {url}: the download took longer than the {self.seconds:g} s limit for one "
+                           "download (the server sends too slowly or stalls; raise max_seconds / --max-seconds "
+                           "to allow more)")
+
+
+def _shutdown(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
+_TRANSPORT: dict[str, type] = {}
+
+
+def _guarded_adapter(allow_private: bool, **adapter_args):
+    """A ``requests`` HTTP adapter whose connections are checked by the address guard and the deadline.
+
+    Each new connection resolves its host once, refuses it if any address is refused,
+    connects to a checked address, and checks the address actually connected to (so a
+    DNS answer that changes between the check and the connection cannot slip through).
+    Every socket is watched by the active :class:`_Deadline`. Connections through a
+    proxy are the proxy's (the target was checked before the request).
+
+    Args:
+        allow_private: Let private and loopback addresses through.
+        **adapter_args: For ``requests.adapters.HTTPAdapter`` (e.g. ``max_retries``).
+    """
+    if not _TRANSPORT:
+        from requests.adapters import HTTPAdapter
+        from urllib3.connection import HTTPConnection, HTTPSConnection
+        from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+        from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
+
+        try:
+            from urllib3.exceptions import NameResolutionError
+        except ImportError:  # urllib3 < 2
+            NameResolutionError = None  # noqa: N806
+
+        class Guarded:
+            allow_private = False
+
+            def _new_conn(self):
+                host = self._dns_host
+                try:
+                    addresses = _resolve(host, self.port)
+                except socket.gaierror as exc:
+                    if NameResolutionError is not None:
+                        raise NameResolutionError(self.host, self, exc) from exc
+                    raise NewConnectionError(self, f"Failed to establish a new connection: {exc}") from exc
+                for ip in addresses:
+                    problem = _address_problem(ip, self.allow_private)
+                    if problem:
+                        raise _refusal_at_connect(self.host, ip, problem, "resolved, when connecting, to")
+                error: Exception = NewConnectionError(self, f"Failed to establish a new connection: no address "
+                                                            f"for {host}")
+                for ip in addresses:
+                    self._dns_host = ip  # connect to the address just checked, nothing else
+                    try:
+                        sock = super()._new_conn()
+                    except (NewConnectionError, ConnectTimeoutError) as exc:
+                        error = exc
+                        continue
+                    finally:
+                        self._dns_host = host
+                    try:
+                        peer = str(sock.getpeername()[0])
+                    except OSError as exc:
+                        sock.close()
+                        error = NewConnectionError(self, f"Failed to establish a new connection: {exc}")
+                        continue
+                    problem = _address_problem(peer, self.allow_private)
+                    if problem:
+                        sock.close()
+                        raise _refusal_at_connect(self.host, peer, problem, "connected to")
+                    _Deadline.watch(sock)
+                    return sock
+                raise error
+
+            def request(self, *args, **kwargs):
+                _Deadline.watch(self.sock)  # a reused connection
+                return super().request(*args, **kwargs)
+
+            def getresponse(self, *args, **kwargs):
+                _Deadline.watch(self.sock)
+                return super().getresponse(*args, **kwargs)
+
+        for allowed in (False, True):
+            conn = type("GuardedHTTPConnection", (Guarded, HTTPConnection), {"allow_private": allowed})
+            sconn = type("GuardedHTTPSConnection", (Guarded, HTTPSConnection), {"allow_private": allowed})
+            _TRANSPORT[f"http{allowed}"] = type("GuardedHTTPConnectionPool", (HTTPConnectionPool,),
+                                                {"ConnectionCls": conn})
+            _TRANSPORT[f"https{allowed}"] = type("GuardedHTTPSConnectionPool", (HTTPSConnectionPool,),
+                                                 {"ConnectionCls": sconn})
+
+        class GuardedAdapter(HTTPAdapter):
+            pools: dict[str, type] = {}
+
+            def init_poolmanager(self, *args, **kwargs):
+                super().init_poolmanager(*args, **kwargs)
+                self.poolmanager.pool_classes_by_scheme = dict(self.pools)
+
+        _TRANSPORT["adapter"] = GuardedAdapter
+    adapter = _TRANSPORT["adapter"]
+    pools = {"http": _TRANSPORT[f"http{bool(allow_private)}"], "https": _TRANSPORT[f"https{bool(allow_private)}"]}
+    guarded = type("GuardedAdapter", (adapter,), {"pools": pools})
+    return guarded(**adapter_args)
+
+
+def _malformed_response(exc: BaseException) -> str | None:
+    """Why ``http.client`` could not parse a response (too many or too long headers …), when that is the cause."""
+    seen: set[int] = set()
+    todo = [exc]
+    while todo:
+        err = todo.pop()
+        if err is None or id(err) in seen:
+            continue
+        seen.add(id(err))
+        if isinstance(err, http.client.HTTPException) and not isinstance(
+                err, (http.client.RemoteDisconnected, http.client.IncompleteRead)):
+            text = str(err)
+            if isinstance(err, http.client.LineTooLong):
+                return f"the server sent a line too long to be HTTP ({text})"
+            if "headers" in text:
+                return f"the server sent too many response headers ({text})"
+            if isinstance(err, http.client.BadStatusLine):
+                return f"the server's answer does not start with an HTTP status line (got {text[:80]!r})"
+            if isinstance(err, http.client.UnknownProtocol):
+                return f"the server answered in an unknown protocol ({text[:80]})"
+            return f"the server sent a malformed HTTP response ({type(err).__name__}: {text[:120]})"
+        linked = [*getattr(err, "args", ()), getattr(err, "reason", None), err.__cause__, err.__context__]
+        todo += [e for e in linked if isinstance(e, BaseException)]
+    return None
+
+
 class _Client:
-    """Polite GETs: per-host delay, retries with backoff, manual redirects, size cap."""
+    """Polite GETs: per-host delay, retries with backoff, manual redirects, size cap, deadline, address guard."""
 
     def __init__(self, session, *, delay: float, retries: int, timeout: float, backoff: float,
-                 max_bytes: int) -> None:
+                 max_bytes: int, max_seconds: float = MAX_SECONDS, allow_private: bool = False) -> None:
         self.session = session
         self.delay = max(0.0, delay)
         self.retries = max(0, retries)
         self.timeout = timeout
         self.backoff = max(0.0, backoff)
         self.max_bytes = max_bytes
+        self.max_seconds = max_seconds
+        self.allow_private = allow_private
         self._last: dict[str, float] = {}
         self.headers = {
             "User-Agent": user_agent(),
@@ -254,33 +597,41 @@ class _Client:
         self._last[(urlsplit(url).netloc or "").lower()] = time.monotonic()
 
     def get(self, url: str) -> _Download:
-        """GET a URL following at most :data:`MAX_REDIRECTS` http(s) redirects.
+        """GET a URL following at most :data:`MAX_REDIRECTS` http(s) redirects, all within ``max_seconds``.
+
+        Every hop (the URL and each redirect target) is checked by the address guard
+        before it is requested, and again by the transport when it connects.
 
         Raises:
-            _Failure: Refused, not found, too large, or still failing after the retries.
+            _Failure: Refused, not found, too large, too slow, or still failing after the retries.
         """
         _check_scheme(url)
-        current, attempts, notes = url, 0, []
-        for _ in range(MAX_REDIRECTS + 1):
-            response, data, tries, tried = self._get_one(current)
-            attempts += tries
-            notes += tried
-            if data is None:  # a redirect
-                location = response.headers.get("Location", "").strip()
-                if not location:
-                    raise _Failure(f"HTTP {response.status_code} redirect without a Location (at {current})")
-                target = urljoin(current, location)
-                _check_scheme(target, f"redirect (HTTP {response.status_code} from {current}) to")
-                current = target
-                continue
-            headers = response.headers
-            return _Download(url=url, final_url=current, http_status=response.status_code,
-                             content_type=headers.get("Content-Type", ""),
-                             disposition=headers.get("Content-Disposition", ""),
-                             last_modified=headers.get("Last-Modified", ""), data=data, attempts=attempts, notes=notes)
-        raise _Failure(f"more than {MAX_REDIRECTS} redirects (last to {current})")
+        with _Deadline(self.max_seconds) as deadline:
+            _check_address(url, "URL", self.allow_private)
+            current, attempts, notes = url, 0, []
+            for _ in range(MAX_REDIRECTS + 1):
+                response, data, tries, tried = self._get_one(current, deadline)
+                attempts += tries
+                notes += tried
+                if data is None:  # a redirect
+                    location = response.headers.get("Location", "").strip()
+                    if not location:
+                        raise _Failure(f"HTTP {response.status_code} redirect without a Location (at {current})")
+                    target = urljoin(current, location)
+                    what = f"redirect (HTTP {response.status_code} from {current}) to"
+                    _check_scheme(target, what)
+                    _check_address(target, what, self.allow_private)
+                    current = target
+                    continue
+                headers = response.headers
+                return _Download(url=url, final_url=current, http_status=response.status_code,
+                                 content_type=headers.get("Content-Type", ""),
+                                 disposition=headers.get("Content-Disposition", ""),
+                                 last_modified=headers.get("Last-Modified", ""), data=data, attempts=attempts,
+                                 notes=notes)
+            raise _Failure(f"more than {MAX_REDIRECTS} redirects (last to {current})")
 
-    def _get_one(self, url: str):
+    def _get_one(self, url: str, deadline: _Deadline):
         """One URL, no redirects followed: ``(response, bytes or None for a redirect, attempts, retry notes)``."""
         import requests
 
@@ -289,21 +640,34 @@ class _Client:
             if attempt:
                 pause = min(_MAX_WAIT, max(self.backoff * 2 ** (attempt - 1), wait))
                 if pause > 0:
+                    if pause >= deadline.remaining():
+                        raise _Failure(f"{last} (gave up after {attempt} attempt{'s' if attempt > 1 else ''}: "
+                                       f"waiting {pause:g} s more would pass the {self.max_seconds:g} s limit for "
+                                       f"one download)", connection=connection)
                     _sleep(pause)
             wait = 0.0
             self._wait_for_host(url)
+            deadline.check(url)
             try:
                 response = self.session.get(url, headers=self.headers, timeout=(self.timeout, self.timeout),
                                             allow_redirects=False, stream=True)
+            except _AddressRefused as exc:
+                raise _Failure(f"refused {url}: {exc}") from None
             except requests.Timeout:
+                deadline.check(url)
                 last, connection = f"timed out after {self.timeout:g} s waiting for {urlsplit(url).netloc}", False
                 notes.append(last)
                 continue
             except requests.ConnectionError as exc:
+                deadline.check(url)
+                malformed = _malformed_response(exc)
+                if malformed:  # a server answered, with something that is not usable HTTP: not retried
+                    raise _Failure(f"{malformed} for {url}") from None
                 last, connection = _describe_connection_error(exc, url), True
                 notes.append(last)
                 continue
-            except requests.RequestException as exc:  # invalid URL, too many headers …
+            except requests.RequestException as exc:  # invalid URL …
+                deadline.check(url)
                 raise _Failure(f"cannot request {url}: {exc}") from None
             finally:
                 self._done_with_host(url)
@@ -319,31 +683,31 @@ class _Client:
                 if status >= 400:
                     raise _Failure(f"HTTP {status} {response.reason or ''}".strip() + f" for {url}")
                 try:
-                    data = self._read(response, url)
+                    data = self._read(response, url, deadline)
                 except (requests.ConnectionError, requests.Timeout,
                         requests.exceptions.ChunkedEncodingError) as exc:
+                    deadline.check(url)
                     last, connection = _describe_connection_error(exc, url), False
                     notes.append(last)
                     continue
                 finally:
                     self._done_with_host(url)
+                deadline.check(url)  # a body without Content-Length ends early when its socket is shut down
                 return response, data, attempt + 1, notes
         tries = self.retries + 1
         raise _Failure(f"{last} (gave up after {tries} attempt{'s' if tries > 1 else ''})", connection=connection)
 
-    def _read(self, response, url: str) -> bytes:
+    def _read(self, response, url: str, deadline: _Deadline) -> bytes:
         declared = response.headers.get("Content-Length", "")
         if declared.strip().isdigit() and int(declared) > self.max_bytes:
             raise _Failure(f"refused {url}: the server announces {_mb(int(declared))}, "
                            f"more than the {_mb(self.max_bytes)} cap")
-        start = time.monotonic()
         buf = bytearray()
         for chunk in response.iter_content(chunk_size=1 << 16):
             buf += chunk
             if len(buf) > self.max_bytes:
                 raise _Failure(f"refused {url}: more than the {_mb(self.max_bytes)} cap (download stopped)")
-            if time.monotonic() - start > MAX_SECONDS:
-                raise _Failure(f"gave up on {url}: the download took more than {MAX_SECONDS:g} s")
+            deadline.check(url)
         return bytes(buf)
 
 
@@ -754,6 +1118,8 @@ def fetch_catalog(
     *,
     backoff: float = DEFAULT_BACKOFF,
     max_bytes: int = MAX_BYTES,
+    max_seconds: float = MAX_SECONDS,
+    allow_private: bool = False,
     on_entry: Callable[[dict], None] | None = None,
 ) -> FetchResult:
     """Fetch every catalogued report page (and its report attachments), archive, parse, update the catalog.
@@ -769,10 +1135,21 @@ def fetch_catalog(
         delay: Seconds between two requests to the same host.
         retries: Further attempts after a 5xx/429 answer, a timeout or a connection error.
         timeout: Seconds to wait for a connection and for each read.
-        session: A ``requests.Session`` to use (default: a new one).
+        session: A ``requests.Session`` to use (default: a new one). For the call, its
+            ``http://`` and ``https://`` adapters are replaced by guarded ones (keeping their
+            ``max_retries``) and put back afterwards.
         progress: Show a progress bar (tqdm); ``None`` (default): only on a terminal.
         backoff: First retry wait in seconds, doubled on each further attempt.
         max_bytes: Largest download accepted (default 50 MB).
+        max_seconds: Longest time one download may take, wall clock, from its first
+            request to its last byte, through redirects and retries (default 600 s); a
+            server that trickles its answer is cut off when it passes.
+        allow_private: Also fetch from loopback, private (10/8, 172.16/12, 192.168/16,
+            fc00::/7) and other non-routable addresses, e.g. a local mirror. Without it
+            only public addresses are fetched; link-local (169.254/16, fe80::/10),
+            multicast, reserved and unspecified addresses are refused either way. Every
+            address of a host is checked, before each hop (URL, redirect, attachment)
+            and again on connecting.
         on_entry: Called with each result row (a dict) as soon as the entry is done.
 
     Returns:
@@ -798,7 +1175,8 @@ def fetch_catalog(
     own_session = session is None
     if own_session:
         session = requests.Session()
-    client = _Client(session, delay=delay, retries=retries, timeout=timeout, backoff=backoff, max_bytes=max_bytes)
+    client = _Client(session, delay=delay, retries=retries, timeout=timeout, backoff=backoff, max_bytes=max_bytes,
+                     max_seconds=max_seconds, allow_private=allow_private)
     archive = _Archive(raw, client, refresh)
     results: list[dict] = []
     updates: dict[str, dict[str, str]] = {}
@@ -816,6 +1194,7 @@ def fetch_catalog(
                       message=f"{rid} is not in the catalog {catalog_path}"))
     bar = tqdm(total=len(todo), desc="fetching reports", unit="report",
                disable=(not progress) if progress is not None else None)
+    restore = _guard_session(session, allow_private)
     try:
         for entry in todo:
             bar.set_postfix_str(entry.report_id, refresh=False)
@@ -831,15 +1210,43 @@ def fetch_catalog(
             bar.update(1)
     finally:
         bar.close()
-        _rewrite_catalog(catalog_path, updates)  # what was learnt so far, even when interrupted
-        if own_session:
-            session.close()
+        try:
+            _rewrite_catalog(catalog_path, updates)  # what was learnt so far, even when interrupted
+        finally:
+            restore()
+            if own_session:
+                session.close()
     return FetchResult(
         entries=pd.DataFrame(results, columns=RESULT_COLUMNS).astype("string"),
         catalog=catalog_path, manifest=archive.manifest.path, catalog_updated=list(updates),
         offline=connection_failures > 0 and other_failures == 0 and not any(
             r["status"] in (FETCHED, CHANGED) for r in results),
     )
+
+
+def _guard_session(session, allow_private: bool) -> Callable[[], None]:
+    """Mount guarded adapters for http(s) on ``session``; return what puts its own adapters back."""
+    from requests.adapters import HTTPAdapter
+
+    adapters = getattr(session, "adapters", None)
+    if adapters is None or not hasattr(session, "mount"):
+        return lambda: None  # not a requests.Session: only the checks before each hop apply
+    saved = list(adapters.items())
+    mounted = []
+    for prefix in ("https://", "http://"):
+        current = session.get_adapter(prefix)
+        args = {"max_retries": current.max_retries} if isinstance(current, HTTPAdapter) else {}
+        adapter = _guarded_adapter(allow_private, **args)
+        session.mount(prefix, adapter)
+        mounted.append(adapter)
+
+    def restore() -> None:
+        adapters.clear()
+        adapters.update(saved)
+        for adapter in mounted:
+            adapter.close()
+
+    return restore
 
 
 def _fetch_entry(entry: CatalogEntry, archive: _Archive, catalog_dir: Path) -> tuple[dict, dict, bool]:
@@ -935,6 +1342,12 @@ def add_fetch_parser(subparsers) -> argparse.ArgumentParser:
                    help=f"further attempts after a server error, timeout or lost connection (default {DEFAULT_RETRIES})")
     p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
                    help=f"seconds to wait for a connection or a read (default {DEFAULT_TIMEOUT:g})")
+    p.add_argument("--max-seconds", type=float, default=MAX_SECONDS,
+                   help="longest time one download may take in all, however slowly the server sends "
+                        f"(default {MAX_SECONDS:g})")
+    p.add_argument("--allow-private", action="store_true",
+                   help="also fetch from loopback and private addresses (10.x, 172.16-31.x, 192.168.x, fc00::/7), "
+                        "e.g. a local mirror; link-local (169.254.x), multicast and reserved addresses stay refused")
     p.set_defaults(func=cmd_fetch)
     return p
 
@@ -949,7 +1362,8 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
     try:
         result = fetch_catalog(args.catalog, only=args.only, refresh=args.refresh, delay=args.delay,
-                               retries=args.retries, timeout=args.timeout, on_entry=show)
+                               retries=args.retries, timeout=args.timeout, max_seconds=args.max_seconds,
+                               allow_private=args.allow_private, on_entry=show)
     except ReportFormatError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

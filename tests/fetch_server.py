@@ -2,7 +2,9 @@
 
 Routes are set per test (:class:`Route`): a body with its content type and headers, or a
 redirect, or a status; optionally failing (``fail_first``) or slow (``slow_first``) for
-the first requests. Every request is recorded (path, time, headers) in ``hits``.
+the first requests; trickling its answer a byte at a time (``trickle``, ``trickle_head``);
+or sending raw bytes that are not a proper HTTP answer (``raw``). Every request is
+recorded (path, time, headers) in ``hits``.
 The pages are built from the bundled Shaoyang text (``fixture_pages``), so what is
 served is the real report as its site publishes it.
 """
@@ -39,6 +41,9 @@ class Route:
     slow_first: int = 0  # wait ``sleep`` seconds before answering the first requests
     sleep: float = 0.0
     length: bool = True  # send Content-Length (else the body ends when the connection closes)
+    trickle: float = 0.0  # send the body one byte every ``trickle`` seconds
+    trickle_head: bool = False  # … and the status line and headers too
+    raw: bytes | None = None  # send these bytes as the whole answer, then close
 
 
 @dataclass
@@ -55,6 +60,7 @@ class LoopbackServer:
         self.routes: dict[str, Route] = {}
         self.hits: dict[str, list[Hit]] = defaultdict(list)
         self._lock = threading.Lock()
+        self._stop = threading.Event()  # ends trickling answers when the server stops
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -76,25 +82,54 @@ class LoopbackServer:
                     self.send_error(route.fail_status)
                     return
                 try:
-                    self.send_response(route.status)
-                    if route.body or route.status == 200:
-                        self.send_header("Content-Type", route.content_type)
-                    for name, value in route.headers.items():
-                        self.send_header(name, value)
-                    if route.length:
-                        self.send_header("Content-Length", str(len(route.body)))
-                    self.end_headers()
+                    if route.raw is not None:
+                        self.wfile.write(route.raw)
+                        self.close_connection = True
+                        return
+                    if route.trickle_head:  # the head by hand, a byte at a time
+                        head = [f"HTTP/1.0 {route.status} OK", f"Content-Type: {route.content_type}",
+                                *(f"{k}: {v}" for k, v in route.headers.items())]
+                        if route.length:
+                            head.append(f"Content-Length: {len(route.body)}")
+                        self.close_connection = True
+                        if not self._trickle(("\r\n".join(head) + "\r\n\r\n").encode("latin-1"), route.trickle):
+                            return
+                    else:
+                        self.send_response(route.status)
+                        if route.body or route.status == 200:
+                            self.send_header("Content-Type", route.content_type)
+                        for name, value in route.headers.items():
+                            self.send_header(name, value)
+                        if route.length:
+                            self.send_header("Content-Length", str(len(route.body)))
+                        self.end_headers()
+                    if route.trickle:
+                        self._trickle(route.body, route.trickle)
+                        return
                     for i in range(0, len(route.body), 1 << 16):
                         self.wfile.write(route.body[i:i + (1 << 16)])
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client stopped reading (a refused download)
 
+            def _trickle(self, data: bytes, pause: float) -> bool:
+                """Send ``data`` a byte at a time, ``pause`` seconds apart; False when stopped early."""
+                for i in range(len(data)):
+                    if server._stop.wait(pause):
+                        return False
+                    self.wfile.write(data[i:i + 1])
+                    self.wfile.flush()
+                return True
+
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
         self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-        self._watchdog = threading.Timer(LIFETIME, self.httpd.shutdown)
+        self._watchdog = threading.Timer(LIFETIME, self._expire)
         self._watchdog.daemon = True
+
+    def _expire(self) -> None:
+        self._stop.set()
+        self.httpd.shutdown()
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
@@ -108,6 +143,7 @@ class LoopbackServer:
         return self
 
     def __exit__(self, *exc) -> None:
+        self._stop.set()
         self._watchdog.cancel()
         self.httpd.shutdown()
         self.httpd.server_close()

@@ -32,7 +32,7 @@ from shaoyang_report.fetch import (
     safe_filename,
 )
 
-FAST = dict(delay=0, retries=2, timeout=0.5, backoff=0.01, progress=False)
+FAST = dict(delay=0, retries=2, timeout=0.5, backoff=0.01, progress=False, allow_private=True)  # loopback server
 PAGE = report_page().encode("utf-8")
 GB_PAGE = report_page("gb2312").encode("gb18030")
 
@@ -387,7 +387,7 @@ def test_the_command_line(server, raw, capsys, monkeypatch):
     offline = closed_port_url("/sn.shtml")
     point_catalog(catalog, {"shaoyang_city_2021": server.url(PATHS["shaoyang_city_2021"]),
                             "suining_county_2019": offline})
-    fast = ["--delay", "0", "--retries", "0", "--timeout", "2"]
+    fast = ["--delay", "0", "--retries", "0", "--timeout", "2", "--allow-private"]
 
     status, out, err = run_command(["fetch", "--catalog", str(catalog), "--only", "shaoyang_city_2021",
                                     "suining_county_2019", *fast], capsys)
