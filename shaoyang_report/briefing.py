@@ -435,9 +435,11 @@ def chart(b: AgencyYears, name: str) -> plotting.Chart:
 
 def save_charts(b: AgencyYears, folder: str | Path) -> list[Path]:
     """Write every briefing chart as a PNG into ``folder`` (``<agency>-<chart>.png``)."""
+    from .atomic import write_bytes
+
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    return [chart(b, name).save(folder / f"{_slug(b.agency)}-{name}.png") for name in plotting.BRIEFING_CHARTS]
+    return [write_bytes(folder / f"{_slug(b.agency)}-{name}.png", chart(b, name).png)
+            for name in plotting.BRIEFING_CHARTS]
 
 
 # ---------------------------------------------------------------------------- 02: consistency audit
@@ -812,7 +814,7 @@ def export_html(nb, path: str | Path, *, title: str) -> Path:
 
     Args:
         nb: The executed notebook.
-        path: The HTML file to write.
+        path: The HTML file to write (written beside and renamed into place).
         title: The page title (escaped).
     """
     from jinja2 import DictLoader
@@ -827,10 +829,9 @@ def export_html(nb, path: str | Path, *, title: str) -> Path:
         exporter.language_code = "zh-CN"
     nb.metadata["title"] = title
     body, _ = exporter.from_notebook_node(nb)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(body, encoding="utf-8")
-    return path
+    from .atomic import write_text
+
+    return write_text(path, body)
 
 
 # ---------------------------------------------------------------------------- the command's job
@@ -865,6 +866,11 @@ def build_briefings(
 ) -> BriefingOutputs:
     """Write the briefing, the audit, the report pages, the facts and the workbook.
 
+    Every file, those the notebooks write included (charts, ``audit-findings.csv``,
+    report facts), is written into a staging folder first and renamed into
+    ``output_folder`` only when all are written (:class:`~shaoyang_report.atomic.OutputSet`):
+    a failed or interrupted build leaves the previous files as they were.
+
     Args:
         data_folder: A folder of reports (with ``catalog.csv``) or a list of report files.
         output_folder: Where everything is written (created if needed).
@@ -881,43 +887,50 @@ def build_briefings(
     Raises:
         BriefingError: A notebook failed or the corpus holds nothing to brief on.
     """
+    from .atomic import OutputSet
     from .export import write_frame
     from .workbook import write_workbook
 
     started = time.perf_counter()
     say = progress or (lambda _msg: None)
     out = Path(output_folder)
-    out.mkdir(parents=True, exist_ok=True)
     corpus = load_corpus(data_folder, catalog)
     if not len(corpus):
         raise BriefingError(f"no report could be read from {data_folder}")
     b = agency_years(corpus, agency)
     outputs = BriefingOutputs()
-    say(f"facts and workbook for {len(corpus)} report(s)")
-    facts = corpus.facts
-    outputs.files["facts.csv"] = write_frame(facts, out / "facts.csv")
-    outputs.files["facts.parquet"] = write_frame(facts, out / "facts.parquet")
-    explorer_ids = list(reports) if reports is not None else tables_read(corpus, b.agency)
-    tables = {rid: {s: corpus.table(rid, s) for s in _TABLE_SECTIONS} for rid in tables_read(corpus)}
-    findings_all = pd.concat([corpus.findings, b.cross_year[b.cross_year.status == "fail"]], ignore_index=True) \
-        if len(b.cross_year) else corpus.findings
-    outputs.files["workbook.xlsx"] = write_workbook(
-        out / "workbook.xlsx", facts=facts, findings=findings_all, comparison=b.comparison, tables=tables,
-        sources=corpus.reports[["report_id", "agency", "agency_printed", "year", "template", "completeness", "url", "source"]])
-    params = {"data_folder": _sources_arg(data_folder), "catalog": str(Path(catalog).resolve()) if catalog else None,
-              "output_folder": str(out.resolve())}
-    say(f"year comparison for {b.agency}")
-    nb = run_notebook(NOTEBOOKS / YEAR_COMPARISON, {"agency": b.agency, **params})
-    outputs.files["briefing"] = export_html(nb, out / f"briefing-{_slug(b.agency)}.html",
-                                            title=f"{b.agency} 政府信息公开年度报告 {b.years[0]}—{b.years[-1]}年比较")
-    if audit:
-        say("consistency audit of the corpus")
-        nb = run_notebook(NOTEBOOKS / AUDIT, {"agency": None, **params})
-        outputs.files["audit"] = export_html(nb, out / "audit.html", title="政府信息公开年度报告 勾稽与缺失核查")
-    for rid in explorer_ids:
-        say(f"report explorer for {rid}")
-        nb = run_notebook(NOTEBOOKS / EXPLORER, {"report_id": rid, **params})
-        outputs.files[f"report:{rid}"] = export_html(nb, out / f"report-{_slug(rid)}.html",
-                                                     title=f"{rid} 报告表格与正文数字")
+    with OutputSet(out) as staged:
+        stage = staged.stage
+        say(f"facts and workbook for {len(corpus)} report(s)")
+        facts = corpus.facts
+        outputs.files["facts.csv"] = staged.final(write_frame(facts, stage / "facts.csv"))
+        outputs.files["facts.parquet"] = staged.final(write_frame(facts, stage / "facts.parquet"))
+        explorer_ids = list(reports) if reports is not None else tables_read(corpus, b.agency)
+        tables = {rid: {s: corpus.table(rid, s) for s in _TABLE_SECTIONS} for rid in tables_read(corpus)}
+        findings_all = pd.concat([corpus.findings, b.cross_year[b.cross_year.status == "fail"]], ignore_index=True) \
+            if len(b.cross_year) else corpus.findings
+        outputs.files["workbook.xlsx"] = staged.final(write_workbook(
+            stage / "workbook.xlsx", facts=facts, findings=findings_all, comparison=b.comparison, tables=tables,
+            sources=corpus.reports[["report_id", "agency", "agency_printed", "year", "template", "completeness", "url",
+                                    "source"]]))
+        params = {"data_folder": _sources_arg(data_folder),
+                  "catalog": str(Path(catalog).resolve()) if catalog else None,
+                  "output_folder": str(stage.resolve())}  # what the notebooks write is staged too
+        say(f"year comparison for {b.agency}")
+        nb = run_notebook(NOTEBOOKS / YEAR_COMPARISON, {"agency": b.agency, **params})
+        outputs.files["briefing"] = staged.final(export_html(
+            nb, stage / f"briefing-{_slug(b.agency)}.html",
+            title=f"{b.agency} 政府信息公开年度报告 {b.years[0]}—{b.years[-1]}年比较"))
+        if audit:
+            say("consistency audit of the corpus")
+            nb = run_notebook(NOTEBOOKS / AUDIT, {"agency": None, **params})
+            outputs.files["audit"] = staged.final(
+                export_html(nb, stage / "audit.html", title="政府信息公开年度报告 勾稽与缺失核查"))
+        for rid in explorer_ids:
+            say(f"report explorer for {rid}")
+            nb = run_notebook(NOTEBOOKS / EXPLORER, {"report_id": rid, **params})
+            outputs.files[f"report:{rid}"] = staged.final(export_html(nb, stage / f"report-{_slug(rid)}.html",
+                                                                      title=f"{rid} 报告表格与正文数字"))
+        say(f"moving {len(staged.staged_files())} file(s) into {out}")
     outputs.seconds = time.perf_counter() - started
     return outputs

@@ -11,6 +11,15 @@ Examples::
 A file that cannot be read prints one ``error:`` line naming the file and what was
 expected (never a traceback) and the command exits with status 1; the other files are
 still processed.
+
+A file whose name begins with ``-`` goes after ``--``, which ends the options::
+
+    shaoyang-report check -- -o.txt
+
+Output files are whole or absent: each is written beside its place and renamed into it,
+and ``run`` and ``briefing`` write all their files first and rename them at the end, so
+an interrupted command leaves the previous outputs as they were
+(:mod:`shaoyang_report.atomic`).
 """
 
 from __future__ import annotations
@@ -43,7 +52,7 @@ def _describe(s: dict) -> str:
 
 
 def _print_check(corpus) -> None:
-    findings, missing, unplaced = corpus.findings, corpus.missing, corpus.unplaced
+    findings, missing, unplaced, problems = corpus.findings, corpus.missing, corpus.unplaced, corpus.problems
     for s in corpus.reports.to_dict("records"):
         rid = s["report_id"]
         print(_describe(s))
@@ -56,8 +65,8 @@ def _print_check(corpus) -> None:
             print(f"  缺失: {row.section} {row.item if isinstance(row.item, str) else '（整表）'} — {row.reason}")
         for row in unplaced[unplaced.report_id == rid].itertuples():
             print(f"  无法归位的数字: {row.raw} ({row.section}, {row.location})")
-        for where, message in s["problems"]:
-            print(f"  读取问题: {where}: {message}")
+        for row in problems[problems.report_id == rid].itertuples():
+            print(f"  读取问题: {row.location}: {row.message}")
         if mine.empty:
             print("  ✓ 勾稽关系均相符" if s["checks"] else "  （无可核对的表格）")
 
@@ -98,6 +107,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from .atomic import OutputSet
     from .export import write_frame
 
     out = Path(args.out)
@@ -107,8 +117,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     if corpus.uncatalogued:
         print(f"note: {len(corpus.uncatalogued)} report file(s) not named in catalog.csv were not read: "
               + ", ".join(corpus.uncatalogued[:5]) + (" …" if len(corpus.uncatalogued) > 5 else ""))
-    facts = write_frame(corpus.facts, out / "facts.csv")
-    checks = write_frame(corpus.checks, out / "checks.csv")
+    with OutputSet(out) as outputs:  # both files, or neither: the old pair stays until both are written
+        write_frame(corpus.facts, outputs.stage / "facts.csv")
+        write_frame(corpus.checks, outputs.stage / "checks.csv")
+    facts, checks = out / "facts.csv", out / "checks.csv"
     findings = corpus.findings
     print(f"\n{len(corpus)} report(s) read, {len(corpus.errors)} unreadable; {len(findings)} arithmetic finding(s):")
     for row in findings.itertuples():
@@ -136,11 +148,26 @@ def cmd_briefing(args: argparse.Namespace) -> int:
 def cmd_dictionary(args: argparse.Namespace) -> int:
     if args.readme:
         path = Path(args.readme)
-        path.write_text(dictionary.readme_with_dictionary(path.read_text("utf-8")), "utf-8")
+        from .atomic import write_text
+
+        write_text(path, dictionary.readme_with_dictionary(path.read_text("utf-8")))
         print(f"data dictionary written into {path}")
     else:
         print(dictionary.dictionary_markdown(), end="")
     return 0
+
+
+_DASHES = "A file whose name begins with '-' goes after '--', which ends the options: shaoyang-report check -- -o.txt"
+
+
+def _dash_hint(argv: list[str]) -> str | None:
+    """A hint when an argument before ``--`` that argparse took for an option names an existing file."""
+    before = argv[: argv.index("--")] if "--" in argv else argv
+    files = [a for a in before if a.startswith("-") and a != "-" and Path(a).exists()]
+    if not files:
+        return None
+    verb = "is a file" if len(files) == 1 else "are files"
+    return f"hint: {', '.join(files)} {verb}; put file names beginning with '-' after '--'"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -148,15 +175,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="shaoyang-report",
         description="政府信息公开工作年度报告 → tidy facts and arithmetic (勾稽) findings.",
+        epilog=_DASHES,
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("parse", help="read reports into the tidy facts table (CSV)")
+    p = sub.add_parser("parse", help="read reports into the tidy facts table (CSV)", epilog=_DASHES)
     p.add_argument("files", nargs="+", help="report files or folders")
     p.add_argument("-o", "--output", help="write here (.csv or .parquet) instead of standard output")
     p.add_argument("--lenient", action="store_true", help="list rows with a wrong value count instead of failing")
     p.add_argument("-j", "--workers", type=int, default=1, help="processes to read with (default 1)")
     p.set_defaults(func=cmd_parse)
-    c = sub.add_parser("check", help="print where a report's numbers do not add up")
+    c = sub.add_parser("check", help="print where a report's numbers do not add up", epilog=_DASHES)
     c.add_argument("files", nargs="+", help="report files or folders")
     c.add_argument("--lenient", action="store_true", help="list rows with a wrong value count instead of failing")
     c.add_argument("--strict-findings", action="store_true", help="exit with status 3 when there are findings")
@@ -165,7 +193,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--raw", default=str(config.RAW), help=f"folder of reports (default {config.RAW})")
     r.add_argument("--out", default=str(config.PROCESSED), help=f"output folder (default {config.PROCESSED})")
     r.set_defaults(func=cmd_run)
-    b = sub.add_parser("briefing", help="HTML briefings (notebooks run headlessly), facts CSV/Parquet and workbook")
+    b = sub.add_parser("briefing", help="HTML briefings (notebooks run headlessly), facts CSV/Parquet and workbook",
+                       epilog=_DASHES)
     b.add_argument("files", nargs="*", help="report files or folders (default: --raw)")
     b.add_argument("--raw", default=str(config.RAW), help=f"folder of reports with catalog.csv (default {config.RAW})")
     b.add_argument("--out", default=str(config.PROCESSED), help=f"output folder (default {config.PROCESSED})")
@@ -186,7 +215,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``shaoyang-report`` console script."""
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:
+        hint = _dash_hint(argv) if exc.code == 2 else None  # 2: argparse rejected the arguments
+        if hint:
+            print(hint, file=sys.stderr)
+        raise
     try:
         return args.func(args)
     except ReportFormatError as exc:  # pragma: no cover - per-file errors are caught above

@@ -24,6 +24,8 @@ from .catalog import CatalogEntry, entries, entry_for, read_catalog
 from .errors import ReportFormatError
 from .report import MISSING_COLUMNS, UNPLACED_COLUMNS, Report, printed_table, read_report
 
+PROBLEM_COLUMNS = ["report_id", "location", "message"]
+
 #: File suffixes a folder is searched for.
 REPORT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".shtml", ".pdf", ".docx")
 _CATALOG_NAME = "catalog.csv"
@@ -39,6 +41,7 @@ class _Parsed:
     summary: dict
     missing: list[dict]
     unplaced: list[dict]
+    problems: list[dict] = field(default_factory=list)
 
 
 def _parse_one(job: tuple[Path, CatalogEntry | None, bool]) -> _Parsed | tuple[str, str]:
@@ -47,6 +50,9 @@ def _parse_one(job: tuple[Path, CatalogEntry | None, bool]) -> _Parsed | tuple[s
         report = read_report(path, strict=strict, catalog_entry=entry)
     except ReportFormatError as exc:
         return (str(path), str(exc))
+    except Exception as exc:  # noqa: BLE001 - one file never stops a batch; the error row says what happened
+        return (str(path), f"{path.name}: could not be read ({type(exc).__name__}: {exc}); "
+                           "this is a bug of shaoyang_report, please report it with the file")
     return _keep(report)
 
 
@@ -56,7 +62,7 @@ def _keep(report: Report) -> _Parsed:
                    completeness=report.catalog_entry.completeness if report.catalog_entry else "",
                    url=report.catalog_entry.url if report.catalog_entry else "",
                    template_basis=report.template_basis, tables_read=",".join(report.tables_read),
-                   problems=report.problems, checks=len(report._check_records))
+                   checks=len(report._check_records))
     return _Parsed(
         report_id=report.report_id,
         facts=report._records,
@@ -64,6 +70,8 @@ def _keep(report: Report) -> _Parsed:
         summary=summary,
         missing=report._missing_records,
         unplaced=report._unplaced_records,
+        problems=[{"report_id": report.report_id, "location": where, "message": message}
+                  for where, message in report.problems],
     )
 
 
@@ -130,10 +138,33 @@ class Corpus:
         """Numbers in table sections that could not be placed, per report."""
         return pd.DataFrame([u for p in self.parsed for u in p.unplaced], columns=UNPLACED_COLUMNS).astype("string")
 
+    @property
+    def problems(self) -> pd.DataFrame:
+        """Rows and cells that could not be read as expected, per report (``report.problems``).
+
+        ``corpus.reports.problems`` counts them per report.
+        """
+        return pd.DataFrame([q for p in self.parsed for q in p.problems],
+                            columns=PROBLEM_COLUMNS).astype("string")
+
 
 def report_files(folder: Path) -> list[Path]:
-    """The report files below a folder (by suffix, see ``REPORT_SUFFIXES``), sorted."""
-    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES)
+    """The report files below a folder (by suffix, see ``REPORT_SUFFIXES``), sorted.
+
+    A symbolic link whose target is missing is listed too, so reading it fails loudly
+    (a row of ``corpus.errors``) instead of the file silently not being there.
+    Temporary files and staging folders of unfinished writes
+    (:func:`shaoyang_report.atomic.is_temporary`) are left out.
+    """
+    from .atomic import is_temporary
+
+    found = []
+    for p in folder.rglob("*"):
+        if p.suffix.lower() not in REPORT_SUFFIXES or is_temporary(p.relative_to(folder)):
+            continue
+        if p.is_file() or (p.is_symlink() and not p.exists()):  # exists() follows the link
+            found.append(p)
+    return sorted(found)
 
 
 def _jobs(source, catalog, strict) -> tuple[list, pd.DataFrame, list[Path]]:
@@ -225,7 +256,9 @@ def write_facts(
     """Stream many reports' facts to one CSV or Parquet file, in flat memory.
 
     Only ``batch`` reports' records are held at a time, so a corpus of 10^5 reports
-    needs no more memory than one of 10^3.
+    needs no more memory than one of 10^3. The file is streamed to a temporary file
+    beside ``path`` and renamed over it at the end: an interrupted write leaves the
+    previous file as it was (see :mod:`shaoyang_report.atomic`).
 
     Args:
         source: As for :func:`read_reports`.
@@ -237,10 +270,10 @@ def write_facts(
     Returns:
         The errors (``path``, ``error``), one row per unreadable file.
     """
+    from .atomic import replacing
     from .export import safe_frame
 
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     jobs, _, _ = _jobs(source, catalog, strict)
     parquet = path.suffix.lower() == ".parquet"
     writer = None
@@ -248,7 +281,7 @@ def write_facts(
     pending: list[dict] = []
     first = True
 
-    def flush() -> None:
+    def flush(out: Path) -> None:
         nonlocal writer, first
         if not pending and not first:
             return
@@ -260,27 +293,30 @@ def write_facts(
 
             table = pa.Table.from_pandas(frame, preserve_index=False)
             if writer is None:
-                writer = pq.ParquetWriter(path, table.schema)
+                writer = pq.ParquetWriter(out, table.schema)
             writer.write_table(table)
         else:
-            safe_frame(frame).to_csv(path, mode="w" if first else "a", header=first, index=False,
+            safe_frame(frame).to_csv(out, mode="w" if first else "a", header=first, index=False,
                                      encoding="utf-8-sig" if first else "utf-8")
         first = False
 
     n = 0
-    with _progress(len(jobs), progress, "writing facts") as bar:
-        for result in _run(jobs, workers):
-            if isinstance(result, tuple):
-                errors.append({"path": result[0], "error": result[1]})
-            else:
-                pending.extend(result.facts)
-                n += 1
-                if n % batch == 0:
-                    flush()
-            bar.update(1)
-    flush()
-    if writer is not None:
-        writer.close()
+    # Streamed into a temporary file beside `path`, renamed over it once complete.
+    with replacing(path) as tmp, _progress(len(jobs), progress, "writing facts") as bar:
+        try:
+            for result in _run(jobs, workers):
+                if isinstance(result, tuple):
+                    errors.append({"path": result[0], "error": result[1]})
+                else:
+                    pending.extend(result.facts)
+                    n += 1
+                    if n % batch == 0:
+                        flush(tmp)
+                bar.update(1)
+            flush(tmp)
+        finally:
+            if writer is not None:
+                writer.close()
     return pd.DataFrame(errors, columns=["path", "error"])
 
 

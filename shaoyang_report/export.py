@@ -3,6 +3,9 @@
 Text cells that a spreadsheet would run as a formula (``=…``, ``+…``, ``@…``, or
 ``-…`` that is not a number) are written with a leading apostrophe, so a hostile label
 in a source document cannot become a formula in someone's Excel.
+
+Files are written atomically (:func:`shaoyang_report.atomic.replacing`): a crash while
+writing leaves the previous file, never a shorter one.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ import re
 from pathlib import Path
 
 import pandas as pd
+
+from .atomic import replacing
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"^[+-]?\d[\d,]*(\.\d+)?[^\d]{0,2}$")
@@ -38,11 +43,18 @@ def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_frame(df: pd.DataFrame, path: str | Path) -> Path:
-    """Write a frame as CSV (UTF-8 with BOM, so Excel shows Chinese) or Parquet, by suffix."""
+    """Write a frame as CSV (UTF-8 with BOM, so Excel shows Chinese) or Parquet, by suffix.
+
+    The file is written beside and renamed into place: it is the old file or the whole
+    new one, whatever happens while writing.
+
+    Returns:
+        ``path``.
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix.lower() == ".parquet":
-        df.to_parquet(path, index=False)
-    else:
-        safe_frame(df).to_csv(path, index=False, encoding="utf-8-sig")
+    with replacing(path) as tmp:
+        if path.suffix.lower() == ".parquet":
+            df.to_parquet(tmp, index=False)
+        else:
+            safe_frame(df).to_csv(tmp, index=False, encoding="utf-8-sig")
     return path

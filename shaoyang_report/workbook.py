@@ -2,7 +2,8 @@
 
 Every sheet has a frozen header row, column widths fitted to Chinese text, and number
 formats by unit; text cells are defused against formula injection. Reading the workbook
-back gives the same numbers.
+back gives the same numbers. The file is written beside and renamed into place, so a
+crash while saving leaves the previous workbook, not a broken zip.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .atomic import replacing
 from .export import defuse
 
 _FORMATS = {"万元": "#,##0.00##", "%": "0.00", "元": "#,##0.00"}
@@ -97,12 +99,11 @@ def write_workbook(
         sources: Reports and their URLs (sheet 来源).
 
     Returns:
-        The path written.
+        The path written (whole: written beside and renamed into place).
     """
     from openpyxl import Workbook
 
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     wb = Workbook()
     wb.remove(wb.active)
     taken: set[str] = set()
@@ -130,5 +131,6 @@ def write_workbook(
             row = _write_frame(ws, frame.rename_axis("项目"), index=True, start_row=row + 1) + 1
         ws.freeze_panes = "B1"
         _fit(ws)
-    wb.save(path)
+    with replacing(path) as tmp:
+        wb.save(tmp)
     return path
