@@ -51,7 +51,11 @@ about a particular phrase. Columns:
 ``not_before``
     Optional regular expression; if it matches the sentence text before the number, the
     row does not take the number (``其中`` marks a part — another agency, the portal —
-    not the total; ``累计`` may be cumulative over years).
+    not the total; ``累计`` may be cumulative over years). ``{TOPIC}`` stands for the
+    item's topic: ``{TOPIC}.*?其中(?![^()（）]*[)）])`` is 其中 after the subject was
+    named and not closed by a parenthesis, so in ``12345热线共受理来电1000件,其中转办300件,
+    直接答复700件,满意率98%`` the 98% (perhaps the direct answers' rate) is not read,
+    while ``受理来信100件(其中转办30件),办结98件`` still gives 98.
 ``shares_number_with``
     Measures of the same item that may be stated by the very same printed number
     (``受理…140件,已全部办结`` states 140 as accepted *and* completed). A number claimed
@@ -70,10 +74,43 @@ about a particular phrase. Columns:
 ``note``
     Why the row is written as it is.
 
+Non-metric measure words: ``data/prose_non_metric_words.csv``
+---------------------------------------------------------------
+Columns ``item`` (a catalogue item, or ``*`` for every item), ``words`` (regular
+expressions separated by `` || ``) and ``note``. They are the measure words a report
+uses for figures the catalogue does not have — 不予受理, 转办, 退回, 予以公开, 不予公开,
+按时办结率, 日均, 同比… — and they block: a number whose own words hold one is emitted
+under no metric of the item, even when a catalogue word is inside (不予**受理**12件) or
+earlier in the clause (受理来信中转办30件).
+
+Each number takes the measure of its own words
+-----------------------------------------------
+A clause (split on ``,，:：``; sentences end at ``。；;！？``) may list several figures,
+``收到来信52件、办结40件、不予受理12件``. A number's *lead* is the text from the previous
+figure of its clause (number and unit) — or from the clause start — to the number; the
+enumeration comma ``、`` after a figure so ends a segment, while one inside a description
+(``国务院、省政府重要信息1612条``) does not. A pattern's match is the number's measure
+only if
+
+* its words before the number do not reach back over another figure of the clause (a
+  pattern crosses into an earlier clause only by spelling the comma out, as
+  ``portal_share`` does);
+* its words after the number (``11个文件…制定解读材料``) are not the lead of a later
+  figure of their clause (``52件已办结40件``) and pass no other figure the metric could
+  read (``新开通3个账号和2个公众号``);
+* neither the lead nor those words after the number hold a non-metric measure word.
+
+A number whose own clause names no measure (``受理信件100件,98件``, ``其中县长信箱300件``)
+matches no pattern — ``{GAP}`` and ``{WORDS}`` never cross a comma — so it never inherits
+the previous clause's measure; only a pattern that spells the link out does
+(``受理…申请140件,已全部办结``). In ``收到来信52件,办结40件,不予受理12件`` 52 is
+``received``, 40 ``closed`` and 12 nothing.
+
 Certainty rules applied to every candidate number: it must be a *quantity* (not a date,
 year, phone or document number, ordinal, list marker, name, identifier), not approximate
 (``1730余篇``, ``200余条``, ``150篇以上``, ``约``, ``近``, ranges), not inside a
-《title》 or “quotation”, carry a unit the row accepts, and sit under the row's topic.
+《title》 or “quotation”, carry a unit the row accepts, sit under the row's topic, and
+take its measure from its own words (above).
 
 Which table row the prose means (表三):
     ``收到/新收 N件`` → ``new_requests`` (一、本年新收); ``受理 N件`` → measure
@@ -126,6 +163,7 @@ NUMBER_KINDS = (
 )
 
 _CATALOGUE_FILE = "prose_metrics.csv"
+_NON_METRIC_FILE = "prose_non_metric_words.csv"
 _CATALOGUE_COLUMNS = (
     "item", "measure", "name_zh", "unit", "unit_aliases", "topic", "patterns", "not_before",
     "shares_number_with", "at_most", "ratio_of", "compare_with", "compare_with_zh", "note",
@@ -649,8 +687,10 @@ def _load_catalogue() -> tuple[tuple[_Metric, ...], tuple[tuple[re.Pattern, str]
         if not patterns:
             raise ProseCatalogueError(f"{where}: no pattern")
         try:
-            not_before = re.compile(row["not_before"]) if row["not_before"] else None
             re.compile(topic)
+            # {TOPIC} in not_before is the item's topic (其中 after the subject was named)
+            not_before = row["not_before"].replace("{TOPIC}", f"(?:{topic})")
+            not_before = re.compile(not_before) if not_before else None
         except re.error as exc:
             raise ProseCatalogueError(f"{where}: topic or not_before does not compile ({exc})") from None
         ratio = None
@@ -694,6 +734,39 @@ _METRICS_BY_ITEM: dict[str, list[_Metric]] = {}
 for _m in _METRICS:
     _METRICS_BY_ITEM.setdefault(_m.item, []).append(_m)
 _METRIC_BY_KEY = {(m.item, m.measure): m for m in _METRICS}
+
+
+def _non_metric_text() -> str:
+    return resources.files(__package__).joinpath("data", _NON_METRIC_FILE).read_text(encoding="utf-8-sig")
+
+
+def _load_non_metric_words(items: Iterable[str]) -> dict[str, re.Pattern]:
+    """One regex per catalogue item: its non-metric measure words and those of every item (``*``)."""
+    reader = csv.DictReader(io.StringIO(_non_metric_text()))
+    missing = [c for c in ("item", "words", "note") if c not in (reader.fieldnames or [])]
+    if missing:
+        raise ProseCatalogueError(f"{_NON_METRIC_FILE}: missing columns {', '.join(missing)}")
+    known = set(items)
+    words: dict[str, list[str]] = {}
+    for row_number, row in enumerate(reader, start=2):
+        item = (row["item"] or "").strip()
+        where = f"{_NON_METRIC_FILE}: row {row_number} ({item or 'no item'})"
+        if item != "*" and item not in known:
+            raise ProseCatalogueError(f"{where}: item is neither '*' nor an item of {_CATALOGUE_FILE}")
+        parts = _split(row["words"])
+        if not parts:
+            raise ProseCatalogueError(f"{where}: no words")
+        for part in parts:
+            try:
+                re.compile(part)
+            except re.error as exc:
+                raise ProseCatalogueError(f"{where}: {part!r} does not compile ({exc})") from None
+        words.setdefault(item, []).extend(parts)
+    return {item: re.compile("|".join(f"(?:{w})" for w in words.get(item, []) + words.get("*", [])) or "(?!)")
+            for item in known}
+
+
+_NON_METRIC_BY_ITEM = _load_non_metric_words(_METRICS_BY_ITEM)
 
 
 def prose_metric_catalogue() -> pd.DataFrame:
@@ -740,6 +813,67 @@ def _active_topic(pos: int, topics: list[tuple[int, int, str]], clause_starts: l
     return after or inherited
 
 
+class _Segments:
+    """Which words of a sentence belong to which printed figure.
+
+    A clause (text between ``,，:：``; sentences already end at ``。；;！？``) may hold
+    several figures: ``收到来信52件、办结40件、不予受理12件``. The words between the
+    previous figure of the clause (its number and unit) and a number — the number's
+    *lead* — name that number's measure. So the enumeration comma ``、`` after a figure
+    ends a segment, while a ``、`` inside a description (``国务院、省政府重要信息1612条``)
+    does not.
+    """
+
+    def __init__(self, masked: str, numbers: Sequence[_Number], clause_starts: list[int]) -> None:
+        self.masked = masked
+        self.clause_starts = clause_starts
+        # counted figures (quantities and approximations: 1730余篇 is still a figure),
+        # each with where its unit ends
+        self.figures = [(n, _AFTER_RE.match(masked, n.end).end()) for n in numbers
+                        if n.kind in ("quantity", "approximate")]
+        self.unit_end = {n.start: end for n, end in self.figures}
+
+    def _clause(self, pos: int) -> int:
+        return bisect.bisect_right(self.clause_starts, pos) - 1
+
+    def own_measure(self, match: re.Match, number: _Number, metric: _Metric, non_metric: re.Pattern) -> bool:
+        """Whether the catalogue pattern ``match`` read ``number`` by the number's own words.
+
+        False when
+
+        * the pattern's words before the number reach back over another figure of the
+          same clause: they are that figure's measure (``受理信访1718人次其中信件300件``).
+          A pattern reaches into an earlier clause only by spelling the comma out
+          (``…信息41039条,占总数的23.4%``);
+        * the pattern's words after the number are the lead of a later figure of their
+          clause (``52件已办结40件``: 已办结 is 40's), or pass another figure the metric
+          could also read (``新开通3个账号和2个公众号``: the total is not 3);
+        * the number's lead, or the pattern's words after the number, hold a measure
+          word the catalogue does not have for the item
+          (``data/prose_non_metric_words.csv``: ``不予受理12件``, ``转办300件``,
+          ``按时办结率``, ``日均来电``).
+        """
+        pos = number.start
+        clause = self._clause(pos)
+        lead_start = self.clause_starts[clause]
+        after_start = self.unit_end.get(pos, number.end)
+        after_end = max(match.end(), after_start)
+        end_clause = self._clause(after_end - 1) if after_end > after_start else clause
+        for other, unit_end in self.figures:
+            start = other.start
+            if start < pos and self._clause(start) == clause:
+                if start >= match.start():
+                    return False  # the measure word belongs to an earlier figure
+                lead_start = max(lead_start, unit_end)
+            elif after_start <= start < after_end and _unit_value(metric, other) is not None:
+                return False  # one measure word, two figures it could count
+            elif start >= after_end > after_start and self._clause(start) == end_clause:
+                return False  # the words after the number lead the next figure
+        before = self.masked[min(match.start(), lead_start):pos]
+        after = self.masked[after_start:after_end]
+        return not (non_metric.search(before) or non_metric.search(after))
+
+
 def _unit_value(metric: _Metric, number: _Number) -> float | None:
     """The number's value in the metric's unit, or None if the printed unit does not fit."""
     unit = number.unit
@@ -757,7 +891,9 @@ def extract_prose_facts(lines: Sequence) -> list[dict]:
 
     A number becomes a fact only when its metric is identified with certainty: a
     catalogue pattern matches it, it is a plain quantity (see :data:`NUMBER_KINDS`), its
-    unit fits, it stands under the metric's topic, and no other metric claims it.
+    unit fits, it stands under the metric's topic, the measure comes from the number's
+    own words with no non-metric measure word among them (``不予受理12件`` gives
+    nothing; see the module docstring), and no other metric claims it.
     Everything else is left out (see :func:`find_numbers` for all numbers).
 
     Args:
@@ -787,6 +923,7 @@ def extract_prose_facts(lines: Sequence) -> list[dict]:
         if not topics:
             continue
         clause_starts = [0] + [m.end() for m in _CLAUSE_RE.finditer(masked)]
+        segments = _Segments(masked, sentence.numbers, clause_starts)
         claims: dict[int, dict[tuple[str, str], tuple[_Metric, float]]] = {}
         for item in dict.fromkeys(t[2] for t in topics):
             for metric in _METRICS_BY_ITEM[item]:
@@ -802,6 +939,8 @@ def extract_prose_facts(lines: Sequence) -> list[dict]:
                         if metric.not_before is not None and metric.not_before.search(masked, 0, pos):
                             continue
                         if _active_topic(pos, topics, clause_starts, masked) != item:
+                            continue
+                        if not segments.own_measure(m, number, metric, _NON_METRIC_BY_ITEM[item]):
                             continue
                         claims.setdefault(pos, {})[(metric.item, metric.measure)] = (metric, value)
         for pos in sorted(claims):
