@@ -8,17 +8,23 @@ location; its :class:`Token` s are the cells read from it, in reading order.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ReportFormatError
+from .limits import MAX_CHARS, MAX_FILE_BYTES, Budget, refuse
 from .text import is_value
 
 # Token kinds
-TEXT, VALUE, BLANK, PAD = "text", "value", "blank", "pad"
+TEXT, VALUE, BLANK, PAD, GLUED = "text", "value", "blank", "pad", "glued"
+# Digits run into the text before them ("规章000", "行政许可0"): split off as a
+# ``glued`` token; the template reader decides whether they can be read as values.
+_GLUED_RE = re.compile(r"^(?P<text>.*[\u3400-\u9fff\u3000-\u303f\uff00-\uff0f)）])(?P<digits>\d+)$")
+_ARTIFACTS = frozenset("?？\ufffd")
 
-_MAX_BYTES = 50 * 1024 * 1024
 _ENCODINGS = ("utf-8-sig", "gb18030")
 
 
@@ -27,8 +33,9 @@ class Token:
     """One cell: printed text, where it is, and whether it is a label or a value.
 
     ``kind`` is ``text`` (a label or other words), ``value`` (a number or a
-    not-stated marker), ``blank`` (an empty cell) or ``pad`` (layout padding that is
-    not a cell).
+    not-stated marker), ``blank`` (an empty cell), ``pad`` (a bare ``|``: layout
+    padding, or an empty cell where the document prints them so) or ``glued``
+    (digits printed run into the text before them, ``规章000``).
     """
 
     text: str
@@ -53,11 +60,14 @@ class Document:
         source: The file name used in messages and ``location`` values.
         lines: Every printed line in reading order.
         reader: Which reader produced it (``text``, ``html``, ``pdf`` or ``docx``).
+        grid: Whether the source is a grid that prints every cell, empty ones as
+            ``blank`` tokens (HTML and Word tables, markdown tables).
     """
 
     source: str
     lines: list[Line]
     reader: str = "text"
+    grid: bool = False  # every cell is printed, empty ones too (HTML, Word, markdown tables)
 
 
 def decode(data: bytes, source: object) -> str:
@@ -79,21 +89,74 @@ def decode(data: bytes, source: object) -> str:
 
 
 def read_bytes(path: Path) -> bytes:
-    """Read a file for parsing, refusing what cannot be a report (too large, missing).
+    """Read a file for parsing, refusing what cannot be a report.
+
+    Only regular files are read: a device (``/dev/zero``), FIFO, socket or folder is
+    refused before anything is read (a FIFO is opened without blocking, so it cannot
+    hang the reader). What is read is bounded by what comes in, not by the size the
+    file system states: at most :data:`~shaoyang_report.limits.MAX_FILE_BYTES` + 1
+    bytes are read, and a file longer than that is refused.
 
     Raises:
-        ReportFormatError: The file is missing, unreadable or implausibly large.
+        ReportFormatError: The file is missing, unreadable, not a regular file, or
+            implausibly large.
     """
     try:
-        size = path.stat().st_size
+        info = os.stat(path)
     except OSError as exc:
         raise ReportFormatError(path, f"cannot open the file ({exc.strerror or exc})") from None
-    if size > _MAX_BYTES:
-        raise ReportFormatError(path, f"the file is {size} bytes; a report is expected to be under {_MAX_BYTES} bytes")
+    if not stat.S_ISREG(info.st_mode):
+        raise ReportFormatError(path, _not_regular(info.st_mode))
+    if info.st_size > MAX_FILE_BYTES:
+        raise _too_big(path, info.st_size)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
     try:
-        return path.read_bytes()
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise ReportFormatError(path, f"cannot open the file ({exc.strerror or exc})") from None
+    try:
+        info = os.fstat(fd)  # what was opened, should the path have been swapped since
+        if not stat.S_ISREG(info.st_mode):
+            raise ReportFormatError(path, _not_regular(info.st_mode))
+        chunks: list[bytes] = []
+        left = MAX_FILE_BYTES + 1
+        want = min(info.st_size + 1, left)  # usually the whole file in one read
+        while left > 0:
+            chunk = os.read(fd, min(max(want, 1 << 16), left))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
     except OSError as exc:
         raise ReportFormatError(path, f"cannot read the file ({exc.strerror or exc})") from None
+    finally:
+        os.close(fd)
+    if left <= 0:
+        raise _too_big(path, None)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def _too_big(path: object, size: int | None) -> ReportFormatError:
+    """The error for a file over the byte cap (``size`` None: more was read than the cap)."""
+    found = f"{size:,} bytes" if size is not None else f"over {MAX_FILE_BYTES:,} bytes"
+    return refuse(path, f"the file is {found}; a report is expected to be under {MAX_FILE_BYTES:,} bytes",
+                  "MAX_FILE_BYTES")
+
+
+def _not_regular(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        what = "a folder"
+    elif stat.S_ISCHR(mode):
+        what = "a character device (such as /dev/zero)"
+    elif stat.S_ISBLK(mode):
+        what = "a block device"
+    elif stat.S_ISFIFO(mode):
+        what = "a FIFO (named pipe)"
+    elif stat.S_ISSOCK(mode):
+        what = "a socket"
+    else:
+        what = "a special file"
+    return f"the path is {what}, not a regular file; expected a report file (text, HTML, PDF or .docx)"
 
 
 def split_cells(text: str, location: str) -> list[Token]:
@@ -131,12 +194,18 @@ def split_cells(text: str, location: str) -> list[Token]:
             if piped:
                 tokens.append(Token("", location, BLANK))
             continue
-        words = stripped.split()
+        words = _join_artifacts(stripped.split())
         cut = len(words)
         while cut > 0 and is_value(words[cut - 1]):
             cut -= 1
         if cut:
-            tokens.append(Token(" ".join(words[:cut]), location, TEXT))
+            text = " ".join(words[:cut])
+            glued = _GLUED_RE.match(text)
+            if glued:
+                tokens.append(Token(glued["text"], location, TEXT))
+                tokens.append(Token(glued["digits"], location, GLUED))
+            else:
+                tokens.append(Token(text, location, TEXT))
         for word in words[cut:]:
             tokens.append(Token(word, location, VALUE))
             n_values += 1
@@ -149,12 +218,36 @@ def split_cells(text: str, location: str) -> list[Token]:
     return tokens
 
 
+def _join_artifacts(words: list[str]) -> list[str]:
+    """A lone ``?`` before a number is part of that cell (``? 0``), not a word."""
+    out: list[str] = []
+    for word in words:
+        if out and out[-1] in _ARTIFACTS and is_value(out[-1] + word):
+            out[-1] += " " + word
+        else:
+            out.append(word)
+    return out
+
+
 def text_document(text: str, source: str) -> Document:
-    """Build a Document from report text (copied web page, or PDF/Word text)."""
+    """Build a Document from report text (copied web page, or PDF/Word text).
+
+    Reading is linear and bounded: text beyond the caps of :mod:`shaoyang_report.limits`
+    (characters, lines, line length, tokens) is refused as soon as the cap is passed.
+
+    Raises:
+        ReportFormatError: The text is far larger than a report.
+    """
+    if len(text) > MAX_CHARS:
+        raise refuse(source, f"the text is {len(text):,} characters long; a report's is far shorter", "MAX_CHARS")
+    budget = Budget(source)
     lines = []
     for number, raw in enumerate(text.splitlines(), start=1):
         location = f"line {number}"
-        lines.append(Line(raw, location, split_cells(raw, location)))
+        budget.line(raw, location)
+        tokens = split_cells(raw, location)
+        budget.tokens(len(tokens), location)
+        lines.append(Line(raw, location, tokens))
     return Document(source=source, lines=lines, reader="text")
 
 

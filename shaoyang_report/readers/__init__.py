@@ -10,6 +10,13 @@
 
 Every reader feeds the one template reader in :mod:`shaoyang_report.tables`.
 
+Reading is bounded (see :mod:`shaoyang_report.limits`): only regular files are read, at
+most ``MAX_FILE_BYTES``; each reader counts lines, characters, tokens and cells and
+refuses a file beyond the caps at once. Whatever goes wrong inside a library (PyMuPDF,
+python-docx, lxml, zipfile) on a damaged or truncated file becomes a
+:class:`~shaoyang_report.errors.ReportFormatError` naming the file, so a batch never
+stops on one file.
+
 Example:
     >>> from shaoyang_report.readers import load_document, sniff
     >>> sniff(b"%PDF-1.7 ..."), sniff("<!DOCTYPE html><html>".encode()), sniff("邵阳市".encode())
@@ -25,6 +32,7 @@ from pathlib import Path
 
 from ..document import Document, decode, read_bytes, text_document
 from ..errors import ReportFormatError
+from ..limits import MAX_CHARS, refuse
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Word 97-2003 .doc, .xls, .wps …
@@ -68,6 +76,10 @@ def load_document(path: str | Path) -> Document:
     return read_document(data, path.name)
 
 
+# The kinds read with a library (PyMuPDF, python-docx and zipfile, lxml).
+_KIND_NAMES = {"pdf": "PDF", "docx": "Word document", "html": "HTML page"}
+
+
 def read_document(data: bytes, source: str) -> Document:
     """Read a report from bytes (as :func:`load_document` reads a file).
 
@@ -75,6 +87,23 @@ def read_document(data: bytes, source: str) -> Document:
         ReportFormatError: See :func:`load_document`.
     """
     kind = sniff(data)
+    if kind not in _KIND_NAMES:  # text, or a kind no reader handles: no library is involved
+        return _read(kind, data, source)
+    try:
+        return _read(kind, data, source)
+    except ReportFormatError:
+        raise
+    except (MemoryError, RecursionError) as exc:
+        what = _KIND_NAMES[kind]
+        raise ReportFormatError(source, f"the {what} is too large or too deeply nested to read ({type(exc).__name__})"
+                                ) from None
+    except Exception as exc:  # a library's own error on a damaged file (RuntimeError, KeyError, zlib.error …)
+        what = _KIND_NAMES[kind]
+        raise ReportFormatError(
+            source, f"the {what} is damaged or truncated: it cannot be read ({type(exc).__name__}: {exc})") from None
+
+
+def _read(kind: str, data: bytes, source: str) -> Document:
     if kind == "pdf":
         from .pdf_reader import read_pdf
 
@@ -94,4 +123,7 @@ def read_document(data: bytes, source: str) -> Document:
         from .html_reader import read_html
 
         return read_html(data, source)
+    if len(data) > 4 * MAX_CHARS + 4:  # 4 bytes a character at most (UTF-8, GB18030), and a BOM
+        raise refuse(source, f"the text is {len(data):,} bytes, over {MAX_CHARS:,} characters; a report's is far "
+                     "shorter", "MAX_CHARS")
     return text_document(decode(data, source), source)

@@ -12,6 +12,12 @@ and handed to the same template reader as text.
 Locations are ``page 3, line 14`` (lines counted on the page, top to bottom), with
 ``, value k`` added when a line holds several values.
 
+Reading is bounded by the caps of :mod:`shaoyang_report.limits`: pages, the bytes each
+page's content streams inflate to (measured with a budget before MuPDF draws the page,
+so a small PDF of gigabytes of drawing operators is refused unread), characters,
+lines and tokens. Whatever PyMuPDF raises on a damaged or truncated file becomes a
+:class:`~shaoyang_report.errors.ReportFormatError` saying so.
+
 Example:
     >>> from shaoyang_report.readers.pdf_reader import read_pdf
     >>> doc = read_pdf(open("../shared/reports/huaian/hongze_district_2023.pdf", "rb").read(),
@@ -23,19 +29,20 @@ Example:
 from __future__ import annotations
 
 import re
+import zlib
 from collections import Counter
 from dataclasses import dataclass
 
 from ..document import PAGE_NUMBER_RE, Document, Line, Token, split_cells
 from ..errors import ReportFormatError
+from ..limits import (MAX_PDF_CONTENT_BYTES, MAX_PDF_PAGE_CONTENT_BYTES, MAX_PDF_PAGES, Budget, inflate_bounded,
+                      refuse)
 
 # A word joins a line when its box overlaps the line's band by this share of the
 # smaller height (rows of a ruled table overlap far less than this).
 _OVERLAP = 0.5
 # Words further apart than this many times the text height are separate cells.
 _CELL_GAP = 0.9
-# More pages than any annual report has: refuse instead of grinding through a book.
-_MAX_PAGES = 300
 
 @dataclass(slots=True)
 class _Word:
@@ -101,16 +108,78 @@ def _furniture(pages: list[list[list[list[_Word]]]]) -> set[str]:
     return {text for text, n in seen.items() if text and n >= max(3, (len(pages) + 1) // 2)}
 
 
+def _content_bytes(pdf, page, source: str, number: int, left: int) -> int:
+    """Bytes a page's content streams and forms inflate to, measured before it is read.
+
+    Raises:
+        ReportFormatError: The page (or the PDF so far) would inflate beyond the caps.
+    """
+    try:
+        xrefs = list(dict.fromkeys([*page.get_contents(), *(x[0] for x in page.get_xobjects())]))
+    except Exception:  # a damaged page: reading its text says so
+        return 0
+    page_cap = min(MAX_PDF_PAGE_CONTENT_BYTES, left)
+    total = 0
+    for xref in xrefs:
+        size = _stream_bytes(pdf, xref, page_cap - total)
+        if size is None:
+            name, cap = (("MAX_PDF_PAGE_CONTENT_BYTES", MAX_PDF_PAGE_CONTENT_BYTES) if page_cap < left
+                         else ("MAX_PDF_CONTENT_BYTES", MAX_PDF_CONTENT_BYTES))
+            raise refuse(source, f"the PDF's page content inflates beyond {cap:,} bytes of drawing operators "
+                         f"{'on one page' if page_cap < left else 'in all'}; a report's pages hold far less "
+                         "(a PDF bomb?); refusing to read it", name, f"page {number}")
+        total += size
+    return total
+
+
+def _stream_bytes(pdf, xref: int, budget: int) -> int | None:
+    """Bytes a PDF stream decodes to (Flate inflated with a budget); None beyond ``budget``."""
+    try:
+        raw = pdf.xref_stream_raw(xref) or b""
+        filters = pdf.xref_get_key(xref, "Filter")[1]
+    except Exception:  # damaged: left to the text reading
+        return 0
+    if re.fullmatch(r"\[?\s*/(?:FlateDecode|Fl)\s*\]?", filters):
+        inflated = inflate_bounded(raw, budget, zlib.MAX_WBITS, strict=False)
+        return None if inflated is None else inflated[0]
+    return len(raw) if len(raw) <= budget else None  # no filter, or others: counted as they are
+
+
+def _read_pages(pdf, source: str, budget: Budget) -> tuple[list[list[list[list[_Word]]]], int]:
+    """Each page's lines of cells, and the number of images on pages without text."""
+    if pdf.needs_pass:
+        raise ReportFormatError(source, "the PDF is password-protected; save an unprotected copy first")
+    count = pdf.page_count
+    if count == 0:
+        raise ReportFormatError(source, "the PDF has no pages")
+    if count > MAX_PDF_PAGES:  # more pages than any annual report has: not worth grinding through
+        raise refuse(source, f"the PDF has {count:,} pages; an annual report is expected to have at most "
+                     f"{MAX_PDF_PAGES}", "MAX_PDF_PAGES")
+    pages: list[list[list[list[_Word]]]] = []
+    images = content = 0
+    for number, page in enumerate(pdf, start=1):
+        content += _content_bytes(pdf, page, source, number, MAX_PDF_CONTENT_BYTES - content)
+        words = [_Word(w[0], w[1], w[2], w[3], w[4]) for w in page.get_text("words") if w[4].strip()]
+        budget.chars(sum(len(w.text) for w in words), f"page {number}")
+        pages.append(_lines_of_page(words))
+        if not words:
+            images += len(page.get_images())
+    return pages, images
+
+
 def read_pdf(data: bytes, source: str) -> Document:
     """Read a PDF's text layer into a Document.
+
+    Reading is bounded: a PDF of more than ``MAX_PDF_PAGES`` pages, or whose text passes
+    the caps of :mod:`shaoyang_report.limits`, is refused as soon as that is known.
 
     Args:
         data: The PDF file's bytes.
         source: The file name, for messages and locations.
 
     Raises:
-        ReportFormatError: The PDF is damaged, encrypted, or has no text layer (a scan:
-            OCR is needed first).
+        ReportFormatError: The PDF is damaged or truncated, encrypted, far larger than a
+            report, or has no text layer (a scan: OCR is needed first).
     """
     pymupdf = _import_pymupdf()
     shown = pymupdf.TOOLS.mupdf_display_errors()
@@ -121,25 +190,16 @@ def read_pdf(data: bytes, source: str) -> Document:
             pdf = pymupdf.open(stream=data, filetype="pdf")
         except Exception as exc:  # PyMuPDF raises its own FileDataError, RuntimeError …
             raise ReportFormatError(source, f"the PDF cannot be opened, it is damaged or not a PDF ({exc})") from None
-        with pdf:
-            if pdf.needs_pass:
-                raise ReportFormatError(source, "the PDF is password-protected; save an unprotected copy first")
-            if pdf.page_count == 0:
-                raise ReportFormatError(source, "the PDF has no pages")
-            if pdf.page_count > _MAX_PAGES:
-                raise ReportFormatError(
-                    source, f"the PDF has {pdf.page_count} pages; an annual report is expected to have under {_MAX_PAGES}")
-            pages: list[list[list[list[_Word]]]] = []
-            images = 0
-            try:
-                for page in pdf:
-                    words = [_Word(w[0], w[1], w[2], w[3], w[4]) for w in page.get_text("words") if w[4].strip()]
-                    pages.append(_lines_of_page(words))
-                    if not words:
-                        images += len(page.get_images())
-            except Exception as exc:
-                raise ReportFormatError(source, f"the PDF is damaged: its text cannot be read ({exc})") from None
-            repaired = pdf.is_repaired
+        try:
+            with pdf:
+                pages, images = _read_pages(pdf, source, Budget(source))
+                repaired = pdf.is_repaired
+        except ReportFormatError:
+            raise
+        except Exception as exc:  # e.g. RuntimeError: code=7: Invalid number of pages (a file cut short)
+            raise ReportFormatError(
+                source, f"the PDF is damaged or truncated: it cannot be read ({type(exc).__name__}: {exc}); "
+                "get the complete file again") from None
     finally:
         pymupdf.TOOLS.mupdf_display_errors(shown)
 
@@ -165,6 +225,7 @@ def read_pdf(data: bytes, source: str) -> Document:
         )
 
     furniture = _furniture(pages)
+    budget = Budget(source)
     lines: list[Line] = []
     for number, page_lines in enumerate(pages, start=1):
         for k, cells in enumerate(page_lines, start=1):
@@ -175,7 +236,10 @@ def read_pdf(data: bytes, source: str) -> Document:
             if (k == 1 or k == len(page_lines)) and re.sub(r"\d+", "#", text).strip() in furniture:
                 continue
             location = f"page {number}, line {k}"
-            lines.append(Line(text, location, _tokens(texts, location)))
+            budget.line(text, location)
+            tokens = _tokens(texts, location)
+            budget.tokens(len(tokens), location)
+            lines.append(Line(text, location, tokens))
     return Document(source=source, lines=lines, reader="pdf")
 
 
