@@ -41,16 +41,7 @@ def run_rules(facts: list[dict], tables: dict[str, Table], shapes: dict[str, str
         section_facts = [f for f in facts if f["section"] == rule.section]
         if table is None or not section_facts:
             continue
-        printed_items = list(dict.fromkeys(f["item"] for f in section_facts))
         overs = list(dict.fromkeys(f[rule.over] for f in section_facts))
-        if rule.kind == "group_sum":
-            for group in table.rows:
-                children = [r.key for r in table.children(group.key) if r.key in printed_items]
-                if group.key not in printed_items or not children:
-                    continue
-                for over in overs:
-                    out.append(_check(rule, index, over, children, [group.key], tables))
-            continue
         if isinstance(rule.parts, str) and rule.parts.startswith("@leaves:"):
             below = {r.key for r in table.descendants(rule.parts.split(":", 1)[1])}
             parts = [r.key for r in table.expected_rows(shapes or {}) if r.key in below]

@@ -32,6 +32,16 @@ class Column:
     label_zh: str
     unit: str
     is_total: bool = False
+    unit_in_cell: bool = False
+
+
+@dataclass(frozen=True)
+class ColumnSet:
+    """The columns of a block's rows, and how the block's header row names them."""
+
+    name: str
+    columns: tuple[Column, ...]
+    header: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +58,8 @@ class Row:
     shape_of: str | None = None
     block: str | None = None
     is_total: bool = False
+    column_set: str | None = None
+    alt_columns: tuple[ColumnSet, ...] = ()
 
     @property
     def width(self) -> int:
@@ -64,6 +76,7 @@ class Table:
     wide: str
     measure: str | None
     rows: tuple[Row, ...]
+    frame: tuple[re.Pattern[str], ...] = ()
 
     def row(self, key: str) -> Row:
         """The row with canonical key ``key``."""
@@ -114,6 +127,7 @@ class Format:
     markers: tuple[str, ...]
     tables: dict[str, str]
     shapes: dict[str, tuple[str, ...]]
+    marker_patterns: tuple[re.Pattern[str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -145,6 +159,7 @@ class Layout:
     not_stated: frozenset[str]
     metadata: dict[str, object] = field(default_factory=dict)
     cross_year_rules: tuple[dict[str, str], ...] = ()
+    column_sets: dict[str, ColumnSet] = field(default_factory=dict)
 
     def table_for(self, template: str, section: str) -> Table:
         """The table a format prints in ``section``."""
@@ -169,18 +184,24 @@ def _compile(patterns: list[str]) -> tuple[re.Pattern[str], ...]:
 
 
 def _parse(doc: dict) -> Layout:
-    columns = {
-        name: tuple(
-            Column(
-                dims={k: c[k] for k in ("item", "measure", "applicant") if k in c},
-                label_zh=c["label_zh"],
-                unit=c["unit"],
-                is_total=bool(c.get("is_total", False)),
-            )
-            for c in spec["columns"]
+    column_sets = {
+        name: ColumnSet(
+            name=name,
+            columns=tuple(
+                Column(
+                    dims={k: c[k] for k in ("item", "measure", "applicant") if k in c},
+                    label_zh=c["label_zh"],
+                    unit=c["unit"],
+                    is_total=bool(c.get("is_total", False)),
+                    unit_in_cell=bool(c.get("unit_in_cell", False)),
+                )
+                for c in spec["columns"]
+            ),
+            header=re.compile(spec["header"]) if "header" in spec else None,
         )
         for name, spec in doc["columns"].items()
     }
+    common_frame = _compile(doc.get("frames", {}).get("common", []))
     tables = {}
     for name, spec in doc["tables"].items():
         rows = tuple(
@@ -188,17 +209,20 @@ def _parse(doc: dict) -> Layout:
                 key=r["key"],
                 label_zh=r["label_zh"],
                 patterns=_compile(r.get("patterns", [])),
-                columns=columns[r["columns"]] if "columns" in r else (),
+                columns=column_sets[r["columns"]].columns if "columns" in r else (),
                 group=bool(r.get("group", False)),
                 parent=r.get("parent"),
                 anchor=r.get("anchor"),
                 shape_of=r.get("shape_of"),
                 block=r.get("block"),
                 is_total=bool(r.get("is_total", False)),
+                column_set=r.get("columns"),
+                alt_columns=tuple(column_sets[c] for c in r.get("alt_columns", ())),
             )
             for r in spec["rows"]
         )
-        tables[name] = Table(name, spec["name_zh"], spec["wide"], spec.get("measure"), rows)
+        tables[name] = Table(name, spec["name_zh"], spec["wide"], spec.get("measure"), rows,
+                             frame=common_frame + _compile(spec.get("frame", [])))
     formats = {
         key: Format(
             key=key,
@@ -208,6 +232,7 @@ def _parse(doc: dict) -> Layout:
             markers=tuple(f["markers"]),
             tables=dict(f["tables"]),
             shapes={k: tuple(v) for k, v in f.get("shapes", {}).items()},
+            marker_patterns=_compile(f["markers"]),
         )
         for key, f in doc["formats"].items()
     }
@@ -225,10 +250,7 @@ def _parse(doc: dict) -> Layout:
         for r in doc["rules"]
     )
     sections = doc["sections"]
-    meta = dict(doc["metadata"])
-    for key in ("title", "title_year_only", "sentence", "period"):
-        meta[key] = _compile(meta[key])
-    meta["agency_line"] = re.compile(meta["agency_line"])
+    meta = dict(doc["metadata"])  # compiled where it is read (shaoyang_report.metadata)
     return Layout(
         formats=formats,
         tables=tables,
@@ -241,6 +263,7 @@ def _parse(doc: dict) -> Layout:
         not_stated=frozenset(doc["values"]["not_stated"]),
         metadata=meta,
         cross_year_rules=tuple(doc.get("cross_year_rules", ())),
+        column_sets=column_sets,
     )
 
 

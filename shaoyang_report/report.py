@@ -21,14 +21,14 @@ import pandas as pd
 from . import dictionary
 from .catalog import CatalogEntry
 from .checks import run_rules
-from .document import BLANK, Document, text_document
+from .document import BLANK, VALUE, Document, Token, text_document
 from .errors import ReportFormatError
 from .layout import TABLE_SECTIONS, Table, get_layout
 from .metadata import Metadata, detect_format, read_metadata
 from .prose import extract_prose_facts, find_numbers, join_wrapped_lines, prose_checks_records
 from .readers import load_document
-from .tables import TABLE_NUMERALS, TableRead, read_table, split_sections
-from .text import parse_value
+from .tables import TABLE_NUMERALS, TableRead, read_tables, split_sections
+from .text import parse_cell, simplify
 
 
 MISSING_COLUMNS = ["report_id", "section", "item", "reason"]
@@ -44,11 +44,17 @@ class Report:
         source: The file name the report was read from.
         agency: Agency used for comparison: the catalog's name, else the printed one.
         agency_printed: Agency as printed (None when the text does not name it).
-        year: Reporting year (printed; the catalog's when the text does not say).
+        year: Reporting year (printed; the catalog's when the text does not state it, or
+            only lets it be inferred from prose or a publication date).
         catalog_entry: The catalog row of the report, if it was read with one.
         template: ``F2019`` or ``F2021``.
         template_basis: ``table labels`` or ``year`` (see :class:`~shaoyang_report.metadata.Metadata`).
         title: The printed title or the sentence naming agency and year.
+        provenance: Where agency, year and format came from: ``{"agency", "agency_printed",
+            "year", "format"}`` → :class:`~shaoyang_report.metadata.Evidence`
+            ``(basis, location, inferred)`` or None, e.g. ``{"year": Evidence("publication
+            date", "line 3", inferred=True), …}`` (see
+            :meth:`~shaoyang_report.metadata.Metadata.provenance`).
         shapes: How shaped rows were printed (``{"other_processing": "row"}``).
         document: The :class:`~shaoyang_report.document.Document` read.
     """
@@ -61,15 +67,20 @@ class Report:
         self.document = doc
         self.catalog_entry = catalog_entry
         self.agency_printed = meta.agency
-        self.agency = catalog_entry.agency if catalog_entry else meta.agency
-        self.year = meta.year if meta.year is not None else (catalog_entry.year if catalog_entry else None)
+        # for comparison: the catalog's name, else the printed one in Simplified, without glosses
+        self.agency = catalog_entry.agency if catalog_entry else (simplify(meta.agency) if meta.agency else None)
         self.template = meta.template
         self.template_basis = meta.template_basis
         self.title = meta.title
+        self.provenance = meta.provenance(catalog_entry)
+        from_catalog = self.provenance["year"] is not None and self.provenance["year"].basis == "catalog"
+        self.year = catalog_entry.year if from_catalog else meta.year
         self._reads = reads
         self._absent = absent
         self.shapes = {k: v for r in reads.values() for k, v in r.shapes.items()}
         self._prose = join_wrapped_lines(prose_lines or [])  # paragraphs, read once for both uses
+        self._value_notes: list[tuple[str, str]] = []
+        self._notes: list[tuple[str, str]] = []  # about the report as a whole (its format)
         self._records, self._value_problems = self._table_records()
         self._records += self._prose_records()
 
@@ -83,11 +94,14 @@ class Report:
         for section, read in self._reads.items():
             for placed in read.rows:
                 row = placed.row
-                for col, tok in zip(row.columns, placed.values):
+                for col, tok in zip(placed.columns, placed.values):
                     raw = "" if tok.kind == BLANK else tok.text
-                    value, problem = parse_value(raw, col.unit)
+                    value, problem, note = parse_cell(raw, col.unit, default_unit=placed.header_unit,
+                                                      unit_in_cell=col.unit_in_cell)
                     if problem:
                         problems.append((tok.location, problem))
+                    if note:
+                        self._value_notes.append((tok.location, note))
                     records.append({
                         **base,
                         "section": section,
@@ -159,8 +173,22 @@ class Report:
 
     @property
     def problems(self) -> list[tuple[str, str]]:
-        """``(location, message)`` for cells or rows that could not be read as expected."""
+        """``(location, message)`` for cells or rows that could not be read as expected.
+
+        A row whose values cannot be placed with certainty is listed here with its place,
+        its numbers in :attr:`unplaced`; the rest of the report is kept.
+        """
         return [p for r in self._reads.values() for p in r.problems] + list(self._value_problems)
+
+    @property
+    def notes(self) -> list[tuple[str, str]]:
+        """``(location, message)``: what was read but is worth knowing.
+
+        A label read with a one-character typo, values printed run into their label, a
+        footnote mark or an encoding artifact beside a number, a block printed with the
+        other format's headers, a table in another format than its year's.
+        """
+        return [*self._notes, *(n for r in self._reads.values() for n in r.notes), *self._value_notes]
 
     @property
     def tables_read(self) -> list[str]:
@@ -198,8 +226,15 @@ class Report:
         return pd.DataFrame(rows, columns=["report_id", "value", "unit", "raw_number", "kind", "sentence", "location"])
 
     def summary(self) -> dict:
-        """Counts an analyst checks first: values per table vs expected, findings, gaps."""
-        out = {"report_id": self.report_id, "agency": self.agency, "year": self.year, "template": self.template}
+        """Counts an analyst checks first: values per table vs expected, findings, gaps.
+
+        ``year_basis`` says where the year came from (``statistics period``, ``title``,
+        ``opening sentence``, ``catalog``); weak evidence is marked: ``prose (inferred)``,
+        ``publication date (inferred)``.
+        """
+        year_basis = self.provenance["year"]
+        out = {"report_id": self.report_id, "agency": self.agency, "year": self.year,
+               "year_basis": year_basis.describe() if year_basis else None, "template": self.template}
         for section in TABLE_SECTIONS:
             n = sum(1 for r in self._records if r["section"] == section)
             out[section] = f"{n}/{self.expected_value_count(section)}" if self.template else str(n)
@@ -209,6 +244,7 @@ class Report:
         out["not_checkable"] = status["not_checkable"]
         out["missing"] = len(self._missing_records)
         out["unplaced"] = len(self._unplaced_records)
+        out["problems"] = len(self.problems)
         return out
 
     def __repr__(self) -> str:
@@ -226,6 +262,24 @@ def _is_markdown(doc: Document) -> bool:
     return doc.reader == "text" and any(_MARKDOWN_RULE.match(ln.text) for ln in doc.lines)
 
 
+def _cut_number(doc: Document) -> Token | None:
+    """The last token of a text that ends inside a number (``75`` of a cut ``7591``).
+
+    A copied text that stops in the middle of a table may stop inside a number; its
+    last value is not certain unless something printed after it on its line (a space,
+    ``|``) shows that the number ended there.
+    """
+    if doc.reader != "text":
+        return None
+    for line in reversed(doc.lines):
+        if not line.text.strip():
+            continue
+        if line.tokens and line.tokens[-1].kind == VALUE and line.text.endswith(line.tokens[-1].text):
+            return line.tokens[-1]
+        return None
+    return None
+
+
 def parse_document(doc: Document, *, report_id: str | None = None, strict: bool | None = None,
                    catalog_entry: CatalogEntry | None = None) -> Report:
     """Turn a Document into a :class:`Report`.
@@ -233,11 +287,10 @@ def parse_document(doc: Document, *, report_id: str | None = None, strict: bool 
     Args:
         doc: The document.
         report_id: Identifier for the frames; defaults to the source name without extension.
-        strict: ``True``: raise on a table row with the wrong number of values.
-            ``False``: list such rows in ``report.problems`` and their numbers in
-            ``report.unplaced``. ``None`` (default): strict, except for text a
-            converter made into markdown tables (``|---|`` rules), whose rows are often
-            scrambled: there, place what is certain and list the rest.
+        strict: ``True``: raise at the first table row or cell that cannot be placed
+            with certainty. ``False`` or ``None`` (default): read leniently — list such
+            rows in ``report.problems`` and their numbers in ``report.unplaced``, and
+            keep the rest of the report.
         catalog_entry: The report's catalog row: its report_id, the agency name used
             for comparison, and the year when the text does not state one.
 
@@ -245,8 +298,9 @@ def parse_document(doc: Document, *, report_id: str | None = None, strict: bool 
         ReportFormatError: The text is not such a report, or a table is malformed.
     """
     layout = get_layout()
-    if strict is None:
-        strict = not _is_markdown(doc)
+    strict = bool(strict)
+    if _is_markdown(doc):
+        doc.grid = True  # a markdown table prints every cell, empty ones too
     meta = read_metadata(doc)
     if meta.template is None and catalog_entry is not None and catalog_entry.year is not None:
         template, basis = detect_format(doc, catalog_entry.year)
@@ -262,20 +316,16 @@ def parse_document(doc: Document, *, report_id: str | None = None, strict: bool 
         )
     if meta.template is None:
         raise ReportFormatError(doc.source, "cannot tell the national format (F2019/F2021): no table labels and no year")
-    fmt = layout.formats[meta.template]
-    last = max(bounds, key=lambda s: bounds[s][0]) if bounds else None
-    reads: dict[str, TableRead] = {}
-    for section in tables_found:
-        start, end = bounds[section]
-        reads[section] = read_table(
-            doc, doc.lines[start + 1:end], section, layout.table_for(meta.template, section),
-            fmt.shapes, truncated=(section == last), strict=strict,
-        )
+    reads: dict[str, TableRead] = read_tables(doc, bounds, meta.template, strict=strict, cut=_cut_number(doc))
     absent = [s for s in TABLE_SECTIONS if s not in reads]
     in_tables = {i for s in tables_found for i in range(*bounds[s])}
     prose_lines = [(ln.location, ln.text) for i, ln in enumerate(doc.lines) if i not in in_tables and ln.text.strip()]
     rid = report_id or (catalog_entry.report_id if catalog_entry else Path(doc.source).stem)
-    return Report(rid, doc, meta, reads, absent, catalog_entry, prose_lines)
+    report = Report(rid, doc, meta, reads, absent, catalog_entry, prose_lines)
+    year = report.year
+    if meta.template_basis == "table labels" and year is not None and year not in layout.formats[meta.template].years:
+        report._notes.append(("", f"the tables follow {meta.template} in a {year} report: read as printed"))
+    return report
 
 
 def read_report(path: str | Path, *, report_id: str | None = None, strict: bool | None = None,
@@ -326,9 +376,10 @@ def printed_table(records: list[dict], template: str | None, section: str) -> pd
     row_order: list[tuple[str, str]] = []
     col_order: list[tuple[str, str]] = []
     for row in table.rows:
-        for col in row.columns:
+        # a block may print the other format's columns (alt_columns): kept as printed
+        for col in (*row.columns, *(c for alt in row.alt_columns for c in alt.columns)):
             ck, cl = col.dims.get(wide), col.label_zh.split("·")[-1]
-            if (ck, cl) not in col_order:
+            if ck not in (k for k, _ in col_order):
                 col_order.append((ck, cl))
             ik = col.dims.get("item")
             if ik and (ik, col.label_zh.split("·")[0]) not in row_order:

@@ -5,35 +5,66 @@ Reads by labels and by the number of values each row must hold (from
 (copied web pages), label-and-numbers lines (PDF text, markdown) and table grids
 (HTML, Word): every reader hands it the same lines of cells.
 
-Stages: :func:`split_sections` finds the report's headings; :func:`read_table` walks
-one section's lines, matching row labels in printed order and giving each matched row
-the values that follow it — only where that is certain (see :func:`read_table`); the
-rest is reported as unplaced, never put on a row by guess. Page furniture printed
-inside a table (``- 3 -``, a markdown rule ``|---|``) is skipped.
+Stages:
+
+1. :func:`split_sections` finds the report's headings.
+2. A walk over each table section (:func:`_walk`) matches row labels in printed order
+   and gives each row the cells that follow it: values, and the empty cells the text
+   shows (``| |``, a bare ``|``). Captions and header cells (the table's ``frame``
+   in ``layouts.toml``) end a row; a block's header picks its column set.
+3. Each row is then placed (:func:`_place`) only where that is certain: a row holds
+   exactly as many values as the format gives it; or none at all (its cells are
+   blank); or fewer, where the document shows its empty cells in place (a grid, or
+   a text whose rows print empty cells between values, see :func:`_empty_cells`).
+   Anything else — too many values, too few with empty cells that left no trace,
+   values after text that is no label, values after a group label — is a problem,
+   and its numbers are listed as unplaced, never put on a guessed row or column.
+
+Page furniture printed inside a table (``- 3 -``, a markdown rule ``|---|``) is
+skipped.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
-from .document import BLANK, PAD, TEXT, VALUE, Document, Line, Token, is_furniture
+from .document import BLANK, GLUED, PAD, TEXT, VALUE, Document, Line, Token, is_furniture
 from .errors import ReportFormatError
-from .layout import Row, Table, get_layout
-from .text import normalize
+from .layout import Column, ColumnSet, Row, Table, get_layout
+from .text import is_mark, normalize
 
 # Chinese numbers of the printed tables, for messages.
 TABLE_NUMERALS = {"active_disclosure": "二", "applications": "三", "review_litigation": "四"}
 # How many consecutive unmatched text cells may be joined to find a broken label.
 _MAX_FRAGMENTS = 4
+#: A label at least this long (normalised, numbering dropped) is still recognised with
+#: one character changed, added or dropped (行政事业型收费 for 行政事业性收费).
+FUZZY_MIN_CHARS = 5
+_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]{1,2}、|\([一二三四五六七八九十]{1,2}\)|\d{1,2}[.、])")
+_INFO_CONTENT = "信息内容"
+_MONEY_HEADER = re.compile(r"(万元|元)")
 
 
 @dataclass(slots=True)
 class PlacedRow:
-    """A row found in the document with the tokens of its values."""
+    """A row found in the document with one token per column.
+
+    Attributes:
+        row: The layout row.
+        label: The printed label (None for a row without one, table 四).
+        values: One token per column: a ``value``, or a ``blank`` for an empty cell.
+        columns: The column set read (the format's, or the one the block's header
+            printed, see ``alt_columns`` in ``layouts.toml``).
+        header_unit: A money unit the block's header states (``单位：万元``), used
+            for cells that print none.
+    """
 
     row: Row
     label: Token | None
     values: list[Token] = field(default_factory=list)
+    columns: tuple[Column, ...] = ()
+    header_unit: str | None = None
 
 
 @dataclass(slots=True)
@@ -43,14 +74,15 @@ class TableRead:
     Attributes:
         section: ``active_disclosure``, ``applications`` or ``review_litigation``.
         table: The layout table used.
-        rows: Rows found, in printed order, with their value tokens.
+        rows: Rows placed, in printed order, with their value tokens.
         shapes: For rows printable in two shapes, which one this report used
             (``{"other_processing": "row"}``).
-        unplaced: Value tokens that could not be put on a row with certainty (blank
-            cells are not listed: they hold no number).
-        missing: ``(row key, reason)`` for expected rows not found.
-        problems: ``(where, message)`` for rows whose value count is wrong
-            (only collected when reading with ``strict=False``).
+        unplaced: Value tokens that could not be put on a row and column with
+            certainty (empty cells are not listed: they hold no number).
+        missing: ``(row key, reason)`` for expected rows not placed.
+        problems: ``(where, message)`` for rows and cells that could not be read.
+        notes: ``(where, message)``: what was read but is worth knowing (a label
+            with a typo, a footnote mark, digits run into a label).
     """
 
     section: str
@@ -60,6 +92,66 @@ class TableRead:
     unplaced: list[Token] = field(default_factory=list)
     missing: list[tuple[str, str]] = field(default_factory=list)
     problems: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _RowRead:
+    """A row label found by the walk, with every cell that followed it."""
+
+    row: Row
+    label: Token | None
+    columns: tuple[Column, ...]
+    header_unit: str | None
+    line: int  # index of the line holding the label (or, without a label, the first value)
+    cells: list[Token] = field(default_factory=list)  # value, glued, blank and pad tokens
+    late: bool = False
+    unknown: list[Token] = field(default_factory=list)  # text no label, seen while reading it
+    next_row: Row | None = None
+    ended: str = ""  # "label", "frame", "unknown" or "end"
+    next_late: bool = False  # the label that ended it was printed out of order
+    on_label_line: int = 0  # values printed on the label's line
+
+    def add(self, tok: Token, index: int) -> None:
+        """Take a cell printed on line ``index`` of the section."""
+        self.cells.append(tok)
+        if index == self.line and tok.kind in (VALUE, GLUED):
+            self.on_label_line += 1
+
+    def complete_on_label_line(self, index: int) -> bool:
+        """Whether a cell on line ``index`` comes after a label line that held all the row's values."""
+        return index != self.line and 0 < len(self.columns) <= self.on_label_line
+
+    def counts(self) -> tuple[int, int]:
+        """``(values, empty cells)`` that followed the label."""
+        values = sum(1 for c in self.cells if c.kind in (VALUE, GLUED))
+        return values, len(self.cells) - values
+
+    def shows_every_cell(self) -> bool:
+        """Whether it printed a cell, value or empty, for each of its columns (``行政许可 | ||||``)."""
+        values, empties = self.counts()
+        return values <= len(self.columns) <= values + empties
+
+    def plausible(self) -> bool:
+        """Whether the row, as far as the walk can tell, printed what its columns need."""
+        values, _ = self.counts()
+        if not self.columns:
+            return values == 0
+        if values == 0 and self.row.shape_of and self.next_row is not None and self.next_row.parent == self.row.key:
+            return True
+        return values == len(self.columns) or self.shows_every_cell()
+
+
+@dataclass(slots=True)
+class _Walk:
+    section: str
+    table: Table
+    row_lines: bool = True
+    loose: dict[str, int] = field(default_factory=dict)  # empty cells printed outside any row (padding)
+    reads: list[_RowRead] = field(default_factory=list)
+    unplaced: list[Token] = field(default_factory=list)
+    problems: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)
 
 
 def find_heading(norm: str) -> str | None:
@@ -96,8 +188,42 @@ def split_sections(doc: Document) -> dict[str, tuple[int, int]]:
     return bounds
 
 
-def _match_labels(text: str, rows: tuple[Row, ...], start: int) -> list[int]:
-    """Indices of the rows whose labels a text cell holds, in order, from ``start``."""
+# --------------------------------------------------------------------------- labels
+
+def _core(text: str) -> str:
+    """A normalised label without its numbering (``(一)``, ``1.``, ``三、``)."""
+    return _NUMBERING.sub("", text)
+
+
+def _distance_at_most_one(a: str, b: str) -> bool:
+    """Whether two strings differ by at most one character substituted, added or dropped."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b)) == 1
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    i = next((k for k in range(len(short)) if short[k] != long_[k]), len(short))
+    return short[i:] == long_[i + 1:]
+
+
+def _fuzzy(rest: str, rows: tuple[Row, ...], start: int) -> int | None:
+    """The one row from ``start`` whose whole label is one character off ``rest``."""
+    core = _core(rest)
+    if len(core) < FUZZY_MIN_CHARS:
+        return None
+    hits = [i for i in range(start, len(rows)) if rows[i].patterns
+            and len(c := _core(normalize(rows[i].label_zh))) >= FUZZY_MIN_CHARS and _distance_at_most_one(core, c)]
+    return hits[0] if len(hits) == 1 else None
+
+
+def _match_labels(text: str, rows: tuple[Row, ...], start: int) -> tuple[list[int], bool]:
+    """Indices of the rows whose labels a text cell holds, in order, from ``start``.
+
+    Returns:
+        ``(hits, fuzzy)``: ``fuzzy`` when the (only) label was read one character off.
+    """
     rest = normalize(text)
     hits: list[int] = []
     pos = start
@@ -111,113 +237,120 @@ def _match_labels(text: str, rows: tuple[Row, ...], start: int) -> list[int]:
                 break
         else:
             break
-    return hits
+    if not hits:
+        i = _fuzzy(rest, rows, start)
+        if i is not None:
+            return [i], True
+    return hits, False
 
 
-def _match_late(text: str, rows: tuple[Row, ...], pos: int, placed: set[str]) -> int | None:
+def _match_late(text: str, rows: tuple[Row, ...], pos: int, seen: set[str]) -> int | None:
     """A row before ``pos`` not yet found whose label the text cell holds (printed out of order)."""
     rest = normalize(text)
     for i in range(pos):
         row = rows[i]
-        if row.group or not row.columns or row.key in placed:
+        if row.group or not row.columns or row.key in seen:
             continue
         if any((m := p.match(rest)) and m.end() > 0 for p in row.patterns):
             return i
     return None
 
 
-def read_table(
-    doc: Document,
-    lines: list[Line],
-    section: str,
-    table: Table,
-    allowed_shapes: dict[str, tuple[str, ...]],
-    *,
-    truncated: bool = False,
-    strict: bool = True,
-) -> TableRead:
-    """Place the values of one table section on the table's rows.
+def _find_label(
+    tok: Token, pending: list[Token], rows: tuple[Row, ...], pos: int, seen: set[str]
+) -> tuple[list[int], Token, bool, bool, int] | None:
+    """The rows a text cell labels: ``(row indices, label token, out of order, fuzzy, fragments used)``.
 
-    Rows are found by their labels, in printed order; each row takes the values that
-    follow its label, as many as the format gives it. What counts as "follows" is kept
-    to what is certain:
-
-    * values on the same printed line (table row) as a row's label are that row's;
-    * values on a line of their own (cells one per line, or numbers that a PDF set on
-      the line below a long label) belong to the row being read — unless the reading
-      has lost step (below);
-    * values on a line that starts with text that is no label of the table are another
-      row's, whose label is unknown: they are not placed (``unplaced``), and the reading
-      has lost step;
-    * a label printed out of the format's order is accepted for rows not yet found.
-
-    The reading loses step when a row ends with the wrong number of values, a row is
-    printed out of order, or a line's values follow an unknown label. Until a line holds
-    a label and values together again, values on lines of their own are not placed:
-    they could belong to more than one row. Text on a value line that is a piece of the
-    current row's label or of a group label (PDF: a label broken over lines, a group
-    label printed down the side of its rows) is not an unknown label.
-
-    Args:
-        doc: The document (for its name in messages).
-        lines: The section's lines, heading excluded.
-        section: The section key.
-        table: The layout table the report's format prints there.
-        allowed_shapes: The format's shapes for shaped rows.
-        truncated: The document ends inside this section (an opening-only text):
-            an incomplete last row is reported missing instead of raising.
-        strict: Raise :class:`ReportFormatError` on a row with the wrong number of
-            values, or values after an unknown label once the table's rows have begun;
-            otherwise record it in ``problems`` and place none of those values.
-
-    Raises:
-        ReportFormatError: A row holds more or fewer values than the format says.
+    Tried in turn: the cell alone in printed order; the cell joined to the unmatched
+    cells before it (a label broken across lines or pages); the same for a row not yet
+    found that the format prints earlier.
     """
-    out = TableRead(section=section, table=table)
+    hits, fuzzy = _match_labels(tok.text, rows, pos)
+    if hits:
+        return hits, tok, False, fuzzy, 0
+    joins = [(Token("".join(t.text for t in pending[k:]) + tok.text, pending[k].location, TEXT), len(pending) - k)
+             for k in range(len(pending))]
+    for joined, used in joins:
+        hits, fuzzy = _match_labels(joined.text, rows, pos)
+        if hits:
+            return hits, joined, False, fuzzy, used
+    for candidate, used in ((tok, 0), *joins):
+        late = _match_late(candidate.text, rows, pos, seen)
+        if late is not None:
+            return [late], candidate, True, False, used
+    return None
+
+
+def _is_frame(text: str, table: Table) -> bool:
+    norm = normalize(text)
+    return bool(norm) and any(p.search(norm) for p in table.frame)
+
+
+def _header_text(run: list[Token]) -> str:
+    """The header cells of a block: the texts after its last 信息内容 (or caption)."""
+    norms = [normalize(t.text) for t in run]
+    for k in range(len(norms) - 1, -1, -1):
+        if norms[k].startswith(_INFO_CONTENT):
+            norms = [norms[k][len(_INFO_CONTENT):], *norms[k + 1:]]
+            break
+    return "".join(norms)
+
+
+# --------------------------------------------------------------------------- walk
+
+def _walk(lines: list[Line], section: str, table: Table, cut: Token | None) -> _Walk:
+    """Find the rows of one table section and the cells that follow each label.
+
+    What follows a label is kept to what is certain:
+
+    * cells on the same printed line (table row) as a row's label are that row's;
+    * cells on lines of their own belong to the row being read — unless its label's
+      line already held all its values (then they are a row whose label is not
+      printed: not placed), or the reading has lost step (below);
+    * values on a line that starts with text that is no label of the table are another
+      row's, whose label is unknown: they are not placed, and the reading has lost step;
+    * a label printed out of the format's order is accepted for rows not yet found,
+      with the values on its own line only.
+
+    The reading loses step when a row ends without a cell for each column (in a table
+    printed a row per line), a row is printed out of order, or values follow an unknown
+    label. Until a line holds a label and values together again, values on lines of their
+    own are not placed: they could belong to more than one row. In a table printed a cell
+    per line (labels on lines of their own), the next label printed in order is enough.
+    Text on a value line that is a piece of the current row's label or of a group label
+    (PDF: a label broken over lines, a group label printed down the side of its rows) is
+    not unknown text.
+    """
+    layout = get_layout()
+    out = _Walk(section, table)
     rows = table.rows
     anchor = next((r for r in rows if r.anchor == "section"), None)
     row_texts = {r.key: normalize(r.label_zh) for r in rows}
     parents = {r.parent for r in rows if r.parent}
     frame_texts = [row_texts[r.key] for r in rows if r.group or r.key in parents]
-    current: PlacedRow | None = None
+    block_sets: dict[str, ColumnSet] = {}
+    block_units: dict[str, str | None] = {}
+    current: _RowRead | None = None
     pos = 0
-    in_step = True  # values on lines of their own may be placed on the current row
+    in_step = True
+    # A row per line (labels and values share lines), or a cell per line?
+    row_lines = out.row_lines = _rows_per_line(lines)
+    pending: list[Token] = []  # recent text cells that matched no label (a broken label?)
+    run: list[Token] = []  # text cells since the last value or label (a block's header)
 
-    def drop_values(values: list[Token]) -> None:
-        out.unplaced.extend(t for t in values if t.kind == VALUE)
-
-    def fail(where: str, message: str, placed: PlacedRow) -> None:
-        nonlocal in_step
-        if strict:
-            raise ReportFormatError(doc.source, message, where)
+    def problem(where: str, message: str) -> None:
         out.problems.append((where, message))
-        drop_values(placed.values)
-        out.rows.remove(placed)
-        in_step = False
 
-    def finish(placed: PlacedRow | None, next_row: Row | None, at_end: bool) -> None:
-        if placed is None:
-            return
-        row, n = placed.row, len(placed.values)
-        where = placed.label.location if placed.label else (placed.values[0].location if placed.values else "")
-        label = f"table {TABLE_NUMERALS[section]} row {placed.label.text if placed.label else row.label_zh}"
-        if n == row.width and n:
-            if row.shape_of:
-                out.shapes[row.shape_of] = "row"
-            return
-        if n == 0 and (row.group or (row.shape_of and next_row is not None and next_row.parent == row.key)):
-            if row.shape_of:
-                out.shapes[row.shape_of] = "group"
-            return
-        if at_end and truncated:
-            out.missing.append((row.key, f"the text ends after {n} of its {row.width} values"))
-            drop_values(placed.values)
-            out.rows.remove(placed)
-            return
-        fail(where, f"{label} has {n} values, expected {row.width}", placed)
+    def close(ended: str, next_row: Row | None = None, late: bool = False) -> None:
+        nonlocal current, in_step
+        if current is not None:
+            current.ended, current.next_row, current.next_late = ended, next_row, late
+            if row_lines and not current.plausible():
+                in_step = False
+        current = None
 
-    def harmless(stray: list[Token], row: PlacedRow | None) -> bool:
-        """Whether text cells on a value line are pieces of known labels, not another row's label."""
+    def harmless(stray: list[Token], row: _RowRead | None) -> bool:
+        """Whether text cells are pieces of known labels, not another row's label."""
         own = row_texts[row.row.key] if row is not None else ""
         for tok in stray:
             norm = normalize(tok.text)
@@ -225,123 +358,360 @@ def read_table(
                 return False
         return True
 
+    def columns_for(row: Row) -> tuple[tuple[Column, ...], str | None]:
+        """The row's column set: the one its block's header names, else the format's."""
+        if not row.columns:
+            return (), None
+        primary = layout.column_sets[row.column_set]
+        header = _header_text(run)
+        if row.block and header:
+            named = [cs for cs in (primary, *row.alt_columns) if cs.header and cs.header.search(header)]
+            block_sets[row.block] = named[0] if len(named) == 1 else primary
+            unit = _MONEY_HEADER.search(header)
+            block_units[row.block] = unit.group(1) if unit else None
+            if block_sets[row.block] is not primary:
+                out.notes.append((run[-1].location, f"block {row.block} prints the headers of "
+                                                    f"{block_sets[row.block].name}: read as printed"))
+        chosen = block_sets.get(row.block or "", primary)
+        if chosen is not primary and chosen not in row.alt_columns:
+            chosen = primary
+        return chosen.columns, block_units.get(row.block or "")
+
     def awaiting_anchor() -> bool:
         """The table's label-less row is still to come: the first values are its."""
-        return in_step and anchor is not None and not any(p.row is anchor for p in out.rows)
+        return in_step and anchor is not None and not any(r.row is anchor for r in out.reads)
 
-    pending: list[Token] = []  # recent text cells that matched no label (a broken label?)
-    for line in lines:
+    for index, line in enumerate(lines):
         if is_furniture(line.text):
             continue
-        on_line: PlacedRow | None = None  # the row whose label is on this line
+        on_line: _RowRead | None = None  # the row whose label is on this line
         stray: list[Token] = []  # text cells on this line after its last label
+        empties: list[Token] = []  # empty cells on this line since its last text
         for tok in line.tokens:
-            if tok.kind == PAD:
+            if tok is cut:
+                out.unplaced.append(tok)
+                problem(tok.location, f"the text ends inside this number ({tok.text!r}): it may be cut")
                 continue
             if tok.kind == TEXT:
-                found = _find_label(tok, pending, rows, pos, {p.row.key for p in out.rows})
-                if found is None:
+                empties = []
+                seen = {r.row.key for r in out.reads}
+                found = _find_label(tok, pending, rows, pos, seen)
+                if found is not None:
+                    hits, label, late, fuzzy, used = found
+                    if current is not None and used:  # fragments of this label were not unknown text
+                        joined = pending[-used:]
+                        current.unknown = [t for t in current.unknown if t not in joined]
+                    pending.clear()
+                    for i in hits:
+                        close("label", rows[i], late)
+                        columns, unit = columns_for(rows[i])
+                        current = _RowRead(rows[i], label, columns, unit, index, late=late)
+                        out.reads.append(current)
+                        if not late:
+                            pos = i + 1
+                    if fuzzy:
+                        out.notes.append((label.location, f"label {label.text!r} read as "
+                                                          f"{rows[hits[0]].label_zh} (one character differs)"))
+                    if late:
+                        in_step = False
+                    elif not row_lines:
+                        in_step = True
+                    run = []
+                    on_line, stray = current, []
+                    continue
+                if _is_frame(tok.text, table):
                     pending.append(tok)
                     del pending[:-_MAX_FRAGMENTS]
-                    stray.append(tok)
+                    run.append(tok)
+                    close("frame")
+                    on_line, stray = None, []
                     continue
-                hits, label, late = found
-                pending.clear()
-                for i in hits:
-                    finish(current, rows[i], at_end=False)
-                    current = PlacedRow(rows[i], label)
-                    out.rows.append(current)
-                    if not late:
-                        pos = i + 1
-                if late:
-                    in_step = False
-                on_line, stray = current, []
+                pending.append(tok)
+                del pending[:-_MAX_FRAGMENTS]
+                run.append(tok)
+                stray.append(tok)
+                if current is not None and not harmless([tok], current):
+                    current.unknown.append(tok)
                 continue
-            # a value or a blank cell
+            if tok.kind in (BLANK, PAD):
+                empties.append(tok)
+                if current is not None and (current is on_line or (in_step and not current.complete_on_label_line(index))):
+                    current.add(tok, index)
+                elif current is None:
+                    out.loose[tok.kind] = out.loose.get(tok.kind, 0) + 1
+                continue
+            if tok.kind == GLUED:  # digits run into the text before them
+                if current is not None and on_line is current and not stray and not current.cells:
+                    current.add(tok, index)
+                continue
+            # a value
             pending.clear()
-            if on_line is not None and on_line is current and harmless(stray, on_line):
+            run = []
+            if on_line is not None and on_line is current and harmless(stray, current):
                 target = current
                 in_step = True
             elif stray and not harmless(stray, current) and not (current is None and awaiting_anchor()):
                 # values after a label this reader does not know: another row's
-                if tok.kind == VALUE:
-                    if current is not None or out.rows:
-                        message = (f"table {TABLE_NUMERALS[section]}: values after "
-                                   f"'{''.join(t.text for t in stray)}', which is no row label of the format")
-                        if strict:
-                            raise ReportFormatError(doc.source, message, tok.location)
-                        if not out.problems or out.problems[-1][1] != message:
-                            out.problems.append((tok.location, message))
-                    out.unplaced.append(tok)
+                if current is not None or out.reads:
+                    message = (f"table {TABLE_NUMERALS[section]}: values after "
+                               f"'{''.join(t.text for t in stray)}', which is no row label of the format")
+                    if not out.problems or out.problems[-1][1] != message:
+                        problem(tok.location, message)
+                out.unplaced.append(tok)
                 if current is not None:
-                    finish(current, None, at_end=False)
-                    current = None
+                    current.unknown.extend(t for t in stray if t not in current.unknown)
+                close("unknown")
                 in_step = False
                 continue
             else:
                 target = current if in_step else None
             if target is None:
                 if current is None and awaiting_anchor():
-                    current = target = PlacedRow(anchor, None)
-                    out.rows.append(current)
+                    current = target = _RowRead(anchor, None, anchor.columns, None, index)
+                    out.reads.append(current)
+                    for empty in empties:  # empty cells of its line before its first value
+                        target.add(empty, index)
+                    on_line = current
                 else:
-                    if tok.kind == VALUE:
-                        out.unplaced.append(tok)
-                    continue
-            stray = []  # judged: what follows on this line continues this row
-            if len(target.values) < target.row.width:
-                target.values.append(tok)
-            elif tok.kind == BLANK:
-                continue  # an empty cell no row has room for (padding, a spacer row) holds no number
-            elif target.values and len(target.values) == target.row.width:
-                label = target.label.text if target.label else target.row.label_zh
-                message = f"table {TABLE_NUMERALS[section]} row {label} has more than {target.row.width} values"
-                if strict:
-                    raise ReportFormatError(doc.source, message, tok.location)
-                out.problems.append((tok.location, message))
-                if tok.kind == VALUE:
                     out.unplaced.append(tok)
-                in_step = False
-            elif tok.kind == VALUE:
+                    continue
+            elif target.complete_on_label_line(index):
+                # the label's line held all the row's values: these have no label
+                name = target.label.text if target.label else target.row.label_zh
+                problem(tok.location, f"table {TABLE_NUMERALS[section]} row {name} has more than "
+                                             f"{len(target.columns)} values: the line holding it had them all, "
+                                             f"the values after it have no row label")
                 out.unplaced.append(tok)
-    finish(current, None, at_end=True)
-
-    for row_key, choices in allowed_shapes.items():
-        if row_key in out.shapes and out.shapes[row_key] not in choices:
-            raise ReportFormatError(
-                doc.source,
-                f"table {TABLE_NUMERALS[section]} prints {row_key} as a {out.shapes[row_key]}, "
-                f"which this format does not (expected {' or '.join(choices)})",
-            )
-    shapes = {k: out.shapes.get(k, v[0]) for k, v in allowed_shapes.items()}
-    printed = {p.row.key for p in out.rows}
-    missing_keys = {k for k, _ in out.missing}
-    for row in table.expected_rows(shapes):
-        if row.key not in printed and row.key not in missing_keys:
-            out.missing.append((row.key, "the text ends before this row" if truncated else "row not found"))
+                in_step = False
+                continue
+            target.add(tok, index)
+        if anchor is not None and current is None and awaiting_anchor() and empties \
+                and len(empties) == len(line.tokens) and sum(t.kind == BLANK for t in empties) == anchor.width:
+            # the label-less row printed with every cell empty: a line of exactly its cells
+            current = _RowRead(anchor, None, anchor.columns, None, index)
+            out.reads.append(current)
+            for empty in empties:
+                if empty.kind == BLANK:
+                    current.add(empty, index)
+    close("end")
     return out
 
 
-def _find_label(
-    tok: Token, pending: list[Token], rows: tuple[Row, ...], pos: int, placed: set[str]
-) -> tuple[list[int], Token, bool] | None:
-    """The rows a text cell labels: ``(row indices, label token, printed out of order)``.
 
-    Tried in turn: the cell alone in printed order; the cell joined to the unmatched
-    cells before it (a label broken across lines or pages); the same for a row not yet
-    found that the format prints earlier.
+# --------------------------------------------------------------------------- placement
+
+def _rows_per_line(lines: list[Line]) -> bool:
+    """Whether a table section prints a row per line (labels and values share lines).
+
+    Otherwise it prints a cell per line (copied web pages, plain lines): values stand on
+    lines of their own below their label. A table that prints no number at all is read
+    as cells per line: its rows are printed empty.
     """
-    hits = _match_labels(tok.text, rows, pos)
-    if hits:
-        return hits, tok, False
-    joins = [(Token("".join(t.text for t in pending[k:]) + tok.text, pending[k].location, TEXT))
-             for k in range(len(pending))]
-    for joined in joins:
-        hits = _match_labels(joined.text, rows, pos)
-        if hits:
-            return hits, joined, False
-    for candidate in (tok, *joins):
-        late = _match_late(candidate.text, rows, pos, placed)
-        if late is not None:
-            return [late], candidate, True
-    return None
+    shared = alone = 0
+    for line in lines:
+        kinds = {t.kind for t in line.tokens}
+        if VALUE in kinds:
+            if TEXT in kinds:
+                shared += 1
+            else:
+                alone += 1
+    return shared >= alone and shared + alone > 0  # a table printing no number at all: labels only
+
+
+def _empty_cells(doc: Document, walks: list[_Walk]) -> frozenset[str]:
+    """Which kinds of empty cell this document prints in place (``blank``, ``pad``).
+
+    In a grid (HTML, Word) or a markdown table every cell is printed, empty or not. In
+    copied text it depends on the page: an empty cell may show as ``| |``, as a bare
+    ``|`` line, or leave no trace, while the same marks also pad rows to the table's
+    width. A kind of empty cell is taken to stand in place when some row prints it
+    before or between its values and then ends with exactly as many cells as the row
+    has columns, and no row prints more cells than its columns that way; or when the
+    document never uses it as padding (after a complete row, or after a caption or
+    header, whose cell counts the layout knows).
+    """
+    kinds: set[str] = set()
+    if doc.reader in ("html", "docx") or doc.grid:
+        kinds.add(BLANK)
+    for kind in (BLANK, PAD):
+        support = counter = 0
+        padding = sum(walk.loose.get(kind, 0) for walk in walks)
+        for walk in walks:
+            for read in walk.reads:
+                width = len(read.columns)
+                seq = [c for c in read.cells if c.kind in (VALUE, GLUED, kind)]
+                values = sum(1 for c in seq if c.kind != kind)
+                if width and values == width and len(seq) > width:
+                    padding += 1
+                last = max((k for k, c in enumerate(seq) if c.kind != kind), default=None)
+                if not width or last is None or not any(c.kind == kind for c in seq[:last]):
+                    continue
+                if last + 1 == width:
+                    support += 1
+                elif last + 1 > width:
+                    counter += 1
+        if not counter and (support or not padding):
+            kinds.add(kind)
+    return frozenset(kinds)
+
+
+def _unglue(read: _RowRead, values: list[Token]) -> tuple[list[Token] | None, str]:
+    """Values with digits run into the label split off, where that is certain.
+
+    ``规章000`` in a row of three gives three values of one digit each; ``行政许可0`` in a
+    row of one gives one value; a separator settles it too (``规章0 0 0``). Otherwise
+    the split is not certain (None and why).
+    """
+    if not values or values[0].kind != GLUED:
+        return values, ""
+    glued, rest = values[0], values[1:]
+    need = len(read.columns) - len(rest)
+    digits = glued.text
+    if need == 1:
+        return [Token(digits, glued.location, VALUE), *rest], f"value {digits} printed run into the label"
+    if need == len(digits) and need > 1:
+        return [Token(d, glued.location, VALUE) for d in digits] + rest, \
+            f"values {' '.join(digits)} printed run into the label, one digit each"
+    return None, (f"digits {digits!r} are run into the label: they cannot be split into {need} "
+                  f"value(s) with certainty")
+
+
+def _place(read: _RowRead, section: str, in_place: frozenset[str], truncated: bool, row_lines: bool,
+           out: TableRead, problem) -> None:
+    """Decide one row: placed, blank, missing, or a problem with its numbers unplaced."""
+    row, width = read.row, len(read.columns)
+    name = read.label.text if read.label else row.label_zh
+    where = read.label.location if read.label else (read.cells[0].location if read.cells else "")
+    label = f"table {TABLE_NUMERALS[section]} row {name}"
+    values = [c for c in read.cells if c.kind in (VALUE, GLUED)]
+
+    def reject(message: str, at: str = where, reason: str = "") -> None:
+        problem(at, message)
+        out.unplaced.extend(t for t in values if t.kind in (VALUE, GLUED))
+        if width:
+            out.missing.append((row.key, reason or "its values could not be placed (see problems)"))
+
+    def place(tokens: list[Token]) -> None:
+        out.rows.append(PlacedRow(row, read.label, tokens, read.columns, read.header_unit))
+        if row.shape_of:
+            out.shapes[row.shape_of] = "row"
+
+    if not width:  # a group label: it holds no values
+        if values:
+            reject(f"{label} is a group label, which holds no values: the values after it have no row "
+                   f"label of their own", values[0].location)
+        return
+    if read.ended == "end" and truncated and len(values) < width and \
+            len([c for c in read.cells if c.kind in (VALUE, GLUED) or c.kind in in_place]) < width:
+        out.missing.append((row.key, f"the text ends after {len(values)} of its {width} values"))
+        out.unplaced.extend(values)
+        return
+    unglued, why = _unglue(read, values)
+    if unglued is None:
+        reject(f"{label}: {why}")
+        return
+    if why:
+        out.notes.append((where, why))
+    values = unglued
+    if not values:
+        if row.shape_of and read.next_row is not None and read.next_row.parent == row.key:
+            out.shapes[row.shape_of] = "group"
+            return
+        if read.unknown:
+            reject(f"{label} has no values before '{''.join(t.text for t in read.unknown)}', which is no row "
+                   f"label of the format: its cells are not certain")
+            return
+        # printed with every cell empty: it shows them (行政许可 | ||||), or, in a table
+        # printed a cell per line, the next row's label follows it directly
+        if read.shows_every_cell() or (not row_lines and not read.next_late
+                                       and (read.ended in ("label", "frame") or (read.ended == "end" and not truncated))):
+            place([Token("", where, BLANK) for _ in range(width)])
+            return
+        reject(f"{label} has no values, and the text does not show its cells: they may be printed "
+               f"elsewhere", reason="no values printed beside its label")
+        return
+    if len(values) == width:
+        place(values)
+        return
+    if len(values) > width:
+        reject(f"{label} has more than {width} values ({len(values)}): no value's column is certain",
+               values[width].location)
+        return
+    cells = [c for c in read.cells if c.kind in (VALUE, GLUED) or c.kind in in_place]
+    if in_place and len(cells) >= width and not any(c.kind == VALUE for c in cells[width:]) \
+            and not any(c.kind == GLUED for c in cells):
+        place([c if c.kind == VALUE else Token("", c.location, BLANK) for c in cells[:width]])
+        return
+    reject(f"{label} has {len(values)} values, expected {width}: the text does not show which of its "
+           f"cells are empty, so no value's column is certain")
+
+
+def read_tables(
+    doc: Document,
+    bounds: dict[str, tuple[int, int]],
+    template: str,
+    *,
+    strict: bool = False,
+    cut: Token | None = None,
+) -> dict[str, TableRead]:
+    """Place the values of every table section of a document on the format's rows.
+
+    Args:
+        doc: The document.
+        bounds: Line ranges of the sections (:func:`split_sections`).
+        template: The report's format (``F2019``, ``F2021``).
+        strict: Raise :class:`ReportFormatError` at the first row or cell that cannot
+            be placed; otherwise list it in ``problems`` and its numbers in ``unplaced``.
+        cut: The document's last token when the text ends inside it (a cut number):
+            never placed.
+
+    Returns:
+        A :class:`TableRead` per table section found, in printed order.
+
+    Raises:
+        ReportFormatError: With ``strict``, the first doubt (in printed order); in any
+            mode, a shaped row printed in a shape the format does not allow.
+    """
+    layout = get_layout()
+    fmt = layout.formats[template]
+    sections = [s for s in TABLE_NUMERALS if s in bounds]
+    last = max(bounds, key=lambda s: bounds[s][0]) if bounds else None
+    walks = []
+    for section in sections:
+        start, end = bounds[section]
+        walks.append(_walk(doc.lines[start + 1:end], section, layout.table_for(template, section), cut))
+    in_place = _empty_cells(doc, walks)
+    reads: dict[str, TableRead] = {}
+    for walk in walks:
+        out = TableRead(section=walk.section, table=walk.table, unplaced=list(walk.unplaced),
+                        problems=list(walk.problems), notes=list(walk.notes))
+        truncated = walk.section == last
+        for read in walk.reads:
+            _place(read, walk.section, in_place, truncated, walk.row_lines, out,
+                   lambda w, m: out.problems.append((w, m)))
+        out.problems.sort(key=lambda p: _order(p[0]))
+        for row_key, choices in fmt.shapes.items():
+            if row_key in out.shapes and out.shapes[row_key] not in choices:
+                raise ReportFormatError(
+                    doc.source,
+                    f"table {TABLE_NUMERALS[walk.section]} prints {row_key} as a {out.shapes[row_key]}, "
+                    f"which this format does not (expected {' or '.join(choices)})",
+                )
+        shapes = {k: out.shapes.get(k, v[0]) for k, v in fmt.shapes.items()}
+        printed = {p.row.key for p in out.rows}
+        missing_keys = {k for k, _ in out.missing}
+        for row in walk.table.expected_rows(shapes):
+            if row.key not in printed and row.key not in missing_keys:
+                out.missing.append((row.key, "the text ends before this row" if truncated else "row not found"))
+        reads[walk.section] = out
+    if strict:
+        doubts = [p for read in reads.values() for p in read.problems]
+        if doubts:
+            where, message = min(doubts, key=lambda p: _order(p[0]))
+            raise ReportFormatError(doc.source, message, where)
+    return reads
+
+
+def _order(where: str) -> tuple[int, ...]:
+    """Sort key of a location (``line 41``, ``line 12, value 3``, ``table 2, row 5, col 2``)."""
+    return tuple(int(n) for n in re.findall(r"\d+", where)) or (0,)

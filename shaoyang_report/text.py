@@ -18,7 +18,7 @@ _PUNCTUATION = {
 _WS = re.compile(r"\s+")
 # A pinyin gloss in ASCII brackets after a Chinese character, as Traditional mirrors
 # print them inside labels: 數(shù)量, 鄉(xiāng). Dropped before matching.
-_GLOSS = re.compile(r"(?<=[\u3400-\u9fff])\((?:[a-zü]|[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ]){1,7}\)")
+GLOSS = re.compile(r"(?<=[\u3400-\u9fff])\((?:[a-zü]|[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ]){1,7}\)")
 
 
 @cache
@@ -54,13 +54,42 @@ def simplify(text: str) -> str:
         '(一)予以公开'
     """
     if "(" in text:
-        text = _GLOSS.sub("", text)
+        text = GLOSS.sub("", text)
     return text.translate(_translation())
 
 _UNIT_SUFFIXES = "万元|亿元|万|亿|元|件|个|项|条|次"
+# A "?" before a number is an encoding artifact of copied pages (a non-breaking space
+# shown as "?"): "? 0" is 0, noted.
 VALUE_RE = re.compile(
-    r"^(?P<sign>[+-]?)(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?(?P<unit>" + _UNIT_SUFFIXES + r")?$"
+    r"^(?P<artifact>[?？\ufffd])?(?P<sign>[+-]?)(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?"
+    r"(?P<unit>" + _UNIT_SUFFIXES + r")?$"
 )
+# Footnote marks after a number (superscripts, circled numbers, *, ※, †): marks, not
+# digits. NFKC would turn 4089¹ into 40891, so they are split off before normalising.
+_MARKS = "\u00b9\u00b2\u00b3\u2070-\u209f\u2460-\u24ff\u2776-\u2793\u3251-\u325f\u32b1-\u32bf※*＊†‡"
+_MARK_RE = re.compile(f"[{_MARKS}]+$")
+_ONLY_MARKS_RE = re.compile(f"^[{_MARKS}\\s]+$")
+# Longest number read: a report's numbers are counts and 万元 amounts; 400 digits are
+# no figure of a report.
+MAX_DIGITS = 15
+
+
+def split_mark(text: str) -> tuple[str, str]:
+    """A printed cell split into its number and a trailing footnote mark.
+
+    Example:
+        >>> split_mark("4089¹"), split_mark("4089①"), split_mark("-56")
+        (('4089', '¹'), ('4089', '①'), ('-56', ''))
+    """
+    m = _MARK_RE.search(text.rstrip())
+    if m is None:
+        return text, ""
+    return text.rstrip()[: m.start()], m.group(0)
+
+
+def is_mark(text: str) -> bool:
+    """Whether a cell holds only footnote marks (``⑧``, ``*``): no number."""
+    return bool(_ONLY_MARKS_RE.match(text))
 
 
 @lru_cache(maxsize=1 << 16)
@@ -88,12 +117,16 @@ def is_value(text: str) -> bool:
     Example:
         >>> is_value("46502.47万"), is_value("-56"), is_value("—"), is_value("1.属于国家秘密")
         (True, True, True, False)
+        >>> is_value("4089¹"), is_value("⑧"), is_value("? 0")
+        (True, False, True)
     """
-    norm = normalize(text)
-    return bool(VALUE_RE.match(norm)) or norm in get_layout().not_stated
+    number, _ = split_mark(text)
+    norm = normalize(number)
+    return bool(norm and VALUE_RE.match(norm)) or norm in get_layout().not_stated
 
 
-def parse_value(raw: str, unit: str) -> tuple[float, str | None]:
+def parse_value(raw: str, unit: str, *, default_unit: str | None = None,
+                unit_in_cell: bool = False) -> tuple[float, str | None]:
     """Turn a printed cell into a number in ``unit``.
 
     Blank cells and not-stated markers give NaN (blank is not zero). A unit printed in
@@ -102,6 +135,10 @@ def parse_value(raw: str, unit: str) -> tuple[float, str | None]:
     Args:
         raw: The cell as printed.
         unit: The unit of the measure (``件``, ``万元`` …).
+        default_unit: The unit of a cell that prints none (the block's header said
+            so); ``None``: the measure's unit.
+        unit_in_cell: The format prints no unit for this column: a non-zero number
+            printed without a unit (and no header unit) has no certain unit.
 
     Returns:
         ``(value, problem)``: problem is ``None`` or says why the cell is not a number
@@ -112,21 +149,53 @@ def parse_value(raw: str, unit: str) -> tuple[float, str | None]:
         ((46502.47, None), (25.1, None))
         >>> parse_value("", "件")[0]
         nan
+        >>> parse_value("15000000", "万元", unit_in_cell=True)
+        (nan, "'15000000' is printed without a unit, which this column needs (万元 or 元?)")
     """
-    norm = normalize(raw)
+    return parse_cell(raw, unit, default_unit=default_unit, unit_in_cell=unit_in_cell)[:2]
+
+
+def parse_cell(raw: str, unit: str, *, default_unit: str | None = None,
+               unit_in_cell: bool = False) -> tuple[float, str | None, str | None]:
+    """:func:`parse_value`, and a note on what was read around the number.
+
+    Returns:
+        ``(value, problem, note)``: the note names a footnote mark or an encoding
+        artifact kept in ``raw`` but not in the value.
+
+    Example:
+        >>> parse_cell("4089¹", "项")
+        (4089.0, None, "footnote mark '¹' after 4089 is not a digit")
+    """
+    number_text, mark = split_mark(raw)
+    norm = normalize(number_text)
     if not norm or norm in get_layout().not_stated:
-        return math.nan, None
+        if mark and not norm:
+            return math.nan, f"{raw!r} is a mark, not a number", None
+        return math.nan, None, None
     m = VALUE_RE.match(norm)
     if m is None:
-        return math.nan, f"{raw!r} is not a number"
+        return math.nan, f"{raw!r} is not a number", None
+    if len(m["num"].replace(",", "")) > MAX_DIGITS:
+        return math.nan, f"{raw[:20]!r}… has more digits than any figure of a report", None
     try:
         number = Decimal(m["sign"] + m["num"].replace(",", "") + (m["frac"] or ""))
     except InvalidOperation:  # pragma: no cover - the regex admits only decimals
-        return math.nan, f"{raw!r} is not a number"
-    printed_unit = m["unit"]
+        return math.nan, f"{raw!r} is not a number", None
+    printed_unit = m["unit"] or default_unit
     if printed_unit:
         factor = get_layout().units.get(unit, {}).get(printed_unit)
         if factor is None:
-            return math.nan, f"{raw!r}: unit {printed_unit} cannot be read as {unit}"
+            return math.nan, f"{raw!r}: unit {printed_unit} cannot be read as {unit}", None
         number *= factor
-    return float(number), None
+    elif unit_in_cell and number != 0:
+        return math.nan, f"{raw!r} is printed without a unit, which this column needs (万元 or 元?)", None
+    value = float(number)
+    if not math.isfinite(value):  # pragma: no cover - MAX_DIGITS keeps values finite
+        return math.nan, f"{raw[:20]!r}… is not a finite number", None
+    notes = []
+    if mark:
+        notes.append(f"footnote mark {mark!r} after {number_text.strip()} is not a digit")
+    if m["artifact"]:
+        notes.append(f"{m['artifact']!r} before the number is an encoding artifact")
+    return value, None, "; ".join(notes) or None

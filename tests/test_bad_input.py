@@ -48,7 +48,7 @@ def test_row_with_too_few_values(tmp_path):
     del lines[i + 1 : i + 3]  # the row now holds 5 values where the format has 7
     path = _write(tmp_path, "short_row.txt", "\n".join(lines))
     with pytest.raises(sr.ReportFormatError) as info:
-        sr.read_report(path)
+        sr.read_report(path, strict=True)
     message = str(info.value)
     assert message.startswith(f"short_row.txt: line {i + 1}: ")
     assert "table 三 row 四、结转下年度继续办理 has 5 values, expected 7" in message
@@ -58,7 +58,7 @@ def test_row_with_too_many_values(tmp_path):
     text = SHAOYANG.replace("行政强制 |\n89 |\n21 |\n46 |\n", "行政强制 |\n89 |\n21 |\n46 |\n5 |\n")
     path = _write(tmp_path, "long_row.txt", text)
     with pytest.raises(sr.ReportFormatError, match=r"long_row.txt: line \d+: table 二 row 行政强制 has more than 3 values"):
-        sr.read_report(path)
+        sr.read_report(path, strict=True)
 
 
 def test_lenient_reading_places_nothing_from_a_bad_row(tmp_path):

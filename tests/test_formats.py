@@ -113,21 +113,32 @@ def test_f2021_other_processing_printed_as_one_row_is_accepted():
     assert r.missing.empty
 
 
-def test_group_subtotal_when_printed_is_checked():
-    rows = []
-    for label, values in F2021_ROWS:
-        rows.append((label, values))
-    # a report that prints a subtotal on the 无法提供 group, wrongly (children add to 3)
-    rows = [(lbl, [2, 0, 0, 0, 0, 0, 2]) if lbl == "（四）无法提供" else (lbl, v) for lbl, v in rows]
+def test_a_group_label_holds_no_values():
+    # A report that prints numbers beside the 无法提供 group label: the format gives a
+    # group no cells, so they are no subtotal to be checked but numbers with no row.
+    rows = [(lbl, [2, 0, 0, 0, 0, 0, 2]) if lbl == "（四）无法提供" else (lbl, v) for lbl, v in F2021_ROWS]
     r = sr.read_text(f2021_text(rows), source="synthetic_subtotal.txt")
-    group = r.checks[r.checks.rule == "group_sum"]
-    assert set(group["item"]) == {"unavailable"} and len(group) == 7
-    failing = group[group.status == "fail"]
-    assert set(failing.applicant) == {"other_org", "total"}  # 自然人: 2 = 2 holds
-    assert failing.set_index("applicant").loc["total", "expected"] == 3
-    assert failing.set_index("applicant").loc["total", "printed"] == 2
-    # the leaf sum uses the sub-rows, not the subtotal as well
+    assert "unavailable" not in set(r.facts["item"])
+    assert r.unplaced.raw.tolist() == ["2", "0", "0", "0", "0", "0", "2"]
+    assert any("（四）无法提供 is a group label, which holds no values" in m for _, m in r.problems)
+    # its sub-rows are read as printed and the report still adds up
+    sub = r.facts[r.facts["item"] == "unavailable_not_held"]
+    assert sub.value.tolist() == [2, 0, 0, 0, 0, 1, 3]
     assert (r.checks[r.checks.rule == "leaf_sum"].status == "pass").all()
+    with pytest.raises(sr.ReportFormatError, match="is a group label, which holds no values"):
+        sr.read_text(f2021_text(rows), source="synthetic_subtotal.txt", strict=True)
+
+
+def test_a_sub_row_whose_label_is_not_known_does_not_give_its_values_to_its_group():
+    # 1.本机关不掌握相关政府信息 printed with a label no format has: its numbers are not
+    # the 无法提供 group's, and not the next row's.
+    rows = [("1.某种不在格式中的情形", v) if lbl == "1.本机关不掌握相关政府信息" else (lbl, v) for lbl, v in F2021_ROWS]
+    r = sr.read_text(f2021_text(rows), source="unknown_sub_row.txt")
+    assert not {"unavailable", "unavailable_not_held"} & set(r.facts["item"])
+    assert r.unplaced.raw.tolist() == ["2", "0", "0", "0", "0", "1", "3"]
+    assert "unavailable_not_held" in set(r.missing["item"])
+    assert r.facts[r.facts["item"] == "unavailable_needs_creation"].value.tolist() == [0] * 7
+    assert (r.checks.rule != "group_sum").all() and r.findings.empty
 
 
 @pytest.mark.parametrize(

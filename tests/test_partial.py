@@ -200,7 +200,7 @@ def test_unknown_label_with_numbers_is_never_given_to_the_row_before():
     # the rows after it are read again once a label and its numbers share a line
     assert list(f[f["item"] == "not_processed_publication"].value) == [0] * 7
     with pytest.raises(sr.ReportFormatError, match=r"values after '2.重复提交的申请', which is no row label"):
-        sr.read_text(text, source="renamed_row.txt")
+        sr.read_text(text, source="renamed_row.txt", strict=True)
 
 
 def test_paths_are_read_in_place():
