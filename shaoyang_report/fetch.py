@@ -84,6 +84,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import pandas as pd
 
+from .atomic import write_bytes
 from .catalog import COLUMNS as CATALOG_COLUMNS
 from .catalog import COMPLETE, CatalogEntry, entries, read_catalog
 from .errors import ReportFormatError
@@ -866,21 +867,6 @@ def _temp_beside(path: Path, data: bytes) -> str:
     return tmp
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Write a file via a temporary file in the same folder and a rename."""
-    tmp = _temp_beside(path, data)
-    try:
-        if path.exists():
-            try:
-                os.chmod(tmp, path.stat().st_mode & 0o777)
-            except OSError:
-                pass
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _write_new(path: Path, data: bytes) -> None:
     """Create ``path`` with ``data``; never replaces an existing file."""
     tmp = _temp_beside(path, data)
@@ -926,7 +912,7 @@ class _Manifest:
         writer.writeheader()
         writer.writerows(self.rows)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        _atomic_write(self.path, out.getvalue().encode("utf-8"))
+        write_bytes(self.path, out.getvalue().encode("utf-8"))
 
 
 def read_manifest(raw_dir: str | Path | None = None) -> pd.DataFrame:
@@ -1100,7 +1086,7 @@ def _rewrite_catalog(path: Path, updates: dict[str, dict[str, str]]) -> None:
         buf = io.StringIO()
         csv.writer(buf, lineterminator=end or default_end).writerow(fields)
         out.append(buf.getvalue() if end else buf.getvalue()[: -len(default_end)])
-    _atomic_write(path, bom + "".join(out).encode("utf-8"))
+    write_bytes(path, bom + "".join(out).encode("utf-8"))
 
 
 # --------------------------------------------------------------------------- the job

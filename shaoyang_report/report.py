@@ -27,7 +27,7 @@ from .layout import TABLE_SECTIONS, Table, get_layout
 from .metadata import Metadata, detect_format, read_metadata
 from .prose import extract_prose_facts, find_numbers, join_wrapped_lines, prose_checks_records
 from .readers import load_document
-from .tables import TABLE_NUMERALS, TableRead, read_tables, split_sections
+from .tables import TableRead, read_tables, split_sections
 from .text import parse_cell, simplify
 
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from .document import BLANK, GLUED, PAD, TEXT, VALUE, Document, Line, Token, is_furniture
 from .errors import ReportFormatError
 from .layout import Column, ColumnSet, Row, Table, get_layout
-from .text import is_mark, normalize
+from .text import normalize
 
 # Chinese numbers of the printed tables, for messages.
 TABLE_NUMERALS = {"active_disclosure": "二", "applications": "三", "review_litigation": "四"}

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import requests
 
 PROJECT = Path(__file__).resolve().parents[1]
 SHARED_REPORTS = PROJECT.parent / "shared" / "reports"
@@ -27,3 +28,20 @@ def shared_report(relative: str) -> Path:
 def shaoyang_2020() -> Path:
     """The complete Shaoyang 2020 city report, as bundled in data/raw."""
     return RAW / "shaoyang_city_2020.txt"
+
+
+@pytest.fixture
+def server():
+    """A loopback web server for the fetch tests (tests/fetch_server.py)."""
+    from fetch_server import LoopbackServer
+
+    with LoopbackServer() as srv:
+        yield srv
+
+
+@pytest.fixture
+def session():
+    """A requests session that ignores proxy settings: loopback only."""
+    with requests.Session() as s:
+        s.trust_env = False
+        yield s

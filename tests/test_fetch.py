@@ -15,7 +15,6 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-import requests
 
 import shaoyang_report as sr
 from conftest import RAW
@@ -52,20 +51,6 @@ PATHS = {
 }
 REDIRECTED = "/shaoyang/sysrmzf/202403/0c8d4b1381e84893997c6e998088ce2c.shtml"
 ATTACHMENT = "/chengbu/files/金紫乡2021年政府信息公开工作年度报告.docx"
-
-
-@pytest.fixture
-def server():
-    with LoopbackServer() as srv:
-        yield srv
-
-
-@pytest.fixture
-def session():
-    """A requests session that ignores proxy settings: loopback only."""
-    with requests.Session() as s:
-        s.trust_env = False
-        yield s
 
 
 @pytest.fixture

@@ -16,9 +16,8 @@ import time
 from pathlib import Path
 
 import pytest
-import requests
 
-from fetch_server import LoopbackServer, Route, opening_page
+from fetch_server import Route, opening_page
 from shaoyang_report import fetch
 from shaoyang_report.fetch import add_fetch_parser, fetch_catalog
 
@@ -58,19 +57,6 @@ def network(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect_ex", lambda self, address: real_connect_ex(self, vet(address)))
     yield net
     assert net.outside == [], f"tried to connect outside this machine: {net.outside}"
-
-
-@pytest.fixture
-def server():
-    with LoopbackServer() as srv:
-        yield srv
-
-
-@pytest.fixture
-def session():
-    with requests.Session() as s:
-        s.trust_env = False
-        yield s
 
 
 class FakeDNS(dict):
