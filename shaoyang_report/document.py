@@ -12,11 +12,12 @@ import os
 import re
 import stat
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from .errors import ReportFormatError
 from .limits import MAX_CHARS, MAX_FILE_BYTES, Budget, refuse
-from .text import is_value
+from .text import is_value, normalize
 
 # Token kinds
 TEXT, VALUE, BLANK, PAD, GLUED = "text", "value", "blank", "pad", "glued"
@@ -169,11 +170,15 @@ def split_cells(text: str, location: str) -> list[Token]:
     * plain text from PDF or Word: a row's label and its numbers share a line
       (``行政许可 4089 -56 7591``).
 
-    Within a cell, trailing numbers separated by spaces are split off as values.
+    Within a cell, trailing numbers separated by spaces are split off as values; so
+    are numbers inside it where another row's label follows them (two rows printed on
+    one line: ``行政许可 4089 -56 7591 其他对外管理服务事项 277 290 37458``).
 
     Example:
         >>> [(t.text, t.kind) for t in split_cells("行政许可 4089 -56 7591", "line 1")]
         [('行政许可', 'text'), ('4089', 'value'), ('-56', 'value'), ('7591', 'value')]
+        >>> [t.kind for t in split_cells("行政许可 1 2 3 行政处罚 4 5 6", "line 1")]
+        ['text', 'value', 'value', 'value', 'text', 'value', 'value', 'value']
         >>> [t.kind for t in split_cells("|||", "line 2")]
         ['pad', 'pad', 'pad']
     """
@@ -194,21 +199,17 @@ def split_cells(text: str, location: str) -> list[Token]:
             if piped:
                 tokens.append(Token("", location, BLANK))
             continue
-        words = _join_artifacts(stripped.split())
-        cut = len(words)
-        while cut > 0 and is_value(words[cut - 1]):
-            cut -= 1
-        if cut:
-            text = " ".join(words[:cut])
-            glued = _GLUED_RE.match(text)
-            if glued:
-                tokens.append(Token(glued["text"], location, TEXT))
-                tokens.append(Token(glued["digits"], location, GLUED))
-            else:
-                tokens.append(Token(text, location, TEXT))
-        for word in words[cut:]:
-            tokens.append(Token(word, location, VALUE))
-            n_values += 1
+        for text, values in _rows_in(_join_artifacts(stripped.split())):
+            if text:
+                glued = _GLUED_RE.match(text)
+                if glued:
+                    tokens.append(Token(glued["text"], location, TEXT))
+                    tokens.append(Token(glued["digits"], location, GLUED))
+                else:
+                    tokens.append(Token(text, location, TEXT))
+            for word in values:
+                tokens.append(Token(word, location, VALUE))
+                n_values += 1
     if n_values > 1:  # several values on one line: say which is which
         k = 0
         for i, tok in enumerate(tokens):
@@ -216,6 +217,58 @@ def split_cells(text: str, location: str) -> list[Token]:
                 k += 1
                 tokens[i] = Token(tok.text, f"{location}, value {k}", VALUE)
     return tokens
+
+
+def _rows_in(words: list[str]) -> list[tuple[str, list[str]]]:
+    """A cell's words as ``(text, values)`` runs: the trailing numbers, and numbers followed
+    by another row's label (a number run into that label, ``7591其他对外管理服务事项``, too).
+
+    Numbers followed by other text stay in the text: whose they are is not certain.
+    """
+    runs: list[tuple[str, list[str]]] = []
+    text: list[str] = []
+    values: list[str] = []
+
+    def close() -> None:
+        if text or values:
+            runs.append((" ".join(text), list(values)))
+        text.clear()
+        values.clear()
+
+    for word in words:
+        if is_value(word):
+            values.append(word)
+            continue
+        lead = _LEADING_NUMBER.match(word)
+        if values or lead:
+            rest = lead["rest"] if lead else word
+            if starts_with_label(rest):
+                if lead:
+                    values.append(lead["number"])
+                close()
+                text.append(rest)
+                continue
+            text.extend(values)  # numbers inside text: part of the text
+            values.clear()
+        text.append(word)
+    close()
+    return runs
+
+
+_LEADING_NUMBER = re.compile(r"^(?P<number>[+-]?\d+(?:\.\d+)?)(?P<rest>[^\d.,].*)$")
+
+
+def starts_with_label(text: str) -> bool:
+    """Whether text starts with a row label of the formats' tables (``其他对外管理服务事项…``)."""
+    norm = normalize(text)
+    return bool(norm) and any(p.match(norm) for p in _label_patterns())
+
+
+@cache
+def _label_patterns() -> tuple[re.Pattern[str], ...]:
+    from .layout import get_layout
+
+    return tuple(p for table in get_layout().tables.values() for row in table.rows for p in row.patterns)
 
 
 def _join_artifacts(words: list[str]) -> list[str]:
@@ -242,11 +295,18 @@ def text_document(text: str, source: str) -> Document:
         raise refuse(source, f"the text is {len(text):,} characters long; a report's is far shorter", "MAX_CHARS")
     budget = Budget(source)
     lines = []
+    open_cell = False  # the last printed line holds a cell its line did not end with "|"
     for number, raw in enumerate(text.splitlines(), start=1):
         location = f"line {number}"
         budget.line(raw, location)
         tokens = split_cells(raw, location)
         budget.tokens(len(tokens), location)
+        stripped = raw.strip()
+        if open_cell and stripped.startswith("|") and tokens and tokens[0].kind == PAD:
+            # "0" then a line "|": the bar ends the cell printed above it, it is no empty cell
+            tokens = tokens[1:]
+        if stripped:
+            open_cell = not stripped.endswith("|")
         lines.append(Line(raw, location, tokens))
     return Document(source=source, lines=lines, reader="text")
 

@@ -106,11 +106,13 @@ class _RowRead:
     line: int  # index of the line holding the label (or, without a label, the first value)
     cells: list[Token] = field(default_factory=list)  # value, glued, blank and pad tokens
     late: bool = False
+    garbled: str = ""  # numbers printed in its label cell after the label: whose?
     unknown: list[Token] = field(default_factory=list)  # text no label, seen while reading it
     next_row: Row | None = None
     ended: str = ""  # "label", "frame", "unknown" or "end"
     next_late: bool = False  # the label that ended it was printed out of order
     on_label_line: int = 0  # values printed on the label's line
+    leading: list[Token] = field(default_factory=list)  # table 四 in text: empty cells before its first line
 
     def add(self, tok: Token, index: int) -> None:
         """Take a cell printed on line ``index`` of the section."""
@@ -244,16 +246,42 @@ def _match_labels(text: str, rows: tuple[Row, ...], start: int) -> tuple[list[in
     return hits, False
 
 
-def _match_late(text: str, rows: tuple[Row, ...], pos: int, seen: set[str]) -> int | None:
-    """A row before ``pos`` not yet found whose label the text cell holds (printed out of order)."""
+def _after_labels(text: str, rows: list[Row]) -> str:
+    """What a label cell holds after the labels of ``rows`` (matched in turn)."""
     rest = normalize(text)
-    for i in range(pos):
-        row = rows[i]
-        if row.group or not row.columns or row.key in seen:
-            continue
-        if any((m := p.match(rest)) and m.end() > 0 for p in row.patterns):
-            return i
-    return None
+    for row in rows:
+        m = next((m for p in row.patterns if (m := p.match(rest))), None)
+        if m is None:
+            return ""  # read one character off: the whole cell is the label
+        rest = rest[m.end():]
+    return rest
+
+
+def _match_late(text: str, rows: tuple[Row, ...], pos: int, seen: set[str]) -> list[int]:
+    """Rows before ``pos`` not yet found whose labels the text cell holds (printed out of order).
+
+    As in printed order, one cell may hold several labels (a group label and its first
+    sub-row); the last one must be a row that holds values.
+    """
+    rest = normalize(text)
+    hits: list[int] = []
+    start = 0
+    while rest:
+        for i in range(start, pos):
+            row = rows[i]
+            if row.key in seen or (not hits and not row.patterns):
+                continue
+            m = next((m for p in row.patterns if (m := p.match(rest))), None)
+            if m is not None and m.end() > 0:
+                hits.append(i)
+                rest = rest[m.end():]
+                start = i + 1
+                break
+        else:
+            break
+    while hits and (rows[hits[-1]].group or not rows[hits[-1]].columns):
+        hits.pop()
+    return hits
 
 
 def _find_label(
@@ -276,8 +304,8 @@ def _find_label(
             return hits, joined, False, fuzzy, used
     for candidate, used in ((tok, 0), *joins):
         late = _match_late(candidate.text, rows, pos, seen)
-        if late is not None:
-            return [late], candidate, True, False, used
+        if late:
+            return late, candidate, True, False, used
     return None
 
 
@@ -298,7 +326,7 @@ def _header_text(run: list[Token]) -> str:
 
 # --------------------------------------------------------------------------- walk
 
-def _walk(lines: list[Line], section: str, table: Table, cut: Token | None) -> _Walk:
+def _walk(lines: list[Line], section: str, table: Table, cut: Token | None, grid: bool = False) -> _Walk:
     """Find the rows of one table section and the cells that follow each label.
 
     What follows a label is kept to what is certain:
@@ -310,7 +338,8 @@ def _walk(lines: list[Line], section: str, table: Table, cut: Token | None) -> _
     * values on a line that starts with text that is no label of the table are another
       row's, whose label is unknown: they are not placed, and the reading has lost step;
     * a label printed out of the format's order is accepted for rows not yet found,
-      with the values on its own line only.
+      with the values on its own line only;
+    * in a grid (HTML, Word, markdown: ``grid``) a row is one line of the grid.
 
     The reading loses step when a row ends without a cell for each column (in a table
     printed a row per line), a row is printed out of order, or values follow an unknown
@@ -337,6 +366,7 @@ def _walk(lines: list[Line], section: str, table: Table, cut: Token | None) -> _
     row_lines = out.row_lines = _rows_per_line(lines)
     pending: list[Token] = []  # recent text cells that matched no label (a broken label?)
     run: list[Token] = []  # text cells since the last value or label (a block's header)
+    loose: list[Token] = []  # empty cells outside any row since the last text (before table 四's values?)
 
     def problem(where: str, message: str) -> None:
         out.problems.append((where, message))
@@ -356,6 +386,8 @@ def _walk(lines: list[Line], section: str, table: Table, cut: Token | None) -> _
             norm = normalize(tok.text)
             if norm and norm not in own and not any(norm in t for t in frame_texts):
                 return False
+            if row is not None and any(p.match(norm) for p in row.row.patterns):
+                return False  # the row's label printed again: another row, not a piece of this one
         return True
 
     def columns_for(row: Row) -> tuple[tuple[Column, ...], str | None]:
@@ -394,6 +426,7 @@ def _walk(lines: list[Line], section: str, table: Table, cut: Token | None) -> _
                 continue
             if tok.kind == TEXT:
                 empties = []
+                loose = []
                 seen = {r.row.key for r in out.reads}
                 found = _find_label(tok, pending, rows, pos, seen)
                 if found is not None:
@@ -409,6 +442,9 @@ def _walk(lines: list[Line], section: str, table: Table, cut: Token | None) -> _
                         out.reads.append(current)
                         if not late:
                             pos = i + 1
+                    rest = _after_labels(label.text, [rows[i] for i in hits])
+                    if any(ch.isdigit() for ch in rest):
+                        current.garbled = rest
                     if fuzzy:
                         out.notes.append((label.location, f"label {label.text!r} read as "
                                                           f"{rows[hits[0]].label_zh} (one character differs)"))
@@ -434,11 +470,9 @@ def _walk(lines: list[Line], section: str, table: Table, cut: Token | None) -> _
                     current.unknown.append(tok)
                 continue
             if tok.kind in (BLANK, PAD):
+                # a row's cell if a value follows on this line or the line ends; empty
+                # cells before a label belong to that label's (merged) columns
                 empties.append(tok)
-                if current is not None and (current is on_line or (in_step and not current.complete_on_label_line(index))):
-                    current.add(tok, index)
-                elif current is None:
-                    out.loose[tok.kind] = out.loose.get(tok.kind, 0) + 1
                 continue
             if tok.kind == GLUED:  # digits run into the text before them
                 if current is not None and on_line is current and not stray and not current.cells:
@@ -447,6 +481,7 @@ def _walk(lines: list[Line], section: str, table: Table, cut: Token | None) -> _
             # a value
             pending.clear()
             run = []
+            before, empties = empties, []
             if on_line is not None and on_line is current and harmless(stray, current):
                 target = current
                 in_step = True
@@ -465,12 +500,19 @@ def _walk(lines: list[Line], section: str, table: Table, cut: Token | None) -> _
                 continue
             else:
                 target = current if in_step else None
+            if target is not None and grid and target.line != index and not target.complete_on_label_line(index):
+                # in a grid a row is a line: values on a line without a label have none
+                problem(tok.location, f"table {TABLE_NUMERALS[section]}: values on a line with no row label")
+                out.unplaced.append(tok)
+                in_step = False
+                continue
             if target is None:
                 if current is None and awaiting_anchor():
                     current = target = _RowRead(anchor, None, anchor.columns, None, index)
                     out.reads.append(current)
-                    for empty in empties:  # empty cells of its line before its first value
-                        target.add(empty, index)
+                    # empty cells before its first value: of its line (in text, since the headers too)
+                    if not grid:  # empty cells since the headers, on lines of their own: its first cells?
+                        current.leading = list(loose)
                     on_line = current
                 else:
                     out.unplaced.append(tok)
@@ -484,15 +526,26 @@ def _walk(lines: list[Line], section: str, table: Table, cut: Token | None) -> _
                 out.unplaced.append(tok)
                 in_step = False
                 continue
+            for empty in before:
+                target.add(empty, index)
             target.add(tok, index)
-        if anchor is not None and current is None and awaiting_anchor() and empties \
-                and len(empties) == len(line.tokens) and sum(t.kind == BLANK for t in empties) == anchor.width:
+        if not empties:
+            continue
+        if current is not None and (current is on_line or (in_step and not grid and not current.complete_on_label_line(index))):
+            for empty in empties:
+                current.add(empty, index)
+        elif anchor is not None and current is None and awaiting_anchor() and len(empties) == len(line.tokens) \
+                and sum(t.kind == BLANK for t in empties) == anchor.width:
             # the label-less row printed with every cell empty: a line of exactly its cells
             current = _RowRead(anchor, None, anchor.columns, None, index)
             out.reads.append(current)
             for empty in empties:
                 if empty.kind == BLANK:
                     current.add(empty, index)
+        elif current is None:  # padding after a caption or header, or table 四's first cells
+            loose.extend(empties)
+            for empty in empties:
+                out.loose[empty.kind] = out.loose.get(empty.kind, 0) + 1
     close("end")
     return out
 
@@ -531,9 +584,9 @@ def _empty_cells(doc: Document, walks: list[_Walk]) -> frozenset[str]:
     header, whose cell counts the layout knows).
     """
     kinds: set[str] = set()
-    if doc.reader in ("html", "docx") or doc.grid:
+    if _is_grid(doc):
         kinds.add(BLANK)
-    for kind in (BLANK, PAD):
+    for kind, other in ((BLANK, PAD), (PAD, BLANK)):
         support = counter = 0
         padding = sum(walk.loose.get(kind, 0) for walk in walks)
         for walk in walks:
@@ -541,18 +594,28 @@ def _empty_cells(doc: Document, walks: list[_Walk]) -> frozenset[str]:
                 width = len(read.columns)
                 seq = [c for c in read.cells if c.kind in (VALUE, GLUED, kind)]
                 values = sum(1 for c in seq if c.kind != kind)
-                if width and values == width and len(seq) > width:
-                    padding += 1
-                last = max((k for k, c in enumerate(seq) if c.kind != kind), default=None)
-                if not width or last is None or not any(c.kind == kind for c in seq[:last]):
+                if not width or not values:
                     continue
-                if last + 1 == width:
-                    support += 1
-                elif last + 1 > width:
-                    counter += 1
+                if values == width:
+                    padding += len(seq) > width  # empty cells beside a complete row: padding
+                elif len(seq) > width:
+                    counter += 1  # more cells than columns: some are padding, which ones?
+                elif len(seq) == width and any(c.kind == kind for c in seq[:_last_value(seq) + 1]) \
+                        and not any(c.kind == other for c in read.cells[:_last_value(read.cells) + 1]):
+                    support += 1  # empty cells before or between values, exactly a cell per column
         if not counter and (support or not padding):
             kinds.add(kind)
     return frozenset(kinds)
+
+
+def _last_value(cells: list[Token]) -> int:
+    """Index of the last value among cells (-1 when there is none)."""
+    return max((k for k, c in enumerate(cells) if c.kind in (VALUE, GLUED)), default=-1)
+
+
+def _is_grid(doc: Document) -> bool:
+    """A grid prints every cell, empty ones too, a row per line (HTML, Word, markdown)."""
+    return doc.reader in ("html", "docx") or doc.grid
 
 
 def _unglue(read: _RowRead, values: list[Token]) -> tuple[list[Token] | None, str]:
@@ -576,8 +639,40 @@ def _unglue(read: _RowRead, values: list[Token]) -> tuple[list[Token] | None, st
                   f"value(s) with certainty")
 
 
+def _grid_col(tok: Token) -> int:
+    """The grid column of a cell (``table 3, row 5, col 2`` → 2; -1 when not a grid cell)."""
+    m = _GRID_COL.search(tok.location)
+    return int(m.group(1)) if m else -1
+
+
+_GRID_COL = re.compile(r"col (\d+)$")
+
+
+def _columns_key(columns: tuple[Column, ...]) -> tuple[str, ...]:
+    return tuple(c.label_zh for c in columns)
+
+
+def _grid_starts(reads: list[_RowRead]) -> dict[tuple[str, ...], int | None]:
+    """For each column set, the grid column of its first value, as its complete rows print it.
+
+    None where complete rows disagree (or none is a grid row).
+    """
+    starts: dict[tuple[str, ...], int | None] = {}
+    for read in reads:
+        values = [c for c in read.cells if c.kind == VALUE]
+        if not read.columns or len(values) != len(read.columns):
+            continue
+        cols = [_grid_col(c) for c in values]
+        start = cols[0] if cols == list(range(cols[0], cols[0] + len(cols))) and cols[0] >= 0 else None
+        key = _columns_key(read.columns)
+        if key in starts and starts[key] != start:
+            start = None
+        starts[key] = start
+    return starts
+
+
 def _place(read: _RowRead, section: str, in_place: frozenset[str], truncated: bool, row_lines: bool,
-           out: TableRead, problem) -> None:
+           grid: bool, out: TableRead, problem, grid_start=lambda columns: None) -> None:
     """Decide one row: placed, blank, missing, or a problem with its numbers unplaced."""
     row, width = read.row, len(read.columns)
     name = read.label.text if read.label else row.label_zh
@@ -606,6 +701,10 @@ def _place(read: _RowRead, section: str, in_place: frozenset[str], truncated: bo
         out.missing.append((row.key, f"the text ends after {len(values)} of its {width} values"))
         out.unplaced.extend(values)
         return
+    if read.garbled:
+        reject(f"{label}: its label cell goes on with {read.garbled!r}, numbers run into text: "
+               f"whose they are is not certain")
+        return
     unglued, why = _unglue(read, values)
     if unglued is None:
         reject(f"{label}: {why}")
@@ -631,15 +730,34 @@ def _place(read: _RowRead, section: str, in_place: frozenset[str], truncated: bo
                f"elsewhere", reason="no values printed beside its label")
         return
     if len(values) == width:
+        first = next(k for k, c in enumerate(read.cells) if c.kind in (VALUE, GLUED))
+        if any(c.kind in (BLANK, PAD) for c in read.cells[first:_last_value(read.cells)]):
+            reject(f"{label} has more than {width} cells: {width} values and an empty cell between them, "
+                   f"so no value's column is certain", values[0].location)
+            return
         place(values)
         return
     if len(values) > width:
         reject(f"{label} has more than {width} values ({len(values)}): no value's column is certain",
                values[width].location)
         return
-    cells = [c for c in read.cells if c.kind in (VALUE, GLUED) or c.kind in in_place]
-    if in_place and len(cells) >= width and not any(c.kind == VALUE for c in cells[width:]) \
-            and not any(c.kind == GLUED for c in cells):
+    # table 四 printed a cell per line: the empty cells after its headers are its first
+    # cells where the document prints empty cells so (else they pad the headers)
+    cells = [c for c in (*read.leading, *read.cells) if c.kind in (VALUE, GLUED) or c.kind in in_place]
+    ambiguous = any(c.kind not in in_place and c.kind in (BLANK, PAD) for c in read.cells[:_last_value(read.cells)])
+    start = grid_start(read.columns) if grid else None
+    if start is not None:  # a grid whose complete rows show where these columns stand
+        by_column = {_grid_col(c) - start: c for c in cells}
+        if len(by_column) == len(cells) and all(k in by_column for k in range(width)) \
+                and all(0 <= k < width for k, c in by_column.items() if c.kind == VALUE):
+            place([by_column[k] if by_column[k].kind == VALUE else Token("", by_column[k].location, BLANK)
+                   for k in range(width)])
+            return
+    elif grid:  # the grid's value columns start where its values and headers do (readers.grid)
+        fits = len(cells) >= width and not any(c.kind == VALUE for c in cells[width:])
+    else:  # in text every empty cell must be accounted for
+        fits = len(cells) == width
+    if start is None and in_place and fits and not ambiguous and not any(c.kind == GLUED for c in cells):
         place([c if c.kind == VALUE else Token("", c.location, BLANK) for c in cells[:width]])
         return
     reject(f"{label} has {len(values)} values, expected {width}: the text does not show which of its "
@@ -679,16 +797,18 @@ def read_tables(
     walks = []
     for section in sections:
         start, end = bounds[section]
-        walks.append(_walk(doc.lines[start + 1:end], section, layout.table_for(template, section), cut))
+        walks.append(_walk(doc.lines[start + 1:end], section, layout.table_for(template, section), cut,
+                           grid=_is_grid(doc)))
     in_place = _empty_cells(doc, walks)
     reads: dict[str, TableRead] = {}
     for walk in walks:
         out = TableRead(section=walk.section, table=walk.table, unplaced=list(walk.unplaced),
                         problems=list(walk.problems), notes=list(walk.notes))
         truncated = walk.section == last
+        starts = _grid_starts(walk.reads) if _is_grid(doc) else {}
         for read in walk.reads:
-            _place(read, walk.section, in_place, truncated, walk.row_lines, out,
-                   lambda w, m: out.problems.append((w, m)))
+            _place(read, walk.section, in_place, truncated, walk.row_lines, _is_grid(doc), out,
+                   lambda w, m: out.problems.append((w, m)), lambda columns: starts.get(_columns_key(columns)))
         out.problems.sort(key=lambda p: _order(p[0]))
         for row_key, choices in fmt.shapes.items():
             if row_key in out.shapes and out.shapes[row_key] not in choices:

@@ -9,17 +9,17 @@ locations ``table 3, row 5, col 2``.
 
 Blank cells are kept as ``blank`` tokens where values are printed (a blank value cell is
 "not stated") and dropped in the label columns (an empty cell beside a short label, as
-in ``（七）总计 | | 21 | 0 …``), so that they are never taken for a value. A row of
-empty value cells is kept (table 四 left blank: not stated); the template reader
-ignores blank cells that no row has room for.
+in ``（七）总计 | | 21 | 0 …``), so that they are never taken for a value. The value
+columns start at the leftmost column where a labelled row prints a value or a header
+row names a measure. A row with no label (table 四's values, a row of empty value
+cells) keeps every cell.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 
-from ..document import BLANK, VALUE, Line, cell_tokens
+from ..document import BLANK, TEXT, VALUE, Line, cell_tokens
 
 # Guards against hostile markup (colspan="100000" rowspan="65534").
 MAX_COLSPAN = 1000
@@ -44,28 +44,29 @@ def table_lines(rows: list[list[GridCell]], table_number: int, prefix: str = "ta
         prefix: The location's first word.
     """
     tokenised = []
-    first_value_cols: Counter[int] = Counter()
+    starts: list[int] = []  # columns where values (or the measure headers) are printed
     for cells in rows:
         row_tokens = []
-        first = None
         for cell in cells:
             location = f"{prefix} {table_number}, row {cell.row + 1}, col {cell.col + 1}"
-            toks = cell_tokens(cell.text, location)
-            if first is None and any(t.kind == VALUE for t in toks):
-                first = cell.col
-            row_tokens.append((cell, toks))
-        if first is not None:
-            first_value_cols[first] += 1
+            row_tokens.append((cell, cell_tokens(cell.text, location)))
+        kinds = [{t.kind for t in toks} for _, toks in row_tokens]
+        if any(TEXT in k for k in kinds):
+            if any(VALUE in k for k in kinds):  # a labelled row: where its first value stands
+                starts.append(next(c.col for (c, _), k in zip(row_tokens, kinds) if VALUE in k))
+            else:  # a header row: its cells after the first name the value columns
+                starts += [c.col for (c, _), k in list(zip(row_tokens, kinds))[1:] if TEXT in k]
         tokenised.append(row_tokens)
-    # The column where values start: the most common first value column (ties: leftmost).
-    value_start = min(first_value_cols, key=lambda c: (-first_value_cols[c], c)) if first_value_cols else 0
+    # Where value columns start: the leftmost column printing a value or a measure header.
+    value_start = min(starts) if starts else 0
     lines = []
     for r, row_tokens in enumerate(tokenised):
         tokens = []
         texts = []
+        labelled = any(t.kind == TEXT for _, toks in row_tokens for t in toks)
         for cell, toks in row_tokens:
             if len(toks) == 1 and toks[0].kind == BLANK:
-                if cell.col < value_start:
+                if labelled and cell.col < value_start:
                     continue  # an empty cell in the label columns holds no value
             else:
                 texts.append(" ".join(cell.text.split()))
