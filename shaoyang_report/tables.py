@@ -220,17 +220,19 @@ def _fuzzy(rest: str, rows: tuple[Row, ...], start: int) -> int | None:
     return hits[0] if len(hits) == 1 else None
 
 
-def _match_labels(text: str, rows: tuple[Row, ...], start: int) -> tuple[list[int], bool]:
-    """Indices of the rows whose labels a text cell holds, in order, from ``start``.
+def _label_chain(text: str, rows: tuple[Row, ...], start: int, stop: int, seen: set[str] = frozenset()) -> list[int]:
+    """Indices of the rows in ``[start, stop)`` whose labels a text cell holds, in order.
 
-    Returns:
-        ``(hits, fuzzy)``: ``fuzzy`` when the (only) label was read one character off.
+    One cell may hold several labels (``三、本年度办理结果(一)予以公开``); rows in ``seen``
+    are passed over.
     """
     rest = normalize(text)
     hits: list[int] = []
     pos = start
     while rest:
-        for i in range(pos, len(rows)):
+        for i in range(pos, stop):
+            if rows[i].key in seen:
+                continue
             m = next((m for p in rows[i].patterns if (m := p.match(rest))), None)
             if m is not None and m.end() > 0:
                 hits.append(i)
@@ -239,8 +241,18 @@ def _match_labels(text: str, rows: tuple[Row, ...], start: int) -> tuple[list[in
                 break
         else:
             break
+    return hits
+
+
+def _match_labels(text: str, rows: tuple[Row, ...], start: int) -> tuple[list[int], bool]:
+    """Indices of the rows whose labels a text cell holds, in order, from ``start``.
+
+    Returns:
+        ``(hits, fuzzy)``: ``fuzzy`` when the (only) label was read one character off.
+    """
+    hits = _label_chain(text, rows, start, len(rows))
     if not hits:
-        i = _fuzzy(rest, rows, start)
+        i = _fuzzy(normalize(text), rows, start)
         if i is not None:
             return [i], True
     return hits, False
@@ -263,22 +275,7 @@ def _match_late(text: str, rows: tuple[Row, ...], pos: int, seen: set[str]) -> l
     As in printed order, one cell may hold several labels (a group label and its first
     sub-row); the last one must be a row that holds values.
     """
-    rest = normalize(text)
-    hits: list[int] = []
-    start = 0
-    while rest:
-        for i in range(start, pos):
-            row = rows[i]
-            if row.key in seen or (not hits and not row.patterns):
-                continue
-            m = next((m for p in row.patterns if (m := p.match(rest))), None)
-            if m is not None and m.end() > 0:
-                hits.append(i)
-                rest = rest[m.end():]
-                start = i + 1
-                break
-        else:
-            break
+    hits = _label_chain(text, rows, 0, pos, seen)
     while hits and (rows[hits[-1]].group or not rows[hits[-1]].columns):
         hits.pop()
     return hits

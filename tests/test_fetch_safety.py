@@ -9,17 +9,17 @@ address that is not loopback before a single packet leaves.
 
 from __future__ import annotations
 
-import argparse
 import ipaddress
 import socket
 import time
 from pathlib import Path
 
 import pytest
+from test_fetch import run_command
 
 from fetch_server import Route, opening_page
 from shaoyang_report import fetch
-from shaoyang_report.fetch import add_fetch_parser, fetch_catalog
+from shaoyang_report.fetch import fetch_catalog
 
 FAST = dict(delay=0, retries=2, timeout=0.5, backoff=0.01, progress=False)
 SMALL = b"<html><body><p>2021\xe5\xb9\xb4</p></body></html>"
@@ -105,15 +105,6 @@ def catalog_of(folder: Path, urls: dict[str, str]) -> Path:
 def by_id(result) -> tuple[dict[str, str], dict[str, str]]:
     frame = result.entries
     return dict(zip(frame.report_id, frame.status)), dict(zip(frame.report_id, frame.message))
-
-
-def run_command(argv: list[str], capsys) -> tuple[int, str, str]:
-    parser = argparse.ArgumentParser(prog="shaoyang-report")
-    add_fetch_parser(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    status = args.func(args)
-    out = capsys.readouterr()
-    return status, out.out, out.err
 
 
 # --------------------------------------------------------------------------- 13: one deadline per download
