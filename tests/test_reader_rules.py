@@ -215,3 +215,21 @@ def test_labels_are_far_enough_apart_for_a_typo_to_name_one_row():
         for a in long_:
             for b in long_:
                 assert a == b or _edits(a, b) > 2, (a, b)
+
+
+def test_empty_header_cells_of_table_four_are_no_values(tmp_path):
+    """Merged headers unmerged (as .docx/HTML exports do): header rows of empty cells hold no values."""
+    page = shaoyang_html()
+    head, four = page.split("四、政府信息公开行政复议和行政诉讼情况", 1)
+    table, tail = four.split("</table>", 1)
+    for span in (5, 10):
+        table = re.sub(rf'<th colspan="{span}"([^>]*)>(.*?)</th>', lambda m, n=span: f"<th{m[1]}>{m[2]}</th>" + "<th></th>" * (n - 1), table)
+    table = table.replace(' rowspan="2"', "")
+    rows = table.split("<tr>")
+    rows[3] = "<th></th>" * 5 + rows[3]  # the cells the rowspans covered, now empty
+    path = tmp_path / "unmerged.html"
+    path.write_text(head + "四、政府信息公开行政复议和行政诉讼情况" + "<tr>".join(rows) + "</table>" + tail, "utf-8")
+    r = sr.read_report(path)
+    four = r.facts[r.facts.section == "review_litigation"]
+    assert four.value.tolist() == [2, 0, 9, 2, 13, 2, 0, 0, 0, 2, 2, 0, 0, 0, 2]
+    assert r.unplaced.empty and r.problems == []
