@@ -9,6 +9,7 @@ printed.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from collections.abc import Iterable
 
 from .layout import Rule, Table, get_layout
@@ -52,19 +53,33 @@ def run_rules(facts: list[dict], tables: dict[str, Table], shapes: dict[str, str
     return out
 
 
+def _keys(rule: Rule, measure: str | None, over: str, keys: tuple[str, ...]) -> tuple[tuple, ...]:
+    """The facts' (section, item, measure, applicant) of a rule's cells."""
+    out = []
+    for key in keys:
+        dims = {"item": None, "measure": measure, "applicant": None}
+        dims[rule.over] = over
+        dims[rule.dim] = key
+        out.append((rule.section, dims["item"], dims["measure"], dims["applicant"]))
+    return tuple(out)
+
+
+@lru_cache(maxsize=1024)
+def _cells_of(rule: Rule, measure: str | None, over: str, parts: tuple[str, ...],
+              totals: tuple[str, ...]) -> tuple[tuple[tuple, ...], tuple[tuple, ...], str]:
+    """A check's part and total cells, and their description (the same for every report)."""
+    part_keys, total_keys = _keys(rule, measure, over, parts), _keys(rule, measure, over, totals)
+    text = (" + ".join("/".join(str(x) for x in k[1:] if x) for k in part_keys) + " = "
+            + " + ".join("/".join(str(x) for x in k[1:] if x) for k in total_keys))
+    return part_keys, total_keys, text
+
+
 def _check(rule: Rule, index: dict, over: str, parts: list[str], totals: list[str], tables) -> dict:
     layout = get_layout()
     table = tables[rule.section]
-
-    def cell(key: str) -> tuple[tuple, dict | None]:
-        dims = {"item": None, "measure": table.measure, "applicant": None}
-        dims[rule.over] = over
-        dims[rule.dim] = key
-        k = (rule.section, dims["item"], dims["measure"], dims["applicant"])
-        return k, index.get(k)
-
-    part_cells = [cell(k) for k in parts]
-    total_cells = [cell(k) for k in totals]
+    part_keys, total_keys, cells_text = _cells_of(rule, table.measure, over, tuple(parts), tuple(totals))
+    part_cells = [(k, index.get(k)) for k in part_keys]
+    total_cells = [(k, index.get(k)) for k in total_keys]
     involved = part_cells + total_cells
     absent = [k for k, f in involved if f is None or math.isnan(f["value"])]
     expected = sum(f["value"] for _, f in part_cells if f is not None)
@@ -94,8 +109,7 @@ def _check(rule: Rule, index: dict, over: str, parts: list[str], totals: list[st
         "printed": printed,
         "difference": printed - expected,
         "status": status,
-        "cells": " + ".join("/".join(str(x) for x in k[1:] if x) for k, _ in part_cells)
-        + " = " + " + ".join("/".join(str(x) for x in k[1:] if x) for k, _ in total_cells),
+        "cells": cells_text,
         "locations": "; ".join(f["location"] for _, f in total_cells if f is not None)
         + " ← " + "; ".join(f["location"] for _, f in part_cells if f is not None),
         "message": message,

@@ -12,6 +12,7 @@ import os
 import re
 import stat
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from functools import cache
 from pathlib import Path
 
@@ -25,12 +26,13 @@ TEXT, VALUE, BLANK, PAD, GLUED = "text", "value", "blank", "pad", "glued"
 # ``glued`` token; the template reader decides whether they can be read as values.
 _GLUED_RE = re.compile(r"^(?P<text>.*[\u3400-\u9fff\u3000-\u303f\uff00-\uff0f)）])(?P<digits>\d+)$")
 _ARTIFACTS = frozenset("?？\ufffd")
+_ONE_WORD = re.compile(r"^\S+$")
+_MAY_RUN_ON = frozenset("0123456789+-?？\ufffd")  # a word starting so may be a number run into a label
 
 _ENCODINGS = ("utf-8-sig", "gb18030")
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     """One cell: printed text, where it is, and whether it is a label or a value.
 
     ``kind`` is ``text`` (a label or other words), ``value`` (a number or a
@@ -69,6 +71,7 @@ class Document:
     lines: list[Line]
     reader: str = "text"
     grid: bool = False  # every cell is printed, empty ones too (HTML, Word, markdown tables)
+    cache: dict = field(default_factory=dict, repr=False, compare=False)  # what is worked out once per document
 
 
 def decode(data: bytes, source: object) -> str:
@@ -199,6 +202,20 @@ def split_cells(text: str, location: str) -> list[Token]:
             if piped:
                 tokens.append(Token("", location, BLANK))
             continue
+        if _ONE_WORD.match(stripped):  # the usual cell: one word, a number or a label
+            if is_value(stripped):
+                tokens.append(Token(stripped, location, VALUE))
+                n_values += 1
+                continue
+            if stripped[0] in _MAY_RUN_ON:  # a number run into a label? read word by word below
+                pass
+            elif (glued := _GLUED_RE.match(stripped)) is not None:
+                tokens.append(Token(glued["text"], location, TEXT))
+                tokens.append(Token(glued["digits"], location, GLUED))
+                continue
+            else:
+                tokens.append(Token(stripped, location, TEXT))
+                continue
         for text, values in _rows_in(_join_artifacts(stripped.split())):
             if text:
                 glued = _GLUED_RE.match(text)
@@ -319,6 +336,7 @@ PAGE_NUMBER_RE = re.compile(
     r"|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"
     r"|[Pp]age\s*\d{1,4}(?:\s*of\s*\d{1,4})?)\s*$"
 )
+_FURNITURE_CHARS = ("-", "—", "–", "－", "─", "~", "～", "页", "age")  # one of them is in every such line
 # A markdown table's header rule ("|---|:---:|") carries no cell.
 _RULE_RE = re.compile(r"^\s*\|?(?:\s*:?-{3,}:?\s*\|)+\s*(?::?-{3,}:?\s*)?$")
 
@@ -336,6 +354,8 @@ def is_furniture(text: str) -> bool:
         >>> is_furniture("-56 |"), is_furniture("3 |"), is_furniture("第二十条第(一)项 |")
         (False, False, False)
     """
+    if not any(c in text for c in _FURNITURE_CHARS):  # the usual line: no dash, no 页, no "age"
+        return False
     return bool(PAGE_NUMBER_RE.match(text) or _RULE_RE.match(text))
 
 

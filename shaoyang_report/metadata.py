@@ -124,57 +124,81 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 _TERMINAL = ("。", ":", ";", "!", "?")
 
 
-@dataclass(frozen=True)
 class _Mapped:
-    """One printed line, normalised, with the original span of each normalised character."""
+    """One printed line, normalised, with the original span of each normalised character.
 
-    location: str
-    text: str
-    norm: str
-    starts: tuple[int, ...]  # original index where normalised character k starts
-    ends: tuple[int, ...]  # original index after it (a pinyin gloss after it included)
-    gaps: frozenset[int]  # k such that whitespace was printed just before character k
+    The span map is built only when a printed name is cut out of the line (rarely: most
+    lines of a report's head match no pattern).
+    """
+
+    __slots__ = ("location", "text", "norm", "_map")
+
+    def __init__(self, line: Line) -> None:
+        self.location = line.location
+        self.text = line.text
+        self.norm = normalize(line.text)
+        self._map: tuple[tuple[int, ...], tuple[int, ...], frozenset[int]] | None = None
+
+    @property
+    def starts(self) -> tuple[int, ...]:
+        """Original index where normalised character k starts."""
+        return self._spans()[0]
+
+    @property
+    def ends(self) -> tuple[int, ...]:
+        """Original index after normalised character k (a pinyin gloss after it included)."""
+        return self._spans()[1]
+
+    @property
+    def gaps(self) -> frozenset[int]:
+        """k such that whitespace was printed just before normalised character k."""
+        return self._spans()[2]
 
     def printed(self, start: int, end: int) -> str:
         """The original text of normalised characters ``start:end``."""
         return self.text[self.starts[start]:self.ends[end - 1]].strip()
 
+    def _spans(self) -> tuple[tuple[int, ...], tuple[int, ...], frozenset[int]]:
+        """Normalise the line character by character, keeping where each was printed.
+
+        Gives the same string as :func:`~shaoyang_report.text.normalize` (checked; where a
+        character's normalisation depends on its neighbours, every character maps to the
+        whole line).
+        """
+        if self._map is not None:
+            return self._map
+        text = self.text
+        pieces = [(c, i) for i, ch in enumerate(text) for c in unicodedata.normalize("NFKC", ch)]
+        nfkc = "".join(c for c, _ in pieces)
+        glossed: set[int] = set()
+        if "(" in nfkc:
+            dropped = {k for m in GLOSS.finditer(nfkc) for k in range(m.start(), m.end())}
+            glossed = {pieces[k][1] for k in dropped}
+            pieces = [p for k, p in enumerate(pieces) if k not in dropped]
+        chars, starts, ends, gaps = [], [], [], set()
+        previous = -1
+        for c, i in pieces:
+            c = simplify(c)
+            if not c or c.isspace():
+                continue
+            if any(text[j].isspace() for j in range(previous + 1, i)):
+                gaps.add(len(chars))
+            end = i + 1
+            while end in glossed:
+                end += 1
+            chars.append(c)
+            starts.append(i)
+            ends.append(end)
+            previous = i
+        if "".join(chars) != self.norm:
+            starts, ends, gaps = [0] * len(self.norm), [len(text)] * len(self.norm), set()
+        self._map = (tuple(starts), tuple(ends), frozenset(gaps))
+        return self._map
+
 
 def _mapped(line: Line) -> _Mapped:
-    """Normalise a line character by character, keeping where each character was printed.
-
-    Gives the same string as :func:`~shaoyang_report.text.normalize` (checked; where a
-    character's normalisation depends on its neighbours, every character maps to the
-    whole line).
-    """
-    text = line.text
-    pieces = [(c, i) for i, ch in enumerate(text) for c in unicodedata.normalize("NFKC", ch)]
-    nfkc = "".join(c for c, _ in pieces)
-    glossed: set[int] = set()
-    if "(" in nfkc:
-        dropped = {k for m in GLOSS.finditer(nfkc) for k in range(m.start(), m.end())}
-        glossed = {pieces[k][1] for k in dropped}
-        pieces = [p for k, p in enumerate(pieces) if k not in dropped]
-    chars, starts, ends, gaps = [], [], [], set()
-    previous = -1
-    for c, i in pieces:
-        c = simplify(c)
-        if not c or c.isspace():
-            continue
-        if any(text[j].isspace() for j in range(previous + 1, i)):
-            gaps.add(len(chars))
-        end = i + 1
-        while end in glossed:
-            end += 1
-        chars.append(c)
-        starts.append(i)
-        ends.append(end)
-        previous = i
-    norm = "".join(chars)
-    if norm != normalize(text):
-        norm = normalize(text)
-        starts, ends, gaps = [0] * len(norm), [len(text)] * len(norm), set()
-    return _Mapped(line.location, text, norm, tuple(starts), tuple(ends), frozenset(gaps))
+    """A line with its normalised text (the span map is built when needed)."""
+    return _Mapped(line)
 
 
 # ----------------------------------------------------------------------------- rules as data

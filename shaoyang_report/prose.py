@@ -425,13 +425,25 @@ def _scan_numbers(text: str, protected: list[tuple[int, int]]) -> list[_Number]:
 
 @dataclass(slots=True)
 class _Sentence:
-    """One sentence of one line, analysed once for both public functions."""
+    """One sentence of one line, analysed once for both public functions.
+
+    Its numbers are scanned when first asked for (most sentences name no topic and are
+    never scanned for facts).
+    """
 
     prefix: str
     offset: int                     # start of the sentence within the line's text
     raw: str                        # the sentence as printed
     masked: str                     # the same, with 《title》 contents replaced by □
-    numbers: list[_Number]
+    titles: list[tuple[int, int]]   # where 《titles》 are
+    _numbers: list[_Number] | None = None
+
+    @property
+    def numbers(self) -> list[_Number]:
+        if self._numbers is None:
+            protected = self.titles + _ranges(_QUOTE_RE, self.raw, "“「\"‘")
+            self._numbers = _scan_numbers(self.raw, protected)
+        return self._numbers
 
 
 def _mask_titles(text: str) -> tuple[str, list[tuple[int, int]]]:
@@ -545,8 +557,7 @@ def _sentences(lines: Iterable) -> Iterable[_Sentence]:
         for a, b in _split_sentences(text):
             raw = text[a:b]
             masked, titles = _mask_titles(raw)
-            protected = titles + _ranges(_QUOTE_RE, raw, "“「\"‘")
-            yield _Sentence(prefix, a, raw, masked, _scan_numbers(raw, protected))
+            yield _Sentence(prefix, a, raw, masked, titles)
 
 
 def _location(sentence: _Sentence, number: _Number) -> str:
@@ -734,6 +745,7 @@ _METRICS_BY_ITEM: dict[str, list[_Metric]] = {}
 for _m in _METRICS:
     _METRICS_BY_ITEM.setdefault(_m.item, []).append(_m)
 _METRIC_BY_KEY = {(m.item, m.measure): m for m in _METRICS}
+_METRIC_ORDER = {id(m): k for k, m in enumerate(_METRICS)}  # catalogue order, by identity
 
 
 def _non_metric_text() -> str:
@@ -915,12 +927,12 @@ def extract_prose_facts(lines: Sequence) -> list[dict]:
     """
     facts: list[dict] = []
     for sentence in _sentences(lines):
-        quantities = {n.start: n for n in sentence.numbers if n.kind == "quantity"}
-        if not quantities:
-            continue
         masked = sentence.masked
         topics = sorted((m.start(), m.end(), item) for regex, item in _TOPIC_RES for m in regex.finditer(masked))
         if not topics:
+            continue
+        quantities = {n.start: n for n in sentence.numbers if n.kind == "quantity"}
+        if not quantities:
             continue
         clause_starts = [0] + [m.end() for m in _CLAUSE_RE.finditer(masked)]
         segments = _Segments(masked, sentence.numbers, clause_starts)
@@ -948,7 +960,7 @@ def extract_prose_facts(lines: Sequence) -> list[dict]:
             if len(claimants) > 1 and not _compatible([m for m, _ in claimants.values()]):
                 continue  # ambiguous: two metrics read the same printed number
             number = quantities[pos]
-            for metric, value in sorted(claimants.values(), key=lambda mv: _METRICS.index(mv[0])):
+            for metric, value in sorted(claimants.values(), key=lambda mv: _METRIC_ORDER[id(mv[0])]):
                 facts.append({
                     "section": "prose",
                     "item": metric.item,
@@ -1013,14 +1025,31 @@ def _is_missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def _term_value(term: _Term, table: list[dict]) -> tuple[float | None, list[str], str]:
+class _TableIndex:
+    """One report's table facts, looked up by (section, item, measure, applicant)."""
+
+    _DIMS = ("section", "item", "measure", "applicant")
+
+    def __init__(self, table: list[dict]) -> None:
+        self.table = table
+        self.by_mask: dict[tuple[bool, ...], dict[tuple, list[dict]]] = {}
+
+    def find(self, term: _Term) -> list[dict]:
+        """Facts of the term (``*`` matches any value of a dimension)."""
+        wanted = (term.section, term.item, term.measure, term.applicant)
+        mask = tuple(w != "*" for w in wanted)
+        index = self.by_mask.get(mask)
+        if index is None:  # built once per set of dimensions a term names
+            index = self.by_mask[mask] = {}
+            for f in self.table:
+                key = tuple(f.get(d) for d, named in zip(self._DIMS, mask) if named)
+                index.setdefault(key, []).append(f)
+        return index.get(tuple(w for w, named in zip(wanted, mask) if named), [])
+
+
+def _term_value(term: _Term, table: _TableIndex) -> tuple[float | None, list[str], str]:
     """Value of one table term: (value or None, locations, why-missing)."""
-    found = [
-        f for f in table
-        if all(want == "*" or f.get(dim) == want for dim, want in (
-            ("section", term.section), ("item", term.item), ("measure", term.measure), ("applicant", term.applicant)))
-        and not _is_missing(f.get("value"))
-    ]
+    found = [f for f in table.find(term) if not _is_missing(f.get("value"))]
     values = {float(f["value"]) for f in found}
     if not values:
         return None, [], "未填报"
@@ -1029,7 +1058,7 @@ def _term_value(term: _Term, table: list[dict]) -> tuple[float | None, list[str]
     return values.pop(), [str(f.get("location") or "") for f in found], ""
 
 
-def _table_check(fact: dict, metric: _Metric, table: list[dict]) -> dict:
+def _table_check(fact: dict, metric: _Metric, table: _TableIndex) -> dict:
     printed = float(fact["value"])
     unit = metric.unit
     computed: list[tuple[int, float, list[str]]] = []
@@ -1199,7 +1228,7 @@ def prose_checks_records(records: list[dict]) -> list[dict]:
     prose_facts = [r for r in records if r["section"] == "prose" and r.get("value") is not None]
     if not prose_facts:
         return out
-    table = [r for r in records if r["section"] != "prose"]
+    table = _TableIndex([r for r in records if r["section"] != "prose"])
     prose: dict[tuple[str, str], list[dict]] = {}
     for fact in prose_facts:
         prose.setdefault((fact["item"], fact["measure"]), []).append(fact)

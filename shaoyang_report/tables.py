@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 
 from .document import BLANK, GLUED, PAD, TEXT, VALUE, Document, Line, Token, is_furniture
 from .errors import ReportFormatError
@@ -161,19 +162,30 @@ def find_heading(norm: str) -> str | None:
     layout = get_layout()
     if not norm or len(norm) > layout.max_heading_chars:
         return None
-    for section in layout.section_order:
-        for pattern in layout.section_patterns[section]:
-            if pattern.match(norm):
-                return section
-    return None
+    m = _headings().match(norm)
+    return m.lastgroup.rsplit("_", 1)[0] if m else None
+
+
+@cache
+def _headings() -> re.Pattern[str]:
+    """Every section's heading patterns as one, in the layout's order (a group each)."""
+    layout = get_layout()
+    return re.compile("|".join(f"(?P<{section}_{k}>{p.pattern})" for section in layout.section_order
+                               for k, p in enumerate(layout.section_patterns[section])))
 
 
 def split_sections(doc: Document) -> dict[str, tuple[int, int]]:
     """Line ranges ``[start, end)`` of each section heading found, in printed order.
 
     A heading is taken only after the previous section's heading, so a table row such
-    as ``四、结转下年度继续办理`` is never read as heading 四.
+    as ``四、结转下年度继续办理`` is never read as heading 四. Worked out once per document.
     """
+    if "sections" not in doc.cache:
+        doc.cache["sections"] = _split_sections(doc)
+    return dict(doc.cache["sections"])
+
+
+def _split_sections(doc: Document) -> dict[str, tuple[int, int]]:
     order = get_layout().section_order
     found: list[tuple[str, int]] = []
     for i, line in enumerate(doc.lines):
@@ -210,14 +222,33 @@ def _distance_at_most_one(a: str, b: str) -> bool:
     return short[i:] == long_[i + 1:]
 
 
+_FUZZY_CORES: dict[int, dict[int, list[tuple[int, str]]]] = {}  # by id() of a layout table's rows
+
+
+def _fuzzy_cores(rows: tuple[Row, ...]) -> dict[int, list[tuple[int, str]]]:
+    """``{length: [(index, label core)]}`` of the labels long enough to be read one character off.
+
+    Kept per layout table for the process.
+    """
+    cores = _FUZZY_CORES.get(id(rows))
+    if cores is None:
+        cores = _FUZZY_CORES[id(rows)] = {}
+        for i, row in enumerate(rows):
+            core = _core(normalize(row.label_zh))
+            if row.patterns and len(core) >= FUZZY_MIN_CHARS:
+                cores.setdefault(len(core), []).append((i, core))
+    return cores
+
+
 def _fuzzy(rest: str, rows: tuple[Row, ...], start: int) -> int | None:
     """The one row from ``start`` whose whole label is one character off ``rest``."""
-    core = _core(rest)
-    if len(core) < FUZZY_MIN_CHARS:
+    if len(rest) < FUZZY_MIN_CHARS:
         return None
-    hits = [i for i in range(start, len(rows)) if rows[i].patterns
-            and len(c := _core(normalize(rows[i].label_zh))) >= FUZZY_MIN_CHARS and _distance_at_most_one(core, c)]
-    return hits[0] if len(hits) == 1 else None
+    core = _core(rest)
+    by_length = _fuzzy_cores(rows)
+    hits = [i for n in (len(core) - 1, len(core), len(core) + 1) for i, c in by_length.get(n, ())
+            if i >= start and _distance_at_most_one(core, c)]
+    return min(hits) if len(hits) == 1 else None
 
 
 def _label_chain(text: str, rows: tuple[Row, ...], start: int, stop: int, seen: set[str] = frozenset()) -> list[int]:
@@ -229,19 +260,42 @@ def _label_chain(text: str, rows: tuple[Row, ...], start: int, stop: int, seen: 
     rest = normalize(text)
     hits: list[int] = []
     pos = start
-    while rest:
-        for i in range(pos, stop):
-            if rows[i].key in seen:
-                continue
-            m = next((m for p in rows[i].patterns if (m := p.match(rest))), None)
-            if m is not None and m.end() > 0:
-                hits.append(i)
-                rest = rest[m.end():]
-                pos = i + 1
+    while rest and pos < stop:
+        if not seen and stop == len(rows):  # the usual case: one regular expression for rows pos…
+            m = _labels_from(rows, pos).match(rest)
+            if m is None or m.end() == 0:
                 break
+            i = int(m.lastgroup[1:].split("_")[0])
         else:
-            break
+            for i in range(pos, stop):
+                if rows[i].key in seen:
+                    continue
+                m = next((m for p in rows[i].patterns if (m := p.match(rest))), None)
+                if m is not None and m.end() > 0:
+                    break
+            else:
+                break
+        hits.append(i)
+        rest = rest[m.end():]
+        pos = i + 1
     return hits
+
+
+_LABELS_FROM: dict[tuple[int, int], re.Pattern[str]] = {}
+
+
+def _labels_from(rows: tuple[Row, ...], pos: int) -> re.Pattern[str]:
+    """The labels of rows ``pos…`` as one pattern: the first alternative matching names the row.
+
+    Kept per layout table and position for the process (a table has some thirty rows).
+    """
+    key = (id(rows), pos)
+    pattern = _LABELS_FROM.get(key)
+    if pattern is None:
+        alternatives = [f"(?P<r{i}_{k}>{p.pattern})" for i in range(pos, len(rows))
+                        for k, p in enumerate(rows[i].patterns)]
+        pattern = _LABELS_FROM[key] = re.compile("|".join(alternatives) or "(?!)")
+    return pattern
 
 
 def _match_labels(text: str, rows: tuple[Row, ...], start: int) -> tuple[list[int], bool]:
@@ -250,12 +304,24 @@ def _match_labels(text: str, rows: tuple[Row, ...], start: int) -> tuple[list[in
     Returns:
         ``(hits, fuzzy)``: ``fuzzy`` when the (only) label was read one character off.
     """
+    _TABLES.setdefault(id(rows), rows)
+    hits, fuzzy = _match_labels_cached(text, id(rows), start)
+    return list(hits), fuzzy
+
+
+# A report's cells repeat across reports (headers, labels): their matches are kept.
+_TABLES: dict[int, tuple[Row, ...]] = {}  # layout tables' rows by id() (kept for the process)
+
+
+@lru_cache(maxsize=4096)
+def _match_labels_cached(text: str, rows_id: int, start: int) -> tuple[tuple[int, ...], bool]:
+    rows = _TABLES[rows_id]
     hits = _label_chain(text, rows, start, len(rows))
     if not hits:
         i = _fuzzy(normalize(text), rows, start)
         if i is not None:
-            return [i], True
-    return hits, False
+            return (i,), True
+    return tuple(hits), False
 
 
 def _after_labels(text: str, rows: list[Row]) -> str:
@@ -275,10 +341,17 @@ def _match_late(text: str, rows: tuple[Row, ...], pos: int, seen: set[str]) -> l
     As in printed order, one cell may hold several labels (a group label and its first
     sub-row); the last one must be a row that holds values.
     """
+    _TABLES.setdefault(id(rows), rows)
+    return list(_match_late_cached(text, id(rows), pos, frozenset(seen)))
+
+
+@lru_cache(maxsize=4096)
+def _match_late_cached(text: str, rows_id: int, pos: int, seen: frozenset[str]) -> tuple[int, ...]:
+    rows = _TABLES[rows_id]
     hits = _label_chain(text, rows, 0, pos, seen)
     while hits and (rows[hits[-1]].group or not rows[hits[-1]].columns):
         hits.pop()
-    return hits
+    return tuple(hits)
 
 
 def _find_label(

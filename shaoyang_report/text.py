@@ -92,7 +92,7 @@ def is_mark(text: str) -> bool:
     return bool(_ONLY_MARKS_RE.match(text))
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 12)
 def normalize(text: str) -> str:
     """Normalise printed text for matching: NFKC, unified brackets, no whitespace.
 
@@ -110,7 +110,7 @@ def normalize(text: str) -> str:
     return _WS.sub("", simplify(unicodedata.normalize("NFKC", text)))
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 12)
 def is_value(text: str) -> bool:
     """Whether a printed cell holds a number (or a not-stated marker such as ``—``).
 
@@ -155,6 +155,7 @@ def parse_value(raw: str, unit: str, *, default_unit: str | None = None,
     return parse_cell(raw, unit, default_unit=default_unit, unit_in_cell=unit_in_cell)[:2]
 
 
+@lru_cache(maxsize=4096)
 def parse_cell(raw: str, unit: str, *, default_unit: str | None = None,
                unit_in_cell: bool = False) -> tuple[float, str | None, str | None]:
     """:func:`parse_value`, and a note on what was read around the number.
