@@ -2,7 +2,7 @@
 
 :func:`load_document` picks the reader by the file's content, not its extension:
 
-* ``%PDF`` in the first kilobyte → :func:`~.pdf_reader.read_pdf` (text layer, PyMuPDF);
+* ``%PDF`` in the first kilobyte → :func:`~.pdf_reader.read_pdf` (text layer, PDFium via pypdfium2);
 * a zip holding ``word/document.xml`` → :func:`~.docx_reader.read_docx` (python-docx);
 * text (UTF-8 with or without BOM, GB18030/GBK) that is an HTML page →
   :func:`~.html_reader.read_html` (lxml);
@@ -12,7 +12,7 @@ Every reader feeds the one template reader in :mod:`shaoyang_report.tables`.
 
 Reading is bounded (see :mod:`shaoyang_report.limits`): only regular files are read, at
 most ``MAX_FILE_BYTES``; each reader counts lines, characters, tokens and cells and
-refuses a file beyond the caps at once. Whatever goes wrong inside a library (PyMuPDF,
+refuses a file beyond the caps at once. Whatever goes wrong inside a library (PDFium,
 python-docx, lxml, zipfile) on a damaged or truncated file becomes a
 :class:`~shaoyang_report.errors.ReportFormatError` naming the file, so a batch never
 stops on one file.
@@ -76,7 +76,7 @@ def load_document(path: str | Path) -> Document:
     return read_document(data, path.name)
 
 
-# The kinds read with a library (PyMuPDF, python-docx and zipfile, lxml).
+# The kinds read with a library (PDFium, python-docx and zipfile, lxml).
 _KIND_NAMES = {"pdf": "PDF", "docx": "Word document", "html": "HTML page"}
 
 

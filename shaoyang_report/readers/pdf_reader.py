@@ -1,10 +1,11 @@
-"""PDF with a text layer → :class:`~shaoyang_report.document.Document` (via PyMuPDF).
+"""PDF with a text layer → :class:`~shaoyang_report.document.Document` (via PDFium, ``pypdfium2``).
 
-A PDF page is a set of positioned words, not lines. This reader rebuilds what was
-printed: words whose boxes share a band of the page form a line (so a table row's label
-and its numbers are one line even when the numbers are set in a larger font), and
-words on a line separated by a wide gap are separate cells (so a table's ruled columns,
-a vertically printed group label such as ``三、本年度办理结果`` and a row label are
+A PDF page is a set of positioned characters, not lines. This reader rebuilds what was
+printed: characters that run on along a line form words (:mod:`.pdf_pdfium`), words
+whose boxes share a band of the page form a line (so a table row's label and its
+numbers are one line even when the numbers are set in a larger font), and words on a
+line separated by a wide gap are separate cells (so a table's ruled columns, a
+vertically printed group label such as ``三、本年度办理结果`` and a row label are
 never run together). Page numbers (``- 3 -``, ``— 2 —``, ``第 3 页``) and running
 headers repeated on every page are dropped; everything else is kept in reading order
 and handed to the same template reader as text.
@@ -12,10 +13,16 @@ and handed to the same template reader as text.
 Locations are ``page 3, line 14`` (lines counted on the page, top to bottom), with
 ``, value k`` added when a line holds several values.
 
+PDFium (BSD-3-Clause / Apache-2.0) replaced PyMuPDF (AGPL-3.0) here; the words are
+built to be MuPDF's words (``get_text("words")``) on the same pages, so that the
+Documents, and every fact read from them, are the ones the PyMuPDF reader gave on the
+real reports (``tests/test_pdf_backends.py`` compares the two where PyMuPDF is installed).
+
 Reading is bounded by the caps of :mod:`shaoyang_report.limits`: pages, the bytes each
-page's content streams inflate to (measured with a budget before MuPDF draws the page,
-so a small PDF of gigabytes of drawing operators is refused unread), characters,
-lines and tokens. Whatever PyMuPDF raises on a damaged or truncated file becomes a
+page's content streams inflate to (measured on the file's bytes with a budget,
+:mod:`.pdf_objects`, before PDFium parses any page, so a small PDF of gigabytes of
+drawing operators is refused unread), characters, lines and tokens. Whatever PDFium
+raises on a damaged or truncated file becomes a
 :class:`~shaoyang_report.errors.ReportFormatError` saying so.
 
 Example:
@@ -29,14 +36,13 @@ Example:
 from __future__ import annotations
 
 import re
-import zlib
 from collections import Counter
 from dataclasses import dataclass
 
 from ..document import PAGE_NUMBER_RE, Document, Line, Token, split_cells
 from ..errors import ReportFormatError
-from ..limits import (MAX_PDF_CONTENT_BYTES, MAX_PDF_PAGE_CONTENT_BYTES, MAX_PDF_PAGES, Budget, inflate_bounded,
-                      refuse)
+from ..limits import MAX_PDF_CONTENT_BYTES, MAX_PDF_PAGE_CONTENT_BYTES, MAX_PDF_PAGES, Budget, refuse
+from .pdf_objects import OBJECTS_PER_PAGE, page_content_bytes
 
 # A word joins a line when its box overlaps the line's band by this share of the
 # smaller height (rows of a ruled table overlap far less than this).
@@ -55,14 +61,6 @@ class _Word:
     @property
     def height(self) -> float:
         return max(self.bottom - self.top, 0.1)
-
-
-def _import_pymupdf():
-    try:
-        import pymupdf
-    except ImportError:  # pragma: no cover - a declared dependency
-        import fitz as pymupdf  # older PyMuPDF releases
-    return pymupdf
 
 
 def _lines_of_page(words: list[_Word]) -> list[list[list[_Word]]]:
@@ -108,70 +106,59 @@ def _furniture(pages: list[list[list[list[_Word]]]]) -> set[str]:
     return {text for text, n in seen.items() if text and n >= max(3, (len(pages) + 1) // 2)}
 
 
-def _content_bytes(pdf, page, source: str, number: int, left: int) -> int:
-    """Bytes a page's content streams and forms inflate to, measured before it is read.
+PASSWORD_PROTECTED = "the PDF is password-protected; save an unprotected copy first"
 
-    Raises:
-        ReportFormatError: The page (or the PDF so far) would inflate beyond the caps.
+
+@dataclass(slots=True)
+class Pages:
+    """What the PDF library read of a PDF: each page's words, and what tells a damaged file or a scan.
+
+    Attributes:
+        words: Per page, its words ``(x0, top, x1, bottom, text)`` in points from the
+            top-left corner.
+        images: Images on the pages without text.
+        repaired: The file's structure is broken and was read by reconstruction.
+        cut: The file ends early (a failed download).
     """
-    try:
-        xrefs = list(dict.fromkeys([*page.get_contents(), *(x[0] for x in page.get_xobjects())]))
-    except Exception:  # a damaged page: reading its text says so
-        return 0
-    page_cap = min(MAX_PDF_PAGE_CONTENT_BYTES, left)
-    total = 0
-    for xref in xrefs:
-        size = _stream_bytes(pdf, xref, page_cap - total)
-        if size is None:
-            name, cap = (("MAX_PDF_PAGE_CONTENT_BYTES", MAX_PDF_PAGE_CONTENT_BYTES) if page_cap < left
-                         else ("MAX_PDF_CONTENT_BYTES", MAX_PDF_CONTENT_BYTES))
-            raise refuse(source, f"the PDF's page content inflates beyond {cap:,} bytes of drawing operators "
-                         f"{'on one page' if page_cap < left else 'in all'}; a report's pages hold far less "
-                         "(a PDF bomb?); refusing to read it", name, f"page {number}")
-        total += size
-    return total
+
+    words: list[list[tuple[float, float, float, float, str]]]
+    images: int
+    repaired: bool
+    cut: bool
 
 
-def _stream_bytes(pdf, xref: int, budget: int) -> int | None:
-    """Bytes a PDF stream decodes to (Flate inflated with a budget); None beyond ``budget``."""
-    try:
-        raw = pdf.xref_stream_raw(xref) or b""
-        filters = pdf.xref_get_key(xref, "Filter")[1]
-    except Exception:  # damaged: left to the text reading
-        return 0
-    if re.fullmatch(r"\[?\s*/(?:FlateDecode|Fl)\s*\]?", filters):
-        inflated = inflate_bounded(raw, budget, zlib.MAX_WBITS, strict=False)
-        return None if inflated is None else inflated[0]
-    return len(raw) if len(raw) <= budget else None  # no filter, or others: counted as they are
+def _check_before_reading(data: bytes, source: str, count: int) -> None:
+    """Refuse a PDF without pages, with more than ``MAX_PDF_PAGES``, of too many objects, or whose pages draw too much.
 
-
-def _read_pages(pdf, source: str, budget: Budget) -> tuple[list[list[list[list[_Word]]]], int]:
-    """Each page's lines of cells, and the number of images on pages without text."""
-    if pdf.needs_pass:
-        raise ReportFormatError(source, "the PDF is password-protected; save an unprotected copy first")
-    count = pdf.page_count
+    The page content is measured on the file's bytes (:mod:`.pdf_objects`), before
+    the PDF library draws any page.
+    """
     if count == 0:
         raise ReportFormatError(source, "the PDF has no pages")
     if count > MAX_PDF_PAGES:  # more pages than any annual report has: not worth grinding through
         raise refuse(source, f"the PDF has {count:,} pages; an annual report is expected to have at most "
                      f"{MAX_PDF_PAGES}", "MAX_PDF_PAGES")
-    pages: list[list[list[list[_Word]]]] = []
-    images = content = 0
-    for number, page in enumerate(pdf, start=1):
-        content += _content_bytes(pdf, page, source, number, MAX_PDF_CONTENT_BYTES - content)
-        words = [_Word(w[0], w[1], w[2], w[3], w[4]) for w in page.get_text("words") if w[4].strip()]
-        budget.chars(sum(len(w.text) for w in words), f"page {number}")
-        pages.append(_lines_of_page(words))
-        if not words:
-            images += len(page.get_images())
-    return pages, images
+    most = OBJECTS_PER_PAGE * MAX_PDF_PAGES
+    sizes = page_content_bytes(data, MAX_PDF_PAGE_CONTENT_BYTES, MAX_PDF_CONTENT_BYTES, most)
+    if sizes.over == (None, "objects"):
+        raise refuse(source, f"the PDF holds over {most:,} objects ({OBJECTS_PER_PAGE} for each of the "
+                     f"{MAX_PDF_PAGES} pages a report may have); a report holds far fewer; refusing to read it",
+                     "MAX_PDF_PAGES")
+    if sizes.over is not None:
+        number, which = sizes.over
+        name, cap = (("MAX_PDF_PAGE_CONTENT_BYTES", MAX_PDF_PAGE_CONTENT_BYTES) if which == "page"
+                     else ("MAX_PDF_CONTENT_BYTES", MAX_PDF_CONTENT_BYTES))
+        raise refuse(source, f"the PDF's page content inflates beyond {cap:,} bytes of drawing operators "
+                     f"{'on one page' if which == 'page' else 'in all'}; a report's pages hold far less "
+                     "(a PDF bomb?); refusing to read it", name, f"page {number}" if number else "")
 
 
 def read_pdf(data: bytes, source: str) -> Document:
     """Read a PDF's text layer into a Document.
 
-    Reading is bounded: a PDF of more than ``MAX_PDF_PAGES`` pages, or whose text passes
-    the caps of :mod:`shaoyang_report.limits`, is refused as soon as that is known.
+    Reading is bounded: a PDF of more than ``MAX_PDF_PAGES`` pages, whose pages draw
+    from more than ``MAX_PDF_PAGE_CONTENT_BYTES``, or whose text passes the caps of
+    :mod:`shaoyang_report.limits`, is refused as soon as that is known.
 
     Args:
         data: The PDF file's bytes.
@@ -181,43 +168,41 @@ def read_pdf(data: bytes, source: str) -> Document:
         ReportFormatError: The PDF is damaged or truncated, encrypted, far larger than a
             report, or has no text layer (a scan: OCR is needed first).
     """
-    pymupdf = _import_pymupdf()
-    shown = pymupdf.TOOLS.mupdf_display_errors()
-    pymupdf.TOOLS.mupdf_display_errors(False)
-    pymupdf.TOOLS.reset_mupdf_warnings()
-    try:
-        try:
-            pdf = pymupdf.open(stream=data, filetype="pdf")
-        except Exception as exc:  # PyMuPDF raises its own FileDataError, RuntimeError …
-            raise ReportFormatError(source, f"the PDF cannot be opened, it is damaged or not a PDF ({exc})") from None
-        try:
-            with pdf:
-                pages, images = _read_pages(pdf, source, Budget(source))
-                repaired = pdf.is_repaired
-        except ReportFormatError:
-            raise
-        except Exception as exc:  # e.g. RuntimeError: code=7: Invalid number of pages (a file cut short)
-            raise ReportFormatError(
-                source, f"the PDF is damaged or truncated: it cannot be read ({type(exc).__name__}: {exc}); "
-                "get the complete file again") from None
-    finally:
-        pymupdf.TOOLS.mupdf_display_errors(shown)
+    from .pdf_pdfium import read_pages
 
-    if repaired:
-        # MuPDF rebuilt a broken file. Fine if every page came back; a file cut short
-        # (a failed download) loses its later pages or their content: say so, rather
-        # than read what is left as a report with tables missing.
-        warnings = pymupdf.TOOLS.mupdf_warnings()
+    try:
+        read = read_pages(data, source, Budget(source), lambda count: _check_before_reading(data, source, count))
+    except ReportFormatError:
+        raise
+    except Exception as exc:  # the library's own error, e.g. on a page of a file cut short
+        raise ReportFormatError(
+            source, f"the PDF is damaged or truncated: it cannot be read ({type(exc).__name__}: {exc}); "
+            "get the complete file again") from None
+    return document_of_pages(read, source)
+
+
+def document_of_pages(read: Pages, source: str) -> Document:
+    """The Document of a PDF's words: lines, cells and tokens, page furniture dropped.
+
+    Raises:
+        ReportFormatError: The file was rebuilt and lost pages or content (truncated),
+            or no page holds text (a scan, or damage).
+    """
+    pages = [_lines_of_page([_Word(*w) for w in words]) if words else [] for words in read.words]
+
+    if read.repaired:
+        # The library rebuilt a broken file. Fine if every page came back; a file cut
+        # short (a failed download) loses its later pages or their content: say so,
+        # rather than read what is left as a report with tables missing.
         empty = [str(n) for n, lines in enumerate(pages, start=1) if not lines]
-        cut = "premature end of data" in warnings or "cannot find startxref" in warnings
-        if any(pages) and (empty or cut):
+        if any(pages) and (empty or read.cut):
             lost = f"pages {', '.join(empty)} of {len(pages)} hold nothing readable" if empty else "its content is cut short"
             raise ReportFormatError(source, f"the PDF is damaged (truncated?): {lost}; get the complete file again")
 
     if not any(pages):
-        if repaired:
+        if read.repaired:
             raise ReportFormatError(source, "the PDF is damaged: no page could be read")
-        what = "its pages are images (a scan)" if images else "its pages hold no text"
+        what = "its pages are images (a scan)" if read.images else "its pages hold no text"
         raise ReportFormatError(
             source,
             f"the PDF has no text layer: {what}. OCR is needed first (e.g. `ocrmypdf --language chi_sim "
