@@ -13,7 +13,7 @@ import re
 import stat
 from dataclasses import dataclass, field
 from typing import NamedTuple
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from .errors import ReportFormatError
@@ -185,55 +185,58 @@ def split_cells(text: str, location: str) -> list[Token]:
         >>> [t.kind for t in split_cells("|||", "line 2")]
         ['pad', 'pad', 'pad']
     """
+    cells = _cells(text)
+    n_values = sum(1 for _, kind in cells if kind == VALUE)
+    if n_values <= 1:
+        return [Token(cell, location, kind) for cell, kind in cells]
+    tokens: list[Token] = []
+    k = 0
+    for cell, kind in cells:  # several values on one line: say which is which
+        if kind == VALUE:
+            k += 1
+            tokens.append(Token(cell, f"{location}, value {k}", VALUE))
+        else:
+            tokens.append(Token(cell, location, kind))
+    return tokens
+
+
+@lru_cache(maxsize=1 << 12)
+def _cells(text: str) -> tuple[tuple[str, str], ...]:
+    """``(text, kind)`` of the cells of a printed line (lines repeat across reports: kept)."""
     if "|" not in text:
         pieces, piped = [text], False
     else:
         pieces, piped = text.split("|"), True
         if pieces and not pieces[-1].strip():
             pieces.pop()  # what follows the last bar is not a cell
-    tokens: list[Token] = []
-    n_values = 0
+    cells: list[tuple[str, str]] = []
     for piece in pieces:
         if piped and piece == "":
-            tokens.append(Token("", location, PAD))
+            cells.append(("", PAD))
             continue
         stripped = piece.strip()
         if not stripped:
             if piped:
-                tokens.append(Token("", location, BLANK))
+                cells.append(("", BLANK))
             continue
         if _ONE_WORD.match(stripped):  # the usual cell: one word, a number or a label
             if is_value(stripped):
-                tokens.append(Token(stripped, location, VALUE))
-                n_values += 1
+                cells.append((stripped, VALUE))
                 continue
             if stripped[0] in _MAY_RUN_ON:  # a number run into a label? read word by word below
                 pass
             elif (glued := _GLUED_RE.match(stripped)) is not None:
-                tokens.append(Token(glued["text"], location, TEXT))
-                tokens.append(Token(glued["digits"], location, GLUED))
+                cells += [(glued["text"], TEXT), (glued["digits"], GLUED)]
                 continue
             else:
-                tokens.append(Token(stripped, location, TEXT))
+                cells.append((stripped, TEXT))
                 continue
-        for text, values in _rows_in(_join_artifacts(stripped.split())):
-            if text:
-                glued = _GLUED_RE.match(text)
-                if glued:
-                    tokens.append(Token(glued["text"], location, TEXT))
-                    tokens.append(Token(glued["digits"], location, GLUED))
-                else:
-                    tokens.append(Token(text, location, TEXT))
-            for word in values:
-                tokens.append(Token(word, location, VALUE))
-                n_values += 1
-    if n_values > 1:  # several values on one line: say which is which
-        k = 0
-        for i, tok in enumerate(tokens):
-            if tok.kind == VALUE:
-                k += 1
-                tokens[i] = Token(tok.text, f"{location}, value {k}", VALUE)
-    return tokens
+        for words, values in _rows_in(_join_artifacts(stripped.split())):
+            if words:
+                glued = _GLUED_RE.match(words)
+                cells += [(glued["text"], TEXT), (glued["digits"], GLUED)] if glued else [(words, TEXT)]
+            cells += [(word, VALUE) for word in values]
+    return tuple(cells)
 
 
 def _rows_in(words: list[str]) -> list[tuple[str, list[str]]]:
