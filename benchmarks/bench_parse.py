@@ -1,21 +1,39 @@
-"""Speed and memory of reading reports. Prints figures; asserts nothing.
+"""Speed and memory of reading reports, at corpus scale. Prints figures; asserts nothing.
 
 Usage::
 
-    .venv/bin/python benchmarks/bench_parse.py [--copies 2000]
+    .venv/bin/python benchmarks/bench_parse.py            # everything (about 25 min on 2 cores)
+    .venv/bin/python benchmarks/bench_parse.py --quick    # a subset with smaller corpora (about 3 min)
+    .venv/bin/python benchmarks/bench_parse.py --only memory parse   # some sections
 
-Figures:
-  * import time of the package (fresh interpreter);
-  * time to read the Shaoyang 2020 report (text file → facts + checks), best of N;
-  * throughput of write_facts over batches of copies (1 and 2 worker processes) and the
-    peak memory (RSS), which should stay flat as the batch grows fourfold.
+Sections (``--only`` takes their names):
+
+* ``import``: import time of the package (fresh interpreter).
+* ``kinds``: reports/s per source kind — text (copies of the Shaoyang 2020 report), a
+  saved HTML page (the same report as its CMS page, ``tests/fixture_pages.py``) and
+  the two five-page 洪泽区 PDFs (``../shared/reports/huaian``) — read with
+  ``read_reports`` on 1 and 2 worker processes, and ``write_facts`` for the text.
+* ``others``: per file, our reader (facts + checks) against ``pandas.read_html`` on the
+  same HTML page and ``pdfplumber``'s ``extract_tables`` on the same PDFs (pdfplumber is
+  a benchmark-only tool: ``pip install pdfplumber``; it is no dependency of the package).
+* ``memory``: ``read_reports`` on 1,000 and 10,000 copies: time, peak RSS, memory held
+  per report, and the first and second access of ``corpus.facts``/``checks``/``findings``.
+* ``parse``: ``shaoyang-report parse <folder> -o facts.parquet`` on 1,000, 10,000 and
+  50,000 copies: time and peak RSS (flat: the 50,000 run should stay within 1.2× of 1,000).
+* ``briefing``: ``shaoyang-report briefing <folder>`` on 1,000 and 10,000 copies: time and
+  peak RSS (of the largest process: the command or one of its notebook kernels).
+
+Every measurement that reports memory runs in a fresh process (its peak RSS from
+``os.wait4``). Corpora are hard links to one file in a temporary folder.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import math
-import resource
+import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -23,91 +41,296 @@ import time
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(PROJECT))
-
-import shaoyang_report as sr  # noqa: E402
-
+SHARED = Path(os.environ.get("SHAOYANG_SHARED_REPORTS", PROJECT.parent / "shared" / "reports"))
 SOURCE = PROJECT / "data" / "raw" / "shaoyang_city_2020.txt"
+PDFS = sorted((SHARED / "huaian").glob("*.pdf"))
+SECTIONS = ("import", "kinds", "others", "memory", "parse", "briefing")
 
 
-def _rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# ---------------------------------------------------------------------------- helpers
+def _env() -> dict:
+    env = dict(os.environ, PYTHONPATH=str(PROJECT), PYTHONHASHSEED="0")
+    env.pop("SHAOYANG_DATA", None)
+    return env
 
 
-def bench_import() -> float:
-    code = "import time; t=time.perf_counter(); import shaoyang_report; print(time.perf_counter()-t)"
-    best = min(float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                                    cwd=PROJECT, check=True).stdout) for _ in range(3))
+def _popen_wait(argv: list[str]) -> tuple[float, float, str]:
+    """Like _run, but the child is reaped with wait4 so its own peak RSS is read."""
+    started = time.perf_counter()
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen(argv, cwd=PROJECT, env=_env(), stdout=out, stderr=err, text=True)
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        seconds = time.perf_counter() - started
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(map(str, argv[:5]))} … failed ({proc.returncode}):\n{stderr[-3000:]}")
+    global LAST_CPU
+    LAST_CPU = usage.ru_utime + usage.ru_stime  # the command and the processes it waited for
+    return seconds, usage.ru_maxrss / 1024, stdout
+
+
+LAST_CPU = 0.0
+
+
+def _load() -> str:
+    """The machine's load average now (other work on the 2 cores skews the 2-worker figures)."""
+    return f"load {os.getloadavg()[0]:.1f}"
+
+
+def _child(task: str, *args: str) -> dict:
+    seconds, peak, out = _popen_wait([sys.executable, str(Path(__file__).resolve()), "--child", task, *args])
+    result = json.loads(out.strip().splitlines()[-1])
+    result.setdefault("wall", seconds)
+    result["peak_mb"] = peak
+    result["cpu"] = LAST_CPU
+    return result
+
+
+def _copies(sources: list[Path], folder: Path, n: int, suffix: str | None = None) -> Path:
+    """``n`` files in ``folder`` (hard links to ``sources`` in turn; copies where links fail)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        src = sources[i % len(sources)]
+        target = folder / f"report_{i:06d}{suffix or src.suffix}"
+        try:
+            os.link(src, target)
+        except OSError:
+            shutil.copyfile(src, target)
+    return folder
+
+
+def _rss_now_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _html_file(folder: Path) -> Path:
+    sys.path.insert(0, str(PROJECT / "tests"))
+    from fixture_pages import write_html
+
+    folder.mkdir(parents=True, exist_ok=True)
+    return write_html(folder / "shaoyang_city_2020.html")
+
+
+def _best(fn, runs: int) -> float:
+    fn()
+    best = math.inf
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t)
     return best
 
 
-def bench_single(runs: int = 20) -> tuple[float, float]:
-    times = []
-    for _ in range(runs):
+# ---------------------------------------------------------------------------- child tasks
+def child_read(folder: str, workers: str) -> dict:
+    import shaoyang_report as sr
+
+    # warm the caches, the imports and the allocator's working set of parsing (a corpus of 64 read and dropped)
+    warm = sr.read_reports(sorted(Path(folder).iterdir())[:64], progress=False, workers=int(workers))
+    del warm
+    before = _rss_now_mb()
+    t = time.perf_counter()
+    corpus = sr.read_reports(folder, progress=False, workers=int(workers))
+    seconds = time.perf_counter() - t
+    held = _rss_now_mb() - before
+    import resource
+
+    out = {"n": len(corpus), "errors": len(corpus.errors), "seconds": seconds, "held_mb": held,
+           "read_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    nbytes = getattr(corpus, "nbytes", None)
+    if nbytes is not None:
+        out["store_bytes"] = nbytes
+    for name in ("facts", "checks", "findings"):
         t = time.perf_counter()
-        r = sr.read_report(SOURCE)
-        _ = r.facts, r.checks
-        times.append(time.perf_counter() - t)
-    first = times[0]
-    return first, min(times)
-
-
-def bench_pdf(runs: int = 10) -> None:
-    """Best time to read each five-page 洪泽区 PDF (facts + checks), read in place."""
-    for path in sorted((PROJECT.parent / "shared" / "reports" / "huaian").glob("*.pdf")):
-        sr.read_report(path)  # warm
-        best = math.inf
-        for _ in range(runs):
-            t = time.perf_counter()
-            r = sr.read_report(path)
-            _ = r.facts, r.checks
-            best = min(best, time.perf_counter() - t)
-        print(f"read {path.name} (5-page PDF, facts + checks): best of {runs} {best * 1000:.1f} ms")
-
-
-def bench_briefing() -> None:
-    """Build the bundled data's briefings once (notebooks run headlessly)."""
-    from shaoyang_report import briefing
-
-    with tempfile.TemporaryDirectory() as tmp:
+        frame = getattr(corpus, name)
+        first = time.perf_counter() - t
         t = time.perf_counter()
-        briefing.build_briefings(PROJECT / "data" / "raw", Path(tmp), agency="邵阳市")
-        print(f"briefing of the bundled data (3 notebooks, workbook, facts): {time.perf_counter() - t:.1f} s")
+        getattr(corpus, name)
+        out[name] = {"rows": len(frame), "first": first, "again": time.perf_counter() - t}
+    out["with_frames_mb"] = _rss_now_mb() - before
+    return out
 
 
-def bench_batch(copies: int, workers: int) -> None:
-    """Stream ``copies`` reports' facts to Parquet with write_facts; report speed and memory."""
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp) / "reports"
-        folder.mkdir()
-        data = SOURCE.read_bytes()
-        for i in range(copies):
-            (folder / f"report_{i:06d}.txt").write_bytes(data)
-        rss0 = _rss_mb()
-        t = time.perf_counter()
-        errors = sr.write_facts(folder, Path(tmp) / "facts.parquet", progress=False, workers=workers)
-        elapsed = time.perf_counter() - t
-        assert errors.empty
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"write_facts, {copies} reports, {workers} worker(s): {elapsed:.2f} s, {copies / elapsed:.0f} reports/s, "
-          f"{elapsed / copies * 1000:.2f} ms/report; peak RSS {_rss_mb():.0f} MB (start {rss0:.0f} MB)"
-          + (f", largest worker {children:.0f} MB" if workers > 1 else ""))
+def child_speed(folder: str, workers: str, what: str) -> dict:
+    import shaoyang_report as sr
+
+    files = sorted(Path(folder).iterdir())
+    _ = sr.read_report(files[0]).checks
+    t = time.perf_counter()
+    if what == "read":
+        corpus = sr.read_reports(folder, progress=False, workers=int(workers))
+        n, errors = len(corpus), len(corpus.errors)
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            errors = len(sr.write_facts(folder, Path(tmp) / "facts.parquet", progress=False, workers=int(workers)))
+            n = len(files) - errors
+    return {"n": n, "errors": errors, "seconds": time.perf_counter() - t}
+
+
+# ---------------------------------------------------------------------------- sections
+def bench_import() -> None:
+    code = "import time; t=time.perf_counter(); import shaoyang_report; print(time.perf_counter()-t)"
+    best = min(float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                    cwd=PROJECT, env=_env(), check=True).stdout) for _ in range(3))
+    print(f"import shaoyang_report: {best * 1000:.0f} ms (best of 3, fresh interpreter)")
+
+
+def bench_kinds(tmp: Path, sizes: dict[str, int]) -> None:
+    html = _html_file(tmp / "html-source")
+    kinds = {"text": ([SOURCE], ".txt"), "html": ([html], ".html"), "pdf": (PDFS, ".pdf")}
+    print("reports/s per source kind (read_reports; write_facts for text), fresh process each:")
+    for kind, (sources, suffix) in kinds.items():
+        if not sources:
+            print(f"  {kind}: no files")
+            continue
+        n = sizes[kind]
+        folder = _copies(sources, tmp / f"kind-{kind}", n, suffix)
+        whats = ("read", "write") if kind == "text" else ("read",)
+        for what in whats:
+            rates = {}
+            for workers in (1, 2):
+                load = _load()
+                r = _child("speed", str(folder), str(workers), what)
+                rates[workers] = r["n"] / r["seconds"]
+                print(f"  {kind:<4} {n:>5} reports, {'read_reports' if what == 'read' else 'write_facts '} "
+                      f"{workers} worker(s): {r['seconds']:6.2f} s, {rates[workers]:6.0f} reports/s "
+                      f"({1000 / rates[workers]:.2f} ms/report), peak RSS {r['peak_mb']:.0f} MB, "
+                      f"CPU {r['cpu']:.1f} s in all ({load} before)")
+            print(f"  {kind:<4} {'':>5}          {'read_reports' if what == 'read' else 'write_facts '} "
+                  f"2 workers vs 1: {rates[2] / rates[1]:.2f}×")
+        shutil.rmtree(folder)
+
+
+def bench_others(tmp: Path) -> None:
+    import pandas as pd
+
+    import shaoyang_report as sr
+
+    def ours(path):
+        r = sr.read_report(path)
+        return r.facts, r.checks
+
+    html = _html_file(tmp / "html-source")
+    ms_ours = _best(lambda: ours(html), 20) * 1000
+    ms_theirs = _best(lambda: pd.read_html(html, encoding="utf-8"), 20) * 1000
+    print("against other tools, same file, best of 20 (ours: read + facts + checks + prose):")
+    print(f"  saved HTML page: ours {ms_ours:.1f} ms, pandas.read_html {ms_theirs:.1f} ms "
+          f"(tables only) → ours takes {ms_ours / ms_theirs:.2f}× its time")
+    try:
+        import pdfplumber
+    except ImportError:
+        print("  PDFs: pdfplumber not installed (pip install pdfplumber; benchmark-only)")
+        return
+
+    def plumb(path):
+        with pdfplumber.open(path) as pdf:
+            [page.extract_tables() for page in pdf.pages]
+
+    for path in PDFS:
+        ms_ours = _best(lambda p=path: ours(p), 10) * 1000
+        ms_theirs = _best(lambda p=path: plumb(p), 3) * 1000
+        print(f"  {path.name} (5 pages): ours {ms_ours:.1f} ms, pdfplumber extract_tables {ms_theirs:.0f} ms "
+              f"→ ours takes {ms_ours / ms_theirs:.3f}× its time ({ms_theirs / ms_ours:.0f}× faster)")
+
+
+def bench_memory(tmp: Path, sizes: list[int]) -> None:
+    print("read_reports memory (fresh process each, warmed by reading 64 reports; "
+          "held = RSS with the corpus − RSS before reading):")
+    for n in sizes:
+        folder = _copies([SOURCE], tmp / f"mem-{n}", n)
+        r = _child("read", str(folder), "1")
+        store = f", columnar store {r['store_bytes'] / r['n'] / 1024:.1f} KB/report" if "store_bytes" in r else ""
+        read_peak = f"{r['read_peak_mb']:6.0f}" if "read_peak_mb" in r else "     ?"
+        print(f"  {n:>6} reports: read {r['seconds']:6.1f} s ({n / r['seconds']:.0f}/s), peak RSS of read_reports "
+              f"{read_peak} MB, held {r['held_mb']:6.0f} MB = {r['held_mb'] * 1024 / n:5.1f} KB/report{store}")
+        frames = "; ".join(f"{k} {r[k]['rows']:,} rows: {r[k]['first']:.2f} s, again {r[k]['again'] * 1000:.1f} ms"
+                           for k in ("facts", "checks", "findings"))
+        print(f"  {'':>6}          then {frames}; held with these frames {r['with_frames_mb']:.0f} MB, "
+              f"peak RSS {r['peak_mb']:.0f} MB")
+        shutil.rmtree(folder)
+
+
+def bench_parse_cli(tmp: Path, sizes: list[int]) -> None:
+    print("shaoyang-report parse <folder> -o facts.parquet (1 worker; fresh process each):")
+    peaks = {}
+    for n in sizes:
+        folder = _copies([SOURCE], tmp / f"parse-{n}", n)
+        out = tmp / f"facts-{n}.parquet"
+        seconds, peak, _ = _popen_wait([sys.executable, "-m", "shaoyang_report.cli", "parse", str(folder), "-o", str(out)])
+        peaks[n] = peak
+        print(f"  {n:>6} reports: {seconds:6.1f} s ({n / seconds:.0f}/s), peak RSS {peak:.0f} MB")
+        shutil.rmtree(folder)
+        out.unlink(missing_ok=True)
+    lo, hi = min(sizes), max(sizes)
+    print(f"  peak at {hi:,} / peak at {lo:,}: {peaks[hi] / peaks[lo]:.2f}×")
+
+
+def bench_briefing(tmp: Path, sizes: list[int]) -> None:
+    print("shaoyang-report briefing <folder> (agency 邵阳市; fresh process; peak of the largest process):")
+    for n in sizes:
+        folder = _copies([SOURCE], tmp / f"brief-{n}", n)
+        out = tmp / f"brief-out-{n}"
+        cache = tmp / f"brief-cache-{n}"
+        try:
+            seconds, peak, _ = _popen_wait([sys.executable, "-c", _BRIEFING, str(folder), str(out), str(cache)])
+            print(f"  {n:>6} reports: {seconds:6.1f} s, peak RSS {peak:.0f} MB; "
+                  f"workbook {(out / 'workbook.xlsx').stat().st_size / 2**20:.0f} MB")
+        except RuntimeError as exc:
+            print(f"  {n:>6} reports: FAILED: {str(exc).strip().splitlines()[-1]}")
+        shutil.rmtree(folder)
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(cache, ignore_errors=True)
+
+
+# The briefing command, with its corpus cache (where the package has one) in the temporary folder.
+_BRIEFING = """
+import sys
+from pathlib import Path
+from shaoyang_report import briefing, cli
+folder, out, cache = sys.argv[1:4]
+if hasattr(briefing, "CORPUS_CACHE"):
+    import os
+    os.environ["SHAOYANG_CORPUS_CACHE"] = cache
+sys.exit(cli.main(["briefing", folder, "--out", out, "--agency", "邵阳市"]))
+"""
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--copies", type=int, default=2000)
-    parser.add_argument("--briefing", action="store_true", help="also time the briefing build")
+    parser.add_argument("--quick", action="store_true", help="smaller corpora, a few minutes")
+    parser.add_argument("--only", nargs="+", choices=SECTIONS, help="run only these sections")
+    parser.add_argument("--sizes", nargs="+", type=int, metavar="N",
+                        help="corpus sizes of the memory, parse and briefing sections (default: see above)")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    print(f"import shaoyang_report: {bench_import() * 1000:.0f} ms (best of 3, fresh interpreter)")
-    first, best = bench_single()
-    print(f"read Shaoyang 2020 (facts + checks): first {first * 1000:.1f} ms, best {best * 1000:.1f} ms")
-    bench_pdf()
-    if args.briefing:
-        bench_briefing()
-    for workers in (1, 2):
-        bench_batch(args.copies // 4, workers)
-        bench_batch(args.copies, workers)
+    if args.child:
+        task, *rest = args.child
+        print(json.dumps({"read": child_read, "speed": child_speed}[task](*rest)))
+        return
+    sections = args.only or SECTIONS
+    q = args.quick
+    print(f"shaoyang_report benchmark ({'quick' if q else 'full'}) on {os.cpu_count()} cores, Python "
+          f"{sys.version.split()[0]}, project {PROJECT}")
+    with tempfile.TemporaryDirectory(prefix="sr-bench-") as name:
+        tmp = Path(name)
+        started = time.perf_counter()
+        if "import" in sections:
+            bench_import()
+        if "kinds" in sections:
+            bench_kinds(tmp, {"text": 600 if q else 2000, "html": 200 if q else 2000, "pdf": 40 if q else 400})
+        if "others" in sections:
+            bench_others(tmp)
+        if "memory" in sections:
+            bench_memory(tmp, args.sizes or ([1000, 2000] if q else [1000, 10000]))
+        if "parse" in sections:
+            bench_parse_cli(tmp, args.sizes or ([1000, 5000] if q else [1000, 10000, 50000]))
+        if "briefing" in sections:
+            bench_briefing(tmp, args.sizes or ([200] if q else [1000, 10000]))
+        print(f"benchmark took {time.perf_counter() - started:.0f} s")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ Example:
 """
 
 from .compare import compare_years, comparison_table, cross_year_checks, indicator_table
-from .corpus import Corpus, read_reports, write_facts
+from .corpus import Corpus, read_facts, read_reports, write_facts
 from .errors import ReportFormatError
 from .fetch import fetch_catalog
 from .layout import get_layout
@@ -37,6 +37,7 @@ __all__ = [
     "get_layout",
     "numbers_in_prose",
     "parse_document",
+    "read_facts",
     "read_report",
     "read_reports",
     "read_text",

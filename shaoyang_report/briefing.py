@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import html
 import math
+import os
 import re
 import sys
 import time
@@ -127,13 +128,33 @@ def _slug(text: str) -> str:
 
 
 # ---------------------------------------------------------------------------- data
+#: Where a briefing keeps the corpus it read (Parquet, keyed by the report files' contents),
+#: so that its notebooks load it instead of reading every report again. The
+#: ``SHAOYANG_CORPUS_CACHE`` environment variable moves it; set it to an empty string to
+#: read the reports every time.
+CORPUS_CACHE = config.PROCESSED / "cache"
+
+
+def corpus_cache() -> Path | None:
+    """The corpus cache folder in force (see :data:`CORPUS_CACHE`), or None when switched off."""
+    chosen = os.environ.get("SHAOYANG_CORPUS_CACHE")
+    if chosen is None:
+        return CORPUS_CACHE
+    return Path(chosen) if chosen.strip() else None
+
+
 def load_corpus(data_folder: str | Path | Sequence[str | Path] = config.RAW,
-                catalog: str | Path | None = None) -> Corpus:
-    """Read the reports a briefing is made from.
+                catalog: str | Path | None = None, *, workers: int = 1) -> Corpus:
+    """Read the reports a briefing is made from (or load them from the corpus cache).
+
+    The corpus read is kept in :func:`corpus_cache`, keyed by the files' paths and
+    contents, their catalog and the package's code: the briefing's notebooks, each in
+    its own kernel, load it from there instead of reading every report again.
 
     Args:
         data_folder: A folder of reports (with its ``catalog.csv``), or a list of files.
         catalog: A catalog CSV to use instead of the folder's.
+        workers: Processes to read with.
 
     Returns:
         The :class:`~shaoyang_report.corpus.Corpus`.
@@ -144,7 +165,7 @@ def load_corpus(data_folder: str | Path | Sequence[str | Path] = config.RAW,
     with warnings.catch_warnings():  # in a kernel without ipywidgets tqdm.auto warns on import; no bar is shown
         warnings.simplefilter("ignore")
         import tqdm.auto  # noqa: F401
-    return read_reports(source, catalog=catalog, progress=False)
+    return read_reports(source, catalog=catalog, progress=False, workers=workers, cache=corpus_cache())
 
 
 def default_agency(corpus: Corpus) -> str:
@@ -480,9 +501,10 @@ def audit_overview(corpus: Corpus, agency: str | None = None) -> Html:
     if agency:
         reports = reports[reports.agency == agency]
     checks = corpus.checks
+    passed = checks[checks.status == "pass"].groupby("report_id", sort=False).size()  # once, not per report
     rows = []
     for r in reports.sort_values(["agency", "year", "report_id"]).itertuples():
-        mine = checks[checks.report_id == r.report_id].status.value_counts()
+        mine = {"pass": passed.get(r.report_id, 0)}
         completeness = _COMPLETENESS_ZH.get(r.completeness if isinstance(r.completeness, str) else "", r.completeness)
         css = ' class="fail"' if int(r.findings) else ""
         rows.append([_e(r.agency), _e(r.year), _e(r.report_id), _e(r.template), _e(completeness),
@@ -575,11 +597,12 @@ def audit_unplaced(corpus: Corpus, agency: str | None = None) -> Html:
 
 # ---------------------------------------------------------------------------- 03: report explorer
 def _report_row(corpus: Corpus, report_id: str) -> pd.Series:
-    reports = corpus.reports
-    rows = reports[reports.report_id == report_id]
-    if rows.empty:
-        raise KeyError(f"no report {report_id!r} in the corpus; it holds {', '.join(reports.report_id)}")
-    return rows.iloc[0]
+    """The report's summary (looked up by id)."""
+    if report_id not in corpus:
+        ids = corpus.report_ids
+        listed = ", ".join(ids[:10]) + (f" … ({len(ids)} reports)" if len(ids) > 10 else "")
+        raise KeyError(f"no report {report_id!r} in the corpus; it holds {listed}")
+    return pd.Series(corpus.report_summary(report_id), dtype=object)
 
 
 def default_report(corpus: Corpus, agency: str | None = None) -> str:
@@ -592,6 +615,31 @@ def default_report(corpus: Corpus, agency: str | None = None) -> str:
     values = reports[list(_TABLE_SECTIONS)].map(lambda t: int(str(t).split("/")[0])).sum(axis=1)
     order = reports.assign(_v=values).sort_values(["_v", "year"], ascending=False)
     return str(order.report_id.iloc[0])
+
+
+def explorer_reports(corpus: Corpus, agency: str) -> list[str]:
+    """The reports a briefing shows with the explorer: the agency's reports with tables, one per year.
+
+    Of several reports of one year, the most complete (as :func:`~shaoyang_report.compare_years`
+    picks it: a complete text before an opening, then more tables, then more values;
+    the first read on a tie).
+    """
+    reports = corpus.reports
+    if reports.empty:
+        return []
+    reports = reports[(reports.agency == agency) & reports.tables_read.fillna("").astype(bool)]
+    chosen: dict[object, tuple] = {}
+    for order, r in enumerate(reports.itertuples()):
+        values = sum(int(str(getattr(r, s)).split("/")[0]) for s in _TABLE_SECTIONS) + int(r.prose)
+        key = (r.completeness != "opening only", len(str(r.tables_read).split(",")) + (r.prose > 0), values, -order)
+        year = None if pd.isna(r.year) else int(r.year)
+        if year not in chosen or key > chosen[year][0]:
+            chosen[year] = (key, r.report_id)
+    return [rid for _, (_, rid) in sorted(chosen.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))]
+
+
+#: At most this many reports get a sheet of printed tables in the briefing's workbook.
+WORKBOOK_REPORT_SHEETS = 100
 
 
 def tables_read(corpus: Corpus, agency: str | None = None) -> list[str]:
@@ -639,8 +687,7 @@ def printed_tables(corpus: Corpus, report_id: str) -> Html:
 
 def report_findings(corpus: Corpus, report_id: str) -> Html:
     """The report's own checks that fail, and how many pass or cannot be made."""
-    checks = corpus.checks
-    mine = checks[checks.report_id == report_id]
+    mine = corpus.report_checks(report_id)
     counts = mine.status.value_counts()
     items = [f"<li><b>{_e(SECTION_ZH.get(r.section, r.section))}</b>：{_e(r.message)}"
              f"（{_e(r.locations)}）</li>" for r in mine[mine.status == "fail"].itertuples()]
@@ -658,8 +705,8 @@ def _prose_names() -> dict[tuple[str, str], str]:
 
 def prose_figures(corpus: Corpus, report_id: str) -> Html:
     """The figures stated in the report's prose, each with its sentence and place."""
-    facts = corpus.facts
-    prose = facts[(facts.report_id == report_id) & (facts.section == "prose")]
+    facts = corpus.report_facts(report_id)
+    prose = facts[facts.section == "prose"]
     if prose.empty:
         return Html('<p class="gap" id="prose">正文中没有识别出的数字。</p>')
     names = _prose_names()
@@ -673,8 +720,7 @@ def write_report_facts(corpus: Corpus, report_id: str, folder: str | Path) -> Pa
     """Write one report's facts to ``report-<report_id>-facts.csv`` in ``folder``."""
     from .export import write_frame
 
-    facts = corpus.facts
-    return write_frame(facts[facts.report_id == report_id], Path(folder) / f"report-{_slug(report_id)}-facts.csv")
+    return write_frame(corpus.report_facts(report_id), Path(folder) / f"report-{_slug(report_id)}-facts.csv")
 
 
 # ---------------------------------------------------------------------------- running notebooks
@@ -863,6 +909,7 @@ def build_briefings(
     reports: Sequence[str] | None = None,
     audit: bool = True,
     progress=None,
+    workers: int = 1,
 ) -> BriefingOutputs:
     """Write the briefing, the audit, the report pages, the facts and the workbook.
 
@@ -877,9 +924,11 @@ def build_briefings(
         agency: The agency of the year-comparison briefing; default :func:`default_agency`.
         catalog: A catalog CSV to use instead of the folder's.
         reports: Report ids to export with the explorer notebook; default: the agency's
-            reports from which a table was read.
+            reports from which a table was read, one per year (:func:`explorer_reports`).
         audit: Also export the consistency audit (``audit.html``).
         progress: Called with a short message before each step (e.g. ``print``).
+        workers: Processes to read the reports with. The corpus read is kept in
+            :func:`corpus_cache`, from where each notebook loads it.
 
     Returns:
         The files written and the time taken.
@@ -894,7 +943,8 @@ def build_briefings(
     started = time.perf_counter()
     say = progress or (lambda _msg: None)
     out = Path(output_folder)
-    corpus = load_corpus(data_folder, catalog)
+    say("reading the reports")
+    corpus = load_corpus(data_folder, catalog, workers=workers)
     if not len(corpus):
         raise BriefingError(f"no report could be read from {data_folder}")
     b = agency_years(corpus, agency)
@@ -905,14 +955,22 @@ def build_briefings(
         facts = corpus.facts
         outputs.files["facts.csv"] = staged.final(write_frame(facts, stage / "facts.csv"))
         outputs.files["facts.parquet"] = staged.final(write_frame(facts, stage / "facts.parquet"))
-        explorer_ids = list(reports) if reports is not None else tables_read(corpus, b.agency)
-        tables = {rid: {s: corpus.table(rid, s) for s in _TABLE_SECTIONS} for rid in tables_read(corpus)}
+        explorer_ids = list(reports) if reports is not None else explorer_reports(corpus, b.agency)
+        with_tables = tables_read(corpus)
+        sheet_ids = list(dict.fromkeys([r for r in explorer_ids if r in set(with_tables)] + with_tables))
+        notes = []
+        if len(sheet_ids) > WORKBOOK_REPORT_SHEETS:
+            notes.append(f"{len(sheet_ids):,} 份报告读到了表格，本工作簿只为其中 {WORKBOOK_REPORT_SHEETS} 份各设一张表"
+                         f"（先列 {b.agency} 的报告）；其余报告的数值见“事实 facts”表及 facts.parquet。")
+            sheet_ids = sheet_ids[:WORKBOOK_REPORT_SHEETS]
+        tables = {rid: {s: corpus.table(rid, s) for s in _TABLE_SECTIONS} for rid in sheet_ids}
         findings_all = pd.concat([corpus.findings, b.cross_year[b.cross_year.status == "fail"]], ignore_index=True) \
             if len(b.cross_year) else corpus.findings
         outputs.files["workbook.xlsx"] = staged.final(write_workbook(
             stage / "workbook.xlsx", facts=facts, findings=findings_all, comparison=b.comparison, tables=tables,
             sources=corpus.reports[["report_id", "agency", "agency_printed", "year", "template", "completeness", "url",
-                                    "source"]]))
+                                    "source"]], facts_files=["facts.parquet", "facts.csv"], notes=notes))
+        del facts
         params = {"data_folder": _sources_arg(data_folder),
                   "catalog": str(Path(catalog).resolve()) if catalog else None,
                   "output_folder": str(stage.resolve())}  # what the notebooks write is staged too

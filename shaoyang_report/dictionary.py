@@ -25,9 +25,37 @@ def columns(frame: str = "facts") -> list[str]:
     return [f["name"] for f in fields(frame)]
 
 
-def build_frame(records: list[dict], frame: str = "facts") -> pd.DataFrame:
-    """A DataFrame of ``records`` with exactly the declared columns and dtypes."""
+def build_frame(records, frame: str = "facts") -> pd.DataFrame:
+    """A DataFrame of ``records`` with exactly the declared columns and dtypes.
+
+    Args:
+        records: A list of dicts (one per row), or columns: an Arrow table (texts plain
+            or dictionary-encoded) with the declared columns.
+        frame: ``facts`` or ``checks``.
+    """
+    if hasattr(records, "column_names"):  # an Arrow table
+        return frame_from_arrow(records, [(f["name"], f["dtype"]) for f in fields(frame)])
     data = {f["name"]: pd.array([r.get(f["name"]) for r in records], dtype=f["dtype"]) for f in fields(frame)}
+    return pd.DataFrame(data, copy=False)
+
+
+def frame_from_arrow(table, columns) -> pd.DataFrame:
+    """A DataFrame of an Arrow table's columns with the given pandas dtypes (as :func:`build_frame` makes them).
+
+    Args:
+        table: A ``pyarrow.Table``.
+        columns: ``(name, dtype)`` pairs, in order (dtype ``string``, ``Int64``, ``float64``, ``boolean`` …).
+    """
+    import numpy as np
+
+    data = {}
+    for name, dtype in columns:
+        column = table.column(name)
+        pandas_dtype = pd.api.types.pandas_dtype(dtype)
+        if hasattr(pandas_dtype, "__from_arrow__"):
+            data[name] = pandas_dtype.__from_arrow__(column)
+        else:  # numpy dtypes: a missing value becomes NaN
+            data[name] = np.asarray(column.to_numpy(), dtype=pandas_dtype)
     return pd.DataFrame(data, copy=False)
 
 
