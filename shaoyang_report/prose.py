@@ -741,6 +741,8 @@ def _load_catalogue() -> tuple[tuple[_Metric, ...], tuple[tuple[re.Pattern, str]
 
 
 _METRICS, _TOPIC_RES = _load_catalogue()
+# Any topic at all: most sentences name none and are passed over with one search.
+_ANY_TOPIC = re.compile("|".join(f"(?:{regex.pattern})" for regex, _ in _TOPIC_RES))
 _METRICS_BY_ITEM: dict[str, list[_Metric]] = {}
 for _m in _METRICS:
     _METRICS_BY_ITEM.setdefault(_m.item, []).append(_m)
@@ -928,6 +930,8 @@ def extract_prose_facts(lines: Sequence) -> list[dict]:
     facts: list[dict] = []
     for sentence in _sentences(lines):
         masked = sentence.masked
+        if not _ANY_TOPIC.search(masked):
+            continue
         topics = sorted((m.start(), m.end(), item) for regex, item in _TOPIC_RES for m in regex.finditer(masked))
         if not topics:
             continue
