@@ -22,6 +22,10 @@ Sections (``--only`` takes their names):
   50,000 copies: time and peak RSS (flat: the 50,000 run should stay within 1.2× of 1,000).
 * ``briefing``: ``shaoyang-report briefing <folder>`` on 1,000 and 10,000 copies: time and
   peak RSS (of the largest process: the command or one of its notebook kernels).
+* ``dask`` (skipped without the extra ``shaoyang-report[dask]``): ``engine="dask"`` on a
+  ``LocalCluster`` of 2 worker processes (1 thread each) against the process pool
+  (``workers=2``) on 2,000 text copies: ``read_reports`` and
+  ``write_facts(..., partition_by=["year"])`` (the workers write the files), reports/s.
 
 Every measurement that reports memory runs in a fresh process (its peak RSS from
 ``os.wait4``). Corpora are hard links to one file in a temporary folder.
@@ -44,7 +48,7 @@ PROJECT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("SHAOYANG_SHARED_REPORTS", PROJECT.parent / "shared" / "reports"))
 SOURCE = PROJECT / "data" / "raw" / "shaoyang_city_2020.txt"
 PDFS = sorted((SHARED / "huaian").glob("*.pdf"))
-SECTIONS = ("import", "kinds", "others", "memory", "parse", "briefing")
+SECTIONS = ("import", "kinds", "others", "memory", "parse", "briefing", "dask")
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -171,6 +175,34 @@ def child_speed(folder: str, workers: str, what: str) -> dict:
     return {"n": n, "errors": errors, "seconds": time.perf_counter() - t}
 
 
+def child_dask(folder: str) -> dict:
+    from distributed import Client, LocalCluster
+
+    import shaoyang_report as sr
+
+    files = sorted(Path(folder).iterdir())
+    out: dict = {"n": len(files)}
+    t = time.perf_counter()
+    with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None) as cluster, \
+            Client(cluster, set_as_default=False) as client:
+        client.wait_for_workers(2)
+        out["cluster_start"] = time.perf_counter() - t
+        engines = {"pool": {"workers": 2}, "dask": {"engine": "dask", "scheduler": client}}
+        for kwargs in engines.values():  # warm: the workers' imports and caches
+            sr.read_reports(files[:64], progress=False, **kwargs)
+        for label, kwargs in engines.items():
+            t = time.perf_counter()
+            corpus = sr.read_reports(folder, progress=False, **kwargs)
+            out[f"read_{label}"] = time.perf_counter() - t
+            assert len(corpus) == len(files)
+            del corpus
+            with tempfile.TemporaryDirectory() as tmp:
+                t = time.perf_counter()
+                sr.write_facts(folder, Path(tmp) / "facts", progress=False, partition_by=["year"], **kwargs)
+                out[f"write_{label}"] = time.perf_counter() - t
+    return out
+
+
 # ---------------------------------------------------------------------------- sections
 def bench_import() -> None:
     code = "import time; t=time.perf_counter(); import shaoyang_report; print(time.perf_counter()-t)"
@@ -286,6 +318,26 @@ def bench_briefing(tmp: Path, sizes: list[int]) -> None:
         shutil.rmtree(cache, ignore_errors=True)
 
 
+def bench_dask(tmp: Path, n: int) -> None:
+    try:
+        import dask  # noqa: F401
+        import distributed  # noqa: F401
+    except ImportError:
+        print("engine='dask': not installed (pip install -e '.[dask]'); skipped")
+        return
+    folder = _copies([SOURCE], tmp / "dask", n)
+    load = _load()
+    r = _child("dask", str(folder))
+    print(f"engine='dask' on a LocalCluster of 2 worker processes (started in {r['cluster_start']:.1f} s) against "
+          f"the process pool (workers=2), {n} text reports, workers warmed ({load} before):")
+    for what, label in (("read", "read_reports"), ("write", "write_facts partition_by=year")):
+        pool, dask_ = r[f"{what}_pool"], r[f"{what}_dask"]
+        print(f"  {label:<31} pool {pool:6.2f} s ({n / pool:4.0f} reports/s), dask {dask_:6.2f} s "
+              f"({n / dask_:4.0f} reports/s): dask {pool / dask_:.2f}× the pool's speed")
+    print(f"  peak RSS of the client process {r['peak_mb']:.0f} MB, CPU {r['cpu']:.1f} s in all")
+    shutil.rmtree(folder)
+
+
 # The briefing command, with its corpus cache (where the package has one) in the temporary folder.
 _BRIEFING = """
 import sys
@@ -309,7 +361,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.child:
         task, *rest = args.child
-        print(json.dumps({"read": child_read, "speed": child_speed}[task](*rest)))
+        print(json.dumps({"read": child_read, "speed": child_speed, "dask": child_dask}[task](*rest)))
         return
     sections = args.only or SECTIONS
     q = args.quick
@@ -330,6 +382,8 @@ def main() -> None:
             bench_parse_cli(tmp, args.sizes or ([1000, 5000] if q else [1000, 10000, 50000]))
         if "briefing" in sections:
             bench_briefing(tmp, args.sizes or ([200] if q else [1000, 10000]))
+        if "dask" in sections:
+            bench_dask(tmp, 600 if q else 2000)
         print(f"benchmark took {time.perf_counter() - started:.0f} s")
 
 

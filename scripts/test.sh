@@ -5,5 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/system-packages.sh fonts-noto-cjk chromium   # charts' glyphs; the briefing screenshot test
 [ -x .venv/bin/python ] || python3 -m venv .venv
+# the test extra includes dask + distributed: tests/test_dask.py runs a LocalCluster
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
 exec .venv/bin/python -m pytest "$@"

@@ -87,18 +87,28 @@ def _corpus(paths: list[str], strict: bool | None, **kwargs):
     return corpus
 
 
+def _engine(args: argparse.Namespace) -> dict:
+    """``engine``/``scheduler`` of read_reports and write_facts from ``--engine`` and ``--scheduler``."""
+    engine = args.engine or ("dask" if args.scheduler else "local")
+    return {"engine": engine, "scheduler": args.scheduler} if engine == "dask" else {"engine": engine}
+
+
 def cmd_parse(args: argparse.Namespace) -> int:
     partition_by = [c.strip() for spec in args.partition_by or [] for c in spec.split(",") if c.strip()]
     if partition_by and not args.output:
         print("error: --partition-by needs -o DIR (the folder of the partitioned Parquet dataset)", file=sys.stderr)
         return 2
+    if args.scheduler and args.engine == "local":
+        print("error: --scheduler names a Dask cluster: it goes with --engine dask", file=sys.stderr)
+        return 2
+    engine = _engine(args)
     if args.output:  # streamed: flat memory however many reports
         from .corpus import write_facts
 
         try:
             errors = write_facts(_expand(args.files), args.output, strict=False if args.lenient else None,
-                                 workers=args.workers, partition_by=partition_by or None)
-        except (ValueError, FileExistsError) as exc:
+                                 workers=args.workers, partition_by=partition_by or None, **engine)
+        except (ValueError, FileExistsError, ImportError, OSError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
         for row in errors.itertuples():
@@ -106,7 +116,11 @@ def cmd_parse(args: argparse.Namespace) -> int:
         what = f"Parquet dataset partitioned by {', '.join(partition_by)}" if partition_by else "facts"
         print(f"{what} → {args.output} ({len(errors)} unreadable file(s))")
         return 1 if len(errors) else 0
-    corpus = _corpus(args.files, strict=False if args.lenient else None, workers=args.workers)
+    try:
+        corpus = _corpus(args.files, strict=False if args.lenient else None, workers=args.workers, **engine)
+    except (ValueError, ImportError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     facts = corpus.facts
     from .export import safe_frame
 
@@ -203,6 +217,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--partition-by", action="append", metavar="COLUMN[,COLUMN]",
                    help="with -o DIR: write a Hive-partitioned Parquet dataset into DIR (e.g. --partition-by year), "
                         "read directly by DuckDB, Polars and pandas")
+    p.add_argument("--engine", choices=["local", "dask"],
+                   help="local: this process or -j processes (default); dask: the workers of a Dask cluster "
+                        "(needs shaoyang-report[dask]; with --partition-by they write the dataset's files)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="the Dask scheduler's address, e.g. tcp://10.0.0.5:8786 (implies --engine dask; "
+                        "default: DASK_SCHEDULER_ADDRESS). Reports and output must be at the same paths on the workers")
     p.set_defaults(func=cmd_parse)
     c = sub.add_parser("check", help="print where a report's numbers do not add up", epilog=_DASHES)
     c.add_argument("files", nargs="+", help="report files or folders")

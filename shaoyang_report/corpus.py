@@ -254,12 +254,17 @@ def _chunk_size(n: int, workers: int, batch: int) -> int:
     return max(1, min(batch, 32, math.ceil(n / (workers * 8))))
 
 
-def _parse_batches(jobs: list[Job], workers: int = 1, batch: int = _BATCH) -> Iterator[ParsedBatch]:
-    """Parse jobs in chunks, in order: in this process, or on ``workers`` processes.
+def _parse_batches(jobs: list[Job], workers: int = 1, batch: int = _BATCH, cluster=None) -> Iterator[ParsedBatch]:
+    """Parse jobs in chunks, in order: in this process, on ``workers`` processes, or on a Dask cluster.
 
     Worker processes get chunks of jobs and send back one :class:`ParsedBatch` per
     chunk; at most two chunks per worker are in flight, so results never pile up.
+    With ``cluster`` (a :class:`shaoyang_report.distributed.DaskRun`), the chunks are
+    ``dask.bag`` partitions parsed by the cluster's workers.
     """
+    if cluster is not None:
+        yield from cluster.parse_batches(jobs, batch)
+        return
     size = _chunk_size(len(jobs), workers, batch)
     chunks = [jobs[i:i + size] for i in range(0, len(jobs), size)]
     if workers <= 1 or len(chunks) < 2:
@@ -279,6 +284,28 @@ def _parse_batches(jobs: list[Job], workers: int = 1, batch: int = _BATCH) -> It
             if nxt is not None:
                 pending.append(pool.submit(parse_files, nxt))
             yield result
+
+
+#: Where the reports are parsed: ``local`` (this process, or ``workers`` processes) or ``dask`` (a cluster).
+ENGINES = ("local", "dask")
+
+
+@contextmanager
+def _engine(engine: str, scheduler, workers: int) -> Iterator:
+    """The Dask run of ``engine="dask"`` (connected to its cluster for the block), or ``None`` for local parsing."""
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(map(repr, ENGINES))}, not {engine!r}")
+    if engine == "local":
+        if scheduler is not None:
+            raise ValueError("scheduler= names a Dask cluster: it goes with engine='dask'")
+        yield None
+        return
+    if workers != 1:
+        raise ValueError("workers= is for engine='local': with engine='dask' the cluster's workers read the reports")
+    from .distributed import connect
+
+    with connect(scheduler) as run:
+        yield run
 
 
 @contextmanager
@@ -802,6 +829,8 @@ def read_reports(
     progress: bool | None = None,
     workers: int = 1,
     cache: str | Path | None = None,
+    engine: str = "local",
+    scheduler=None,
 ) -> Corpus:
     """Read many reports; an unreadable file is listed in ``corpus.errors``, not raised.
 
@@ -824,9 +853,26 @@ def read_reports(
         cache: A folder of saved corpora: when it holds this corpus (same files, same
             contents, same catalog, same version of the package), it is loaded instead
             of read; otherwise the corpus read is saved there (see :meth:`Corpus.save`).
+        engine: ``"local"`` (default: this process, or ``workers`` processes) or
+            ``"dask"``: the files are parsed as ``dask.bag`` tasks by the workers of a
+            ``dask.distributed`` cluster and their columns gathered here, in order
+            (the same corpus as a local read; needs the extra ``shaoyang-report[dask]``).
+            The workers open the files by their absolute paths: on a cluster of several
+            machines the files must be at the same path on each (a shared filesystem).
+            See :mod:`shaoyang_report.distributed`.
+        scheduler: With ``engine="dask"``: the cluster, as a scheduler address
+            (``"tcp://host:8786"``), a ``distributed.Client`` or a cluster object
+            (e.g. a ``LocalCluster``). ``None``: the current Dask client, else the
+            address in Dask's configuration (``DASK_SCHEDULER_ADDRESS``).
 
     Returns:
         The :class:`Corpus`.
+
+    Raises:
+        ImportError: ``engine="dask"`` without Dask installed (``pip install 'shaoyang-report[dask]'``).
+        ValueError: An unknown engine, ``workers`` or ``scheduler`` given with the wrong engine,
+            or ``engine="dask"`` with no cluster to use.
+        OSError: The Dask scheduler cannot be reached.
     """
     jobs, catalog_frame, uncatalogued = _jobs(source, catalog, strict)
     key = None
@@ -837,8 +883,9 @@ def read_reports(
             return found
     corpus = Corpus(catalog=catalog_frame, uncatalogued=[str(p) for p in uncatalogued])
     errors: list[tuple[str, str]] = []
-    with _progress(len(jobs), progress, "reading reports") as bar, _frozen_heap():
-        for batch in _parse_batches(jobs, workers, _BATCH):
+    with _engine(engine, scheduler, workers) as cluster, \
+            _progress(len(jobs), progress, "reading reports") as bar, _frozen_heap():
+        for batch in _parse_batches(jobs, workers, _BATCH, cluster):
             corpus._add_batch(batch)
             errors += batch.errors
             bar.update(batch.files)
@@ -858,6 +905,8 @@ def write_facts(
     workers: int = 1,
     batch: int = 256,
     partition_by: Sequence[str] | None = None,
+    engine: str = "local",
+    scheduler=None,
 ) -> pd.DataFrame:
     """Stream many reports' facts to one CSV or Parquet file, or a partitioned dataset, in flat memory.
 
@@ -877,6 +926,15 @@ def write_facts(
             ``read_parquet('path/**/*.parquet', hive_partitioning = true)``, Polars
             ``pl.scan_parquet(path)`` and pandas ``pd.read_parquet(path)``). A missing
             value goes to ``year=__HIVE_DEFAULT_PARTITION__``.
+        engine, scheduler: As for :func:`read_reports`. With ``engine="dask"`` and
+            ``partition_by``, each Dask task parses a chunk of files and writes its
+            facts into the dataset's staging folder itself
+            (``year=2020/part-000003-0.parquet``: one file per task and partition value);
+            only the errors come back, and the staging folder is renamed into place
+            at the end as for a local write. The workers must see ``path``'s folder at
+            the same path (a shared filesystem): files they wrote that this process
+            cannot see are an error, and nothing is replaced. Without
+            ``partition_by``, the workers parse and this process writes the one file.
 
     Returns:
         The errors (``path``, ``error``), one row per unreadable file.
@@ -892,10 +950,10 @@ def write_facts(
         unknown = [c for c in partition_by if c not in columns]
         if unknown:
             raise ValueError(f"cannot partition by {', '.join(unknown)}: not a facts column ({', '.join(columns)})")
-        with replacing_folder(path) as stage:
-            return _write_dataset(jobs, stage, list(partition_by), progress, workers, batch)
-    with replacing(path) as tmp:
-        return _write_file(jobs, tmp, path.suffix.lower() == ".parquet", progress, workers, batch)
+        with _engine(engine, scheduler, workers) as cluster, replacing_folder(path) as stage:
+            return _write_dataset(jobs, stage, list(partition_by), progress, workers, batch, cluster)
+    with _engine(engine, scheduler, workers) as cluster, replacing(path) as tmp:
+        return _write_file(jobs, tmp, path.suffix.lower() == ".parquet", progress, workers, batch, cluster)
 
 
 def _empty_facts() -> pd.DataFrame:
@@ -908,11 +966,11 @@ def _public_schema() -> pa.Schema:
     return pa.Schema.from_pandas(_empty_facts(), preserve_index=False)
 
 
-def _fact_tables(jobs: list[Job], workers: int, batch: int, errors: list, bar) -> Iterator[pa.Table]:
+def _fact_tables(jobs: list[Job], workers: int, batch: int, errors: list, bar, cluster=None) -> Iterator[pa.Table]:
     """The facts of ``batch`` reports at a time (worker chunks gathered), as the corpus's Arrow columns."""
     gathered: list[pa.Table] = []
     reports = 0
-    for parsed in _parse_batches(jobs, workers, batch):
+    for parsed in _parse_batches(jobs, workers, batch, cluster):
         errors.extend(parsed.errors)
         bar.update(parsed.files)
         if parsed.report_ids:
@@ -925,7 +983,8 @@ def _fact_tables(jobs: list[Job], workers: int, batch: int, errors: list, bar) -
         yield pa.concat_tables(gathered)
 
 
-def _write_file(jobs: list[Job], tmp: Path, parquet: bool, progress, workers: int, batch: int) -> pd.DataFrame:
+def _write_file(jobs: list[Job], tmp: Path, parquet: bool, progress, workers: int, batch: int,
+                cluster=None) -> pd.DataFrame:
     import pyarrow.parquet as pq
 
     from .export import safe_frame
@@ -936,7 +995,7 @@ def _write_file(jobs: list[Job], tmp: Path, parquet: bool, progress, workers: in
         writer = pq.ParquetWriter(tmp, schema) if parquet else None
         try:
             first = True
-            for table in _fact_tables(jobs, workers, batch, errors, bar):
+            for table in _fact_tables(jobs, workers, batch, errors, bar, cluster):
                 frame = dictionary.build_frame(table, "facts")
                 if parquet:
                     writer.write_table(pa.Table.from_pandas(frame, schema=schema, preserve_index=False))
@@ -953,24 +1012,47 @@ def _write_file(jobs: list[Job], tmp: Path, parquet: bool, progress, workers: in
 
 
 def _write_dataset(jobs: list[Job], folder: Path, partition_by: list[str], progress, workers: int,
-                   batch: int) -> pd.DataFrame:
+                   batch: int, cluster=None) -> pd.DataFrame:
+    errors: list[tuple[str, str]] = []
+    with _progress(len(jobs), progress, "writing facts") as bar, _frozen_heap():
+        if cluster is not None:  # the cluster's workers write the files
+            errors = cluster.write_dataset(jobs, folder, partition_by, batch, bar)
+        else:
+            _write_partitioned(_fact_tables(jobs, workers, batch, errors, bar), folder, partition_by)
+    return pd.DataFrame(errors, columns=["path", "error"])
+
+
+def _write_partitioned(tables: Iterable[pa.Table], folder: Path, partition_by: list[str],
+                      basename: str = "part-{i}.parquet", file_visitor=None) -> None:
+    """Write facts (the corpus's Arrow columns) into a Hive-partitioned Parquet dataset's folder.
+
+    The files have the public facts schema (pandas' metadata without the partition
+    columns: read back, those come from the folder names). Files already in the folder
+    are kept unless a written one has the same name: several writers (the tasks of
+    ``engine="dask"``) fill one folder, each with its own ``basename``.
+
+    Args:
+        tables: Facts tables, written in order.
+        folder: The dataset's folder.
+        partition_by: Facts columns to partition by.
+        basename: The files' name (``{i}`` numbers the files of one writer in a partition).
+        file_visitor: Called with each file written (see ``pyarrow.dataset.write_dataset``).
+    """
     import pyarrow.dataset as ds
 
-    errors: list[tuple[str, str]] = []
     schema = _public_schema()
-    # pandas' metadata without the partition columns: read back, they come from the folder names
     kept = _empty_facts().drop(columns=partition_by)
     schema = schema.with_metadata(pa.Schema.from_pandas(kept, preserve_index=False).metadata)
     partitioning = ds.partitioning(pa.schema([schema.field(c) for c in partition_by]), flavor="hive")
-    with _progress(len(jobs), progress, "writing facts") as bar, _frozen_heap():
-        def batches() -> Iterator[pa.RecordBatch]:
-            for table in _fact_tables(jobs, workers, batch, errors, bar):
-                frame = dictionary.build_frame(table, "facts")
-                yield from pa.Table.from_pandas(frame, schema=schema, preserve_index=False).to_batches()
 
-        ds.write_dataset(batches(), folder, schema=schema, format="parquet", partitioning=partitioning,
-                         basename_template="part-{i}.parquet", existing_data_behavior="overwrite_or_ignore")
-    return pd.DataFrame(errors, columns=["path", "error"])
+    def batches() -> Iterator[pa.RecordBatch]:
+        for table in tables:
+            frame = dictionary.build_frame(table, "facts")
+            yield from pa.Table.from_pandas(frame, schema=schema, preserve_index=False).to_batches()
+
+    ds.write_dataset(batches(), folder, schema=schema, format="parquet", partitioning=partitioning,
+                     basename_template=basename, existing_data_behavior="overwrite_or_ignore",
+                     file_visitor=file_visitor)
 
 
 def read_facts(path: str | Path) -> pd.DataFrame:
