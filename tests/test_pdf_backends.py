@@ -13,11 +13,16 @@
 
 from __future__ import annotations
 
+import ctypes
+import random
+import re
+import struct
 import subprocess
 import sys
 import tomllib
 import zlib
 from concurrent.futures import ThreadPoolExecutor
+from types import SimpleNamespace
 
 import generated_reports as gen
 import pandas as pd
@@ -28,8 +33,7 @@ from test_hongze import _synthetic_pdf
 import shaoyang_report as sr
 from shaoyang_report.limits import Budget
 from shaoyang_report.readers import pdf_pdfium, pdf_reader, read_document
-from shaoyang_report.readers.pdf_objects import page_content_bytes
-from shaoyang_report.readers.pdf_pdfium import _Char, words_of_chars
+from shaoyang_report.readers.pdf_objects import _Keywords, page_content_bytes
 from shaoyang_report.readers.pdf_reader import Pages, document_of_pages, read_pdf
 
 PDFS = ["huaian/hongze_district_2023.pdf", "huaian/hongze_district_2024.pdf"]
@@ -103,55 +107,159 @@ def test_the_package_reads_pdfs_without_pymupdf():
 
 # --------------------------------------------------------------------------- characters → words
 
-def _char(text, x0, baseline=100.0, size=10.0, width=None, spaced=False, vertical=False):
-    width = size * (1 if sr_wide(text) else 0.5) if width is None else width
-    return _Char(text, x0, baseline - 0.88 * size, x0 + width, baseline + 0.12 * size, baseline, size, sr_wide(text),
-                 vertical, spaced)
+class _TextPage:
+    """A PDFium text page made here: its characters as PDFium's per-character functions give them.
+
+    Each character is ``(text, loose box (left, top, right, bottom), origin (x, y),
+    font size, matrix (a, b, c, d), kind)`` in PDF space (y upwards); ``kind`` is
+    ``generated`` (PDFium's own space or line end), ``hyphen``, ``map_error`` or None.
+    ``calls`` stands in for :class:`pdf_pdfium._Calls`: the same functions, writing
+    into the buffers they are given as PDFium does.
+    """
+
+    def __init__(self, chars):
+        self.chars = chars
+        self.text = "".join(c[0] for c in chars)
+        self.calls = SimpleNamespace(
+            generated=lambda h, i: int(chars[i][5] == "generated"), hyphen=lambda h, i: int(chars[i][5] == "hyphen"),
+            map_error=lambda h, i: int(chars[i][5] == "map_error"), font_size=lambda h, i: chars[i][3],
+            loose_box=lambda h, i, at: self._write(at, "=4f", chars[i][1]),
+            origin=lambda h, i, x_at, y_at: self._write(x_at, "=d", chars[i][2][:1]) & self._write(y_at, "=d", chars[i][2][1:]),
+            matrix=lambda h, i, at: self._write(at, "=4f", chars[i][4]))
+
+    @staticmethod
+    def _write(at, layout, values) -> int:
+        packed = struct.pack(layout, *values)
+        ctypes.memmove(at, packed, len(packed))
+        return 1
+
+    def words(self, left=0.0, top=842.0):
+        return pdf_pdfium._page_words(self.calls, None, self.text, left, top)
 
 
-def sr_wide(text: str) -> bool:
-    return pdf_pdfium._wide(text)
+_TOP = 842.0
 
 
-def _texts(chars) -> list[str]:
-    return [w[4] for w in words_of_chars(chars)]
+def _char(text, x0, baseline=100.0, size=10.0, width=None, spaced=False, vertical=False, kind=None):
+    """A character as PDFium gives it (set at 20 × ``size`` scaled by 0.05, as in the real reports).
+
+    ``baseline`` is measured from the top of the page; ``spaced``: PDFium inserted a
+    space before it; ``vertical``: a glyph of vertical writing, which PDFium boxes by
+    the unscaled size both ways.
+    """
+    width = size * (1 if pdf_pdfium._wide(text) else 0.5) if width is None else width
+    y = _TOP - baseline
+    unscaled = 20 * size
+    box = (x0, y + unscaled, x0 + unscaled, y) if vertical else (x0, y + 0.88 * size, x0 + width, y - 0.12 * size)
+    char = (text, box, (x0, y), unscaled, (0.05, 0, 0, 0.05), kind)
+    return [(" ", (x0, y, x0, y), (x0, y), 1.0, (1, 0, 0, 1), "generated"), char] if spaced else [char]
+
+
+def _page(*runs) -> _TextPage:
+    return _TextPage([c for run in runs for c in (run if isinstance(run, list) else [run])])
+
+
+def _texts(*runs) -> list[str]:
+    return [w[4] for w in _page(*runs).words()]
 
 
 def test_chinese_runs_on_across_justified_gaps_but_not_a_cell_gap():
-    line = [_char("反", 0), _char("复", 10), _char("申", 14.5), _char("请", 24.5)]  # a 0.45 em gap
-    assert _texts(line) == ["反复申请"]
-    assert _texts([_char("维", 0), _char("持", 19)]) == ["维", "持"]  # 0.9 em: a gap between cells
+    assert _texts(_char("反", 0), _char("复", 10), _char("申", 14.5), _char("请", 24.5)) == ["反复申请"]  # a 0.45 em gap
+    assert _texts(_char("维", 0), _char("持", 19)) == ["维", "持"]  # 0.9 em: a gap between cells
 
 
 def test_a_gap_after_a_digit_is_a_space_but_not_after_a_chinese_character():
     # 国令第711 号: the digits in another font, 0.26 em after 第; 号 0.2 em after the 1
-    chars = [_char("第", 0), _char("7", 12.6), _char("1", 17.6), _char("1", 22.6), _char("号", 29.6)]
-    assert _texts(chars) == ["第711", "号"]
-    assert _texts([_char("1", 0), _char("2", 5.5)]) == ["12"]  # 0.05 em: one number
+    assert _texts(_char("第", 0), _char("7", 12.6), _char("1", 17.6), _char("1", 22.6), _char("号", 29.6)) == ["第711", "号"]
+    assert _texts(_char("1", 0), _char("2", 5.5)) == ["12"]  # 0.05 em: one number
 
 
 def test_pdfium_s_own_space_splits_latin_words_only():
-    assert _texts([_char("s", 0), _char("f", 4.9, spaced=True)]) == ["s", "f"]  # kerned under its space
-    assert _texts([_char("第", 0), _char("7", 10.5, spaced=True)]) == ["第7"]
+    assert _texts(_char("s", 0), _char("f", 4.9, spaced=True)) == ["s", "f"]  # kerned under its space
+    assert _texts(_char("第", 0), _char("7", 10.5, spaced=True)) == ["第7"]
+    line_end = ("\r", (5, 742, 5, 742), (5, 742), 1.0, (1, 0, 0, 1), "generated")
+    assert _texts(_char("s", 0), line_end, _char("f", 4.9)) == ["sf"]  # a line end PDFium inserted is no space
 
 
 def test_a_printed_space_always_ends_a_word():
-    assert _texts([_char("2", 0), None, _char("年", 5)]) == ["2", "年"]
+    space = (" ", (5, 742, 8, 742), (5, 742), 200.0, (0.05, 0, 0, 0.05), None)
+    assert _texts(_char("2", 0), space, _char("年", 5)) == ["2", "年"]
+    assert _texts(_char("2", 0), _char("年", 5)) == ["2年"]
 
 
 def test_a_new_baseline_ends_a_word_unless_it_is_a_small_step_close_by():
-    assert _texts([_char("审", 0), _char("结", 10, baseline=112)]) == ["审", "结"]  # the next line
-    assert _texts([_char("结", 0), _char("总", 17.3, baseline=93.8)]) == ["结总"]  # a header cell set higher
+    assert _texts(_char("审", 0), _char("结", 10, baseline=112)) == ["审", "结"]  # the next line
+    assert _texts(_char("结", 0), _char("总", 17.3, baseline=93.8)) == ["结总"]  # a header cell set higher
 
 
 def test_letters_of_a_ligature_share_a_box_and_a_word():
-    chars = [_char("f", 0, width=6), _char("i", 0, width=6), _char("e", 6)]
-    assert _texts(chars) == ["fie"]
+    assert _texts(_char("f", 0, width=6), _char("i", 0, width=6), _char("e", 6)) == ["fie"]
 
 
-def test_a_character_of_vertical_writing_is_a_word_of_its_own():
-    column = [_char(c, 85.6, baseline=600 + 10 * k, vertical=True) for k, c in enumerate("三、本")]
-    assert _texts(column) == ["三", "、", "本"]
+def test_a_character_of_vertical_writing_is_a_word_of_its_own_boxed_by_its_scaled_size():
+    words = _page(*[_char(c, 85.6, baseline=600 + 10 * k, vertical=True) for k, c in enumerate("三、本")]).words()
+    assert [w[4] for w in words] == ["三", "、", "本"]
+    x0, top, x1, bottom, _ = words[1]
+    assert (x0, top, x1, bottom) == pytest.approx((85.6, 610, 95.6, 620))  # 10 pt, hanging from the origin
+
+
+def test_hyphens_glyphs_without_a_character_and_control_characters():
+    assert _texts(_char("a", 0), _char("\x02", 5, kind="hyphen")) == ["a-"]  # a hyphen ending a line
+    assert _texts(_char("a", 0), _char("\x07", 5, kind="map_error")) == ["a\ufffd"]
+    assert _texts(_char("a", 0), _char("\x07", 5), _char("b", 5)) == ["ab"]  # a control character is no character
+
+
+def test_a_character_beyond_u_ffff_given_in_two_pieces_is_one_character():
+    first, second = [_char(c, 0, width=10)[0] for c in "\ud840\udc00"]  # 𠀀: two pieces of PDFium's, one box
+    assert _texts(first, second, _char("B", 10)) == ["\U00020000B"]
+    assert _texts(_char("\udc00", 0), _char("B", 5)) == ["\ufffdB"]  # a piece alone is no character
+
+
+def test_a_page_s_characters_come_in_one_call_as_pdfium_gives_them_one_by_one():
+    """``FPDFText_GetText`` is used only where it gives PDFium's characters one for one."""
+    import pypdfium2 as pdfium
+    from pypdfium2 import raw
+
+    calls = pdf_pdfium._Calls(raw)
+    for data in [shared_report(p).read_bytes() for p in PDFS] + [_non_bmp_pdf(names) for names in (False, True)]:
+        pdf = pdfium.PdfDocument(data)
+        try:
+            for page in pdf:
+                textpage = page.get_textpage()
+                count = raw.FPDFText_CountChars(textpage.raw)
+                one_by_one = "".join(chr(raw.FPDFText_GetUnicode(textpage.raw, i)) for i in range(count))
+                assert pdf_pdfium._page_text(raw, calls, textpage.raw, count) == one_by_one
+                textpage.close()
+                page.close()
+        finally:
+            pdf.close()
+
+
+def _non_bmp_pdf(names: bool) -> bytes:
+    """A page of 𠀀B𪛖𠀀B (U+20000, U+2A6D6: beyond U+FFFF), mapped by a ToUnicode CMap, or by glyph names."""
+    content = b"BT /F1 12 Tf 72 720 Td (ABCAB) Tj ET"
+    if names:
+        font = b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica/Encoding<</Type/Encoding/Differences[65/u20000 66/B 67/u2A6D6]>>>>"
+        extra = []
+    else:
+        cmap = (b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /X def\n"
+                b"1 begincodespacerange <00> <FF> endcodespacerange\n"
+                b"3 beginbfchar <41> <D840DC00> <42> <0042> <43> <D869DED6> endbfchar\n"
+                b"endcmap CMapName currentdict /CMap defineresource pop end end")
+        font = b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica/ToUnicode 6 0 R>>"
+        extra = [b"<</Length %d>>stream\n" % len(cmap) + cmap + b"\nendstream"]
+    return _pdf([b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+                 b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R/Resources<</Font<</F1 5 0 R>>>>>>",
+                 b"<</Length %d>>stream\n" % len(content) + content + b"\nendstream", font] + extra)
+
+
+@pytest.mark.parametrize("names", [False, True])
+def test_characters_beyond_u_ffff_are_read_whole(names):
+    """PDFium gives them as two UTF-16 pieces (a ToUnicode pair), or whole (a glyph name): one character either way."""
+    doc = read_pdf(_non_bmp_pdf(names), "wide.pdf")
+    assert [line.text for line in doc.lines] == ["\U00020000B\U0002A6D6\U00020000B"]
+    if not names:  # MuPDF reads the pair too (it reads the glyph names wrongly)
+        assert _lines(doc) == _lines(document_of_pages(_mupdf_pages(_non_bmp_pdf(names)), "wide.pdf"))
 
 
 def test_vertical_writing_on_the_real_page_gets_boxes_of_its_font_size():

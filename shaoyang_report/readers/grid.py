@@ -17,62 +17,121 @@ cells) keeps every cell.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
-from ..document import BLANK, TEXT, VALUE, Line, cell_tokens
+from ..document import BLANK, TEXT, VALUE, Line, Token, cell_tokens
 
 # Guards against hostile markup (colspan="100000" rowspan="65534").
 MAX_COLSPAN = 1000
 MAX_GRID_CELLS = 200_000
 
 
-@dataclass(frozen=True, slots=True)
-class GridCell:
-    """A printed cell at its top-left grid position (0-based) with its text."""
+class GridCell(NamedTuple):
+    """A printed cell at its top-left grid position (0-based) with its text.
+
+    A plain ``(row, col, text)`` tuple stands for one too (the HTML reader passes those).
+    """
 
     row: int
     col: int
     text: str
 
 
+_new_token = tuple.__new__  # Token(...) without its Python-level __new__
+# Two locations to try a cell's text at: its tokens at any location are found from them.
+_PROBES = ("table 1, row 1, col 1", "table 12, row 34, col 5")
+
+
+class _Cell(NamedTuple):
+    """What a cell's text reads as, wherever the cell stands."""
+
+    shape: tuple[tuple[str, str, str], ...] | None  # (text, location suffix, kind) of each token
+    has_text: bool
+    has_value: bool
+    blank: bool  # one blank token
+    printed: str  # the text as the row's line prints it
+
+
+@lru_cache(maxsize=1 << 12)
+def _cell(text: str) -> _Cell:
+    """How :func:`cell_tokens` reads a cell's text, kept per text.
+
+    Cells repeat (labels, ``0``, blank cells), within a report and across reports: their
+    tokens are made from the shape instead of reading the text again. The shape is None
+    when the tokens depend on the location other than by starting with it.
+    """
+    shapes = []
+    for probe in _PROBES:
+        tokens = cell_tokens(text, probe)
+        shapes.append(tuple((t.text, t.location[len(probe):], t.kind) if t.location.startswith(probe) else None
+                            for t in tokens))
+    shape = shapes[0] if shapes[0] == shapes[1] and None not in shapes[0] else None
+    kinds = {t.kind for t in tokens}
+    return _Cell(shape, TEXT in kinds, VALUE in kinds, len(tokens) == 1 and tokens[0].kind == BLANK,
+                 " ".join(text.split()))
+
+
 def table_lines(rows: list[list[GridCell]], table_number: int, prefix: str = "table") -> list[Line]:
     """The lines of one table: one per row that holds any text.
 
     Args:
-        rows: The table's rows in printed order, each its cells left to right.
+        rows: The table's rows in printed order, each its cells left to right, as
+            :class:`GridCell` s or ``(row, col, text)`` tuples.
         table_number: 1-based number of the table in the document (for locations).
         prefix: The location's first word.
     """
-    tokenised = []
-    starts: list[int] = []  # columns where values (or the measure headers) are printed
+    head = f"{prefix} {table_number}, row "
+    tokenised = []  # per row: whether it is labelled, and (col, cell, tokens) per cell
+    value_start = None  # the leftmost column where values (or the measure headers) are printed
     for cells in rows:
-        row_tokens = []
-        for cell in cells:
-            location = f"{prefix} {table_number}, row {cell.row + 1}, col {cell.col + 1}"
-            row_tokens.append((cell, cell_tokens(cell.text, location)))
-        kinds = [{t.kind for t in toks} for _, toks in row_tokens]
-        if any(TEXT in k for k in kinds):
-            if any(VALUE in k for k in kinds):  # a labelled row: where its first value stands
-                starts.append(next(c.col for (c, _), k in zip(row_tokens, kinds) if VALUE in k))
-            else:  # a header row: its cells after the first name the value columns
-                starts += [c.col for (c, _), k in list(zip(row_tokens, kinds))[1:] if TEXT in k]
-        tokenised.append(row_tokens)
-    # Where value columns start: the leftmost column printing a value or a measure header.
-    value_start = min(starts) if starts else 0
+        row_cells = []
+        labelled = False
+        first_value = None  # a labelled row: where its first value stands
+        first_header = None  # a header row: its cells after the first name the value columns
+        for i, (row, col, text) in enumerate(cells):
+            cell = _cell(text)
+            location = f"{head}{row + 1}, col {col + 1}"
+            shape = cell.shape
+            if shape is None:
+                tokens = cell_tokens(text, location)
+                kinds = {t.kind for t in tokens}
+                has_text, has_value = TEXT in kinds, VALUE in kinds
+                cell = cell._replace(blank=len(tokens) == 1 and tokens[0].kind == BLANK)
+            else:
+                if len(shape) == 1:
+                    token_text, suffix, kind = shape[0]
+                    tokens = [_new_token(Token, (token_text, location + suffix if suffix else location, kind))]
+                else:
+                    tokens = [_new_token(Token, (token_text, location + suffix, kind))
+                              for token_text, suffix, kind in shape]
+                has_text, has_value = cell.has_text, cell.has_value
+            if has_text:
+                labelled = True
+                if i and (first_header is None or col < first_header):
+                    first_header = col
+            if has_value and first_value is None:
+                first_value = col
+            row_cells.append((row, col, cell, tokens))
+        if labelled:
+            start = first_value if first_value is not None else first_header
+            if start is not None and (value_start is None or start < value_start):
+                value_start = start
+        tokenised.append((labelled, row_cells))
+    if value_start is None:
+        value_start = 0
     lines = []
-    for r, row_tokens in enumerate(tokenised):
+    for labelled, row_cells in tokenised:
         tokens = []
         texts = []
-        labelled = any(t.kind == TEXT for _, toks in row_tokens for t in toks)
-        for cell, toks in row_tokens:
-            if len(toks) == 1 and toks[0].kind == BLANK:
-                if labelled and cell.col < value_start:
+        for _, col, cell, toks in row_cells:
+            if cell.blank:
+                if labelled and col < value_start:
                     continue  # an empty cell in the label columns holds no value
             else:
-                texts.append(" ".join(cell.text.split()))
-            tokens.extend(toks)
+                texts.append(cell.printed)
+            tokens += toks
         if not tokens:
             continue  # nothing but empty label cells
-        row_number = row_tokens[0][0].row + 1 if row_tokens else r + 1
-        lines.append(Line(" ".join(texts), f"{prefix} {table_number}, row {row_number}", tokens))
+        lines.append(Line(" ".join(texts), f"{head}{row_cells[0][0] + 1}", tokens))
     return lines

@@ -25,6 +25,14 @@ scripts and styles. This reader
 Reading is linear in the page and bounded by the caps of :mod:`shaoyang_report.limits`
 (tags, text, lines, cells, tokens): a page far larger than a report is refused at once.
 
+How it stays fast (about 1 ms for a report page besides lxml's own parse): what is not the
+report's text is cut out of the parsed tree first — lxml finds the dropped tags and the
+elements with ``class``/``id``/``hidden``/``role`` attributes at C level, inline styles are
+looked at only when the page's bytes hold ``display`` or ``visibility`` at all — keeping
+the text that follows each cut element. The walk that follows then needs no checks, and a
+table cell holding its text in one element (``<td><p><span>4089</span></p></td>``, as
+CMSs and Word print them) is read without walking it.
+
 Example:
     >>> from shaoyang_report.readers.html_reader import read_html
     >>> page = "<html><body><p>二、主动公开政府信息情况</p><table><tr><td>行政许可</td><td>4089</td></tr></table></body></html>"
@@ -39,8 +47,8 @@ import re
 
 from ..document import Document, Line, decode, split_cells
 from ..errors import ReportFormatError
-from ..limits import MAX_HTML_RAW_TEXT, MAX_HTML_TAGS, MAX_LINES, Budget, refuse
-from .grid import MAX_COLSPAN, MAX_GRID_CELLS, GridCell, table_lines
+from ..limits import MAX_CELLS, MAX_HTML_RAW_TEXT, MAX_HTML_TAGS, MAX_LINES, Budget, refuse
+from .grid import MAX_COLSPAN, MAX_GRID_CELLS, table_lines
 
 _BLOCK = frozenset(
     "address article aside blockquote body caption center dd details dialog dir div dl dt fieldset "
@@ -65,6 +73,14 @@ _WS = re.compile(r"[ \t\n\r\f\v]+")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:\-]+)", re.I)
 _GB = {"gb2312", "gbk", "gb18030", "cp936", "x-gbk", "windows-936", "euc-cn", "hz-gb-2312"}
+# Codecs whose bytes hold every ASCII character of the text as that very byte.
+_ASCII_BYTES = frozenset({"utf-8", "utf-8-sig", "gb18030", "gbk", "gb2312"})
+# Non-ASCII letters that lowercase or case-fold to ASCII letters (``K`` Kelvin sign → ``k``;
+# ``re.I`` also matches ``ſ``, ``ı`` and ``İ`` to s, i): with them, ASCII spellings of a
+# keyword are not the only ones.
+_FOLDS_TO_ASCII = "\u212a\u017f\u0131\u0130"
+# Character references that may print a letter in an attribute (``&#100;isplay``).
+_CHAR_REF = re.compile(rb"&#x([0-9a-f]+)|&#([0-9]+)|&(?:fjlig|idot|imath|inodot)")
 
 
 def decode_html(data: bytes, source: str) -> str:
@@ -76,18 +92,25 @@ def decode_html(data: bytes, source: str) -> str:
     Raises:
         ReportFormatError: The bytes are empty, binary, or in no known encoding.
     """
+    return _decode(data, source)[0]
+
+
+def _decode(data: bytes, source: str) -> tuple[str, str]:
+    """The page's text and the codec that read it (see :func:`decode_html`)."""
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), "utf-8-sig"
     except UnicodeDecodeError:
         pass
     m = _META_CHARSET.search(data[:1 << 14])
     declared = m.group(1).decode("ascii").lower() if m else ""
     if declared and declared not in _GB:
         try:
-            return data.decode(codecs.lookup(declared).name)
+            codec = codecs.lookup(declared).name
+            return data.decode(codec), codec
         except (LookupError, UnicodeDecodeError):
             pass
-    return decode(data, source)
+    text = decode(data, source)
+    return text, ""  # UTF-8 or GB18030, as decode() read it: both keep ASCII as such
 
 
 def _style(el) -> tuple[str, str]:
@@ -107,7 +130,7 @@ def _dropped(el) -> bool:
     """Whether an element and all it holds are not the report's visible text."""
     tag = el.tag
     if not isinstance(tag, str):
-        return False  # a comment or processing instruction: the callers skip it
+        return True  # a comment, processing instruction or entity: not text of the page
     tag = tag.lower()
     if tag in _DROP_TAGS:
         return True
@@ -134,56 +157,232 @@ def _invisible_cell(td) -> bool:
     return "style" in td.attrib and _style(td)[1] in ("hidden", "collapse")
 
 
-def _rows(table, source: str, where: str) -> list | None:
-    """The table's own visible rows in order; None when it holds a visible table (layout).
+# --------------------------------------------------------------------------- cutting out
 
-    Hidden parts (a hidden ``<tbody>``, a hidden row) are skipped whole; rows of tables
-    nested in it are not its rows. No recursion, and each element is looked at once.
+class _Marks:
+    """Which attributes of the page may hide an element, read off the page's bytes.
+
+    An attribute's letters are in the page's bytes as written, unless a character
+    reference prints them (``&#100;``) or a letter folds to ASCII (``K``): then every
+    attribute is looked at.
     """
+
+    __slots__ = ("hidden", "role", "style", "visibility")
+
+    def __init__(self, raw: bytes | None, text: str) -> None:
+        low = raw.lower() if raw is not None else None
+        if low is not None and any(c in text for c in _FOLDS_TO_ASCII):
+            low = None
+        if low is not None and b"&" in low:
+            for m in _CHAR_REF.finditer(low):
+                digits = m.group(1) or m.group(2)
+                if digits is None:  # a named reference printing a letter
+                    low = None
+                    break
+                digits = digits.lstrip(b"0") or b"0"
+                if len(digits) <= 8 and (int(digits, 16 if m.group(1) else 10) < 128
+                                         or chr(min(int(digits, 16 if m.group(1) else 10), 0x10FFFF))
+                                         in _FOLDS_TO_ASCII):
+                    low = None
+                    break
+        if low is None:
+            self.hidden = self.role = self.style = self.visibility = True
+        else:
+            self.hidden = b"hidden" in low
+            self.role = b"role" in low
+            self.visibility = b"visibility" in low
+            self.style = self.visibility or b"display" in low
+
+
+_ATTRIBUTE_PATHS: dict[tuple[bool, bool, bool], object] = {}
+
+
+def _attribute_path(marks: _Marks):
+    """The compiled XPath of the attributes that may hide an element on this page."""
+    key = (marks.hidden, marks.role, marks.style)
+    path = _ATTRIBUTE_PATHS.get(key)
+    if path is None:
+        from lxml import etree
+
+        parts = ["//@class", "//@id"]
+        if marks.hidden:
+            parts += ["//@hidden", "//@aria-hidden"]
+        if marks.role:
+            parts.append("//@role")
+        if marks.style:
+            parts.append("//@style")
+        path = _ATTRIBUTE_PATHS[key] = etree.XPath("|".join(parts))
+    return path
+
+
+def _cut(el) -> None:
+    """Take an element out of the tree, keeping the text that follows it in its place."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail
+    if tail:
+        previous = el.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)
+
+
+def _prune(root, marks: _Marks) -> None:
+    """Cut out of ``root`` every element :func:`_dropped` says is not the report's text.
+
+    What is left is read without further checks: it is what the walk of the whole tree,
+    skipping each dropped element and keeping the text after it, would read.
+    """
+    from lxml import etree
+
+    doomed = list(root.iter(etree.Comment, etree.ProcessingInstruction, etree.Entity))
+    doomed += root.iter(*_DROP_TAGS)
+    doomed += root.iter("header", "footer")
+    seen = set()
+    for attribute in _attribute_path(marks)(root):
+        el = attribute.getparent()
+        if id(el) not in seen:
+            seen.add(id(el))
+            doomed.append(el)
+    for el in doomed:
+        if el is not root and _dropped(el):
+            _cut(el)
+
+
+def _lowercase_tags(root) -> None:
+    """Spell every tag in lowercase (lxml lowercases ASCII only; ``bloc\u212aquote`` is a blockquote)."""
+    for el in root.iter():
+        tag = el.tag
+        if isinstance(tag, str) and tag != tag.lower():
+            el.tag = tag.lower()
+
+
+# --------------------------------------------------------------------------- tables
+
+def _rows(table, source: str, where: str) -> list | None:
+    """The table's own rows in order; None when it holds a table (layout). On a pruned tree."""
+    tables = table.iter("table")
+    next(tables)
+    if next(tables, None) is None:  # the usual table: no table inside, rows in it or its row groups
+        rows = list(table.iter("tr"))
+        for tr in rows:
+            parent = tr.getparent()
+            if parent is not table and (parent.tag == "tr" or parent.getparent() is not table):
+                return _nested_rows(table, source, where)
+        if len(rows) > MAX_LINES:
+            raise _too_many_rows(source, where)
+        return rows
+    return _nested_rows(table, source, where)
+
+
+def _too_many_rows(source: str, where: str) -> ReportFormatError:
+    return refuse(source, f"a table has over {MAX_LINES:,} rows; a report's tables have far fewer", "MAX_LINES",
+                  where)
+
+
+def _nested_rows(table, source: str, where: str) -> list | None:
+    """:func:`_rows` of a table with tables or rows deeper inside: walked, rows in rows skipped."""
     rows = []
     stack = list(reversed(table))
     while stack:
         el = stack.pop()
-        tag = el.tag.lower() if isinstance(el.tag, str) else None
-        if tag is None or _dropped(el):
-            continue
+        tag = el.tag
         if tag == "table":
             return None
         if tag == "tr":
             rows.append(el)
-            if next(el.iter("table"), None) is not None and _holds_visible_table(el):
+            if next(el.iter("table"), None) is not None:
                 return None
             if len(rows) > MAX_LINES:
-                raise refuse(source, f"a table has over {MAX_LINES:,} rows; a report's tables have far fewer",
-                             "MAX_LINES", where)
+                raise _too_many_rows(source, where)
             continue
         stack.extend(reversed(el))
     return rows
 
 
-def _holds_visible_table(el) -> bool:
-    """Whether a visible ``<table>`` is inside ``el`` (hidden parts skipped)."""
-    stack = list(el)
-    while stack:
-        child = stack.pop()
-        if not isinstance(child.tag, str) or _dropped(child):
-            continue
-        if child.tag.lower() == "table":
-            return True
-        stack.extend(child)
-    return False
+def _span(value: str | None) -> int:
+    if value is None:
+        return 1
+    m = _SPAN.match(value)
+    return int(m.group(1)) if m else 1
 
+
+def _cell_text(td, take=None) -> str:
+    """A cell's text: inline pieces joined as printed, paragraphs and breaks as spaces.
+
+    ``take``, if given, sees each text node (to count it) and returns it.
+    """
+    if not len(td):  # most cells: text only
+        text = td.text or ""
+        return _WS.sub(" ", take(text) if take else text).strip()
+    stack: list[tuple[object, bool]] = [(td, False)]
+    parts: list[str] = []
+    while stack:
+        el, closing = stack.pop()
+        tag = el.tag
+        if closing:
+            if tag in _BLOCK or tag == "br":
+                parts.append(" ")
+            if el is not td and el.tail:
+                parts.append(take(el.tail) if take else el.tail)
+            continue
+        if tag in _BLOCK or tag == "br":
+            parts.append(" ")
+        if el.text:
+            parts.append(take(el.text) if take else el.text)
+        stack.append((el, True))
+        stack.extend((child, False) for child in reversed(el))
+    return _WS.sub(" ", "".join(parts)).strip()
+
+
+def _plain_cell_text(td) -> str:
+    """:func:`_cell_text`, reading straight through elements that only wrap the next one.
+
+    ``<td><p><span>4089</span></p></td>``: the text before and after the one child is
+    blank, so the breaks a paragraph makes fall at the cell's ends and are stripped.
+    """
+    el = td
+    while True:
+        n = len(el)
+        if not n:
+            text = el.text
+            return _WS.sub(" ", text).strip() if text else ""
+        if n != 1:
+            return _cell_text(el)
+        child = el[0]
+        text = el.text
+        if text and not text.isspace():
+            return _cell_text(el)
+        text = child.tail
+        if text and not text.isspace():
+            return _cell_text(el)
+        el = child
+
+
+# --------------------------------------------------------------------------- the walk
 
 class _Reader:
-    """Walks the page in document order, without recursion (deep tag soup is common)."""
+    """Walks the pruned page in document order, without recursion (deep tag soup is common).
 
-    def __init__(self, source: str) -> None:
+    Args:
+        source: The file name, for messages and locations.
+        count: Count the page's text nodes against :data:`MAX_HTML_RAW_TEXT` as they are
+            read (only needed when the page holds more text than that).
+        visibility: Whether a cell may be hidden with ``visibility`` on this page.
+    """
+
+    def __init__(self, source: str, count: bool = False, visibility: bool = True) -> None:
         self.source = source
         self.lines: list[Line] = []
         self.tables = 0
         self.paragraphs = 0
         self.budget = Budget(source)
         self.raw_text = 0
+        self.count = count
+        self.visibility = visibility
 
     def _take(self, text: str) -> str:
         """Count a text node of the page (before whitespace is collapsed)."""
@@ -200,6 +399,8 @@ class _Reader:
 
     # prose ---------------------------------------------------------------
     def _flush(self, buf: list[str]) -> None:
+        if not buf:
+            return
         text = _WS.sub(" ", "".join(buf)).strip()
         buf.clear()
         if text:
@@ -210,26 +411,29 @@ class _Reader:
             self.budget.tokens(len(tokens), location)
             self.lines.append(Line(text, location, tokens))
 
+    def read_tail(self, root) -> list[Line]:
+        """The lines of a page whose root element is itself dropped: its tail, if any."""
+        buf = [self._take(root.tail)] if root.tail else []
+        self._flush(buf)
+        return self.lines
+
     def read(self, root) -> list[Line]:
         buf: list[str] = []
+        take = self._take if self.count else None
         stack: list[tuple[object, bool]] = [(root, False)]
         while stack:
             el, closing = stack.pop()
-            tag = el.tag.lower() if isinstance(el.tag, str) else None
+            tag = el.tag
             if closing:
                 if tag in _BLOCK:
                     self._flush(buf)
                 if el.tail:
-                    buf.append(self._take(el.tail))
-                continue
-            if tag is None or _dropped(el):  # a comment, processing instruction, or furniture
-                if el.tail:
-                    buf.append(self._take(el.tail))
+                    buf.append(take(el.tail) if take else el.tail)
                 continue
             if tag == "br":
                 self._flush(buf)
                 if el.tail:
-                    buf.append(self._take(el.tail))
+                    buf.append(take(el.tail) if take else el.tail)
                 continue
             if tag == "table":
                 self.tables += 1
@@ -239,87 +443,84 @@ class _Reader:
                     for line in table_lines(self._grid(rows), self.tables):
                         self._add(line)
                     if el.tail:
-                        buf.append(self._take(el.tail))
+                        buf.append(take(el.tail) if take else el.tail)
                     continue
             if tag in _BLOCK:
                 self._flush(buf)
             if el.text:
-                buf.append(self._take(el.text))
+                buf.append(take(el.text) if take else el.text)
             stack.append((el, True))
             stack.extend((child, False) for child in reversed(el))
         self._flush(buf)
         return self.lines
 
     # tables --------------------------------------------------------------
-    def _grid(self, trs: list) -> list[list[GridCell]]:
-        """The cells of a table's rows at their grid positions, merged cells resolved."""
+    def _grid(self, trs: list) -> list[list[tuple[int, int, str]]]:
+        """The cells ``(row, col, text)`` of a table's rows at their grid positions, merges resolved."""
         covered: dict[int, set[int]] = {}
-        rows: list[list[GridCell]] = []
+        rows: list[list[tuple[int, int, str]]] = []
         budget = MAX_GRID_CELLS
         where = f"table {self.tables}"
+        counter = self.budget
+        n_rows = len(trs)
+        take = self._take if self.count else None
+        visibility = self.visibility
+        collapse = _WS.sub
         for r, tr in enumerate(trs):
-            taken = covered.pop(r, set())
+            taken = covered.pop(r, None)
             cells = []
             col = 0
-            for td in tr:
-                if not isinstance(td.tag, str) or td.tag.lower() not in ("td", "th") or _dropped(td):
-                    continue
-                self.budget.cells(1, where)
-                while col in taken:
-                    col += 1
-                colspan = min(max(_span(td.get("colspan")), 1), MAX_COLSPAN)
-                rowspan = _span(td.get("rowspan"))
-                rowspan = len(trs) - r if rowspan == 0 else min(max(rowspan, 1), len(trs) - r)
+            careful = counter.n_cells + len(tr) > MAX_CELLS  # the row may pass the cap: count cell by cell
+            for td in tr.iterchildren("td", "th"):
+                if careful:
+                    counter.cells(1, where)
+                if taken:
+                    while col in taken:
+                        col += 1
+                colspan = td.get("colspan")
+                rowspan = td.get("rowspan")
+                if colspan is None and rowspan is None:
+                    colspan = rowspan = 1
+                else:
+                    colspan = min(max(_span(colspan), 1), MAX_COLSPAN)
+                    rowspan = _span(rowspan)
+                    rowspan = n_rows - r if rowspan == 0 else min(max(rowspan, 1), n_rows - r)
                 budget -= colspan * rowspan
                 if budget < 0:
                     raise ReportFormatError(
                         self.source, "a table is implausibly large (its merged cells cover over "
                         f"{MAX_GRID_CELLS} grid positions)", where)
-                for below in range(r + 1, r + rowspan):
-                    covered.setdefault(below, set()).update(range(col, col + colspan))
-                text = "" if _invisible_cell(td) else _cell_text(td, self._take)
-                cells.append(GridCell(r, col, text))
+                if rowspan > 1:
+                    for below in range(r + 1, r + rowspan):
+                        covered.setdefault(below, set()).update(range(col, col + colspan))
+                if visibility and _invisible_cell(td):
+                    text = ""
+                elif take:
+                    text = _cell_text(td, take)
+                else:  # _plain_cell_text(td), inline: most cells are read here
+                    el = td
+                    while True:
+                        n = len(el)
+                        if not n:
+                            text = el.text
+                            text = collapse(" ", text).strip() if text else ""
+                            break
+                        if n == 1:
+                            child = el[0]
+                            text = el.text
+                            if not text or text.isspace():
+                                text = child.tail
+                                if not text or text.isspace():
+                                    el = child
+                                    continue
+                        text = _cell_text(el)
+                        break
+                cells.append((r, col, text))
                 col += colspan
+            if not careful:
+                counter.n_cells += len(cells)
             rows.append(cells)
         return rows
-
-
-def _span(value: str | None) -> int:
-    if value is None:
-        return 1
-    m = _SPAN.match(value)
-    return int(m.group(1)) if m else 1
-
-
-def _cell_text(td, take=str) -> str:
-    """A cell's text: inline pieces joined as printed, paragraphs and breaks as spaces.
-
-    ``take`` sees each text node (to count it) and returns it.
-    """
-    if not len(td):  # most cells: text only
-        return _WS.sub(" ", take(td.text or "")).strip()
-    stack: list[tuple[object, bool]] = [(td, False)]
-    parts: list[str] = []
-    while stack:
-        el, closing = stack.pop()
-        tag = el.tag.lower() if isinstance(el.tag, str) else None
-        if closing:
-            if tag in _BLOCK or tag == "br":
-                parts.append(" ")
-            if el is not td and el.tail:
-                parts.append(take(el.tail))
-            continue
-        if tag is None or _dropped(el):
-            if el is not td and el.tail:
-                parts.append(take(el.tail))
-            continue
-        if tag in _BLOCK or tag == "br":
-            parts.append(" ")
-        if el.text:
-            parts.append(take(el.text))
-        stack.append((el, True))
-        stack.extend((child, False) for child in reversed(el))
-    return _WS.sub(" ", "".join(parts)).strip()
 
 
 def read_html(data: bytes, source: str) -> Document:
@@ -338,14 +539,25 @@ def read_html(data: bytes, source: str) -> Document:
     tags = data.count(b"<")
     if tags > MAX_HTML_TAGS:
         raise refuse(source, f"the HTML page holds {tags:,} tags; a report page holds far fewer", "MAX_HTML_TAGS")
-    text = _XML_DECL.sub("", decode_html(data, source), count=1)
+    text, codec = _decode(data, source)
+    text = _XML_DECL.sub("", text, count=1)
     try:  # plain lxml elements: lxml.html's element classes cost a Python call per element
         root = etree.fromstring(text, etree.HTMLParser())
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise ReportFormatError(source, f"the HTML page cannot be parsed ({exc})") from None
     if root is None:
         raise ReportFormatError(source, "the HTML page cannot be parsed (it holds no element)")
-    lines = _Reader(source).read(root)
+    if "\u212a" in text:
+        _lowercase_tags(root)
+    if _dropped(root):
+        lines = _Reader(source).read_tail(root)
+    else:
+        raw = data if codec in _ASCII_BYTES or not codec else text.encode("utf-8", "surrogatepass")
+        marks = _Marks(raw, text)
+        _prune(root, marks)
+        # The walk counts the text it reads against the cap only when the page holds more.
+        count = len(etree.tostring(root, method="text", encoding=str)) > MAX_HTML_RAW_TEXT
+        lines = _Reader(source, count, marks.visibility).read(root)
     if not lines:
         raise ReportFormatError(source, "the HTML page holds no text; expected a 政府信息公开工作年度报告")
     return Document(source=source, lines=lines, reader="html")

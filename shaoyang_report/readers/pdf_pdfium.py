@@ -19,10 +19,19 @@ was built on, when it used PyMuPDF) on the real reports and on the generated one
   by 0.05 gets a 199 pt box), so the box is rebuilt from the scaled size. (Where the
   scale is 1 the box cannot be told from a horizontal one and is kept as PDFium gives it.)
 * a hyphen that ends a line is ``-`` (PDFium gives U+0002) and a glyph without a
-  character U+FFFD, as MuPDF gives them.
+  character U+FFFD, as MuPDF gives them. A character beyond U+FFFF, which PDFium
+  gives as two pieces (a UTF-16 surrogate pair) with one box, is one character.
 
 Coordinates are MuPDF's: points from the crop box's top-left corner, the page's
 ``/Rotate`` ignored (the reader orders words by position, not by drawing order).
+
+Speed: PDFium's own work (parsing a page, building its text page) is two thirds of the
+time. What is asked of it per character is kept to four calls (box, origin, font size,
+matrix), on printed characters only: a page's characters come in one call
+(``FPDFText_GetText``, used when it gives one for each of PDFium's characters), the
+per-character functions are called without ctypes' argument conversion and without
+releasing the GIL (the lock is held anyway), and words are joined as the characters
+are read, in one loop.
 
 PDFium is not thread-safe: every call into it holds one lock.
 """
@@ -30,13 +39,12 @@ PDFium is not thread-safe: every call into it holds one lock.
 from __future__ import annotations
 
 import ctypes
-import functools
 import math
 import re
+import struct
 import threading
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from ..errors import ReportFormatError
 from ..limits import Budget
@@ -58,102 +66,175 @@ _OVERLAP = 0.5
 # only a gap wider than ``_WORD_GAP`` ends a word.
 _SPACE = 0.15
 
+Word = tuple[float, float, float, float, str]  # x0, top, x1, bottom, text
 
-@dataclass(slots=True)
-class _Char:
-    text: str
-    x0: float
-    top: float
-    x1: float
-    bottom: float
-    baseline: float
-    size: float  # font size in points
-    wide: bool  # full-width (Chinese, full-width punctuation)
-    vertical: bool  # vertical writing
-    spaced: bool  # PDFium inserted a space before it (none is printed: PDFium saw a gap)
+_WIDE: dict[str, bool] = {}
 
 
-def _continues(prev: _Char, char: _Char) -> bool:
-    """Whether ``char`` runs on from ``prev`` in the same word."""
-    size = min(prev.size, char.size)
-    gap = char.x0 - prev.x1
-    if (abs(char.baseline - prev.baseline) > _SAME_LINE * size or gap > _WORD_GAP * size
-            or char.x0 < prev.x0 - _OVERLAP * size):
-        return False
-    return prev.wide or gap <= _SPACE * prev.size and not char.spaced
-
-
-@functools.lru_cache(maxsize=8192)
 def _wide(text: str) -> bool:
     """Whether a character is full-width (Chinese, full-width punctuation)."""
-    return unicodedata.east_asian_width(text) in "WF"
+    wide = _WIDE.get(text)
+    if wide is None:
+        wide = _WIDE[text] = unicodedata.east_asian_width(text) in "WF"
+    return wide
 
 
-def words_of_chars(chars: list[_Char | None]) -> list[tuple[float, float, float, float, str]]:
-    """Words ``(x0, top, x1, bottom, text)`` of a page's characters in drawing order.
+# Characters that need a closer look: controls and spaces (PDFium inserts spaces and
+# line ends; a hyphen ending a line is U+0002; a glyph without a character may be
+# anything), and the halves of a UTF-16 surrogate pair.
+_SPECIAL = frozenset(c for c in map(chr, range(0x10000)) if c < " " or c.isspace() or "\ud800" <= c <= "\udfff")
+# What PDFium writes for a character, into one buffer: its loose box (FS_RECTF:
+# left, top, right, bottom), its matrix (FS_MATRIX: a, b, c, d; e and f unread) and its
+# origin (x, y).
+_CHAR_DATA = struct.Struct("=4f4f8x2d")
+_MATRIX_AT, _ORIGIN_AT = 16, 40
 
-    ``None`` stands for a space printed in the PDF: it always ends a word.
+
+class _Calls:
+    """The PDFium text-page functions asked per character, called bare.
+
+    ``pypdfium2``'s bindings convert each argument and release the GIL around every
+    call (0.3–0.4 µs a call); these are the same C functions, called with arguments
+    already of their C types (the text page's pointer, an ``int``, ``byref`` pointers)
+    and the GIL held, which the lock makes safe: 0.15–0.2 µs a call.
     """
-    words: list[list] = []
-    prev: _Char | None = None
-    for char in chars:
-        if char is None or char.vertical:
-            if char is not None:
-                words.append([char.x0, char.top, char.x1, char.bottom, char.text])
-            prev = None
-            continue
-        if prev is not None and _continues(prev, char):
-            word = words[-1]
-            word[0], word[1] = min(word[0], char.x0), min(word[1], char.top)
-            word[2], word[3] = max(word[2], char.x1), max(word[3], char.bottom)
-            word[4] += char.text
-        else:
-            words.append([char.x0, char.top, char.x1, char.bottom, char.text])
-        prev = char
-    return [tuple(w) for w in words]
+
+    def __init__(self, raw) -> None:
+        def bare(function, restype):
+            return ctypes.PYFUNCTYPE(restype)(ctypes.cast(function, ctypes.c_void_p).value)
+
+        c_int = ctypes.c_int
+        self.unicode = bare(raw.FPDFText_GetUnicode, ctypes.c_uint)
+        self.generated = bare(raw.FPDFText_IsGenerated, c_int)
+        self.hyphen = bare(raw.FPDFText_IsHyphen, c_int)
+        self.map_error = bare(raw.FPDFText_HasUnicodeMapError, c_int)
+        self.loose_box = bare(raw.FPDFText_GetLooseCharBox, c_int)
+        self.origin = bare(raw.FPDFText_GetCharOrigin, c_int)
+        self.font_size = bare(raw.FPDFText_GetFontSize, ctypes.c_double)
+        self.matrix = bare(raw.FPDFText_GetMatrix, c_int)
 
 
-def _page_chars(raw, textpage, left: float, top: float) -> list[_Char | None]:
-    """A text page's printed characters (PDFium's inserted spaces and line ends left out)."""
-    handle = textpage.raw  # the bare handle: pypdfium2's wrapper costs a property call per use
-    unicode, generated, loose_box, origin, font_size, char_matrix = (
-        raw.FPDFText_GetUnicode, raw.FPDFText_IsGenerated, raw.FPDFText_GetLooseCharBox, raw.FPDFText_GetCharOrigin,
-        raw.FPDFText_GetFontSize, raw.FPDFText_GetMatrix)
-    rect, matrix = raw.FS_RECTF(), raw.FS_MATRIX()
-    ox, oy = ctypes.c_double(), ctypes.c_double()
-    out: list[_Char | None] = []
-    spaced = False
-    for i in range(raw.FPDFText_CountChars(handle)):
-        code = unicode(handle, i)
-        text = chr(code) if 0 < code < 0x110000 else "\ufffd"
-        if code < 0x20 or text.isspace():  # PDFium inserts only spaces and line ends
-            if raw.FPDFText_IsHyphen(handle, i) == 1:
-                text = "-"  # a hyphen at the end of a line (PDFium gives U+0002)
-            elif raw.FPDFText_HasUnicodeMapError(handle, i) == 1:
-                text = "\ufffd"  # a glyph without a character (MuPDF gives U+FFFD too)
-            elif generated(handle, i) != 1 and text.isspace():
-                out.append(None)  # a printed space: the end of a word
+_CALLS: _Calls | None = None
+
+
+def _page_text(raw, calls: _Calls, handle, count: int) -> str:
+    """A text page's characters, one for each of PDFium's (its inserted ones included).
+
+    ``FPDFText_GetText`` gives them in one call, unless it leaves some out (control
+    characters, those beyond U+FFFF): then they are asked for one by one. A character
+    beyond U+FFFF that PDFium holds as two pieces is two characters here.
+    """
+    units = (ctypes.c_ushort * (count + 1))()
+    if count and raw.FPDFText_GetText(handle, 0, count, units) == count + 1:
+        text = ctypes.string_at(units, 2 * count).decode("utf-16-le", "surrogatepass")
+        return text if len(text) == count else "".join(map(chr, units[:count]))
+    unicode = calls.unicode
+    return "".join(chr(code) if code < 0x110000 else "\ufffd" for code in (unicode(handle, i) for i in range(count)))
+
+
+def _page_words(calls: _Calls, handle, text: str, left: float, top: float) -> list[Word]:
+    """A text page's words ``(x0, top, x1, bottom, text)``, from its characters in drawing order.
+
+    ``text`` is :func:`_page_text`'s. A printed character continues the word of the
+    one before it while it runs on along the same line: baseline within ``_SAME_LINE``
+    of the smaller font size, a gap of at most ``_WORD_GAP`` of it, starting no more
+    than ``_OVERLAP`` of it before the previous character; and, after a half-width
+    character, a gap of at most ``_SPACE`` of its size and no space inserted by
+    PDFium. A space printed in the PDF ends a word; PDFium's inserted spaces and line
+    ends are not characters. A character of vertical writing is a word of its own.
+    """
+    loose_box, origin, font_size, matrix = calls.loose_box, calls.origin, calls.font_size, calls.matrix
+    data = ctypes.create_string_buffer(_CHAR_DATA.size)
+    box_at, matrix_at = ctypes.byref(data), ctypes.byref(data, _MATRIX_AT)
+    ox_at, oy_at = ctypes.byref(data, _ORIGIN_AT), ctypes.byref(data, _ORIGIN_AT + 8)
+    unpack, special, wide_of, sqrt = _CHAR_DATA.unpack, _SPECIAL, _WIDE, math.sqrt
+    same_line, word_gap, overlap, space = _SAME_LINE, _WORD_GAP, _OVERLAP, _SPACE
+    words: list[Word] = []
+    append = words.append
+    # The word being built (none while ``w_text`` is empty), and the character before it.
+    w_x0 = w_top = w_x1 = w_bottom = p_x0 = p_x1 = p_base = p_size = 0.0
+    w_text = ""
+    p_wide = has_prev = spaced = False  # spaced: PDFium inserted a space before this character
+    for i, char in enumerate(text):
+        if char in special:
+            if "\ud800" <= char <= "\udfff":  # a character beyond U+FFFF comes in two pieces with one box
+                if char <= "\udbff" and "\udc00" <= text[i + 1:i + 2] <= "\udfff":
+                    char = (char + text[i + 1]).encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+                elif char >= "\udc00" and "\ud800" <= text[i - 1:i] <= "\udbff":
+                    continue  # the second piece, read with the first
+                else:
+                    char = "\ufffd"
+            elif calls.generated(handle, i) == 1:  # PDFium's own space or line end (they follow the layout)
+                spaced = char == " "
+                continue
+            elif calls.hyphen(handle, i) == 1:
+                char = "-"  # a hyphen at the end of a line (PDFium gives U+0002)
+            elif calls.map_error(handle, i) == 1:
+                char = "\ufffd"  # a glyph without a character (MuPDF gives U+FFFD too)
+            elif char.isspace():
+                has_prev = False  # a printed space: the end of a word
                 continue
             else:
-                spaced = text == " "  # PDFium's own space (its line ends are not: they follow the layout)
+                spaced = False
                 continue
-        if not loose_box(handle, i, rect) or not origin(handle, i, ox, oy):
+        if not loose_box(handle, i, box_at) or not origin(handle, i, ox_at, oy_at):
             continue
         unscaled = font_size(handle, i)
-        size = (unscaled * math.sqrt(abs(matrix.a * matrix.d - matrix.b * matrix.c))
-                if char_matrix(handle, i, matrix) else unscaled)
-        x0, x1, y_top, y_bottom, baseline = rect.left, rect.right, rect.top, rect.bottom, oy.value
-        wide = _wide(text)
-        # PDFium boxes a glyph of vertical writing by the unscaled font size, both ways:
-        # such a box is rebuilt, hanging from the glyph's origin (as MuPDF boxes it).
-        vertical = (abs(size - unscaled) > 0.01 * unscaled and abs(x1 - x0 - unscaled) <= 0.01 * unscaled
-                    and abs(y_top - y_bottom - unscaled) <= 0.01 * unscaled)
-        if vertical:
-            x0, x1, y_top, y_bottom = ox.value, ox.value + size, baseline, baseline - size
-        out.append(_Char(text, x0 - left, top - y_top, x1 - left, top - y_bottom, top - baseline, size, wide, vertical,
-                         spaced))
-        spaced = False
-    return out
+        scaled = matrix(handle, i, matrix_at)
+        x0, y_top, x1, y_bottom, a, b, c, d, ox, baseline = unpack(data)
+        size = unscaled * sqrt(abs(a * d - b * c)) if scaled else unscaled
+        spaced_before, spaced = spaced, False
+        near = 0.01 * unscaled
+        if abs(x1 - x0 - unscaled) <= near and abs(y_top - y_bottom - unscaled) <= near and abs(size - unscaled) > near:
+            # Vertical writing: PDFium boxes such a glyph by the unscaled font size, both
+            # ways; the box is rebuilt, hanging from the glyph's origin (as MuPDF boxes it).
+            if w_text:
+                append((w_x0, w_top, w_x1, w_bottom, w_text))
+                w_text = ""
+            append((ox - left, top - baseline, ox + size - left, top - (baseline - size), char))
+            has_prev = False
+            continue
+        x0, x1, y_top, y_bottom, baseline = x0 - left, x1 - left, top - y_top, top - y_bottom, top - baseline
+        if has_prev:
+            least = size if size < p_size else p_size
+            gap = x0 - p_x1
+            if (not (abs(baseline - p_base) > same_line * least or gap > word_gap * least
+                     or x0 < p_x0 - overlap * least)
+                    and (p_wide or gap <= space * p_size and not spaced_before)):
+                if x0 < w_x0:
+                    w_x0 = x0
+                if y_top < w_top:
+                    w_top = y_top
+                if x1 > w_x1:
+                    w_x1 = x1
+                if y_bottom > w_bottom:
+                    w_bottom = y_bottom
+                w_text += char
+                p_wide = wide_of.get(char)
+                if p_wide is None:
+                    p_wide = _wide(char)
+                p_x0, p_x1, p_base, p_size = x0, x1, baseline, size
+                continue
+        if w_text:
+            append((w_x0, w_top, w_x1, w_bottom, w_text))
+        w_x0, w_top, w_x1, w_bottom, w_text = x0, y_top, x1, y_bottom, char
+        p_wide = wide_of.get(char)
+        if p_wide is None:
+            p_wide = _wide(char)
+        p_x0, p_x1, p_base, p_size = x0, x1, baseline, size
+        has_prev = True
+    if w_text:
+        append((w_x0, w_top, w_x1, w_bottom, w_text))
+    return words
+
+
+def _crop_box(raw, page) -> tuple[float, float, float, float]:
+    """The page's crop box ``(left, bottom, right, top)``: its media box if it has none (US Letter if neither)."""
+    box = [ctypes.c_float() for _ in range(4)]
+    for function in (raw.FPDFPage_GetCropBox, raw.FPDFPage_GetMediaBox):
+        if function(page, *box):
+            return tuple(v.value for v in box)
+    return (0, 0, 612, 792)
 
 
 def read_pages(data: bytes, source: str, budget: Budget, before_reading: Callable[[int], None]) -> Pages:
@@ -170,10 +251,12 @@ def read_pages(data: bytes, source: str, budget: Budget, before_reading: Callabl
         ReportFormatError: The PDF cannot be opened (damaged, not a PDF, encrypted),
             or the caps are passed. PDFium's own errors on a page are left to the caller.
     """
+    global _CALLS
     import pypdfium2 as pdfium
     from pypdfium2 import raw
 
     with _LOCK:
+        calls = _CALLS = _CALLS or _Calls(raw)
         try:
             pdf = pdfium.PdfDocument(data)
         except pdfium.PdfiumError as exc:
@@ -192,20 +275,29 @@ def read_pages(data: bytes, source: str, budget: Budget, before_reading: Callabl
             words: list[list] = []
             images = 0
             for number in range(1, count + 1):
-                page = pdf[number - 1]
+                page = raw.FPDF_LoadPage(pdf.raw, number - 1)
+                if not page:
+                    raise pdfium.PdfiumError("Failed to load page.")
                 try:
-                    textpage = page.get_textpage()
+                    textpage = raw.FPDFText_LoadPage(page)
+                    if not textpage:
+                        raise pdfium.PdfiumError("Failed to load text page.")
                     try:
-                        budget.chars(sum(1 for c in textpage.get_text_range() if not c.isspace()), f"page {number}")
-                        left, _, _, top = page.get_cropbox()
-                        page_words = words_of_chars(_page_chars(raw, textpage, left, top))
+                        text = _page_text(raw, calls, textpage, max(raw.FPDFText_CountChars(textpage), 0))
+                        budget.chars(len("".join(text.split())), f"page {number}")
+                        left, _, _, top = _crop_box(raw, page)
+                        page_words = _page_words(calls, textpage, text, left, top)
                     finally:
-                        textpage.close()
-                    words.append(page_words)
-                    if not page_words:
-                        images += sum(1 for _ in page.get_objects(filter=(raw.FPDF_PAGEOBJ_IMAGE,), max_depth=4))
+                        raw.FPDFText_ClosePage(textpage)
                 finally:
-                    page.close()
+                    raw.FPDF_ClosePage(page)
+                words.append(page_words)
+                if not page_words:  # a scan? (rare: the page is loaded again to look at its objects)
+                    scanned = pdf[number - 1]
+                    try:
+                        images += sum(1 for _ in scanned.get_objects(filter=(raw.FPDF_PAGEOBJ_IMAGE,), max_depth=4))
+                    finally:
+                        scanned.close()
         finally:
             pdf.close()
     repaired, cut = _structure(data)

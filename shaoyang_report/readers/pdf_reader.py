@@ -38,8 +38,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from operator import itemgetter
 
-from ..document import PAGE_NUMBER_RE, Document, Line, Token, split_cells
+from ..document import PAGE_NUMBER_RE, Document, Line, split_cells
 from ..errors import ReportFormatError
 from ..limits import MAX_PDF_CONTENT_BYTES, MAX_PDF_PAGE_CONTENT_BYTES, MAX_PDF_PAGES, Budget, refuse
 from .pdf_objects import OBJECTS_PER_PAGE, page_content_bytes
@@ -50,58 +51,79 @@ _OVERLAP = 0.5
 # Words further apart than this many times the text height are separate cells.
 _CELL_GAP = 0.9
 
-@dataclass(slots=True)
-class _Word:
-    x0: float
-    top: float
-    x1: float
-    bottom: float
-    text: str
-
-    @property
-    def height(self) -> float:
-        return max(self.bottom - self.top, 0.1)
+Word = tuple[float, float, float, float, str]  # x0, top, x1, bottom, text
 
 
-def _lines_of_page(words: list[_Word]) -> list[list[list[_Word]]]:
-    """Group a page's words into lines (top to bottom), each a list of cells (left to right)."""
-    words = sorted(words, key=lambda w: ((w.top + w.bottom) / 2, w.x0))
-    bands: list[list[_Word]] = []
+def _middle(word: Word) -> tuple[float, float]:
+    return (word[1] + word[3]) / 2, word[0]
+
+
+def _lines_of_page(words: list[Word]) -> list[list[str]]:
+    """Group a page's words into lines (top to bottom), each the texts of its cells (left to right).
+
+    A word joins the line above when its box overlaps the line's band by ``_OVERLAP``
+    of the smaller height (a word's height is at least 0.1 pt); words of a line
+    further apart than ``_CELL_GAP`` times the smaller height are separate cells.
+    """
+    overlap_share, cell_gap = _OVERLAP, _CELL_GAP
+    bands: list[list[Word]] = []
+    band: list[Word] = []
     top = bottom = 0.0
-    for w in words:
-        if bands:
-            overlap = min(bottom, w.bottom) - max(top, w.top)
-            if overlap >= _OVERLAP * min(w.height, bottom - top):
-                bands[-1].append(w)
-                top, bottom = min(top, w.top), max(bottom, w.bottom)
+    for word in sorted(words, key=_middle):
+        w_top, w_bottom = word[1], word[3]
+        if band:
+            height = w_bottom - w_top
+            if 0.1 > height:
+                height = 0.1
+            band_height = bottom - top
+            overlap = (w_bottom if w_bottom < bottom else bottom) - (w_top if w_top > top else top)
+            if overlap >= overlap_share * (band_height if band_height < height else height):
+                band.append(word)
+                if w_top < top:
+                    top = w_top
+                if w_bottom > bottom:
+                    bottom = w_bottom
                 continue
-        bands.append([w])
-        top, bottom = w.top, w.bottom
+        band = [word]
+        bands.append(band)
+        top, bottom = w_top, w_bottom
     lines = []
     for band in bands:
-        band.sort(key=lambda w: w.x0)
-        cells: list[list[_Word]] = [[band[0]]]
-        for prev, w in zip(band, band[1:]):
-            gap = w.x0 - prev.x1
-            if gap > _CELL_GAP * min(prev.height, w.height):
-                cells.append([w])
+        if len(band) == 1:
+            lines.append([band[0][4]])
+            continue
+        band.sort(key=_X0)
+        cells: list[str] = []
+        cell = [band[0][4]]
+        p_x1 = band[0][2]
+        p_height = band[0][3] - band[0][1]
+        if 0.1 > p_height:
+            p_height = 0.1
+        for x0, w_top, x1, w_bottom, text in band[1:]:
+            height = w_bottom - w_top
+            if 0.1 > height:
+                height = 0.1
+            if x0 - p_x1 > cell_gap * (height if height < p_height else p_height):
+                cells.append(" ".join(cell))
+                cell = [text]
             else:
-                cells[-1].append(w)
+                cell.append(text)
+            p_x1, p_height = x1, height
+        cells.append(" ".join(cell))
         lines.append(cells)
     return lines
 
 
-def _cell_text(cell: list[_Word]) -> str:
-    return " ".join(w.text for w in cell)
+_X0 = itemgetter(0)
 
 
-def _furniture(pages: list[list[list[list[_Word]]]]) -> set[str]:
+def _furniture(pages: list[list[list[str]]]) -> set[str]:
     """Running headers/footers: the first or last line of most pages, same text each time."""
     if len(pages) < 3:
         return set()
     seen: Counter[str] = Counter()
     for lines in pages:
-        ends = {re.sub(r"\d+", "#", " ".join(_cell_text(c) for c in line)).strip() for line in (lines[:1] + lines[-1:])}
+        ends = {re.sub(r"\d+", "#", " ".join(line)).strip() for line in (lines[:1] + lines[-1:])}
         seen.update(ends)
     return {text for text, n in seen.items() if text and n >= max(3, (len(pages) + 1) // 2)}
 
@@ -188,7 +210,7 @@ def document_of_pages(read: Pages, source: str) -> Document:
         ReportFormatError: The file was rebuilt and lost pages or content (truncated),
             or no page holds text (a scan, or damage).
     """
-    pages = [_lines_of_page([_Word(*w) for w in words]) if words else [] for words in read.words]
+    pages = [_lines_of_page(words) if words else [] for words in read.words]
 
     if read.repaired:
         # The library rebuilt a broken file. Fine if every page came back; a file cut
@@ -211,10 +233,11 @@ def document_of_pages(read: Pages, source: str) -> Document:
 
     furniture = _furniture(pages)
     budget = Budget(source)
+    page_number = PAGE_NUMBER_RE.match
     lines: list[Line] = []
     for number, page_lines in enumerate(pages, start=1):
         for k, cells in enumerate(page_lines, start=1):
-            texts = [t for t in map(_cell_text, cells) if not PAGE_NUMBER_RE.match(t)]
+            texts = [t for t in cells if not page_number(t)]
             text = " ".join(texts)
             if not texts:
                 continue  # a page number
@@ -222,12 +245,9 @@ def document_of_pages(read: Pages, source: str) -> Document:
                 continue
             location = f"page {number}, line {k}"
             budget.line(text, location)
-            tokens = _tokens(texts, location)
+            # Cells joined by " | " for split_cells (a bar printed in a cell made full-width).
+            tokens = split_cells(" | ".join(texts if "|" not in text else [c.replace("|", "｜") for c in texts]), location)
             budget.tokens(len(tokens), location)
             lines.append(Line(text, location, tokens))
     return Document(source=source, lines=lines, reader="pdf")
 
-
-def _tokens(cells: list[str], location: str) -> list[Token]:
-    """Tokens of a line of cells; ``split_cells`` numbers the values when there are several."""
-    return split_cells(" | ".join(c.replace("|", "｜") for c in cells), location)
