@@ -342,7 +342,8 @@ def bench_dask(tmp: Path, n: int) -> None:
 _BRIEFING = """
 import sys
 from pathlib import Path
-from shaoyang_report import briefing, cli
+from shaoyang_report import cli
+from shaoyang_report.publish import briefing
 folder, out, cache = sys.argv[1:4]
 if hasattr(briefing, "CORPUS_CACHE"):
     import os

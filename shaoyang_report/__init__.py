@@ -12,13 +12,18 @@ Example:
     1  leaf_sum           total     138.0    140.0
 """
 
-from .compare import compare_years, comparison_table, cross_year_checks, indicator_table
-from .corpus import Corpus, read_facts, read_reports, write_facts
-from .errors import ReportFormatError
-from .fetch import fetch_catalog
-from .layout import get_layout
-from .report import Report, parse_document, read_report, read_text
-from .workbook import write_workbook
+from shaoyang_report.compare.years import (
+    compare_years,
+    comparison_table,
+    cross_year_checks,
+    indicator_table,
+)
+from shaoyang_report.corpus.core import Corpus, read_facts, read_reports, write_facts
+from shaoyang_report.corpus.fetch import fetch_catalog
+from shaoyang_report.errors import ReportFormatError
+from shaoyang_report.layout import get_layout
+from shaoyang_report.publish.workbook import write_workbook
+from shaoyang_report.read.report import Report, parse_document, read_report, read_text
 
 
 def numbers_in_prose(report: Report):

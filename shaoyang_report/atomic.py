@@ -13,7 +13,7 @@ interrupted run leaves the previous set of outputs as it was.
 Temporary names are hidden and recognisable (:func:`is_temporary`): a file
 ``.<name>.sr-<pid>-<random>.tmp`` beside its target, a folder ``.sr-staging-<pid>-<random>``
 inside the output folder. An error removes them; a process killed outright (SIGKILL,
-power loss) may leave one behind, which folder walks skip (:func:`~shaoyang_report.corpus.report_files`)
+power loss) may leave one behind, which folder walks skip (:func:`~shaoyang_report.corpus.core.report_files`)
 and which the next write to the same place removes once its process is gone.
 
 Example:

@@ -28,12 +28,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import config, dictionary
-from .errors import ReportFormatError
+from shaoyang_report import config, dictionary
+from shaoyang_report.errors import ReportFormatError
+
 
 def _expand(paths: list[str]) -> list[Path] | Path:
     """One folder stays a folder (its catalog.csv is used); several paths are expanded."""
-    from .corpus import report_files
+    from shaoyang_report.corpus.core import report_files
 
     if len(paths) == 1 and Path(paths[0]).is_dir():
         return Path(paths[0])
@@ -79,7 +80,7 @@ def _print_check(corpus) -> None:
 
 
 def _corpus(paths: list[str], strict: bool | None, **kwargs):
-    from .corpus import read_reports
+    from shaoyang_report.corpus.core import read_reports
 
     corpus = read_reports(_expand(paths), strict=strict, **kwargs)
     for row in corpus.errors.itertuples():
@@ -103,7 +104,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
         return 2
     engine = _engine(args)
     if args.output:  # streamed: flat memory however many reports
-        from .corpus import write_facts
+        from shaoyang_report.corpus.core import write_facts
 
         try:
             errors = write_facts(_expand(args.files), args.output, strict=False if args.lenient else None,
@@ -122,7 +123,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     facts = corpus.facts
-    from .export import safe_frame
+    from shaoyang_report.corpus.export import safe_frame
 
     safe_frame(facts).to_csv(sys.stdout, index=False)
     return 1 if len(corpus.errors) else 0
@@ -137,8 +138,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .atomic import OutputSet
-    from .export import write_frame
+    from shaoyang_report.atomic import OutputSet
+    from shaoyang_report.corpus.export import write_frame
 
     out = Path(args.out)
     corpus = _corpus([args.raw], strict=None)
@@ -160,7 +161,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_briefing(args: argparse.Namespace) -> int:
-    from .briefing import BriefingError, build_briefings
+    from shaoyang_report.publish.briefing import BriefingError, build_briefings
 
     source = _expand(args.files) if args.files else args.raw  # a folder keeps its catalog.csv
     try:
@@ -179,7 +180,7 @@ def cmd_briefing(args: argparse.Namespace) -> int:
 def cmd_dictionary(args: argparse.Namespace) -> int:
     if args.readme:
         path = Path(args.readme)
-        from .atomic import write_text
+        from shaoyang_report.atomic import write_text
 
         write_text(path, dictionary.readme_with_dictionary(path.read_text("utf-8")))
         print(f"data dictionary written into {path}")
@@ -246,7 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--no-audit", action="store_true", help="skip the consistency audit (audit.html)")
     b.add_argument("-j", "--workers", type=int, default=1, help="processes to read the reports with (default 1)")
     b.set_defaults(func=cmd_briefing)
-    from .fetch import add_fetch_parser
+    from shaoyang_report.corpus.fetch import add_fetch_parser
 
     add_fetch_parser(sub)
     d = sub.add_parser("dictionary", help="print the data dictionary (or write it into a README)")

@@ -250,7 +250,7 @@ def _parse(doc: dict) -> Layout:
         for r in doc["rules"]
     )
     sections = doc["sections"]
-    meta = dict(doc["metadata"])  # compiled where it is read (shaoyang_report.metadata)
+    meta = dict(doc["metadata"])  # compiled where it is read (shaoyang_report.read.metadata)
     return Layout(
         formats=formats,
         tables=tables,

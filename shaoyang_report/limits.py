@@ -35,7 +35,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Callable
 
-from .errors import ReportFormatError
+from shaoyang_report.errors import ReportFormatError
 
 #: Bytes read from any report file (PDFs carry images, so this is the loosest cap).
 MAX_FILE_BYTES = 50 * 1024 * 1024

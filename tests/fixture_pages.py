@@ -19,7 +19,7 @@ from pathlib import Path
 
 from conftest import RAW
 
-from shaoyang_report.text import is_value
+from shaoyang_report.read.text import is_value
 
 SOURCE = RAW / "shaoyang_city_2020.txt"
 _FULL_WIDTH = str.maketrans({"(": "（", ")": "）", ",": "，", ":": "："})

@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import RAW
 
 import shaoyang_report as sr
-from conftest import RAW
 
 SHAOYANG = (RAW / "shaoyang_city_2020.txt").read_text("utf-8")
 

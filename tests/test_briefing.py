@@ -25,11 +25,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import PROJECT, RAW, shared_report
 
 import shaoyang_report as sr
-from conftest import PROJECT, RAW, shared_report
-from shaoyang_report import briefing, plotting
 from shaoyang_report.cli import main
+from shaoyang_report.publish import briefing, plotting
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 CHROMIUM = Path("/usr/bin/chromium")

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pandas as pd
-
 from conftest import RAW
+
 from shaoyang_report.cli import main
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from conftest import RAW
 
 import shaoyang_report as sr
-from conftest import RAW
 
 
 @pytest.fixture(scope="module")

@@ -16,10 +16,10 @@ from conftest import PROJECT, RAW, SHARED_REPORTS
 from distributed import Client, LocalCluster
 
 import shaoyang_report as sr
-from shaoyang_report import corpus as corpus_module
-from shaoyang_report import distributed as dask_engine
 from shaoyang_report.cli import main
-from shaoyang_report.corpus import read_facts
+from shaoyang_report.corpus import core as corpus_module
+from shaoyang_report.corpus import distributed as dask_engine
+from shaoyang_report.corpus.core import read_facts
 
 REPORT = RAW / "shaoyang_city_2020.txt"
 EXCERPTS = SHARED_REPORTS / "excerpts"
@@ -120,7 +120,7 @@ def test_files_the_workers_wrote_out_of_sight_replace_nothing(client, tmp_path):
     before = sorted(p.relative_to(target).as_posix() for p in target.rglob("*"))
 
     def out_of_sight() -> None:  # on each worker: what it writes disappears from here
-        import shaoyang_report.distributed as engine
+        import shaoyang_report.corpus.distributed as engine
 
         real = engine._write_partitioned
 
@@ -134,7 +134,7 @@ def test_files_the_workers_wrote_out_of_sight_replace_nothing(client, tmp_path):
         engine._write_partitioned = write
 
     def restore() -> None:
-        import shaoyang_report.distributed as engine
+        import shaoyang_report.corpus.distributed as engine
 
         engine._write_partitioned = engine.__dict__.pop("_real_write_partitioned", engine._write_partitioned)
 

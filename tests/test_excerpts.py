@@ -13,9 +13,9 @@ import json
 import math
 
 import pytest
+from conftest import SHARED_REPORTS
 
 import shaoyang_report as sr
-from conftest import SHARED_REPORTS
 
 EXCERPTS = SHARED_REPORTS / "excerpts"
 SLUGS = sorted(p.stem for p in EXCERPTS.glob("*.json"))

@@ -15,13 +15,25 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from conftest import RAW
+from fetch_server import (
+    LoopbackServer,
+    Route,
+    closed_port_url,
+    docx_bytes,
+    opening_page,
+    report_page,
+)
 
 import shaoyang_report as sr
-from conftest import RAW
-from fetch_server import LoopbackServer, Route, closed_port_url, docx_bytes, opening_page, report_page
-from shaoyang_report import fetch
-from shaoyang_report.catalog import COMPLETE, OPENING_ONLY, CatalogEntry, read_catalog
-from shaoyang_report.fetch import (
+from shaoyang_report.corpus.catalog import (
+    COMPLETE,
+    OPENING_ONLY,
+    CatalogEntry,
+    read_catalog,
+)
+from shaoyang_report.corpus import fetch
+from shaoyang_report.corpus.fetch import (
     MANIFEST_COLUMNS,
     RESULT_COLUMNS,
     add_fetch_parser,

@@ -15,11 +15,11 @@ import time
 from pathlib import Path
 
 import pytest
+from fetch_server import Route, opening_page
 from test_fetch import run_command
 
-from fetch_server import Route, opening_page
-from shaoyang_report import fetch
-from shaoyang_report.fetch import fetch_catalog
+from shaoyang_report.corpus import fetch
+from shaoyang_report.corpus.fetch import fetch_catalog
 
 FAST = dict(delay=0, retries=2, timeout=0.5, backoff=0.01, progress=False)
 SMALL = b"<html><body><p>2021\xe5\xb9\xb4</p></body></html>"

@@ -9,9 +9,9 @@ from __future__ import annotations
 import math
 
 import pytest
+from conftest import RAW
 
 import shaoyang_report as sr
-from conftest import RAW
 from shaoyang_report.layout import get_layout
 
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import math
 
 import pytest
+from conftest import shared_report
 
 import shaoyang_report as sr
-from conftest import shared_report
 
 APPLICANTS = ["natural_person", "commercial", "research", "social_welfare", "legal_services", "other_org", "total"]
 ZERO = [0] * 7

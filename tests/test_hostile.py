@@ -28,7 +28,6 @@ import zlib
 from pathlib import Path
 
 import pytest
-
 from conftest import PROJECT, RAW
 
 SECONDS = 5.0  # the read itself

@@ -9,14 +9,14 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import SHARED_REPORTS
 
 import shaoyang_report as sr
-from conftest import SHARED_REPORTS
-from shaoyang_report.catalog import CatalogEntry
-from shaoyang_report.document import text_document
+from shaoyang_report.corpus.catalog import CatalogEntry
 from shaoyang_report.errors import ReportFormatError
-from shaoyang_report.metadata import Evidence, read_metadata
-from shaoyang_report.readers import load_document
+from shaoyang_report.read.document import text_document
+from shaoyang_report.read.metadata import Evidence, read_metadata
+from shaoyang_report.read.readers import load_document
 
 EXCERPTS = SHARED_REPORTS / "excerpts"
 WEAK = {"prose", "publication date"}

@@ -1,6 +1,6 @@
 """The numbered notebooks: thin, parameterised, saved without outputs, and they all run.
 
-Execution uses :func:`shaoyang_report.briefing.run_notebook`: nbclient with the
+Execution uses :func:`shaoyang_report.publish.briefing.run_notebook`: nbclient with the
 ``python3`` kernel resolved to this interpreter (the venv's), so it works on a clean
 clone without registering a kernelspec. A chart that lacks a glyph would print
 matplotlib's ``Glyph … missing from font(s)`` warning to the cell's stderr; any stderr
@@ -14,9 +14,9 @@ import sys
 
 import nbformat
 import pytest
-
 from conftest import PROJECT, RAW
-from shaoyang_report import briefing
+
+from shaoyang_report.publish import briefing
 
 NOTEBOOKS = sorted((PROJECT / "notebooks").glob("*.ipynb"))
 PARAMETERS = {
@@ -25,7 +25,7 @@ PARAMETERS = {
     "03-report-explorer.ipynb": {"report_id", "data_folder", "catalog", "output_folder"},
 }
 # What a thin cell may do: call the package, assign the result, comment.
-_THIN_LINE = re.compile(r"^\s*(#.*|from shaoyang_report import [\w, ]+|"
+_THIN_LINE = re.compile(r"^\s*(#.*|from shaoyang_report(\.\w+)* import [\w, ]+|"
                         r"(\w+ = )?(briefing|plotting)\.\w+\(.*\)( or .*)?|\w+ = \w+ or briefing\.\w+\(.*\)|)$")
 
 

@@ -18,13 +18,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import PROJECT, RAW
 
 import shaoyang_report as sr
-from conftest import PROJECT, RAW
-from shaoyang_report import atomic, briefing, corpus as corpus_module
+from shaoyang_report import atomic
 from shaoyang_report.cli import main
-from shaoyang_report.export import write_frame
-from shaoyang_report.workbook import write_workbook
+from shaoyang_report.corpus import core as corpus_module
+from shaoyang_report.corpus.export import write_frame
+from shaoyang_report.publish import briefing
+from shaoyang_report.publish.workbook import write_workbook
 
 REPORT = RAW / "shaoyang_city_2020.txt"
 OPENING = RAW / "openings" / "shaoyang_city_2019_opening.txt"
@@ -149,7 +151,7 @@ def test_run_crash_before_the_last_file_leaves_the_old_pair(tmp_path, monkeypatc
     assert main(["run", "--raw", str(_one_report_folder(tmp_path / "one")), "--out", str(out)]) == 0
     before = _snapshot(out)
     assert set(before) == {"facts.csv", "checks.csv"}
-    import shaoyang_report.export as export
+    import shaoyang_report.corpus.export as export
 
     real = export.write_frame
 

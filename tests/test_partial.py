@@ -17,9 +17,9 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import SHARED_REPORTS, shared_report
 
 import shaoyang_report as sr
-from conftest import SHARED_REPORTS, shared_report
 
 TABLES = ("active_disclosure", "applications", "review_litigation")
 APPLICANTS = ["natural_person", "commercial", "research", "social_welfare", "legal_services", "other_org", "total"]
@@ -167,7 +167,7 @@ def test_shanghai_strict_reading_stops_at_the_first_doubt():
 
 def _label_and_numbers(web_text: str) -> list[str]:
     """The copied page as PDF/Word text gives it: a row's label and its numbers on one line."""
-    from shaoyang_report.text import is_value
+    from shaoyang_report.read.text import is_value
 
     out: list[str] = []
     for line in web_text.splitlines():

@@ -8,14 +8,12 @@
 * How characters become words (the rules that make the two agree), on characters
   built here.
 * Damaged files, and the content guard that measures pages before PDFium parses
-  them (:mod:`shaoyang_report.readers.pdf_objects`), on PDFs written here.
+  them (:mod:`shaoyang_report.read.readers.pdf_objects`), on PDFs written here.
 """
 
 from __future__ import annotations
 
 import ctypes
-import random
-import re
 import struct
 import subprocess
 import sys
@@ -32,9 +30,9 @@ from test_hongze import _synthetic_pdf
 
 import shaoyang_report as sr
 from shaoyang_report.limits import Budget
-from shaoyang_report.readers import pdf_pdfium, pdf_reader, read_document
-from shaoyang_report.readers.pdf_objects import _Keywords, page_content_bytes
-from shaoyang_report.readers.pdf_reader import Pages, document_of_pages, read_pdf
+from shaoyang_report.read.readers import pdf_pdfium, pdf_reader, read_document
+from shaoyang_report.read.readers.pdf_objects import page_content_bytes
+from shaoyang_report.read.readers.pdf_reader import Pages, document_of_pages, read_pdf
 
 PDFS = ["huaian/hongze_district_2023.pdf", "huaian/hongze_district_2024.pdf"]
 

@@ -6,8 +6,9 @@ import re
 import tomllib
 
 from conftest import PROJECT
+
 from shaoyang_report import dictionary
-from shaoyang_report.export import defuse, safe_frame
+from shaoyang_report.corpus.export import defuse, safe_frame
 
 README = (PROJECT / "README.md").read_text("utf-8")
 

@@ -1,4 +1,4 @@
-"""Figures stated in prose (issue 4): shaoyang_report.prose.
+"""Figures stated in prose (issue 4): shaoyang_report.read.prose.
 
 Every expected value here was typed from reading the documents, never copied from the
 parser's output.
@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from conftest import RAW, shared_report
-from shaoyang_report.prose import (
+
+from shaoyang_report.read.prose import (
     NUMBER_KINDS,
     extract_prose_facts,
     find_numbers,

@@ -1,4 +1,4 @@
-"""Each number takes the measure of its own clause (issue 9, item 7): shaoyang_report.prose.
+"""Each number takes the measure of its own clause (issue 9, item 7): shaoyang_report.read.prose.
 
 In ``收到来信52件，办结40件，不予受理12件`` only 52 is ``received`` and 40 ``closed``; 12 is
 counted by a measure the catalogue does not have (不予受理) and is emitted under no other.
@@ -14,10 +14,10 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import shared_report
-from shaoyang_report import prose
-from shaoyang_report.prose import (
+
+from shaoyang_report.read import prose
+from shaoyang_report.read.prose import (
     ProseCatalogueError,
     extract_prose_facts,
     join_wrapped_lines,

@@ -5,8 +5,9 @@ Expected numbers typed from the documents.
 
 from __future__ import annotations
 
-import shaoyang_report as sr
 from conftest import RAW
+
+import shaoyang_report as sr
 
 
 def _prose(report: sr.Report) -> dict[tuple[str, str], tuple[float, str, str, str]]:
@@ -98,7 +99,7 @@ def test_pdf_prose_wrapped_across_lines_is_read_and_located():
 
 
 def test_web_text_lines_are_not_joined():
-    from shaoyang_report.prose import join_wrapped_lines
+    from shaoyang_report.read.prose import join_wrapped_lines
 
     lines = [(f"line {i}", t) for i, t in enumerate((RAW / "shaoyang_city_2020.txt").read_text("utf-8").splitlines(), 1)
              if t.strip() and "|" not in t]

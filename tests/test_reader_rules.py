@@ -13,10 +13,10 @@ import re
 
 import opencc
 import pytest
-
-import shaoyang_report as sr
 from conftest import RAW
 from fixture_pages import shaoyang_html
+
+import shaoyang_report as sr
 
 SHAOYANG = (RAW / "shaoyang_city_2020.txt").read_text("utf-8")
 TABLES = ("active_disclosure", "applications", "review_litigation")
@@ -206,8 +206,8 @@ def _edits(a: str, b: str) -> int:
 def test_labels_are_far_enough_apart_for_a_typo_to_name_one_row():
     """A label one character off is read as its row only if no other label is that close."""
     from shaoyang_report.layout import get_layout
-    from shaoyang_report.tables import FUZZY_MIN_CHARS, _core
-    from shaoyang_report.text import normalize
+    from shaoyang_report.read.tables import FUZZY_MIN_CHARS, _core
+    from shaoyang_report.read.text import normalize
 
     for table in get_layout().tables.values():
         cores = {_core(normalize(r.label_zh)) for r in table.rows if r.patterns}

@@ -26,12 +26,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
-import shaoyang_report as sr
 from conftest import RAW, SHARED_REPORTS, shared_report
 from fixture_pages import shaoyang_html, write_docx
+
+import shaoyang_report as sr
 from shaoyang_report import limits
-from shaoyang_report.readers import load_document, read_document
+from shaoyang_report.read.readers import load_document, read_document
 
 KEYS = ["section", "item", "measure", "applicant", "value", "unit", "raw", "is_total"]
 TEXT = RAW / "shaoyang_city_2020.txt"
@@ -254,7 +254,7 @@ def test_reading_is_bounded_by_what_is_read_not_by_stat(monkeypatch):
     status = Path("/proc/self/status")  # a regular file whose stated size is 0
     if not status.exists() or status.stat().st_size != 0:
         pytest.skip("needs Linux /proc")
-    monkeypatch.setattr("shaoyang_report.document.MAX_FILE_BYTES", 100)
+    monkeypatch.setattr("shaoyang_report.read.document.MAX_FILE_BYTES", 100)
     with pytest.raises(sr.ReportFormatError, match=r"/proc/self/status: the file is over 100 bytes.*MAX_FILE_BYTES"):
         load_document(status)
 
@@ -290,7 +290,7 @@ def test_pdf_text_is_counted_page_by_page(monkeypatch):
 
 
 def test_word_paragraphs_and_cells_are_counted(monkeypatch, docx_bytes):
-    monkeypatch.setattr("shaoyang_report.readers.docx_reader.MAX_DOCX_PARAGRAPHS", 50)
+    monkeypatch.setattr("shaoyang_report.read.readers.docx_reader.MAX_DOCX_PARAGRAPHS", 50)
     with pytest.raises(sr.ReportFormatError, match=r"over 50 paragraphs.*MAX_DOCX_PARAGRAPHS"):
         read_document(docx_bytes, "report.docx")
     monkeypatch.undo()

@@ -39,20 +39,20 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
+import generated_reports as gen
 import pandas as pd
 import pytest
+from conftest import RAW, shared_report
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
-import generated_reports as gen
 import shaoyang_report as sr
-from conftest import RAW, shared_report
-from shaoyang_report.document import VALUE, is_furniture, split_cells
 from shaoyang_report.layout import get_layout
-from shaoyang_report.readers import read_document
-from shaoyang_report.report import parse_document
-from shaoyang_report.tables import find_heading
-from shaoyang_report.text import normalize
+from shaoyang_report.read.document import VALUE, is_furniture, split_cells
+from shaoyang_report.read.readers import read_document
+from shaoyang_report.read.report import parse_document
+from shaoyang_report.read.tables import find_heading
+from shaoyang_report.read.text import normalize
 
 settings.register_profile(
     "reliability",
@@ -213,7 +213,7 @@ _ORDER = get_layout().section_order
 
 def _sections(texts: tuple[str, ...]) -> list[str | None]:
     """For each line, the section it is the heading of, as the reader splits sections
-    (:func:`~shaoyang_report.tables.split_sections`: a heading counts only after the previous one)."""
+    (:func:`~shaoyang_report.read.tables.split_sections`: a heading counts only after the previous one)."""
     out, last = [], -1
     for text in texts:
         heading = _heading(text)

@@ -14,11 +14,12 @@ import pytest
 from conftest import PROJECT, RAW, SHARED_REPORTS
 
 import shaoyang_report as sr
-from shaoyang_report import briefing, dictionary, workbook
-from shaoyang_report import corpus as corpus_module
+from shaoyang_report import dictionary
 from shaoyang_report.cli import main
-from shaoyang_report.corpus import PROBLEM_COLUMNS, Corpus, read_facts
-from shaoyang_report.report import MISSING_COLUMNS, UNPLACED_COLUMNS, read_report
+from shaoyang_report.corpus.core import PROBLEM_COLUMNS, Corpus, read_facts
+from shaoyang_report.corpus import core as corpus_module
+from shaoyang_report.publish import briefing, workbook
+from shaoyang_report.read.report import MISSING_COLUMNS, UNPLACED_COLUMNS, read_report
 
 REPORT = RAW / "shaoyang_city_2020.txt"
 EXCERPTS = SHARED_REPORTS / "excerpts"

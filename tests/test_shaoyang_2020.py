@@ -10,9 +10,9 @@ import math
 
 import pandas as pd
 import pytest
+from conftest import RAW, shared_report
 
 import shaoyang_report as sr
-from conftest import RAW, shared_report
 
 # Table 二, as printed: item -> values in printed column order.
 ACTIVE_DISCLOSURE = {
@@ -167,7 +167,7 @@ def test_facts_follow_the_data_dictionary(report):
 
 def _as_plain_text(web_text: str) -> str:
     """The same report as PDF/Word text extraction gives it: a label and its numbers per line."""
-    from shaoyang_report.text import is_value
+    from shaoyang_report.read.text import is_value
 
     out: list[str] = []
     for line in web_text.splitlines():

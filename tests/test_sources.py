@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
-import shaoyang_report as sr
 from conftest import RAW, shared_report
 from fixture_pages import shaoyang_html, write_docx, write_html
-from shaoyang_report.readers import load_document, sniff
+
+import shaoyang_report as sr
+from shaoyang_report.read.readers import load_document, sniff
 
 TEXT = RAW / "shaoyang_city_2020.txt"
 KEYS = ["section", "item", "measure", "applicant", "value", "unit", "raw", "is_total"]

@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 
 import openpyxl
+from conftest import RAW
 
 import shaoyang_report as sr
-from conftest import RAW
-from shaoyang_report.workbook import write_workbook
+from shaoyang_report.publish.workbook import write_workbook
 
 
 def test_workbook_round_trip(tmp_path):

@@ -6,7 +6,7 @@ which a PDF library parses in full the moment the page is opened. This module fi
 each page's streams by walking the page tree itself (objects located by their
 ``N G obj`` headers, in object streams too) and inflates them with a budget
 (:func:`~shaoyang_report.limits.inflate_bounded`), keeping nothing, so that
-:func:`~shaoyang_report.readers.pdf_reader.read_pdf` can refuse such a file before the
+:func:`~shaoyang_report.read.readers.pdf_reader.read_pdf` can refuse such a file before the
 library sees it. The same measure applies whichever PDF library reads the text.
 
 Indexing is a regular expression's pass over the file plus a few microseconds per
@@ -34,7 +34,7 @@ import re
 import zlib
 from dataclasses import dataclass
 
-from ..limits import inflate_bounded
+from shaoyang_report.limits import inflate_bounded
 
 _DELIMS = rb"()<>\[\]{}/%"
 _REGULAR = rb"[^\s\x00" + _DELIMS + rb"]"

@@ -84,10 +84,10 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import pandas as pd
 
-from .atomic import write_bytes
-from .catalog import COLUMNS as CATALOG_COLUMNS
-from .catalog import COMPLETE, CatalogEntry, entries, read_catalog
-from .errors import ReportFormatError
+from shaoyang_report.atomic import write_bytes
+from shaoyang_report.corpus.catalog import COLUMNS as CATALOG_COLUMNS
+from shaoyang_report.corpus.catalog import COMPLETE, CatalogEntry, entries, read_catalog
+from shaoyang_report.errors import ReportFormatError
 
 #: Folder (inside the raw folder) that holds what was fetched.
 ARCHIVE = "fetched"
@@ -200,7 +200,7 @@ def user_agent() -> str:
 
         ver = version("shaoyang-report")
     except Exception:  # noqa: BLE001 - not installed: the package's own version
-        from . import __version__ as ver
+        from shaoyang_report import __version__ as ver
     return f"shaoyang-report/{ver} (+research; contact in README)"
 
 
@@ -803,7 +803,7 @@ def report_links(page: bytes, page_url: str) -> list[str]:
         page_url: The URL the page was served from (relative links are resolved against it).
     """
     try:
-        from .readers.html_reader import decode_html
+        from shaoyang_report.read.readers.html_reader import decode_html
 
         text = decode_html(page, page_url)
     except Exception:  # noqa: BLE001 - undecodable: look for links in what can be read
@@ -921,7 +921,7 @@ def read_manifest(raw_dir: str | Path | None = None) -> pd.DataFrame:
     Args:
         raw_dir: The raw folder (default :data:`shaoyang_report.config.RAW`).
     """
-    from . import config
+    from shaoyang_report import config
 
     path = Path(raw_dir if raw_dir is not None else config.RAW) / ARCHIVE / "manifest.csv"
     if not path.exists():
@@ -1025,7 +1025,7 @@ class _Archive:
 
 def _assess(path: Path, entry: CatalogEntry) -> tuple[bool, str]:
     """Whether the archived file holds the report's three tables, and if not why."""
-    from .report import read_report
+    from shaoyang_report.read.report import read_report
 
     try:
         report = read_report(path, catalog_entry=entry)
@@ -1147,7 +1147,7 @@ def fetch_catalog(
     import requests
     from tqdm.auto import tqdm
 
-    from . import config
+    from shaoyang_report import config
 
     catalog_path = Path(catalog_path) if catalog_path is not None else config.RAW / "catalog.csv"
     raw = Path(raw_dir) if raw_dir is not None else catalog_path.parent

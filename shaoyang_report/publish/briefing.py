@@ -1,8 +1,8 @@
 """Briefings: the numbered notebooks run headlessly and exported as self-contained HTML.
 
 The notebooks in ``notebooks/`` are thin: each cell calls a function of this module
-(or of :mod:`shaoyang_report.plotting`) that returns a piece of the briefing — an HTML
-table or list (:class:`Html`, escaped) or a chart (:class:`~shaoyang_report.plotting.Chart`).
+(or of :mod:`shaoyang_report.publish.plotting`) that returns a piece of the briefing — an HTML
+table or list (:class:`Html`, escaped) or a chart (:class:`~shaoyang_report.publish.plotting.Chart`).
 :func:`build_briefings` is what ``shaoyang-report briefing`` runs: it reads the corpus,
 writes the tidy facts (CSV and Parquet) and the Excel workbook, then executes
 
@@ -24,7 +24,7 @@ report is HTML-escaped.
 
 Example:
     >>> import shaoyang_report as sr
-    >>> from shaoyang_report import briefing
+    >>> from shaoyang_report.publish import briefing
     >>> years = briefing.agency_years(sr.read_reports("data/raw", progress=False), "邵阳市")
     >>> years.years[0], years.years[-1], years.latest, years.previous
     (2019, 2023, 2023, 2022)
@@ -44,9 +44,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import config, plotting
-from .compare import compare_years, cross_year_checks
-from .corpus import Corpus, read_reports
+from shaoyang_report import config
+from shaoyang_report.compare.years import compare_years, cross_year_checks
+from shaoyang_report.corpus.core import Corpus, read_reports
+from shaoyang_report.publish import plotting
 
 #: Where the numbered notebooks live (the project checkout's ``notebooks/``).
 NOTEBOOKS = config.PROJECT / "notebooks"
@@ -157,7 +158,7 @@ def load_corpus(data_folder: str | Path | Sequence[str | Path] = config.RAW,
         workers: Processes to read with.
 
     Returns:
-        The :class:`~shaoyang_report.corpus.Corpus`.
+        The :class:`~shaoyang_report.corpus.core.Corpus`.
     """
     import warnings
 
@@ -448,7 +449,7 @@ def sources(b: AgencyYears | Corpus) -> Html:
 
 
 def chart(b: AgencyYears, name: str) -> plotting.Chart:
-    """One of the briefing's charts (see :data:`shaoyang_report.plotting.BRIEFING_CHARTS`), drawn once."""
+    """One of the briefing's charts (see :data:`shaoyang_report.publish.plotting.BRIEFING_CHARTS`), drawn once."""
     if name not in b.charts:
         b.charts[name] = plotting.BRIEFING_CHARTS[name](b.comparison, b.agency)
     return b.charts[name]
@@ -456,7 +457,7 @@ def chart(b: AgencyYears, name: str) -> plotting.Chart:
 
 def save_charts(b: AgencyYears, folder: str | Path) -> list[Path]:
     """Write every briefing chart as a PNG into ``folder`` (``<agency>-<chart>.png``)."""
-    from .atomic import write_bytes
+    from shaoyang_report.atomic import write_bytes
 
     folder = Path(folder)
     return [write_bytes(folder / f"{_slug(b.agency)}-{name}.png", chart(b, name).png)
@@ -483,7 +484,7 @@ def audit_summary(corpus: Corpus, agency: str | None = None) -> Html:
 
 def write_audit(corpus: Corpus, folder: str | Path, agency: str | None = None) -> Path:
     """Write every finding and every cross-year check to ``audit-findings.csv`` in ``folder``."""
-    from .export import write_frame
+    from shaoyang_report.corpus.export import write_frame
 
     agencies = sorted(a for a in corpus.reports.agency.dropna().unique() if not agency or a == agency)
     frames = [corpus.findings if not agency else corpus.findings[corpus.findings.agency == agency]]
@@ -549,7 +550,7 @@ def audit_cross_year(corpus: Corpus, agency: str | None = None) -> Html:
 
 def audit_missing(corpus: Corpus, agency: str | None = None) -> Html:
     """What each report's format requires but its text lacks, one row per report and kind of gap."""
-    from .layout import get_layout
+    from shaoyang_report.layout import get_layout
 
     missing = corpus.missing
     reports = corpus.reports.set_index("report_id")
@@ -697,7 +698,7 @@ def report_findings(corpus: Corpus, report_id: str) -> Html:
 
 
 def _prose_names() -> dict[tuple[str, str], str]:
-    from .prose import prose_metric_catalogue
+    from shaoyang_report.read.prose import prose_metric_catalogue
 
     catalogue = prose_metric_catalogue()
     return {(r.item, r.measure): r.name_zh for r in catalogue.itertuples()}
@@ -718,7 +719,7 @@ def prose_figures(corpus: Corpus, report_id: str) -> Html:
 
 def write_report_facts(corpus: Corpus, report_id: str, folder: str | Path) -> Path:
     """Write one report's facts to ``report-<report_id>-facts.csv`` in ``folder``."""
-    from .export import write_frame
+    from shaoyang_report.corpus.export import write_frame
 
     return write_frame(corpus.report_facts(report_id), Path(folder) / f"report-{_slug(report_id)}-facts.csv")
 
@@ -750,7 +751,7 @@ def inject_parameters(nb, parameters: Mapping[str, object]):
     index = next((i for i, c in enumerate(nb.cells) if "parameters" in c.get("metadata", {}).get("tags", [])), None)
     if index is None:
         raise BriefingError("the notebook has no cell tagged 'parameters'")
-    source = "# Parameters injected by shaoyang_report.briefing\n" + "\n".join(
+    source = "# Parameters injected by shaoyang_report.publish.briefing\n" + "\n".join(
         f"{name} = {literal(value)}" for name, value in parameters.items())
     cell = nbformat.v4.new_code_cell(source, metadata={"tags": ["injected-parameters"]})
     nb.cells.insert(index + 1, cell)
@@ -759,10 +760,9 @@ def inject_parameters(nb, parameters: Mapping[str, object]):
 
 def _kernel_manager():
     """A kernel manager whose ``python3`` kernel is this interpreter (no kernelspec needed)."""
+    import zmq
     from jupyter_client import KernelManager
     from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
-
-    import zmq
 
     # Encrypt kernel traffic on localhost where this jupyter_client can (CurveZMQ keys it provisions).
     encrypt = zmq.has("curve") and "transport_encryption" in KernelManager.class_trait_names()
@@ -875,7 +875,7 @@ def export_html(nb, path: str | Path, *, title: str) -> Path:
         exporter.language_code = "zh-CN"
     nb.metadata["title"] = title
     body, _ = exporter.from_notebook_node(nb)
-    from .atomic import write_text
+    from shaoyang_report.atomic import write_text
 
     return write_text(path, body)
 
@@ -936,9 +936,9 @@ def build_briefings(
     Raises:
         BriefingError: A notebook failed or the corpus holds nothing to brief on.
     """
-    from .atomic import OutputSet
-    from .export import write_frame
-    from .workbook import write_workbook
+    from shaoyang_report.atomic import OutputSet
+    from shaoyang_report.corpus.export import write_frame
+    from shaoyang_report.publish.workbook import write_workbook
 
     started = time.perf_counter()
     say = progress or (lambda _msg: None)

@@ -1,4 +1,4 @@
-"""A Word .docx report → :class:`~shaoyang_report.document.Document` (via python-docx).
+"""A Word .docx report → :class:`~shaoyang_report.read.document.Document` (via python-docx).
 
 Agencies attach the report as a Word file. Its body is read in order: paragraphs as
 lines (located ``paragraph N``, N counting the body's paragraphs as Word and
@@ -18,7 +18,7 @@ inflated size disagrees with the directory is damaged. The body is then read wit
 the caps on paragraphs, table cells, lines and tokens.
 
 Example:
-    >>> from shaoyang_report.readers.docx_reader import read_docx
+    >>> from shaoyang_report.read.readers.docx_reader import read_docx
     >>> doc = read_docx(open("report.docx", "rb").read(), "report.docx")   # doctest: +SKIP
     >>> doc.lines[40].tokens[1].location                                      # doctest: +SKIP
     'table 2, row 5, col 4'
@@ -31,11 +31,25 @@ import struct
 import zipfile
 import zlib
 
-from ..document import Document, Line, split_cells
-from ..errors import ReportFormatError
-from ..limits import (MAX_DOCX_BYTES, MAX_DOCX_MEMBERS, MAX_DOCX_PARAGRAPHS, MAX_DOCX_RATIO, MAX_DOCX_XML_BYTES,
-                      MAX_DOCX_XML_TAGS, Budget, inflate_bounded, refuse)
-from .grid import MAX_COLSPAN, MAX_GRID_CELLS, GridCell, table_lines
+from shaoyang_report.errors import ReportFormatError
+from shaoyang_report.limits import (
+    MAX_DOCX_BYTES,
+    MAX_DOCX_MEMBERS,
+    MAX_DOCX_PARAGRAPHS,
+    MAX_DOCX_RATIO,
+    MAX_DOCX_XML_BYTES,
+    MAX_DOCX_XML_TAGS,
+    Budget,
+    inflate_bounded,
+    refuse,
+)
+from shaoyang_report.read.document import Document, Line, split_cells
+from shaoyang_report.read.readers.grid import (
+    MAX_COLSPAN,
+    MAX_GRID_CELLS,
+    GridCell,
+    table_lines,
+)
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 

@@ -26,8 +26,8 @@ from importlib import resources
 
 import pandas as pd
 
-from .catalog import OPENING_ONLY
-from .layout import get_layout
+from shaoyang_report.corpus.catalog import OPENING_ONLY
+from shaoyang_report.layout import get_layout
 
 #: Why a value is missing, in the words the briefing uses.
 WHY = {
@@ -159,7 +159,7 @@ def compare_years(corpus, agency: str | None = None, years: list[int] | None = N
     """Indicator × year for one agency, with change and the reason for every gap.
 
     Args:
-        corpus: A :class:`~shaoyang_report.corpus.Corpus`.
+        corpus: A :class:`~shaoyang_report.corpus.core.Corpus`.
         agency: The agency as named for comparison (the catalog's name). May be omitted
             when the corpus holds one agency.
         years: Years to show; default: every year from the earliest to the latest report
@@ -259,7 +259,7 @@ def cross_year_checks(comparison: pd.DataFrame, agency: str = "") -> pd.DataFram
         A checks frame (the data dictionary's ``checks`` columns); ``report_id`` names
         both reports' sources, ``printed`` is year N's value, ``expected`` year N+1's.
     """
-    from .dictionary import build_frame
+    from shaoyang_report.dictionary import build_frame
 
     direct = comparison[comparison.basis.notna() & ~comparison.basis.fillna("").str.startswith("derived")]
     records = []

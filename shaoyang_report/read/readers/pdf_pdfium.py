@@ -1,7 +1,7 @@
 """PDF pages read with PDFium (``pypdfium2``, BSD-3-Clause / Apache-2.0): a PDF's words and their boxes.
 
 PDFium gives a page's characters in drawing order, each with its box; this module
-joins them into the words :func:`~shaoyang_report.readers.pdf_reader.read_pdf` groups
+joins them into the words :func:`~shaoyang_report.read.readers.pdf_reader.read_pdf` groups
 into lines and cells. The words are MuPDF's (``get_text("words")``, what the reader
 was built on, when it used PyMuPDF) on the real reports and on the generated ones:
 
@@ -46,9 +46,9 @@ import threading
 import unicodedata
 from collections.abc import Callable
 
-from ..errors import ReportFormatError
-from ..limits import Budget
-from .pdf_reader import PASSWORD_PROTECTED, Pages
+from shaoyang_report.errors import ReportFormatError
+from shaoyang_report.limits import Budget
+from shaoyang_report.read.readers.pdf_reader import PASSWORD_PROTECTED, Pages
 
 _LOCK = threading.Lock()
 

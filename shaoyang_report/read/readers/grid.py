@@ -4,7 +4,7 @@ HTML and Word both print a report's tables as grids with merged cells. Their rea
 resolve the merges (colspan/rowspan, gridSpan/vMerge) into grid positions and hand
 each table here as rows of :class:`GridCell` s, one per cell *as printed* (a merged cell
 once, at its top-left position). This module turns each table row into one
-:class:`~shaoyang_report.document.Line` whose tokens are the row's cells in order, with
+:class:`~shaoyang_report.read.document.Line` whose tokens are the row's cells in order, with
 locations ``table 3, row 5, col 2``.
 
 Blank cells are kept as ``blank`` tokens where values are printed (a blank value cell is
@@ -20,7 +20,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import NamedTuple
 
-from ..document import BLANK, TEXT, VALUE, Line, Token, cell_tokens
+from shaoyang_report.read.document import BLANK, TEXT, VALUE, Line, Token, cell_tokens
 
 # Guards against hostile markup (colspan="100000" rowspan="65534").
 MAX_COLSPAN = 1000

@@ -1,4 +1,4 @@
-"""Readers: one per source form, each producing the same :class:`~shaoyang_report.document.Document`.
+"""Readers: one per source form, each producing the same :class:`~shaoyang_report.read.document.Document`.
 
 :func:`load_document` picks the reader by the file's content, not its extension:
 
@@ -6,9 +6,9 @@
 * a zip holding ``word/document.xml`` → :func:`~.docx_reader.read_docx` (python-docx);
 * text (UTF-8 with or without BOM, GB18030/GBK) that is an HTML page →
   :func:`~.html_reader.read_html` (lxml);
-* any other text → :func:`~shaoyang_report.document.text_document`.
+* any other text → :func:`~shaoyang_report.read.document.text_document`.
 
-Every reader feeds the one template reader in :mod:`shaoyang_report.tables`.
+Every reader feeds the one template reader in :mod:`shaoyang_report.read.tables`.
 
 Reading is bounded (see :mod:`shaoyang_report.limits`): only regular files are read, at
 most ``MAX_FILE_BYTES``; each reader counts lines, characters, tokens and cells and
@@ -18,7 +18,7 @@ python-docx, lxml, zipfile) on a damaged or truncated file becomes a
 stops on one file.
 
 Example:
-    >>> from shaoyang_report.readers import load_document, sniff
+    >>> from shaoyang_report.read.readers import load_document, sniff
     >>> sniff(b"%PDF-1.7 ..."), sniff("<!DOCTYPE html><html>".encode()), sniff("邵阳市".encode())
     ('pdf', 'html', 'text')
     >>> load_document("data/raw/shaoyang_city_2020.txt").reader
@@ -30,9 +30,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..document import Document, decode, read_bytes, text_document
-from ..errors import ReportFormatError
-from ..limits import MAX_CHARS, refuse
+from shaoyang_report.errors import ReportFormatError
+from shaoyang_report.limits import MAX_CHARS, refuse
+from shaoyang_report.read.document import Document, decode, read_bytes, text_document
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Word 97-2003 .doc, .xls, .wps …
@@ -105,11 +105,11 @@ def read_document(data: bytes, source: str) -> Document:
 
 def _read(kind: str, data: bytes, source: str) -> Document:
     if kind == "pdf":
-        from .pdf_reader import read_pdf
+        from shaoyang_report.read.readers.pdf_reader import read_pdf
 
         return read_pdf(data, source)
     if kind == "docx":
-        from .docx_reader import read_docx
+        from shaoyang_report.read.readers.docx_reader import read_docx
 
         return read_docx(data, source)
     if kind == "zip":
@@ -120,7 +120,7 @@ def _read(kind: str, data: bytes, source: str) -> Document:
     if kind == "rtf":
         raise ReportFormatError(source, "the file is RTF; save it as .docx, PDF or text first")
     if kind == "html":
-        from .html_reader import read_html
+        from shaoyang_report.read.readers.html_reader import read_html
 
         return read_html(data, source)
     if len(data) > 4 * MAX_CHARS + 4:  # 4 bytes a character at most (UTF-8, GB18030), and a BOM

@@ -33,8 +33,8 @@ from xml.sax.saxutils import escape
 import numpy as np
 import pandas as pd
 
-from .atomic import replacing
-from .export import defuse
+from shaoyang_report.atomic import replacing
+from shaoyang_report.corpus.export import defuse
 
 #: Excel's limits (https://support.microsoft.com/office/excel-specifications-and-limits).
 MAX_ROWS = 1_048_576

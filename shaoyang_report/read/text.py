@@ -8,7 +8,7 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
 
-from .layout import get_layout
+from shaoyang_report.layout import get_layout
 
 # After NFKC: unify the brackets and dashes real reports mix.
 _PUNCTUATION = {

@@ -2,7 +2,7 @@
 
 Every pattern and word list used here is package data (the ``[metadata]`` section of
 ``data/layouts.toml``); the code names no agency, site or file. Patterns run on
-*normalised* text (:func:`shaoyang_report.text.normalize`: Traditional characters read
+*normalised* text (:func:`shaoyang_report.read.text.normalize`: Traditional characters read
 as Simplified, pinyin glosses dropped, no whitespace); what is reported as printed is
 cut from the original line through a per-character index map, so a Traditional name
 stays Traditional and keeps its glosses (``沅陵縣二酉苗族鄉(xiāng)人民政府``).
@@ -21,7 +21,7 @@ Evidence, strongest first:
   publication date minus one (``发布时间:2024-01-30`` → 2023: *inferred*).
 
 Example:
-    >>> from shaoyang_report.document import text_document
+    >>> from shaoyang_report.read.document import text_document
     >>> meta = read_metadata(text_document("当前位置:首页 > 年报\\n"
     ...     "沅陵縣二酉苗族鄉(xiāng)人民政府2020年政府信息公開工作年度報告\\n一、總體情況", "x.txt"))
     >>> meta.agency, meta.year, meta.provenance()["year"]
@@ -38,12 +38,12 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, NamedTuple
 
-from .document import Document, Line
-from .layout import get_layout
-from .text import GLOSS, normalize, simplify
+from shaoyang_report.layout import get_layout
+from shaoyang_report.read.document import Document, Line
+from shaoyang_report.read.text import GLOSS, normalize, simplify
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .catalog import CatalogEntry
+    from shaoyang_report.corpus.catalog import CatalogEntry
 
 
 class Evidence(NamedTuple):
@@ -161,7 +161,7 @@ class _Mapped:
     def _spans(self) -> tuple[tuple[int, ...], tuple[int, ...], frozenset[int]]:
         """Normalise the line character by character, keeping where each was printed.
 
-        Gives the same string as :func:`~shaoyang_report.text.normalize` (checked; where a
+        Gives the same string as :func:`~shaoyang_report.read.text.normalize` (checked; where a
         character's normalisation depends on its neighbours, every character maps to the
         whole line).
         """
@@ -487,7 +487,7 @@ def read_metadata(doc: Document) -> Metadata:
     else from the year.
 
     Example:
-        >>> from shaoyang_report.document import text_document
+        >>> from shaoyang_report.read.document import text_document
         >>> doc = text_document("一、总体情况\\n2022年度,区秦岭保护局全面贯彻落实区委、区政府的各项工作部署。\\n"
         ...                     "二、主动公开政府信息情况", "x.txt")
         >>> m = read_metadata(doc)
@@ -533,7 +533,7 @@ def detect_format(doc: Document, year: int | None) -> tuple[str | None, str | No
     其他对外管理服务事项 or 政府集中采购 whatever its tables print. Without such a label, the
     format in use in the report's year.
     """
-    from .tables import TABLE_NUMERALS, split_sections
+    from shaoyang_report.read.tables import TABLE_NUMERALS, split_sections
 
     layout = get_layout()
     bounds = split_sections(doc)

@@ -1,4 +1,4 @@
-"""A saved report web page (HTML) → :class:`~shaoyang_report.document.Document` (via lxml).
+"""A saved report web page (HTML) → :class:`~shaoyang_report.read.document.Document` (via lxml).
 
 Government sites publish the annual report as a page: the report's prose and tables
 inside the site's navigation, a metadata table (``索引号 | 发布机构 | 文件名称 …``),
@@ -34,7 +34,7 @@ table cell holding its text in one element (``<td><p><span>4089</span></p></td>`
 CMSs and Word print them) is read without walking it.
 
 Example:
-    >>> from shaoyang_report.readers.html_reader import read_html
+    >>> from shaoyang_report.read.readers.html_reader import read_html
     >>> page = "<html><body><p>二、主动公开政府信息情况</p><table><tr><td>行政许可</td><td>4089</td></tr></table></body></html>"
     >>> [(t.text, t.location) for line in read_html(page.encode(), "p.html").lines for t in line.tokens]
     [('二、主动公开政府信息情况', 'paragraph 1'), ('行政许可', 'table 1, row 1, col 1'), ('4089', 'table 1, row 1, col 2')]
@@ -45,10 +45,17 @@ from __future__ import annotations
 import codecs
 import re
 
-from ..document import Document, Line, decode, split_cells
-from ..errors import ReportFormatError
-from ..limits import MAX_CELLS, MAX_HTML_RAW_TEXT, MAX_HTML_TAGS, MAX_LINES, Budget, refuse
-from .grid import MAX_COLSPAN, MAX_GRID_CELLS, table_lines
+from shaoyang_report.errors import ReportFormatError
+from shaoyang_report.limits import (
+    MAX_CELLS,
+    MAX_HTML_RAW_TEXT,
+    MAX_HTML_TAGS,
+    MAX_LINES,
+    Budget,
+    refuse,
+)
+from shaoyang_report.read.document import Document, Line, decode, split_cells
+from shaoyang_report.read.readers.grid import MAX_COLSPAN, MAX_GRID_CELLS, table_lines
 
 _BLOCK = frozenset(
     "address article aside blockquote body caption center dd details dialog dir div dl dt fieldset "

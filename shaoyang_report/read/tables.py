@@ -30,10 +30,20 @@ import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
-from .document import BLANK, GLUED, PAD, TEXT, VALUE, Document, Line, Token, is_furniture
-from .errors import ReportFormatError
-from .layout import Column, ColumnSet, Row, Table, get_layout
-from .text import normalize
+from shaoyang_report.errors import ReportFormatError
+from shaoyang_report.layout import Column, ColumnSet, Row, Table, get_layout
+from shaoyang_report.read.document import (
+    BLANK,
+    GLUED,
+    PAD,
+    TEXT,
+    VALUE,
+    Document,
+    Line,
+    Token,
+    is_furniture,
+)
+from shaoyang_report.read.text import normalize
 
 # Chinese numbers of the printed tables, for messages.
 TABLE_NUMERALS = {"active_disclosure": "二", "applications": "三", "review_litigation": "四"}

@@ -9,10 +9,10 @@ printed.
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 from collections.abc import Iterable
+from functools import lru_cache
 
-from .layout import Rule, Table, get_layout
+from shaoyang_report.layout import Rule, Table, get_layout
 
 _DIMS = ("item", "measure", "applicant")
 

@@ -18,18 +18,22 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import dictionary
-from .catalog import CatalogEntry
-from .checks import run_rules
-from .document import BLANK, VALUE, Document, Token, text_document
-from .errors import ReportFormatError
-from .layout import TABLE_SECTIONS, Table, get_layout
-from .metadata import Metadata, detect_format, read_metadata
-from .prose import extract_prose_facts, find_numbers, join_wrapped_lines, prose_checks_records
-from .readers import load_document
-from .tables import TableRead, read_tables, split_sections
-from .text import parse_cell, simplify
-
+from shaoyang_report import dictionary
+from shaoyang_report.check.checks import run_rules
+from shaoyang_report.corpus.catalog import CatalogEntry
+from shaoyang_report.errors import ReportFormatError
+from shaoyang_report.layout import TABLE_SECTIONS, Table, get_layout
+from shaoyang_report.read.document import BLANK, VALUE, Document, Token, text_document
+from shaoyang_report.read.metadata import Metadata, detect_format, read_metadata
+from shaoyang_report.read.prose import (
+    extract_prose_facts,
+    find_numbers,
+    join_wrapped_lines,
+    prose_checks_records,
+)
+from shaoyang_report.read.readers import load_document
+from shaoyang_report.read.tables import TableRead, read_tables, split_sections
+from shaoyang_report.read.text import parse_cell, simplify
 
 MISSING_COLUMNS = ["report_id", "section", "item", "reason"]
 UNPLACED_COLUMNS = ["report_id", "section", "raw", "location"]
@@ -48,15 +52,15 @@ class Report:
             only lets it be inferred from prose or a publication date).
         catalog_entry: The catalog row of the report, if it was read with one.
         template: ``F2019`` or ``F2021``.
-        template_basis: ``table labels`` or ``year`` (see :class:`~shaoyang_report.metadata.Metadata`).
+        template_basis: ``table labels`` or ``year`` (see :class:`~shaoyang_report.read.metadata.Metadata`).
         title: The printed title or the sentence naming agency and year.
         provenance: Where agency, year and format came from: ``{"agency", "agency_printed",
-            "year", "format"}`` → :class:`~shaoyang_report.metadata.Evidence`
+            "year", "format"}`` → :class:`~shaoyang_report.read.metadata.Evidence`
             ``(basis, location, inferred)`` or None, e.g. ``{"year": Evidence("publication
             date", "line 3", inferred=True), …}`` (see
-            :meth:`~shaoyang_report.metadata.Metadata.provenance`).
+            :meth:`~shaoyang_report.read.metadata.Metadata.provenance`).
         shapes: How shaped rows were printed (``{"other_processing": "row"}``).
-        document: The :class:`~shaoyang_report.document.Document` read.
+        document: The :class:`~shaoyang_report.read.document.Document` read.
     """
 
     def __init__(self, report_id: str, doc: Document, meta: Metadata, reads: dict[str, TableRead],

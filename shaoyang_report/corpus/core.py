@@ -42,10 +42,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from . import dictionary
-from .catalog import CatalogEntry, entries, read_catalog
-from .errors import ReportFormatError
-from .report import (
+from shaoyang_report import dictionary
+from shaoyang_report.corpus.catalog import CatalogEntry, entries, read_catalog
+from shaoyang_report.errors import ReportFormatError
+from shaoyang_report.read.report import (
     MISSING_COLUMNS,
     UNPLACED_COLUMNS,
     Report,
@@ -259,7 +259,7 @@ def _parse_batches(jobs: list[Job], workers: int = 1, batch: int = _BATCH, clust
 
     Worker processes get chunks of jobs and send back one :class:`ParsedBatch` per
     chunk; at most two chunks per worker are in flight, so results never pile up.
-    With ``cluster`` (a :class:`shaoyang_report.distributed.DaskRun`), the chunks are
+    With ``cluster`` (a :class:`shaoyang_report.corpus.distributed.DaskRun`), the chunks are
     ``dask.bag`` partitions parsed by the cluster's workers.
     """
     if cluster is not None:
@@ -302,7 +302,7 @@ def _engine(engine: str, scheduler, workers: int) -> Iterator:
         return
     if workers != 1:
         raise ValueError("workers= is for engine='local': with engine='dask' the cluster's workers read the reports")
-    from .distributed import connect
+    from shaoyang_report.corpus.distributed import connect
 
     with connect(scheduler) as run:
         yield run
@@ -579,7 +579,7 @@ class Corpus:
         return to_pandas(self._slice(self._position(report_id), "checks"), "checks")
 
     def table(self, report_id: str, section: str) -> pd.DataFrame:
-        """One report's printed table (see :meth:`Report.table <shaoyang_report.report.Report.table>`)."""
+        """One report's printed table (see :meth:`Report.table <shaoyang_report.read.report.Report.table>`)."""
         i = self._position(report_id)
         return printed_table(self._records(i, "facts"), self._summaries["template"][i], section)
 
@@ -655,7 +655,7 @@ def replacing_folder(path: str | Path) -> Iterator[Path]:
     the block raises, the staging folder is removed and ``path`` is left as it was.
     The staging folder's name is a temporary one (:func:`~shaoyang_report.atomic.is_temporary`).
     """
-    from .atomic import _TEMP_FILE, _sweep
+    from shaoyang_report.atomic import _TEMP_FILE, _sweep
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -690,7 +690,7 @@ def report_files(folder: Path) -> list[Path]:
     Temporary files and staging folders of unfinished writes
     (:func:`shaoyang_report.atomic.is_temporary`) are left out.
     """
-    from .atomic import is_temporary
+    from shaoyang_report.atomic import is_temporary
 
     found = []
     for p in folder.rglob("*"):
@@ -702,7 +702,7 @@ def report_files(folder: Path) -> list[Path]:
 
 
 def _entry_finder(catalog_dir: Path, catalog: list[CatalogEntry]):
-    """``path → catalog entry`` by dict look-ups (as :func:`~shaoyang_report.catalog.entry_for`)."""
+    """``path → catalog entry`` by dict look-ups (as :func:`~shaoyang_report.corpus.catalog.entry_for`)."""
     by_file: dict[str, CatalogEntry] = {}
     by_name: dict[str, CatalogEntry] = {}
     for entry in catalog:
@@ -806,7 +806,7 @@ def _cached(cache_dir: Path, key: str) -> Corpus | None:
 
 
 def _store(cache_dir: Path, key: str, corpus: Corpus) -> None:
-    from .atomic import is_temporary
+    from shaoyang_report.atomic import is_temporary
 
     try:
         corpus.save(cache_dir / f"corpus-{key}")
@@ -846,7 +846,7 @@ def read_reports(
         catalog: A catalog CSV naming each report (report_id, agency for comparison,
             year, URL, local_file relative to the catalog's folder). Defaults to
             ``catalog.csv`` in the folder.
-        strict: See :func:`~shaoyang_report.report.read_report`.
+        strict: See :func:`~shaoyang_report.read.report.read_report`.
         progress: Show a progress bar (tqdm). ``None`` (default): only on a terminal.
         workers: Processes to read with (1 reads in this process). Files go to the
             workers in chunks; their columns come back as Arrow tables.
@@ -859,7 +859,7 @@ def read_reports(
             (the same corpus as a local read; needs the extra ``shaoyang-report[dask]``).
             The workers open the files by their absolute paths: on a cluster of several
             machines the files must be at the same path on each (a shared filesystem).
-            See :mod:`shaoyang_report.distributed`.
+            See :mod:`shaoyang_report.corpus.distributed`.
         scheduler: With ``engine="dask"``: the cluster, as a scheduler address
             (``"tcp://host:8786"``), a ``distributed.Client`` or a cluster object
             (e.g. a ``LocalCluster``). ``None``: the current Dask client, else the
@@ -939,7 +939,7 @@ def write_facts(
     Returns:
         The errors (``path``, ``error``), one row per unreadable file.
     """
-    from .atomic import replacing
+    from shaoyang_report.atomic import replacing
 
     path = Path(path)
     if partition_by and (path.is_file() or path.is_symlink()):
@@ -987,7 +987,7 @@ def _write_file(jobs: list[Job], tmp: Path, parquet: bool, progress, workers: in
                 cluster=None) -> pd.DataFrame:
     import pyarrow.parquet as pq
 
-    from .export import safe_frame
+    from shaoyang_report.corpus.export import safe_frame
 
     errors: list[tuple[str, str]] = []
     schema = _public_schema()

@@ -1,7 +1,7 @@
 """The one in-memory model every source feeds: a :class:`Document` of lines and cells.
 
 Readers (copied text, plain PDF/Word text, later HTML) turn a file into a Document;
-the template reader (:mod:`shaoyang_report.tables`) and the metadata and prose readers
+the template reader (:mod:`shaoyang_report.read.tables`) and the metadata and prose readers
 only ever see Documents. A :class:`Line` is a printed line (or a table row) with its
 location; its :class:`Token` s are the cells read from it, in reading order.
 """
@@ -12,13 +12,13 @@ import os
 import re
 import stat
 from dataclasses import dataclass, field
-from typing import NamedTuple
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
-from .errors import ReportFormatError
-from .limits import MAX_CHARS, MAX_FILE_BYTES, Budget, refuse
-from .text import is_value, normalize
+from shaoyang_report.errors import ReportFormatError
+from shaoyang_report.limits import MAX_CHARS, MAX_FILE_BYTES, Budget, refuse
+from shaoyang_report.read.text import is_value, normalize
 
 # Token kinds
 TEXT, VALUE, BLANK, PAD, GLUED = "text", "value", "blank", "pad", "glued"
@@ -286,7 +286,7 @@ def starts_with_label(text: str) -> bool:
 
 @cache
 def _label_patterns() -> tuple[re.Pattern[str], ...]:
-    from .layout import get_layout
+    from shaoyang_report.layout import get_layout
 
     return tuple(p for table in get_layout().tables.values() for row in table.rows for p in row.patterns)
 

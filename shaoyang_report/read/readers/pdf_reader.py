@@ -1,4 +1,4 @@
-"""PDF with a text layer → :class:`~shaoyang_report.document.Document` (via PDFium, ``pypdfium2``).
+"""PDF with a text layer → :class:`~shaoyang_report.read.document.Document` (via PDFium, ``pypdfium2``).
 
 A PDF page is a set of positioned characters, not lines. This reader rebuilds what was
 printed: characters that run on along a line form words (:mod:`.pdf_pdfium`), words
@@ -26,7 +26,7 @@ raises on a damaged or truncated file becomes a
 :class:`~shaoyang_report.errors.ReportFormatError` saying so.
 
 Example:
-    >>> from shaoyang_report.readers.pdf_reader import read_pdf
+    >>> from shaoyang_report.read.readers.pdf_reader import read_pdf
     >>> doc = read_pdf(open("../shared/reports/huaian/hongze_district_2023.pdf", "rb").read(),
     ...                "hongze_district_2023.pdf")                    # doctest: +SKIP
     >>> doc.reader, doc.lines[1].text                                  # doctest: +SKIP
@@ -40,10 +40,19 @@ from collections import Counter
 from dataclasses import dataclass
 from operator import itemgetter
 
-from ..document import PAGE_NUMBER_RE, Document, Line, split_cells
-from ..errors import ReportFormatError
-from ..limits import MAX_PDF_CONTENT_BYTES, MAX_PDF_PAGE_CONTENT_BYTES, MAX_PDF_PAGES, Budget, refuse
-from .pdf_objects import OBJECTS_PER_PAGE, page_content_bytes
+from shaoyang_report.errors import ReportFormatError
+from shaoyang_report.limits import (
+    MAX_PDF_CONTENT_BYTES,
+    MAX_PDF_PAGE_CONTENT_BYTES,
+    MAX_PDF_PAGES,
+    Budget,
+    refuse,
+)
+from shaoyang_report.read.document import PAGE_NUMBER_RE, Document, Line, split_cells
+from shaoyang_report.read.readers.pdf_objects import (
+    OBJECTS_PER_PAGE,
+    page_content_bytes,
+)
 
 # A word joins a line when its box overlaps the line's band by this share of the
 # smaller height (rows of a ruled table overlap far less than this).
@@ -190,7 +199,7 @@ def read_pdf(data: bytes, source: str) -> Document:
         ReportFormatError: The PDF is damaged or truncated, encrypted, far larger than a
             report, or has no text layer (a scan: OCR is needed first).
     """
-    from .pdf_pdfium import read_pages
+    from shaoyang_report.read.readers.pdf_pdfium import read_pages
 
     try:
         read = read_pages(data, source, Budget(source), lambda count: _check_before_reading(data, source, count))

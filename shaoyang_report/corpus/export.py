@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .atomic import replacing
+from shaoyang_report.atomic import replacing
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"^[+-]?\d[\d,]*(\.\d+)?[^\d]{0,2}$")

@@ -658,7 +658,7 @@ def _split(field: str | None) -> list[str]:
 
 
 def _catalogue_text() -> str:
-    return resources.files(__package__).joinpath("data", _CATALOGUE_FILE).read_text(encoding="utf-8-sig")
+    return resources.files("shaoyang_report").joinpath("data", _CATALOGUE_FILE).read_text(encoding="utf-8-sig")
 
 
 def _load_catalogue() -> tuple[tuple[_Metric, ...], tuple[tuple[re.Pattern, str], ...]]:
@@ -751,7 +751,7 @@ _METRIC_ORDER = {id(m): k for k, m in enumerate(_METRICS)}  # catalogue order, b
 
 
 def _non_metric_text() -> str:
-    return resources.files(__package__).joinpath("data", _NON_METRIC_FILE).read_text(encoding="utf-8-sig")
+    return resources.files("shaoyang_report").joinpath("data", _NON_METRIC_FILE).read_text(encoding="utf-8-sig")
 
 
 def _load_non_metric_words(items: Iterable[str]) -> dict[str, re.Pattern]:

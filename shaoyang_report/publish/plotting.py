@@ -21,7 +21,7 @@ return a :class:`Chart` (rendered PNG + figure) that a notebook displays as an i
 
 Example:
     >>> import shaoyang_report as sr
-    >>> from shaoyang_report import plotting
+    >>> from shaoyang_report.publish import plotting
     >>> cmp = sr.compare_years(sr.read_reports("data/raw", progress=False), agency="邵阳市")
     >>> chart = plotting.permits_and_penalties(cmp)
     >>> chart.png[:8] == b"\\x89PNG\\r\\n\\x1a\\n"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import ReportFormatError
+from shaoyang_report.errors import ReportFormatError
 
 COLUMNS = ["report_id", "agency", "year", "url", "local_file", "completeness", "note"]
 COMPLETE, OPENING_ONLY = "complete", "opening only"
