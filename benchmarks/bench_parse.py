@@ -13,6 +13,10 @@ Sections (``--only`` takes their names):
   saved HTML page (the same report as its CMS page, ``tests/fixture_pages.py``) and
   the two five-page 洪泽区 PDFs (``../shared/reports/huaian``) — read with
   ``read_reports`` on 1 and 2 worker processes, and ``write_facts`` for the text.
+* ``distinct``: reports/s (1 worker) on 1,000 generated reports that all differ
+  (``tests/generated_reports.py``: both formats, empty cells, the three text layouts;
+  and as HTML pages): ``kinds`` reads copies of one file, whose printed lines and
+  sentences the reader's caches all hold.
 * ``others``: per file, our reader (facts + checks) against ``pandas.read_html`` on the
   same HTML page and ``pdfplumber``'s ``extract_tables`` on the same PDFs (pdfplumber is
   a benchmark-only tool: ``pip install pdfplumber``; it is no dependency of the package).
@@ -48,7 +52,7 @@ PROJECT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("SHAOYANG_SHARED_REPORTS", PROJECT.parent / "shared" / "reports"))
 SOURCE = PROJECT / "data" / "raw" / "shaoyang_city_2020.txt"
 PDFS = sorted((SHARED / "huaian").glob("*.pdf"))
-SECTIONS = ("import", "kinds", "others", "memory", "parse", "briefing", "dask")
+SECTIONS = ("import", "kinds", "distinct", "others", "memory", "parse", "briefing", "dask")
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -237,6 +241,39 @@ def bench_kinds(tmp: Path, sizes: dict[str, int]) -> None:
         shutil.rmtree(folder)
 
 
+def bench_distinct(tmp: Path, n: int) -> None:
+    """reports/s on reports that all differ (``kinds`` reads copies of one file).
+
+    The reader keeps what it works out per printed line and per sentence (lines and
+    sentences repeat across reports); copies repeat all of them, so ``kinds`` shows the
+    most that keeping gives. Here every report is generated with its own numbers
+    (``tests/generated_reports.py``, both formats, empty cells, the three text layouts
+    and the HTML page), so only what real reports share (labels, headers, boilerplate)
+    repeats.
+    """
+    sys.path.insert(0, str(PROJECT / "tests"))
+    import generated_reports as g
+
+    print(f"reports/s on {n} distinct generated reports per kind (read_reports, 1 worker, fresh process):")
+    layouts = ("cells", "rows", "plain")
+    for kind in ("text", "html"):
+        folder = tmp / f"distinct-{kind}"
+        folder.mkdir(parents=True, exist_ok=True)
+        for seed in range(n):
+            report = g.generate(seed, ("F2019", "F2021")[seed % 2], blank_rate=(0.0, 0.1, 0.3)[seed % 3])
+            if kind == "text":
+                text = g.to_text(g.text_lines(report, layouts[seed % 3], filler=("blank", "pad")[seed % 2]))
+                (folder / f"g{seed:05d}.txt").write_text(text, encoding="utf-8")
+            else:
+                (folder / f"g{seed:05d}.html").write_text(g.html_page(report, nbsp=bool(seed % 2)), encoding="utf-8")
+        load = _load()
+        r = _child("speed", str(folder), "1", "read")
+        rate = r["n"] / r["seconds"]
+        print(f"  {kind:<4} {n:>5} reports: {r['seconds']:6.2f} s, {rate:6.0f} reports/s ({1000 / rate:.2f} ms/report), "
+              f"errors {r['errors']}, CPU {r['cpu']:.1f} s in all ({load} before)")
+        shutil.rmtree(folder)
+
+
 def bench_others(tmp: Path) -> None:
     import pandas as pd
 
@@ -375,6 +412,8 @@ def main() -> None:
             bench_import()
         if "kinds" in sections:
             bench_kinds(tmp, {"text": 600 if q else 2000, "html": 200 if q else 2000, "pdf": 40 if q else 400})
+        if "distinct" in sections:
+            bench_distinct(tmp, 300 if q else 1000)
         if "others" in sections:
             bench_others(tmp)
         if "memory" in sections:

@@ -36,21 +36,38 @@ def run_rules(facts: list[dict], tables: dict[str, Table], shapes: dict[str, str
     """
     layout = get_layout()
     index = {(f["section"], f["item"], f["measure"], f["applicant"]): f for f in facts}
+    by_section: dict[str, list[dict]] = {}
+    for f in facts:
+        by_section.setdefault(f["section"], []).append(f)
+    overs_of: dict[tuple[str, str], list] = {}
     out: list[dict] = []
     for rule in layout.rules:
         table = tables.get(rule.section)
-        section_facts = [f for f in facts if f["section"] == rule.section]
+        section_facts = by_section.get(rule.section)
         if table is None or not section_facts:
             continue
-        overs = list(dict.fromkeys(f[rule.over] for f in section_facts))
-        if isinstance(rule.parts, str) and rule.parts.startswith("@leaves:"):
-            below = {r.key for r in table.descendants(rule.parts.split(":", 1)[1])}
-            parts = [r.key for r in table.expected_rows(shapes or {}) if r.key in below]
-        else:
-            parts = list(rule.parts)
+        overs = overs_of.get((rule.section, rule.over))
+        if overs is None:
+            overs = overs_of[(rule.section, rule.over)] = list(dict.fromkeys(f[rule.over] for f in section_facts))
+        parts = _parts(rule, table, shapes)
         for over in overs:
-            out.append(_check(rule, index, over, parts, list(rule.totals), tables))
+            out.append(_check(rule, index, over, parts, rule.totals, table))
     return out
+
+
+_LEAVES: dict[tuple, tuple[Table, tuple[str, ...]]] = {}  # by rule, id() of the table, shapes
+
+
+def _parts(rule: Rule, table: Table, shapes: dict[str, str] | None) -> tuple[str, ...]:
+    """A rule's part rows: as listed, or the leaves below a row that the format requires in these shapes."""
+    if not (isinstance(rule.parts, str) and rule.parts.startswith("@leaves:")):
+        return tuple(rule.parts)
+    key = (rule, id(table), tuple(sorted((shapes or {}).items())))
+    kept = _LEAVES.get(key)
+    if kept is None or kept[0] is not table:
+        below = {r.key for r in table.descendants(rule.parts.split(":", 1)[1])}
+        kept = _LEAVES[key] = (table, tuple(r.key for r in table.expected_rows(shapes or {}) if r.key in below))
+    return kept[1]
 
 
 def _keys(rule: Rule, measure: str | None, over: str, keys: tuple[str, ...]) -> tuple[tuple, ...]:
@@ -66,54 +83,61 @@ def _keys(rule: Rule, measure: str | None, over: str, keys: tuple[str, ...]) -> 
 
 @lru_cache(maxsize=1024)
 def _cells_of(rule: Rule, measure: str | None, over: str, parts: tuple[str, ...],
-              totals: tuple[str, ...]) -> tuple[tuple[tuple, ...], tuple[tuple, ...], str]:
-    """A check's part and total cells, and their description (the same for every report)."""
+              totals: tuple[str, ...]) -> tuple[tuple[tuple, ...], tuple[tuple, ...], str, str, str, tuple]:
+    """What a check is the same for every report: its part and total cells, their description,
+    the Chinese names of the ``over`` value and of the totals, and the record's dimensions."""
+    layout = get_layout()
     part_keys, total_keys = _keys(rule, measure, over, parts), _keys(rule, measure, over, totals)
     text = (" + ".join("/".join(str(x) for x in k[1:] if x) for k in part_keys) + " = "
             + " + ".join("/".join(str(x) for x in k[1:] if x) for k in total_keys))
-    return part_keys, total_keys, text
-
-
-def _check(rule: Rule, index: dict, over: str, parts: list[str], totals: list[str], tables) -> dict:
-    layout = get_layout()
-    table = tables[rule.section]
-    part_keys, total_keys, cells_text = _cells_of(rule, table.measure, over, tuple(parts), tuple(totals))
-    part_cells = [(k, index.get(k)) for k in part_keys]
-    total_cells = [(k, index.get(k)) for k in total_keys]
-    involved = part_cells + total_cells
-    absent = [k for k, f in involved if f is None or math.isnan(f["value"])]
-    expected = sum(f["value"] for _, f in part_cells if f is not None)
-    printed = sum(f["value"] for _, f in total_cells if f is not None)
-    if absent:
-        status, expected, printed = "not_checkable", math.nan, math.nan
-    else:
-        status = "pass" if abs(expected - printed) < 1e-6 else "fail"
     over_zh = layout.column_label(rule.section, rule.over, over)
     totals_zh = "+".join(layout.column_label(rule.section, rule.dim, k) for k in totals)
-    if status == "not_checkable":
-        gaps = "、".join("/".join(str(x) for x in k[1:] if x) for k in absent)
-        message = f"{rule.name_zh}（{over_zh}）：无法核对，{gaps} 未填报或为空"
-    else:
-        verdict = "相符" if status == "pass" else f"不符，相差{_fmt(printed - expected)}"
-        message = f"{rule.name_zh}（{over_zh}）：各项之和为{_fmt(expected)}，{totals_zh}印为{_fmt(printed)}，{verdict}"
     record = {d: None for d in _DIMS}
     record[rule.over] = over
     if len(totals) == 1:  # name the total checked (（七）总计, 总计, the group)
         record[rule.dim] = totals[0]
-    return {
-        **record,
-        "rule": rule.key,
-        "rule_zh": rule.name_zh,
-        "section": rule.section,
-        "expected": expected,
-        "printed": printed,
-        "difference": printed - expected,
-        "status": status,
-        "cells": cells_text,
-        "locations": "; ".join(f["location"] for _, f in total_cells if f is not None)
-        + " ← " + "; ".join(f["location"] for _, f in part_cells if f is not None),
-        "message": message,
-    }
+    return part_keys, total_keys, text, over_zh, totals_zh, tuple(record.items())
+
+
+def _gap(key: tuple) -> str:
+    return "/".join(str(x) for x in key[1:] if x)
+
+
+def _check(rule: Rule, index: dict, over: str, parts: tuple[str, ...], totals: tuple[str, ...], table: Table) -> dict:
+    part_keys, total_keys, cells_text, over_zh, totals_zh, dims = _cells_of(rule, table.measure, over, parts, totals)
+    part_cells = [index.get(k) for k in part_keys]
+    total_cells = [index.get(k) for k in total_keys]
+    parts_printed = [f for f in part_cells if f is not None]
+    totals_printed = [f for f in total_cells if f is not None]
+    expected = sum([f["value"] for f in parts_printed])
+    printed = sum([f["value"] for f in totals_printed])
+    absent = ()
+    if len(parts_printed) < len(part_cells) or len(totals_printed) < len(total_cells) \
+            or math.isnan(expected) or math.isnan(printed):  # a cell not printed, or blank (NaN)
+        absent = [k for k, f in zip((*part_keys, *total_keys), (*part_cells, *total_cells))
+                  if f is None or math.isnan(f["value"])]
+    if absent:
+        status, expected, printed = "not_checkable", math.nan, math.nan
+        message = f"{rule.name_zh}（{over_zh}）：无法核对，{'、'.join(_gap(k) for k in absent)} 未填报或为空"
+    else:
+        status = "pass" if abs(expected - printed) < 1e-6 else "fail"
+        verdict = "相符" if status == "pass" else f"不符，相差{_fmt(printed - expected)}"
+        message = f"{rule.name_zh}（{over_zh}）：各项之和为{_fmt(expected)}，{totals_zh}印为{_fmt(printed)}，{verdict}"
+    record = dict(dims)
+    record.update(
+        rule=rule.key,
+        rule_zh=rule.name_zh,
+        section=rule.section,
+        expected=expected,
+        printed=printed,
+        difference=printed - expected,
+        status=status,
+        cells=cells_text,
+        locations="; ".join([f["location"] for f in totals_printed])
+        + " ← " + "; ".join([f["location"] for f in parts_printed]),
+        message=message,
+    )
+    return record
 
 
 def summarize(checks: Iterable[dict]) -> dict[str, int]:

@@ -27,7 +27,7 @@ from importlib import resources
 import pandas as pd
 
 from shaoyang_report.corpus.catalog import OPENING_ONLY
-from shaoyang_report.layout import get_layout
+from shaoyang_report.layout import TABLE_SECTIONS, get_layout
 
 #: Why a value is missing, in the words the briefing uses.
 WHY = {
@@ -151,8 +151,66 @@ def _share(rf: _ReportFacts, expr: str) -> tuple[float, str, str] | str:
 
 def _pick(candidates: list[_ReportFacts]) -> _ReportFacts:
     """The most complete report among several for the same agency and year."""
-    return max(candidates, key=lambda r: (r.summary.get("completeness") != OPENING_ONLY,
-                                          len(r.sections), len(r.index)))
+    return max(candidates, key=_completeness)
+
+
+def _completeness(r: _ReportFacts) -> tuple[bool, int, int]:
+    """What :func:`_pick` maximises: not an opening only, sections with values, distinct values."""
+    return r.summary.get("completeness") != OPENING_ONLY, len(r.sections), len(r.index)
+
+
+def _count(printed: object) -> int:
+    """Values of a section in a report's summary (``"221/221"`` or ``"23"``, or a number)."""
+    return int(str(printed).split("/")[0])
+
+
+def _choose(views: list, positions: list[int], completeness: list, counts: list[list[int]]) -> _ReportFacts:
+    """:func:`_pick` over the reports at ``positions``, building the facts of as few as possible.
+
+    The first two parts of the choice (not an opening only, sections with values) come from
+    the reports' summaries; only reports tied on them have their facts built, one at a time,
+    most values first: a report's distinct values (the last part) are at most its values,
+    so the rest need not be built once one reaches that. The choice is :func:`_pick`'s
+    (of equal reports, the first).
+    """
+    keys = {p: (completeness[p] != OPENING_ONLY, sum(1 for n in counts[p] if n > 0)) for p in positions}
+    top = max(keys.values())
+    tied = [p for p in positions if keys[p] == top]
+    if len(tied) == 1:
+        return _ReportFacts(views[tied[0]].summary, views[tied[0]].facts)
+    best: tuple[int, int, _ReportFacts] | None = None  # (distinct values, position, facts)
+    for p in sorted(tied, key=lambda p: (-sum(counts[p]), p)):
+        bound = sum(counts[p])
+        if best is not None and (bound < best[0] or (bound == best[0] and p > best[1])):
+            continue
+        rf = _ReportFacts(views[p].summary, views[p].facts)
+        if best is None or len(rf.index) > best[0] or (len(rf.index) == best[0] and p < best[1]):
+            best = (len(rf.index), p, rf)
+    return best[2]
+
+
+def _by_year(corpus, agency: str) -> dict[int, _ReportFacts]:
+    """The agency's report per year (:func:`_pick`), chosen from ``corpus.reports``.
+
+    Only the chosen reports' facts are turned into records (a corpus of 10,000 reports
+    of one agency would otherwise hold every report's records at once).
+    """
+    reports, views = corpus.reports, corpus.parsed
+    sections = [*TABLE_SECTIONS, "prose"]
+    if not len(reports) or any(c not in reports for c in ("agency", "year", *sections)):
+        by_year: dict[int, list[_ReportFacts]] = {}  # summaries without the counts (a corpus of an older version)
+        for p in views:
+            if p.summary["agency"] == agency and p.summary["year"] is not None:
+                by_year.setdefault(int(p.summary["year"]), []).append(_ReportFacts(p.summary, p.facts))
+        return {y: _pick(v) for y, v in by_year.items()}
+    positions: dict[int, list[int]] = {}
+    for i, (a, y) in enumerate(zip(reports["agency"].tolist(), reports["year"].tolist())):
+        if a == agency and y is not None and not pd.isna(y):
+            positions.setdefault(int(y), []).append(i)
+    completeness = reports["completeness"].tolist() if "completeness" in reports else [None] * len(reports)
+    completeness = [c if isinstance(c, str) else None for c in completeness]
+    counts = [[_count(v) for v in row] for row in zip(*(reports[s].tolist() for s in sections))]
+    return {y: _choose(views, ps, completeness, counts) for y, ps in positions.items()}
 
 
 def compare_years(corpus, agency: str | None = None, years: list[int] | None = None) -> pd.DataFrame:
@@ -174,25 +232,22 @@ def compare_years(corpus, agency: str | None = None, years: list[int] | None = N
     Raises:
         ValueError: The agency is not in the corpus (the message lists those that are).
     """
-    summaries = {p.report_id: p.summary for p in corpus.parsed}
-    agencies = sorted({s["agency"] for s in summaries.values() if s["agency"]})
+    reports = corpus.reports
+    named = dict(zip(reports["report_id"].tolist(), reports["agency"].tolist())) if len(reports) else {}
+    agencies = sorted({a for a in named.values() if isinstance(a, str) and a})
     if agency is None:
         if len(agencies) != 1:
             raise ValueError(f"name the agency to compare; the corpus holds {', '.join(agencies)}")
         agency = agencies[0]
     if agency not in agencies:
         raise ValueError(f"no report of {agency!r} in the corpus; it holds {', '.join(agencies)}")
-    by_year: dict[int, list[_ReportFacts]] = {}
-    for p in corpus.parsed:
-        if p.summary["agency"] == agency and p.summary["year"] is not None:
-            by_year.setdefault(int(p.summary["year"]), []).append(_ReportFacts(p.summary, p.facts))
+    chosen = _by_year(corpus, agency)
     catalog_years = set()
     if len(corpus.catalog):
         catalog_years = {int(y) for a, y in zip(corpus.catalog.agency, corpus.catalog.year)
                          if a == agency and str(y).isdigit()}
-    span = sorted(set(by_year) | catalog_years)
+    span = sorted(set(chosen) | catalog_years)
     years = sorted(years) if years else list(range(span[0], span[-1] + 1))
-    chosen = {y: _pick(v) for y, v in by_year.items()}
     layout = get_layout()
     rows = []
     for ind in indicators():

@@ -16,6 +16,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
+from shaoyang_report import limits
 from shaoyang_report.errors import ReportFormatError
 from shaoyang_report.limits import MAX_CHARS, MAX_FILE_BYTES, Budget, refuse
 from shaoyang_report.read.text import is_value, normalize
@@ -65,12 +66,16 @@ class Document:
         reader: Which reader produced it (``text``, ``html``, ``pdf`` or ``docx``).
         grid: Whether the source is a grid that prints every cell, empty ones as
             ``blank`` tokens (HTML and Word tables, markdown tables).
+        ocr_pages: The pages (``page 3``, ``image 1``) read by OCR (:mod:`.readers.ocr`).
+        confidence: Location → OCR recognition confidence (0–1) of what was read there.
     """
 
     source: str
     lines: list[Line]
     reader: str = "text"
     grid: bool = False  # every cell is printed, empty ones too (HTML, Word, markdown tables)
+    ocr_pages: tuple[str, ...] = ()
+    confidence: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
     cache: dict = field(default_factory=dict, repr=False, compare=False)  # what is worked out once per document
 
 
@@ -185,24 +190,41 @@ def split_cells(text: str, location: str) -> list[Token]:
         >>> [t.kind for t in split_cells("|||", "line 2")]
         ['pad', 'pad', 'pad']
     """
-    cells = _cells(text)
-    n_values = sum(1 for _, kind in cells if kind == VALUE)
+    line = _line_cells(text)
+    return _tokens(line[0], line[1], location)
+
+
+def _tokens(cells: tuple[tuple[str, str], ...], n_values: int, location: str) -> list[Token]:
+    """The tokens of a line's cells at ``location`` (several values: ``line 12, value 3``)."""
+    new = _new_token
     if n_values <= 1:
-        return [Token(cell, location, kind) for cell, kind in cells]
+        return [new(Token, (cell, location, kind)) for cell, kind in cells]
     tokens: list[Token] = []
     k = 0
     for cell, kind in cells:  # several values on one line: say which is which
         if kind == VALUE:
             k += 1
-            tokens.append(Token(cell, f"{location}, value {k}", VALUE))
+            tokens.append(new(Token, (cell, f"{location}, value {k}", VALUE)))
         else:
-            tokens.append(Token(cell, location, kind))
+            tokens.append(new(Token, (cell, location, kind)))
     return tokens
 
 
+_new_token = tuple.__new__  # Token(text, location, kind) without the named tuple's Python-level constructor
+
+
 @lru_cache(maxsize=1 << 12)
+def _line_cells(text: str) -> tuple[tuple[tuple[str, str], ...], int, bool, bool, bool]:
+    """A printed line's cells (:func:`_cells`), how many are values, and whether the line holds
+    anything, starts with ``|`` and ends with ``|`` (spaces aside). Lines repeat across reports: kept."""
+    cells = _cells(text)
+    stripped = text.strip()
+    return (cells, sum(1 for _, kind in cells if kind == VALUE), bool(stripped), stripped.startswith("|"),
+            stripped.endswith("|"))
+
+
 def _cells(text: str) -> tuple[tuple[str, str], ...]:
-    """``(text, kind)`` of the cells of a printed line (lines repeat across reports: kept)."""
+    """``(text, kind)`` of the cells of a printed line."""
     if "|" not in text:
         pieces, piped = [text], False
     else:
@@ -313,17 +335,40 @@ def text_document(text: str, source: str) -> Document:
     """
     if len(text) > MAX_CHARS:
         raise refuse(source, f"the text is {len(text):,} characters long; a report's is far shorter", "MAX_CHARS")
-    budget = Budget(source)
+    raws = text.splitlines()
+    if len(raws) > limits.MAX_LINES or len(text) > limits.MAX_CHARS \
+            or max(map(len, raws), default=0) > limits.MAX_LINE_CHARS:
+        return _text_document(raws, source, Budget(source))  # refused where the cap is passed
     lines = []
+    n_tokens = 0
     open_cell = False  # the last printed line holds a cell its line did not end with "|"
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(raws, start=1):
+        location = f"line {number}"
+        cells, n_values, printed, opens, ends = _line_cells(raw)
+        tokens = _tokens(cells, n_values, location)
+        n_tokens += len(tokens)
+        if open_cell and opens and tokens and tokens[0].kind == PAD:
+            # "0" then a line "|": the bar ends the cell printed above it, it is no empty cell
+            tokens = tokens[1:]
+        if printed:
+            open_cell = not ends
+        lines.append(Line(raw, location, tokens))
+    if n_tokens > limits.MAX_TOKENS:
+        return _text_document(raws, source, Budget(source))  # refused where the cap is passed
+    return Document(source=source, lines=lines, reader="text")
+
+
+def _text_document(raws: list[str], source: str, budget: Budget) -> Document:
+    """:func:`text_document` counting every line, character and token (a text near or past the caps)."""
+    lines = []
+    open_cell = False
+    for number, raw in enumerate(raws, start=1):
         location = f"line {number}"
         budget.line(raw, location)
         tokens = split_cells(raw, location)
         budget.tokens(len(tokens), location)
         stripped = raw.strip()
         if open_cell and stripped.startswith("|") and tokens and tokens[0].kind == PAD:
-            # "0" then a line "|": the bar ends the cell printed above it, it is no empty cell
             tokens = tokens[1:]
         if stripped:
             open_cell = not stripped.endswith("|")

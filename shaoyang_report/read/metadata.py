@@ -35,7 +35,7 @@ import unicodedata
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
 from shaoyang_report.layout import get_layout
@@ -468,14 +468,19 @@ def _zones(doc: Document) -> tuple[list[_Mapped], list[_Mapped], list[_Mapped]]:
     rules = _rules()
     head = [_mapped(ln) for ln in doc.lines[: rules.head_lines] if ln.text.strip()]
 
-    def heading(line: _Mapped, sections: list[str]) -> bool:
-        return len(line.norm) <= layout.max_heading_chars and any(
-            p.search(line.norm) for s in sections for p in layout.section_patterns.get(s, ()))
-
-    tables = [s for s in layout.section_order if s != "overview"]
-    first_heading = next((k for k, ln in enumerate(head) if heading(ln, list(layout.section_order))), len(head))
-    first_table = next((k for k, ln in enumerate(head) if heading(ln, tables)), len(head))
+    tables = tuple(s for s in layout.section_order if s != "overview")
+    every = tuple(layout.section_order)
+    first_heading = next((k for k, ln in enumerate(head) if _is_heading(ln.norm, every)), len(head))
+    first_table = next((k for k, ln in enumerate(head) if _is_heading(ln.norm, tables)), len(head))
     return head, head[:first_heading], head[:first_table]
+
+
+@lru_cache(maxsize=1 << 12)
+def _is_heading(norm: str, sections: tuple[str, ...]) -> bool:
+    """Whether a normalised line is the heading of one of ``sections`` (lines repeat across reports: kept)."""
+    layout = get_layout()
+    return len(norm) <= layout.max_heading_chars and any(
+        p.search(norm) for s in sections for p in layout.section_patterns.get(s, ()))
 
 
 def read_metadata(doc: Document) -> Metadata:

@@ -131,13 +131,18 @@ import bisect
 import csv
 import io
 import math
+import operator
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from importlib import resources
+from typing import NamedTuple
 
 import pandas as pd
+
+from shaoyang_report.read.text import first_chars, quick_search
 
 __all__ = [
     "NUMBER_KINDS",
@@ -196,13 +201,13 @@ _UNIT_NORMAL = {"％": "%", "个工作日": "工作日"}
 _MONEY = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
 _MULTIPLIER = {"万": Decimal(10_000), "亿": Decimal(100_000_000), "千": Decimal(1_000)}
 
-_TOKEN_RE = re.compile(
+_TOKEN_RE = quick_search(re.compile(
     rf"(?P<phone>(?<![{_DIGIT}])(?:0[0-9]{{2,3}}[-－—][0-9]{{7,8}}|1[3-9][0-9]{{9}}|400[-－]?[0-9]{{3}}[-－]?[0-9]{{4}})(?![{_DIGIT}]))"
     rf"|(?P<isodate>(?<![{_DIGIT}])(?:19|20)[0-9]{{2}}[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12][0-9]|3[01])(?![{_DIGIT}]))"
     rf"|(?P<time>(?<![{_DIGIT}])(?:[01]?[0-9]|2[0-3])[:：][0-5][0-9](?:[:：][0-5][0-9])?(?![{_DIGIT}]))"
     rf"|(?P<arabic>(?<![{_DIGIT}.．])(?:[{_DIGIT}]{{1,3}}(?:,[{_DIGIT}]{{3}})+(?=[万亿千]?[余多]?(?:{_UNIT_ALT}))|[{_DIGIT}]+)(?:[.．][{_DIGIT}]+)?)"
     r"|(?P<chinese>[零〇一二两三四五六七八九十百千万亿]+)"
-)
+))
 _AFTER_RE = re.compile(
     rf"(?P<mult>[万亿](?!元)|千)?(?P<approx1>余|多|几|来)?\s?(?P<unit>{_UNIT_ALT})?(?P<approx2>以上|左右|上下|有余|多)?"
 )
@@ -226,10 +231,11 @@ _QUOTE_RE = re.compile(r"“[^“”]*”|「[^「」]*」|\"[^\"]*\"|‘[^‘�
 _SENTENCE_END_RE = re.compile(r"[。；;！？]+[”’」』]*")
 _CLAUSE_RE = re.compile(r"[,，:：]")
 _SPACE = " \t\u3000\xa0\r\n"
+_SPACE_OPEN = _SPACE + "(（"
+_DOC_NUMBER_AFTER_RE = re.compile(rf".[{_DIGIT}]+号")
 
 
-@dataclass(frozen=True, slots=True)
-class _Number:
+class _Number(NamedTuple):
     """A number printed in one sentence (offsets relative to the sentence)."""
 
     start: int
@@ -292,12 +298,12 @@ def _classify_arabic(text: str, s: int, e: int, protected: list[tuple[int, int]]
     is_int = "." not in printed
     iv = int(printed) if is_int else None
 
-    def make(kind: str, end: int = e, value: Decimal | None = None, unit: str | None = None) -> _Number:
-        return _Number(s, end, kind, _to_decimal(text[s:e]) if value is None else value, unit)
+    def make(kind: str) -> _Number:
+        return _Number(s, e, kind, _to_decimal(text[s:e]), None)
 
     if before[-1:] in _OPEN_DOC_BRACKETS and before[-1:]:
         return make("document_number")
-    if before[-1:] in ("(", "（") and after[:1] in (")", "）") and re.match(rf".[{_DIGIT}]+号", after):
+    if before[-1:] in ("(", "（") and after[:1] in (")", "）") and _DOC_NUMBER_AFTER_RE.match(after):
         return make("document_number")
     if after.startswith("号"):
         if before.endswith("月"):
@@ -315,7 +321,7 @@ def _classify_arabic(text: str, s: int, e: int, protected: list[tuple[int, int]]
         return make("date")
     if before.endswith("第") or before.endswith(("第(", "第（")):
         return make("ordinal")
-    at_start = not text[:s].strip(_SPACE + "(（")
+    at_start = not text[:s].strip(_SPACE_OPEN)
     if at_start and after[:1] in ("、", "．", ".", ")", "）") and not (
         after[:1] in ".．" and after[1:2].translate(_FULLWIDTH).isdigit()
     ):
@@ -560,6 +566,13 @@ def _sentences(lines: Iterable) -> Iterable[_Sentence]:
             yield _Sentence(prefix, a, raw, masked, titles)
 
 
+def _location_at(prefix: str | Paragraph, start: int, end: int) -> str:
+    """Where characters ``start…end`` of a line's (or paragraph's) text were printed."""
+    if isinstance(prefix, Paragraph):
+        return prefix.locate(start, end)
+    return f"{prefix}, chars {start}-{end}"
+
+
 def _location(sentence: _Sentence, number: _Number) -> str:
     start = sentence.offset + number.start
     end = sentence.offset + number.end
@@ -692,7 +705,7 @@ def _load_catalogue() -> tuple[tuple[_Metric, ...], tuple[tuple[re.Pattern, str]
             for macro, expansion in _MACROS.items():
                 text = text.replace(macro, expansion)
             try:
-                patterns.append(re.compile(text))
+                patterns.append(quick_search(re.compile(text)))
             except re.error as exc:
                 raise ProseCatalogueError(f"{where}: pattern does not compile ({exc}): {text}") from None
         if not patterns:
@@ -701,7 +714,7 @@ def _load_catalogue() -> tuple[tuple[_Metric, ...], tuple[tuple[re.Pattern, str]
             re.compile(topic)
             # {TOPIC} in not_before is the item's topic (其中 after the subject was named)
             not_before = row["not_before"].replace("{TOPIC}", f"(?:{topic})")
-            not_before = re.compile(not_before) if not_before else None
+            not_before = quick_search(re.compile(not_before)) if not_before else None
         except re.error as exc:
             raise ProseCatalogueError(f"{where}: topic or not_before does not compile ({exc})") from None
         ratio = None
@@ -736,17 +749,24 @@ def _load_catalogue() -> tuple[tuple[_Metric, ...], tuple[tuple[re.Pattern, str]
                 raise ProseCatalogueError(f"{_CATALOGUE_FILE}: {m.item}/{m.measure} refers to unknown measure {m.item}/{other}")
     # one regex per item, matched separately: topics may overlap (政府信息公开信息处理费
     # names 公开信息 and 信息处理费), and the later one must not be hidden by the earlier
-    topic_res = tuple((re.compile(pattern), item) for item, pattern in topics.items())
+    topic_res = tuple((quick_search(re.compile(pattern)), item) for item, pattern in topics.items())
     return tuple(metrics), topic_res
 
 
 _METRICS, _TOPIC_RES = _load_catalogue()
 # Any topic at all: most sentences name none and are passed over with one search.
-_ANY_TOPIC = re.compile("|".join(f"(?:{regex.pattern})" for regex, _ in _TOPIC_RES))
+_ANY_TOPIC = quick_search(re.compile("|".join(f"(?:{regex.pattern})" for regex, _ in _TOPIC_RES)))
+# The characters every number starts with: a sentence holding none of them prints no number.
+_NUMBER_FIRST = first_chars(_TOKEN_RE)
+# The characters each topic starts with: a sentence holding none of them does not name it.
+_TOPIC_FIRST = tuple((regex, item, first_chars(regex)) for regex, item in _TOPIC_RES)
 _METRICS_BY_ITEM: dict[str, list[_Metric]] = {}
 for _m in _METRICS:
     _METRICS_BY_ITEM.setdefault(_m.item, []).append(_m)
 _METRIC_BY_KEY = {(m.item, m.measure): m for m in _METRICS}
+# Each item's metrics' patterns in catalogue order, with the characters their matches start with.
+_PATTERNS_BY_ITEM = {item: [(m, p, first_chars(p)) for m in metrics for p in m.patterns]
+                     for item, metrics in _METRICS_BY_ITEM.items()}
 _METRIC_ORDER = {id(m): k for k, m in enumerate(_METRICS)}  # catalogue order, by identity
 
 
@@ -776,7 +796,7 @@ def _load_non_metric_words(items: Iterable[str]) -> dict[str, re.Pattern]:
             except re.error as exc:
                 raise ProseCatalogueError(f"{where}: {part!r} does not compile ({exc})") from None
         words.setdefault(item, []).extend(parts)
-    return {item: re.compile("|".join(f"(?:{w})" for w in words.get(item, []) + words.get("*", [])) or "(?!)")
+    return {item: quick_search(re.compile("|".join(f"(?:{w})" for w in words.get(item, []) + words.get("*", [])) or "(?!)"))
             for item in known}
 
 
@@ -928,43 +948,10 @@ def extract_prose_facts(lines: Sequence) -> list[dict]:
         [('applications_prose', 'accepted', 140.0, '件'), ('applications_prose', 'completed', 140.0, '件')]
     """
     facts: list[dict] = []
-    for sentence in _sentences(lines):
-        masked = sentence.masked
-        if not _ANY_TOPIC.search(masked):
-            continue
-        topics = sorted((m.start(), m.end(), item) for regex, item in _TOPIC_RES for m in regex.finditer(masked))
-        if not topics:
-            continue
-        quantities = {n.start: n for n in sentence.numbers if n.kind == "quantity"}
-        if not quantities:
-            continue
-        clause_starts = [0] + [m.end() for m in _CLAUSE_RE.finditer(masked)]
-        segments = _Segments(masked, sentence.numbers, clause_starts)
-        claims: dict[int, dict[tuple[str, str], tuple[_Metric, float]]] = {}
-        for item in dict.fromkeys(t[2] for t in topics):
-            for metric in _METRICS_BY_ITEM[item]:
-                for pattern in metric.patterns:
-                    for m in pattern.finditer(masked):
-                        pos = m.start("n")
-                        number = quantities.get(pos)
-                        if number is None:
-                            continue
-                        value = _unit_value(metric, number)
-                        if value is None:
-                            continue
-                        if metric.not_before is not None and metric.not_before.search(masked, 0, pos):
-                            continue
-                        if _active_topic(pos, topics, clause_starts, masked) != item:
-                            continue
-                        if not segments.own_measure(m, number, metric, _NON_METRIC_BY_ITEM[item]):
-                            continue
-                        claims.setdefault(pos, {})[(metric.item, metric.measure)] = (metric, value)
-        for pos in sorted(claims):
-            claimants = claims[pos]
-            if len(claimants) > 1 and not _compatible([m for m, _ in claimants.values()]):
-                continue  # ambiguous: two metrics read the same printed number
-            number = quantities[pos]
-            for metric, value in sorted(claimants.values(), key=lambda mv: _METRIC_ORDER[id(mv[0])]):
+    for prefix, text in _iter_lines(lines):
+        for a, b in _split_sentences(text):
+            raw = text[a:b]
+            for metric, value, start, end in _sentence_figures(raw):
                 facts.append({
                     "section": "prose",
                     "item": metric.item,
@@ -972,10 +959,71 @@ def extract_prose_facts(lines: Sequence) -> list[dict]:
                     "applicant": None,
                     "value": value,
                     "unit": metric.unit,
-                    "raw": sentence.raw,
-                    "location": _location(sentence, number),
+                    "raw": raw,
+                    "location": _location_at(prefix, a + start, a + end),
                 })
     return facts
+
+
+@lru_cache(maxsize=2048)
+def _sentence_figures(raw: str) -> tuple[tuple[_Metric, float, int, int], ...]:
+    """The figures one sentence states: ``(metric, value, start, end)`` of each, in the order
+    :func:`extract_prose_facts` lists them (offsets of the printed number in the sentence).
+
+    They depend on the sentence's text only: a sentence printed in several reports (the
+    same wording, the same figures) is read once.
+    """
+    if _NUMBER_FIRST is not None and _NUMBER_FIRST.isdisjoint(raw):
+        return ()  # no number printed at all: no figure
+    masked, titles = _mask_titles(raw)
+    if not _ANY_TOPIC.search(masked):
+        return ()
+    chars = set(masked)
+    topics = []
+    for regex, item, first in _TOPIC_FIRST:
+        if first is None or not first.isdisjoint(chars):
+            topics += [(m.start(), m.end(), item) for m in regex.finditer(masked)]
+    topics.sort()
+    if not topics:
+        return ()
+    # what the topics' patterns read, in catalogue order (the sentence's numbers are
+    # scanned only when some pattern reads one)
+    matches = [(item, metric, m) for item in dict.fromkeys(t[2] for t in topics)
+               for metric, pattern, first in _PATTERNS_BY_ITEM[item]
+               if first is None or not first.isdisjoint(chars) for m in pattern.finditer(masked)]
+    if not matches:
+        return ()
+    numbers = _Sentence("", 0, raw, masked, titles).numbers
+    quantities = {n.start: n for n in numbers if n.kind == "quantity"}
+    if not quantities:
+        return ()
+    clause_starts = [0] + [m.end() for m in _CLAUSE_RE.finditer(masked)]
+    segments = _Segments(masked, numbers, clause_starts)
+    claims: dict[int, dict[tuple[str, str], tuple[_Metric, float]]] = {}
+    for item, metric, m in matches:
+        pos = m.start("n")
+        number = quantities.get(pos)
+        if number is None:
+            continue
+        value = _unit_value(metric, number)
+        if value is None:
+            continue
+        if metric.not_before is not None and metric.not_before.search(masked, 0, pos):
+            continue
+        if _active_topic(pos, topics, clause_starts, masked) != item:
+            continue
+        if not segments.own_measure(m, number, metric, _NON_METRIC_BY_ITEM[item]):
+            continue
+        claims.setdefault(pos, {})[(metric.item, metric.measure)] = (metric, value)
+    figures = []
+    for pos in sorted(claims):
+        claimants = claims[pos]
+        if len(claimants) > 1 and not _compatible([m for m, _ in claimants.values()]):
+            continue  # ambiguous: two metrics read the same printed number
+        number = quantities[pos]
+        for metric, value in sorted(claimants.values(), key=lambda mv: _METRIC_ORDER[id(mv[0])]):
+            figures.append((metric, value, number.start, number.end))
+    return tuple(figures)
 
 
 def _compatible(metrics: list[_Metric]) -> bool:
@@ -1037,6 +1085,7 @@ class _TableIndex:
     def __init__(self, table: list[dict]) -> None:
         self.table = table
         self.by_mask: dict[tuple[bool, ...], dict[tuple, list[dict]]] = {}
+        self.keys: list[tuple] | None = None  # each fact's four dimensions
 
     def find(self, term: _Term) -> list[dict]:
         """Facts of the term (``*`` matches any value of a dimension)."""
@@ -1044,10 +1093,22 @@ class _TableIndex:
         mask = tuple(w != "*" for w in wanted)
         index = self.by_mask.get(mask)
         if index is None:  # built once per set of dimensions a term names
+            if self.keys is None:
+                self.keys = [(f.get("section"), f.get("item"), f.get("measure"), f.get("applicant"))
+                             for f in self.table]
+            named = [k for k, on in enumerate(mask) if on]
             index = self.by_mask[mask] = {}
-            for f in self.table:
-                key = tuple(f.get(d) for d, named in zip(self._DIMS, mask) if named)
-                index.setdefault(key, []).append(f)
+            if len(named) == 4:
+                for key, f in zip(self.keys, self.table):
+                    index.setdefault(key, []).append(f)
+            elif len(named) == 1:
+                k = named[0]
+                for key, f in zip(self.keys, self.table):
+                    index.setdefault((key[k],), []).append(f)
+            else:
+                project = operator.itemgetter(*named) if named else (lambda key: ())
+                for key, f in zip(self.keys, self.table):
+                    index.setdefault(project(key), []).append(f)
         return index.get(tuple(w for w, named in zip(wanted, mask) if named), [])
 
 
@@ -1227,9 +1288,9 @@ def prose_checks_records(records: list[dict]) -> list[dict]:
         The check dicts, as :func:`prose_checks` returns them.
     """
     out: list[dict] = []
-    records = [{**r, "value": None if r.get("value") is None or r["value"] != r["value"] else float(r["value"])}
-               for r in records]
-    prose_facts = [r for r in records if r["section"] == "prose" and r.get("value") is not None]
+    # a value NaN or None is not stated; table facts are read as they are (their NaN is missing to _term_value)
+    prose_facts = [{**r, "value": float(r["value"])} for r in records
+                   if r["section"] == "prose" and r.get("value") is not None and r["value"] == r["value"]]
     if not prose_facts:
         return out
     table = _TableIndex([r for r in records if r["section"] != "prose"])

@@ -184,6 +184,12 @@ def _headings() -> re.Pattern[str]:
                                for k, p in enumerate(layout.section_patterns[section])))
 
 
+@lru_cache(maxsize=1 << 12)
+def _heading_of_line(text: str) -> str | None:
+    """The section a printed line is the heading of (lines repeat across reports: kept)."""
+    return find_heading(normalize(text.replace("|", "")))
+
+
 def split_sections(doc: Document) -> dict[str, tuple[int, int]]:
     """Line ranges ``[start, end)`` of each section heading found, in printed order.
 
@@ -199,7 +205,7 @@ def _split_sections(doc: Document) -> dict[str, tuple[int, int]]:
     order = get_layout().section_order
     found: list[tuple[str, int]] = []
     for i, line in enumerate(doc.lines):
-        section = find_heading(normalize(line.text.replace("|", "")))
+        section = _heading_of_line(line.text)
         if section is None:
             continue
         if found and order.index(section) <= order.index(found[-1][0]):
@@ -308,23 +314,14 @@ def _labels_from(rows: tuple[Row, ...], pos: int) -> re.Pattern[str]:
     return pattern
 
 
-def _match_labels(text: str, rows: tuple[Row, ...], start: int) -> tuple[list[int], bool]:
-    """Indices of the rows whose labels a text cell holds, in order, from ``start``.
-
-    Returns:
-        ``(hits, fuzzy)``: ``fuzzy`` when the (only) label was read one character off.
-    """
-    _TABLES.setdefault(id(rows), rows)
-    hits, fuzzy = _match_labels_cached(text, id(rows), start)
-    return list(hits), fuzzy
-
-
 # A report's cells repeat across reports (headers, labels): their matches are kept.
 _TABLES: dict[int, tuple[Row, ...]] = {}  # layout tables' rows by id() (kept for the process)
 
 
 @lru_cache(maxsize=4096)
 def _match_labels_cached(text: str, rows_id: int, start: int) -> tuple[tuple[int, ...], bool]:
+    """Indices of the rows whose labels a text cell holds, in order, from ``start``, and whether
+    the (only) label was read one character off."""
     rows = _TABLES[rows_id]
     hits = _label_chain(text, rows, start, len(rows))
     if not hits:
@@ -345,18 +342,13 @@ def _after_labels(text: str, rows: list[Row]) -> str:
     return rest
 
 
-def _match_late(text: str, rows: tuple[Row, ...], pos: int, seen: set[str]) -> list[int]:
-    """Rows before ``pos`` not yet found whose labels the text cell holds (printed out of order).
+@lru_cache(maxsize=4096)
+def _match_late_cached(text: str, rows_id: int, pos: int, seen: frozenset[str]) -> tuple[int, ...]:
+    """Rows before ``pos`` not yet found (not in ``seen``) whose labels the text cell holds (printed out of order).
 
     As in printed order, one cell may hold several labels (a group label and its first
     sub-row); the last one must be a row that holds values.
     """
-    _TABLES.setdefault(id(rows), rows)
-    return list(_match_late_cached(text, id(rows), pos, frozenset(seen)))
-
-
-@lru_cache(maxsize=4096)
-def _match_late_cached(text: str, rows_id: int, pos: int, seen: frozenset[str]) -> tuple[int, ...]:
     rows = _TABLES[rows_id]
     hits = _label_chain(text, rows, 0, pos, seen)
     while hits and (rows[hits[-1]].group or not rows[hits[-1]].columns):
@@ -365,33 +357,51 @@ def _match_late_cached(text: str, rows_id: int, pos: int, seen: frozenset[str]) 
 
 
 def _find_label(
-    tok: Token, pending: list[Token], rows: tuple[Row, ...], pos: int, seen: set[str]
+    tok: Token, pending: list[Token], rows: tuple[Row, ...], pos: int, seen
 ) -> tuple[list[int], Token, bool, bool, int] | None:
     """The rows a text cell labels: ``(row indices, label token, out of order, fuzzy, fragments used)``.
 
     Tried in turn: the cell alone in printed order; the cell joined to the unmatched
     cells before it (a label broken across lines or pages); the same for a row not yet
-    found that the format prints earlier.
+    found that the format prints earlier. ``seen``: the keys of the rows found so far
+    (a set, or a function giving them: only asked for when a row out of order is looked for).
     """
-    hits, fuzzy = _match_labels(tok.text, rows, pos)
+    rows_id = id(rows)
+    _TABLES.setdefault(rows_id, rows)
+    hits, fuzzy = _match_labels_cached(tok.text, rows_id, pos)
     if hits:
-        return hits, tok, False, fuzzy, 0
-    joins = [(Token("".join(t.text for t in pending[k:]) + tok.text, pending[k].location, TEXT), len(pending) - k)
-             for k in range(len(pending))]
-    for joined, used in joins:
-        hits, fuzzy = _match_labels(joined.text, rows, pos)
+        return list(hits), tok, False, fuzzy, 0
+    joined: list[tuple[int, str]] = []  # the cell joined to the last k unmatched cells, longest first
+    text = tok.text
+    for k in range(len(pending) - 1, -1, -1):
+        text = pending[k].text + text
+        joined.append((k, text))
+    joined.reverse()
+    for k, text in joined:
+        hits, fuzzy = _match_labels_cached(text, rows_id, pos)
         if hits:
-            return hits, joined, False, fuzzy, used
-    for candidate, used in ((tok, 0), *joins):
-        late = _match_late(candidate.text, rows, pos, seen)
+            return list(hits), Token(text, pending[k].location, TEXT), False, fuzzy, len(pending) - k
+    if pos == 0:
+        return None  # no row before the first: none can be printed out of order
+    seen = seen() if callable(seen) else frozenset(seen)
+    late = _match_late_cached(tok.text, rows_id, pos, seen)
+    if late:
+        return list(late), tok, True, False, 0
+    for k, text in joined:
+        late = _match_late_cached(text, rows_id, pos, seen)
         if late:
-            return late, candidate, True, False, used
+            return list(late), Token(text, pending[k].location, TEXT), True, False, len(pending) - k
     return None
 
 
-def _is_frame(text: str, table: Table) -> bool:
+_FRAMES: dict[int, tuple[re.Pattern[str], ...]] = {}  # layout tables' frame patterns by id() (kept for the process)
+
+
+@lru_cache(maxsize=4096)
+def _is_frame_cached(text: str, frame_id: int) -> bool:
+    """Whether a cell is a caption or header of a table (its ``frame``); cells repeat across reports: kept."""
     norm = normalize(text)
-    return bool(norm) and any(p.search(norm) for p in table.frame)
+    return bool(norm) and any(p.search(norm) for p in _FRAMES[frame_id])
 
 
 def _header_text(run: list[Token]) -> str:
@@ -447,9 +457,19 @@ def _walk(lines: list[Line], section: str, table: Table, cut: Token | None, grid
     pending: list[Token] = []  # recent text cells that matched no label (a broken label?)
     run: list[Token] = []  # text cells since the last value or label (a block's header)
     loose: list[Token] = []  # empty cells outside any row since the last text (before table 四's values?)
+    n_seen, seen = 0, frozenset()  # keys of the rows read so far
+    frame_id = id(table.frame)
+    _FRAMES.setdefault(frame_id, table.frame)
 
     def problem(where: str, message: str) -> None:
         out.problems.append((where, message))
+
+    def seen_keys() -> frozenset[str]:
+        """Keys of the rows read so far (the walk only adds rows)."""
+        nonlocal n_seen, seen
+        if len(out.reads) != n_seen:
+            n_seen, seen = len(out.reads), frozenset(r.row.key for r in out.reads)
+        return seen
 
     def close(ended: str, next_row: Row | None = None, late: bool = False) -> None:
         nonlocal current, in_step
@@ -507,8 +527,7 @@ def _walk(lines: list[Line], section: str, table: Table, cut: Token | None, grid
             if tok.kind == TEXT:
                 empties = []
                 loose = []
-                seen = {r.row.key for r in out.reads}
-                found = _find_label(tok, pending, rows, pos, seen)
+                found = _find_label(tok, pending, rows, pos, seen_keys)
                 if found is not None:
                     hits, label, late, fuzzy, used = found
                     if current is not None and used:  # fragments of this label were not unknown text
@@ -535,7 +554,7 @@ def _walk(lines: list[Line], section: str, table: Table, cut: Token | None, grid
                     run = []
                     on_line, stray = current, []
                     continue
-                if _is_frame(tok.text, table):
+                if _is_frame_cached(tok.text, frame_id):
                     pending.append(tok)
                     del pending[:-_MAX_FRAGMENTS]
                     run.append(tok)
@@ -562,7 +581,7 @@ def _walk(lines: list[Line], section: str, table: Table, cut: Token | None, grid
             pending.clear()
             run = []
             before, empties = empties, []
-            if on_line is not None and on_line is current and harmless(stray, current):
+            if on_line is not None and on_line is current and (not stray or harmless(stray, current)):
                 target = current
                 in_step = True
             elif stray and not harmless(stray, current) and not (current is None and awaiting_anchor()):
@@ -580,7 +599,8 @@ def _walk(lines: list[Line], section: str, table: Table, cut: Token | None, grid
                 continue
             else:
                 target = current if in_step else None
-            if target is not None and grid and target.line != index and not target.complete_on_label_line(index):
+            if target is not None and grid and target.line != index \
+                    and not (0 < len(target.columns) <= target.on_label_line):  # not complete on its label line
                 # in a grid a row is a line: values on a line without a label have none
                 problem(tok.location, f"table {TABLE_NUMERALS[section]}: values on a line with no row label")
                 out.unplaced.append(tok)
@@ -597,7 +617,7 @@ def _walk(lines: list[Line], section: str, table: Table, cut: Token | None, grid
                 else:
                     out.unplaced.append(tok)
                     continue
-            elif target.complete_on_label_line(index):
+            elif index != target.line and 0 < len(target.columns) <= target.on_label_line:
                 # the label's line held all the row's values: these have no label
                 name = target.label.text if target.label else target.row.label_zh
                 problem(tok.location, f"table {TABLE_NUMERALS[section]} row {name} has more than "
@@ -606,9 +626,11 @@ def _walk(lines: list[Line], section: str, table: Table, cut: Token | None, grid
                 out.unplaced.append(tok)
                 in_step = False
                 continue
-            for empty in before:
-                target.add(empty, index)
-            target.add(tok, index)
+            if before:  # empty cells: added as they are (only values count on the label's line)
+                target.cells.extend(before)
+            target.cells.append(tok)
+            if index == target.line:
+                target.on_label_line += 1
         if not empties:
             continue
         if current is not None and (current is on_line or (in_step and not grid and not current.complete_on_label_line(index))):
@@ -721,7 +743,12 @@ def _unglue(read: _RowRead, values: list[Token]) -> tuple[list[Token] | None, st
 
 def _grid_col(tok: Token) -> int:
     """The grid column of a cell (``table 3, row 5, col 2`` → 2; -1 when not a grid cell)."""
-    m = _GRID_COL.search(tok.location)
+    return _column_of(tok.location)
+
+
+@lru_cache(maxsize=1 << 12)
+def _column_of(location: str) -> int:
+    m = _GRID_COL.search(location)
     return int(m.group(1)) if m else -1
 
 
