@@ -3,10 +3,12 @@
 # Works on a fresh Debian machine with Python 3.11 (no conda needed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/system-packages.sh fonts-noto-cjk   # Chinese glyphs in the charts
+# Chinese glyphs in the charts; OpenCV's shared libraries for OCR (the ocr extra)
+bash scripts/system-packages.sh fonts-noto-cjk libgl1 libglib2.0-0
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-# the test extra, and the dask extra: engine="dask" (dask + distributed, BSD-3-Clause)
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test,dask]"
+# the test extra, the dask extra: engine="dask" (dask + distributed, BSD-3-Clause), and the
+# ocr extra: reports published as images (RapidOCR on ONNX Runtime, models in the wheel)
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test,dask,ocr]"
 .venv/bin/shaoyang-report run
-.venv/bin/shaoyang-report briefing   # briefings (HTML), facts CSV/Parquet, workbook; prints where they are
+.venv/bin/shaoyang-report briefing --agencies   # briefings (HTML, the agency briefing too), facts CSV/Parquet, workbook; prints where they are

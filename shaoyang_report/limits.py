@@ -51,6 +51,11 @@ MAX_TOKENS = 50_000
 MAX_CELLS = 50_000
 #: Pages of a PDF.
 MAX_PDF_PAGES = 300
+#: Pixels of one page image read by OCR (an A4 page at 600 dpi has 35 million). Checked
+#: from the image's header, before it is decoded: a small file that would decode to
+#: gigabytes (a decompression bomb) is refused unread. A scanned PDF page is drawn at a
+#: resolution that stays under it.
+MAX_IMAGE_PIXELS = 60_000_000
 #: Bytes a PDF page's content streams (and the forms it draws) inflate to; the real
 #: reports' pages hold 4–43 KB. Checked before the page is read, so that a small PDF
 #: whose content inflates to gigabytes of drawing operators is refused unread.

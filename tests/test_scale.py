@@ -16,8 +16,8 @@ from conftest import PROJECT, RAW, SHARED_REPORTS
 import shaoyang_report as sr
 from shaoyang_report import dictionary
 from shaoyang_report.cli import main
-from shaoyang_report.corpus.core import PROBLEM_COLUMNS, Corpus, read_facts
 from shaoyang_report.corpus import core as corpus_module
+from shaoyang_report.corpus.core import PROBLEM_COLUMNS, Corpus, read_facts
 from shaoyang_report.publish import briefing, workbook
 from shaoyang_report.read.report import MISSING_COLUMNS, UNPLACED_COLUMNS, read_report
 
@@ -306,7 +306,7 @@ def test_a_sheet_beyond_excel_limits_holds_what_fits_and_says_where_the_rest_is(
     assert list(rows[0]) == list(facts.columns[:10])
     assert [r[9] for r in rows[1:49]] == facts["value"].head(48).tolist()
     note = rows[49][0]
-    assert "前 48 行、10 列" in note and f"共 {len(facts)} 行、15 列" in note and "facts.parquet" in note
+    assert "前 48 行、10 列" in note and f"共 {len(facts)} 行、{facts.shape[1]} 列" in note and "facts.parquet" in note
     assert any("事实 facts" in (c.value or "") for c in wb["说明 notes"]["A"])
     assert all(len(c.value) <= 40 for row in ws.iter_rows(max_row=49) for c in row if isinstance(c.value, str))
     assert rows[4][facts.columns.get_loc("item")] == "长" * 39 + "…"  # cut to the cell limit, and marked

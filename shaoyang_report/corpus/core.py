@@ -17,7 +17,7 @@ Example:
     >>> sorted(tables.report_id.unique())
     ['chengbu_jinzi_township_2021', 'shaoyang_city_2020']
     >>> corpus.report_facts("shaoyang_city_2020").shape
-    (221, 15)
+    (221, 16)
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import gc
 import hashlib
 import json
 import math
+import operator
 import os
 import secrets
 import shutil
@@ -55,8 +56,10 @@ from shaoyang_report.read.report import (
 
 PROBLEM_COLUMNS = ["report_id", "location", "message"]
 
-#: File suffixes a folder is searched for.
-REPORT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".shtml", ".pdf", ".docx")
+#: File suffixes a folder is searched for (page images are read by OCR, each file one report:
+#: a report printed on several images is given as one multi-page TIFF or PDF, or read with
+#: ``read_report([page1, page2])``).
+REPORT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".shtml", ".pdf", ".docx", ".png", ".jpg", ".jpeg", ".tif", ".tiff")
 _CATALOG_NAME = "catalog.csv"
 
 #: The frames a corpus keeps per report, in this order.
@@ -116,7 +119,13 @@ def to_pandas(table: pa.Table, frame: str = "facts") -> pd.DataFrame:
 
 def _columns(records: list[dict], frame: str) -> dict[str, list]:
     """Records of one frame as columns (absent keys are missing values)."""
-    return {name: [r.get(name) for r in records] for name, _ in _fields(frame)}
+    columns = {}
+    for name, _ in _fields(frame):
+        try:
+            columns[name] = list(map(operator.itemgetter(name), records))  # at C speed
+        except KeyError:  # some record lacks it
+            columns[name] = [r.get(name) for r in records]
+    return columns
 
 
 @dataclass
@@ -483,9 +492,16 @@ class Corpus:
         return report_id in self._index
 
     def __repr__(self) -> str:
-        findings = sum(self._summaries.get("findings", []) or [0])
-        return (f"<Corpus: {len(self)} reports, {sum(self._rows['facts']):,} facts, "
-                f"{findings} findings, {len(self.errors)} unreadable>")
+        """A headline (reports, agencies, years, values, findings), then one line per report."""
+        from shaoyang_report.publish.display import corpus_text
+
+        return corpus_text(self)
+
+    def _repr_html_(self) -> str:
+        """The rich display in Jupyter: one row per report with its counts and findings (escaped)."""
+        from shaoyang_report.publish.display import corpus_html
+
+        return corpus_html(self)
 
     @property
     def report_ids(self) -> list[str]:
@@ -696,9 +712,26 @@ def report_files(folder: Path) -> list[Path]:
     for p in folder.rglob("*"):
         if p.suffix.lower() not in REPORT_SUFFIXES or is_temporary(p.relative_to(folder)):
             continue
+        if p.suffix.lower() in _IMAGE_SUFFIXES and _saved_with_a_page(p, folder):
+            continue  # a picture of a saved web page (read with the page, where it stands)
         if p.is_file() or (p.is_symlink() and not p.exists()):  # exists() follows the link
             found.append(p)
     return sorted(found)
+
+
+_IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
+
+
+def _saved_with_a_page(image: Path, folder: Path) -> bool:
+    """Whether an image is in the ``<page>_files`` folder a browser saves beside ``<page>.html`` (below ``folder``)."""
+    for below in image.relative_to(folder).parents[:-1]:  # not the folder itself
+        parent = folder / below
+        for ending in ("_files", ".files"):
+            if parent.name.endswith(ending):
+                stem = parent.name[: -len(ending)]
+                if any((parent.parent / f"{stem}{suffix}").is_file() for suffix in (".html", ".htm", ".shtml")):
+                    return True
+    return False
 
 
 def _entry_finder(catalog_dir: Path, catalog: list[CatalogEntry]):

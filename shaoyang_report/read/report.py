@@ -20,6 +20,7 @@ import pandas as pd
 
 from shaoyang_report import dictionary
 from shaoyang_report.check.checks import run_rules
+from shaoyang_report.check.misreads import mark_misreads
 from shaoyang_report.corpus.catalog import CatalogEntry
 from shaoyang_report.errors import ReportFormatError
 from shaoyang_report.layout import TABLE_SECTIONS, Table, get_layout
@@ -95,6 +96,7 @@ class Report:
     def _table_records(self) -> tuple[list[dict], list[tuple[str, str]]]:
         base = {**self._base(), "agency_printed": self.agency_printed}
         records, problems = [], []
+        confidence = self.document.confidence  # OCR: location → recognition confidence (else empty)
         for section, read in self._reads.items():
             for placed in read.rows:
                 row = placed.row
@@ -118,12 +120,18 @@ class Report:
                         "row_label": placed.label.text if placed.label else "",
                         "raw": raw,
                         "location": tok.location,
+                        "confidence": confidence.get(tok.location) if confidence else None,
                     })
         return records, problems
 
     def _prose_records(self) -> list[dict]:
         base = {**self._base(), "agency_printed": self.agency_printed, "is_total": False, "row_label": ""}
-        return [{**base, **fact} for fact in extract_prose_facts(self._prose)]
+        facts = [{**base, **fact} for fact in extract_prose_facts(self._prose)]
+        confidence = self.document.confidence
+        if confidence:  # read by OCR: the confidence of the line the figure was read from
+            for fact in facts:
+                fact["confidence"] = confidence.get(str(fact.get("location", "")).split(", chars")[0])
+        return facts
 
     # ------------------------------------------------------------------ frames
     @cached_property
@@ -138,7 +146,8 @@ class Report:
         checks = run_rules(table_facts, tables, self.shapes)
         if len(table_facts) < len(self._records):  # prose figures: cross-checks
             checks += [{**c, "difference": c["printed"] - c["expected"]} for c in prose_checks_records(self._records)]
-        return [{**self._base(), **c} for c in checks]
+        # OCR'd reports: which findings a one-digit misread would explain (nothing is corrected)
+        return mark_misreads([{**self._base(), **c} for c in checks], self._records)
 
     @cached_property
     def checks(self) -> pd.DataFrame:
@@ -245,17 +254,26 @@ class Report:
         out["prose"] = sum(1 for r in self._records if r["section"] == "prose")
         status = Counter(c["status"] for c in self._check_records)
         out["findings"] = status["fail"]
+        # of which a one-digit OCR misread (3↔8, 1↔7, 0↔6) more likely than the agency's arithmetic
+        out["likely_misreads"] = sum(1 for c in self._check_records if c["likely_misread"])
         out["not_checkable"] = status["not_checkable"]
         out["missing"] = len(self._missing_records)
         out["unplaced"] = len(self._unplaced_records)
         out["problems"] = len(self.problems)
+        out["ocr"] = ", ".join(self.document.ocr_pages)  # the pages read by OCR ("" for none)
         return out
 
     def __repr__(self) -> str:
-        n_prose = sum(1 for r in self._records if r["section"] == "prose")
-        n_findings = sum(1 for c in self._check_records if c["status"] == "fail")
-        return (f"<Report {self.report_id}: {self.agency or '?'} {self.year or '?'} {self.template or '?'}, "
-                f"{len(self._records) - n_prose} table values, {n_prose} prose figures, {n_findings} findings>")
+        """The headline ``shaoyang-report check`` prints, then each finding and problem on one line."""
+        from shaoyang_report.publish.display import report_text
+
+        return report_text(self)
+
+    def _repr_html_(self) -> str:
+        """The rich display in Jupyter: counts per table, findings, printed tables (escaped)."""
+        from shaoyang_report.publish.display import report_html
+
+        return report_html(self)
 
 
 _MARKDOWN_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)+\|?\s*$")
@@ -332,15 +350,18 @@ def parse_document(doc: Document, *, report_id: str | None = None, strict: bool 
     return report
 
 
-def read_report(path: str | Path, *, report_id: str | None = None, strict: bool | None = None,
-                catalog_entry: CatalogEntry | None = None) -> Report:
+def read_report(path: str | Path | list, *, report_id: str | None = None, strict: bool | None = None,
+                catalog_entry: CatalogEntry | None = None, workers: int | None = None) -> Report:
     """Read one report file (copied web-page text, or PDF/Word text) into a :class:`Report`.
 
     Args:
-        path: The file.
+        path: The file; or several page images (``[p1.png, p2.png]``) of one report.
         report_id: Identifier for the frames; defaults to the file name without extension.
         strict: See :func:`parse_document`.
         catalog_entry: See :func:`parse_document`.
+        workers: Processes to OCR pages in, for a report read from images (scanned PDF
+            pages, table pictures, image files); 1 (default) reads them here. A text
+            report never starts them.
 
     Raises:
         ReportFormatError: The file is not such a report, or a table is malformed; the
@@ -354,7 +375,14 @@ def read_report(path: str | Path, *, report_id: str | None = None, strict: bool 
         7            change   -56.0   -56
         8         decisions  7591.0  7591
     """
-    return parse_document(load_document(path), report_id=report_id, strict=strict, catalog_entry=catalog_entry)
+    if workers is None or workers == 1:
+        doc = load_document(path)
+    else:  # the OCR module itself is light: the engine is imported only when a page is an image
+        from shaoyang_report.read.readers.ocr import page_workers
+
+        with page_workers(workers):
+            doc = load_document(path)
+    return parse_document(doc, report_id=report_id, strict=strict, catalog_entry=catalog_entry)
 
 
 def read_text(text: str, *, source: str = "<text>", report_id: str | None = None,

@@ -52,6 +52,8 @@ def sniff(data: bytes) -> str:
     head = data[:1024]
     if b"%PDF-" in head:
         return "pdf"
+    if data.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")):
+        return "image"  # a scanned page or a table picture: read by OCR (readers.ocr)
     if data.startswith(_ZIP_MAGIC):
         return "docx" if b"word/document.xml" in data else "zip"
     if data.startswith(_OLE_MAGIC):
@@ -64,20 +66,46 @@ def sniff(data: bytes) -> str:
     return "text"
 
 
-def load_document(path: str | Path) -> Document:
+def load_document(path: str | Path | list | tuple) -> Document:
     """Read a file into a Document, choosing the reader by content.
+
+    Several image files (``[page1.png, page2.png]``) are the pages of one report, read
+    by OCR in the order given; a saved web page's ``<img>`` tables saved beside it are
+    read by OCR where they stand.
 
     Raises:
         ReportFormatError: The file is missing, empty, binary, damaged, or a kind of
             file no reader handles; the message names the file and says what was expected.
     """
+    if isinstance(path, (list, tuple)):
+        from shaoyang_report.read.readers.ocr import read_image_files
+
+        paths = [Path(p) for p in path]
+        if not paths:
+            raise ReportFormatError("<no file>", "no file given")
+        blobs = [read_bytes(p) for p in paths]
+        for p, blob in zip(paths, blobs):
+            if sniff(blob) != "image":
+                raise ReportFormatError(p, "several files are read as one report only when each is a page image "
+                                        "(PNG, JPEG, TIFF)")
+        return read_image_files(blobs, paths[0].name)
     path = Path(path)
     data = read_bytes(path)
+    if sniff(data) == "html":
+        from shaoyang_report.read.readers.html_reader import read_html
+
+        try:
+            return read_html(data, path.name, base=path.parent)
+        except ReportFormatError:
+            raise
+        except Exception as exc:  # as read_document says it
+            raise ReportFormatError(path.name, f"the HTML page is damaged or truncated: it cannot be read "
+                                    f"({type(exc).__name__}: {exc})") from None
     return read_document(data, path.name)
 
 
 # The kinds read with a library (PDFium, python-docx and zipfile, lxml).
-_KIND_NAMES = {"pdf": "PDF", "docx": "Word document", "html": "HTML page"}
+_KIND_NAMES = {"pdf": "PDF", "docx": "Word document", "html": "HTML page", "image": "image"}
 
 
 def read_document(data: bytes, source: str) -> Document:
@@ -112,6 +140,10 @@ def _read(kind: str, data: bytes, source: str) -> Document:
         from shaoyang_report.read.readers.docx_reader import read_docx
 
         return read_docx(data, source)
+    if kind == "image":
+        from shaoyang_report.read.readers.ocr import read_image_files
+
+        return read_image_files([data], source)
     if kind == "zip":
         raise ReportFormatError(source, "the file is a zip archive but not a Word .docx document (no word/document.xml)")
     if kind == "doc":

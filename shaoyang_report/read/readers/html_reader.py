@@ -390,6 +390,7 @@ class _Reader:
         self.raw_text = 0
         self.count = count
         self.visibility = visibility
+        self.images: list[tuple[int, str]] | None = None  # (line index, src) of each <img>, when read
 
     def _take(self, text: str) -> str:
         """Count a text node of the page (before whitespace is collapsed)."""
@@ -439,6 +440,12 @@ class _Reader:
                 continue
             if tag == "br":
                 self._flush(buf)
+                if el.tail:
+                    buf.append(take(el.tail) if take else el.tail)
+                continue
+            if tag == "img" and self.images is not None:  # a table printed as a picture: read by OCR
+                self._flush(buf)
+                self.images.append((len(self.lines), el.get("src") or ""))
                 if el.tail:
                     buf.append(take(el.tail) if take else el.tail)
                 continue
@@ -530,12 +537,15 @@ class _Reader:
         return rows
 
 
-def read_html(data: bytes, source: str) -> Document:
+def read_html(data: bytes, source: str, base=None) -> Document:
     """Read a saved report page into a Document.
 
     Args:
         data: The page's bytes as saved (any of the encodings above).
         source: The file name, for messages and locations.
+        base: The folder the page was saved in. Given, each ``<img>`` whose file is
+            saved in it (``page_files/table2.png``) is read by OCR where it stands
+            (:func:`~.ocr.image_lines`; locations ``image 2, x … y …``).
 
     Raises:
         ReportFormatError: The bytes are not decodable, no page can be parsed from them,
@@ -564,7 +574,21 @@ def read_html(data: bytes, source: str) -> Document:
         _prune(root, marks)
         # The walk counts the text it reads against the cap only when the page holds more.
         count = len(etree.tostring(root, method="text", encoding=str)) > MAX_HTML_RAW_TEXT
-        lines = _Reader(source, count, marks.visibility).read(root)
+        reader = _Reader(source, count, marks.visibility)
+        if base is not None and b"<img" in data.lower():
+            reader.images = []
+        lines = reader.read(root)
+        if reader.images:
+            from pathlib import Path
+
+            from shaoyang_report.read.readers.ocr import image_lines
+
+            confidence: dict[str, float] = {}
+            found, names = image_lines(reader.images, Path(base), source, reader.budget, confidence)
+            if found:
+                lines = [ln for k in range(len(lines) + 1) for ln in (*found.get(k, ()), *lines[k:k + 1])]
+                return Document(source=source, lines=lines, reader="html", ocr_pages=tuple(names),
+                                confidence=confidence)
     if not lines:
         raise ReportFormatError(source, "the HTML page holds no text; expected a 政府信息公开工作年度报告")
     return Document(source=source, lines=lines, reader="html")

@@ -197,7 +197,9 @@ def read_pdf(data: bytes, source: str) -> Document:
 
     Raises:
         ReportFormatError: The PDF is damaged or truncated, encrypted, far larger than a
-            report, or has no text layer (a scan: OCR is needed first).
+            report, or has pages without a text layer (a scan) and the OCR extra
+            (``shaoyang-report[ocr]``) is not installed. With it, such pages are read by
+            OCR (:mod:`.ocr`), the pages with a text layer as text.
     """
     from shaoyang_report.read.readers.pdf_pdfium import read_pages
 
@@ -209,6 +211,12 @@ def read_pdf(data: bytes, source: str) -> Document:
         raise ReportFormatError(
             source, f"the PDF is damaged or truncated: it cannot be read ({type(exc).__name__}: {exc}); "
             "get the complete file again") from None
+    if read.images and not read.repaired and not all(read.words):
+        # pages that are images without a text layer (a scan): those pages are read by OCR
+        from shaoyang_report.read.readers.ocr import read_scanned_pdf
+
+        text_pages = (lambda: document_of_pages(read, source)) if any(read.words) else None
+        return read_scanned_pdf(data, source, read.words, text_pages)
     return document_of_pages(read, source)
 
 

@@ -1,0 +1,107 @@
+"""Arithmetic as a guard on OCR (issue 12, scope 5): likely misreads vs the agency's own findings.
+
+Fast tests on the Shaoyang 2020 text report (values typed from data/raw/shaoyang_city_2020.txt):
+a text report's findings are never taken for misreads; the same text with a document that
+says its values were read by OCR (a recognition confidence per location) shows how a
+one-digit misread is told from the agency's arithmetic. The OCR'd Hongze reports are
+tested in test_ocr.py.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import shaoyang_report as sr
+from shaoyang_report.check.misreads import alternatives, confusions, mark_misreads
+from shaoyang_report.read.document import text_document
+
+SHAOYANG_2020 = Path(__file__).resolve().parents[1] / "data" / "raw" / "shaoyang_city_2020.txt"
+
+
+def _as_if_ocr(text: str):
+    """The report read from ``text``, its document saying every value was read by OCR."""
+    doc = text_document(text, "shaoyang_city_2020.txt")
+    doc.confidence = {tok.location: 0.99 for ln in doc.lines for tok in ln.tokens}
+    doc.ocr_pages = ("page 1",)
+    return sr.parse_document(doc, report_id="shaoyang_city_2020")
+
+
+def _misread_text() -> str:
+    """Shaoyang 2020 with （一）予以公开's fourth column 1 printed as 7 (line 116; the row: 86 0 0 1 0 0 87)."""
+    lines = SHAOYANG_2020.read_text("utf-8").splitlines()
+    assert lines[111] == "(一)予以公开 |" and lines[112:119] == ["86 |", "0 |", "0 |", "1 |", "0 |", "0 |", "87 |"]
+    lines[115] = "7 |"
+    return "\n".join(lines) + "\n"
+
+
+def test_confusion_pairs_are_package_data():
+    assert confusions() == {"3": ("8",), "8": ("3",), "1": ("7",), "7": ("1",), "0": ("6",), "6": ("0",)}
+
+
+def test_alternatives_change_one_digit_and_keep_the_unit():
+    assert list(alternatives("31", 31.0)) == [("81", 81.0), ("37", 37.0)]
+    assert list(alternatives("0", 0.0)) == [("6", 6.0)]
+    assert list(alternatives("60", 60.0)) == [("66", 66.0)]  # 00: no number as printed
+    assert list(alternatives("1.5万", 15000.0)) == [("7.5万", 75000.0)]
+    assert list(alternatives("", float("nan"))) == [] and list(alternatives("—", float("nan"))) == []
+    assert list(alternatives("245", 245.0)) == []
+
+
+def test_a_text_reports_findings_are_never_misreads():
+    report = sr.read_report(SHAOYANG_2020)
+    findings = report.findings
+    # 各项办理结果之和 137 (自然人) and 138 (总计) where （七）总计 prints 139 and 140
+    assert sorted(zip(findings.expected, findings.printed)) == [(137.0, 139.0), (138.0, 140.0)]
+    assert not findings.likely_misread.any() and findings.misread_alternative.isna().all()
+    assert report.summary()["findings"] == 2 and report.summary()["likely_misreads"] == 0
+    # a digit off by a shape confusion in a text report is still the agency's (no OCR ran)
+    edited = sr.read_text(_misread_text(), source="shaoyang_city_2020.txt")
+    assert len(edited.findings) > 2 and not edited.checks.likely_misread.any()
+
+
+def test_a_one_digit_misread_is_flagged_and_not_corrected():
+    report = _as_if_ocr(_misread_text())
+    facts = report.facts
+    cell = facts[facts.location == "line 116"]
+    assert cell["item"].tolist() == ["granted"] and cell.value.tolist() == [7.0]  # stays as read
+    findings = report.findings
+    new = findings[findings.locations.str.contains(r"\bline 116\b")]
+    assert len(new) == 2  # its row (… = 总计 87) and its column (… = （七）总计) no longer add up
+    assert new.likely_misread.all()
+    # the one change that makes both hold; the row's total 87 → 81 would break the total column: not offered
+    assert new.misread_alternative.tolist() == ["line 116: 7 → 1", "line 116: 7 → 1"]
+    # the agency's own findings (137 vs 139, 138 vs 140: off by 2, no digit shape) stay its own
+    own = findings[~findings.locations.str.contains(r"\bline 116\b")]
+    assert len(own) == 2 and not own.likely_misread.any() and own.misread_alternative.isna().all()
+    summary = report.summary()
+    assert summary["findings"] == 4 and summary["likely_misreads"] == 2
+
+
+def test_unedited_report_read_as_ocr_has_no_misreads():
+    report = _as_if_ocr(SHAOYANG_2020.read_text("utf-8"))
+    assert len(report.findings) == 2 and not report.checks.likely_misread.any()
+
+
+def test_a_change_that_breaks_a_holding_rule_is_not_offered():
+    facts = [{"location": "t", "raw": "13", "value": 13.0, "confidence": 0.9},
+             {"location": "a", "raw": "10", "value": 10.0, "confidence": 0.9},
+             {"location": "b", "raw": "8", "value": 8.0, "confidence": 0.9},
+             {"location": "c", "raw": "5", "value": 5.0, "confidence": 0.9}]
+    checks = [{"status": "fail", "difference": -5.0, "locations": "t ← a; b"},
+              {"status": "pass", "difference": 0.0, "locations": "b ← c; z"}]
+    marked = mark_misreads(checks, facts)
+    assert marked[0]["likely_misread"] and marked[0]["misread_alternative"] == "t: 13 → 18"
+    assert not marked[1]["likely_misread"]
+    # without confidence (not OCR'd), nothing is flagged
+    plain = [{k: v for k, v in f.items() if k != "confidence"} for f in facts]
+    assert not mark_misreads([dict(checks[0])], plain)[0]["likely_misread"]
+
+
+@pytest.mark.parametrize("difference", [-2.0, 5.0, 1.0, -60.0])
+def test_a_difference_no_digit_shape_explains_is_the_agencys(difference):
+    facts = [{"location": "t", "raw": "31", "value": 31.0, "confidence": 0.9},
+             {"location": "a", "raw": "31", "value": 31.0, "confidence": 0.9}]
+    checks = [{"status": "fail", "difference": difference, "locations": "t ← a"}]
+    assert not mark_misreads(checks, facts)[0]["likely_misread"]
