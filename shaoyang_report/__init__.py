@@ -12,6 +12,8 @@ Example:
     1  leaf_sum           total     138.0    140.0
 """
 
+from shaoyang_report.compare.agencies import compare_agencies
+from shaoyang_report.compare.scorecard import scorecard
 from shaoyang_report.compare.years import (
     compare_years,
     comparison_table,
@@ -19,6 +21,7 @@ from shaoyang_report.compare.years import (
     indicator_table,
 )
 from shaoyang_report.corpus.core import Corpus, read_facts, read_reports, write_facts
+from shaoyang_report.corpus.discover import discover
 from shaoyang_report.corpus.fetch import fetch_catalog
 from shaoyang_report.errors import ReportFormatError
 from shaoyang_report.layout import get_layout
@@ -32,9 +35,11 @@ def numbers_in_prose(report: Report):
 
 __all__ = [
     "Corpus",
+    "compare_agencies",
     "compare_years",
     "comparison_table",
     "cross_year_checks",
+    "discover",
     "fetch_catalog",
     "indicator_table",
     "Report",
@@ -46,6 +51,7 @@ __all__ = [
     "read_report",
     "read_reports",
     "read_text",
+    "scorecard",
     "write_facts",
     "write_workbook",
 ]

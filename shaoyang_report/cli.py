@@ -30,6 +30,7 @@ from pathlib import Path
 
 from shaoyang_report import config, dictionary
 from shaoyang_report.errors import ReportFormatError
+from shaoyang_report.publish.display import report_headline
 
 
 def _expand(paths: list[str]) -> list[Path] | Path:
@@ -44,14 +45,6 @@ def _expand(paths: list[str]) -> list[Path] | Path:
     return out
 
 
-def _describe(s: dict) -> str:
-    """One line per report from its summary (``Report.summary()`` / ``corpus.reports``)."""
-    counts = ", ".join(f"表{n} {s[k]}" for k, n in (("active_disclosure", "二"), ("applications", "三"),
-                                                      ("review_litigation", "四")))
-    return (f"{s['source']}: {s['agency'] or '（未署名）'} {s['year'] or '?'}年 {s['template'] or '?'}"
-            f"（{counts}；正文数字 {s['prose']} 项；勾稽问题 {s['findings']} 项，无法核对 {s['not_checkable']} 项）")
-
-
 def _by_report(frame):
     """``report_id → its rows`` (grouped once: a corpus of 10^4 reports is not scanned per report)."""
     groups = {rid: rows for rid, rows in frame.groupby("report_id", sort=False)} if len(frame) else {}
@@ -63,7 +56,7 @@ def _print_check(corpus) -> None:
                                                                      corpus.unplaced, corpus.problems))
     for s in corpus.reports.to_dict("records"):
         rid = s["report_id"]
-        print(_describe(s))
+        print(report_headline(s))
         mine = findings(rid)
         for row in mine.itertuples():
             print(f"  ✗ {row.message}")
@@ -144,7 +137,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     corpus = _corpus([args.raw], strict=None)
     for summary in corpus.reports.to_dict("records"):
-        print(_describe(summary))
+        print(report_headline(summary))
     if corpus.uncatalogued:
         print(f"note: {len(corpus.uncatalogued)} report file(s) not named in catalog.csv were not read: "
               + ", ".join(corpus.uncatalogued[:5]) + (" …" if len(corpus.uncatalogued) > 5 else ""))
@@ -167,7 +160,7 @@ def cmd_briefing(args: argparse.Namespace) -> int:
     try:
         outputs = build_briefings(source, args.out, agency=args.agency, catalog=args.catalog, reports=args.report,
                                   audit=not args.no_audit, progress=lambda msg: print(f"… {msg}", flush=True),
-                                  workers=args.workers)
+                                  workers=args.workers, agencies=args.agencies)
     except (BriefingError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -245,11 +238,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="report to export with the explorer notebook (repeatable; default: the agency's reports "
                         "with tables, one per year)")
     b.add_argument("--no-audit", action="store_true", help="skip the consistency audit (audit.html)")
+    b.add_argument("--agencies", action="store_true",
+                   help="also the agency briefing (agencies.html: scorecard, indicators per agency, findings) "
+                        "and its workbook sheets")
     b.add_argument("-j", "--workers", type=int, default=1, help="processes to read the reports with (default 1)")
     b.set_defaults(func=cmd_briefing)
     from shaoyang_report.corpus.fetch import add_fetch_parser
 
     add_fetch_parser(sub)
+    from shaoyang_report.corpus.discover import add_discover_parser
+
+    add_discover_parser(sub)
     d = sub.add_parser("dictionary", help="print the data dictionary (or write it into a README)")
     d.add_argument("--readme", help="rewrite the dictionary section of this README file")
     d.set_defaults(func=cmd_dictionary)

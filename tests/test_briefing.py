@@ -112,13 +112,15 @@ def test_headline_table_matches_snapshot(shaoyang):
     assert pretty == path.read_text("utf-8"), f"presentation changed; review and update {path}"
 
 
-def test_headline_compares_the_latest_year_with_the_one_before(shaoyang):
+def test_headline_leads_with_the_latest_pair_of_years_that_can_be_compared(shaoyang):
     assert (shaoyang.latest, shaoyang.previous) == (2023, 2022)
     html = briefing.headline(shaoyang)
-    assert "<th>2022年</th><th>2023年</th>" in html
-    # 2023: prose figures only, marked; 2022: no report
-    assert '<span class="prose">251</span><sup class="mk">*</sup>' in html
-    assert 'title="无该年报告">无报告</span>' in html
+    # 2022 has no report and 2023 only an opening: one line says so, no table of empty cells
+    assert ('<p class="gap" id="headline-note">2022→2023年：没有两年都有数值的指标（2022年：无该年报告；'
+            "2023年：仅有报告开头部分）。下表为最近一次可比较的相邻两年 2020→2021年。</p>") in html
+    assert "<th>2020年</th><th>2021年</th><th>2021年较上年变化</th>" in html and "<th>2023年</th>" not in html
+    # 2021: 全市共收到依申请公开件293件 (prose of the 2021 opening), against 138 in the 2020 table 三
+    assert '<span class="prose">293</span><sup class="mk">*</sup></td><td>+155（+112.32%）</td>' in html
     # the last pair that can be compared, with the derived 2019 value marked
     assert '2019→2020年：<span class="derived">4,089</span><sup class="mk">‡</sup> → <span class="printed">4,033</span>，−56（−1.37%）' in html
 
@@ -263,7 +265,7 @@ def built(tmp_path_factory):
 
     started = time.perf_counter()
     with redirect_stdout(buffer):
-        status = main(["briefing", "--raw", str(RAW), "--out", str(out)])
+        status = main(["briefing", "--raw", str(RAW), "--out", str(out), "--agencies"])
     seconds = time.perf_counter() - started
     assert status == 0, buffer.getvalue()
     return out, buffer.getvalue(), seconds
@@ -306,10 +308,34 @@ def test_briefing_renders_in_headless_chromium(built, tmp_path):
     out, _, _ = built
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     dom = _chromium(out / "briefing-邵阳市.html", tmp_path, screenshot=SCREENSHOT)
-    assert 'id="headline"' in dom and "<th>2022年</th><th>2023年</th>" in dom
+    assert 'id="headline"' in dom and "<th>2020年</th><th>2021年</th>" in dom
     assert len(re.findall(r'<img[^>]+src="data:image/png;base64,', dom)) == len(plotting.BRIEFING_CHARTS)
     assert "邵阳市 政府信息公开工作年度报告：2019—2023年比较" in dom
     _assert_not_blank(SCREENSHOT)
+
+
+@pytest.mark.slow
+def test_agency_briefing_renders_in_headless_chromium(built, tmp_path):
+    """``briefing --agencies`` (the README's first command): scorecard, panel, small multiples, findings."""
+    out, stdout, _ = built
+    page = out / "agencies.html"
+    assert str(page) in stdout
+    html = page.read_text("utf-8")
+    _assert_self_contained(html)
+    assert "agencies.scorecard_table" not in html, "code cells are hidden"
+    shot = PROJECT / "data" / "processed" / "agencies-screenshot.png"
+    dom = _chromium(page, tmp_path, screenshot=shot)
+    for marker in ('id="scorecard"', 'id="criteria"', 'id="agency-panel"', 'id="agency-findings"', 'id="sources"'):
+        assert marker in dom, marker
+    # 金紫乡2021年报告 发布时间:2022-06-17, after the 31 January deadline; 牛马司镇 2020: 发布时间:2021-01-20
+    assert "页面发布时间 2022-06-17，期限 2022-01-31" in dom and "页面发布时间 2021-01-20，期限 2021-01-31" in dom
+    assert "各项之和为138，（七）总计印为140，不符，相差2" in dom  # the Shaoyang 2020 findings, per agency
+    assert len(_images(html)) == 1  # the small multiples
+    _assert_not_blank(shot)
+    import openpyxl
+
+    sheets = openpyxl.load_workbook(out / "workbook.xlsx", read_only=True).sheetnames
+    assert {"机构评分 scorecard", "评分依据 criteria", "机构比较 agencies"} <= set(sheets)
 
 
 @pytest.mark.slow

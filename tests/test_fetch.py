@@ -26,13 +26,13 @@ from fetch_server import (
 )
 
 import shaoyang_report as sr
+from shaoyang_report.corpus import fetch
 from shaoyang_report.corpus.catalog import (
     COMPLETE,
     OPENING_ONLY,
     CatalogEntry,
     read_catalog,
 )
-from shaoyang_report.corpus import fetch
 from shaoyang_report.corpus.fetch import (
     MANIFEST_COLUMNS,
     RESULT_COLUMNS,

@@ -1,10 +1,13 @@
 """The numbered notebooks: thin, parameterised, saved without outputs, and they all run.
 
-Execution uses :func:`shaoyang_report.publish.briefing.run_notebook`: nbclient with the
-``python3`` kernel resolved to this interpreter (the venv's), so it works on a clean
-clone without registering a kernelspec. A chart that lacks a glyph would print
-matplotlib's ``Glyph … missing from font(s)`` warning to the cell's stderr; any stderr
-output fails the test.
+Execution uses :func:`shaoyang_report.publish.briefing.run_notebook`: papermill with the
+``python3`` kernel, which in the venv is ipykernel's own kernelspec run with this
+interpreter, so it works on a clean clone without registering a kernelspec. A chart
+that lacks a glyph would print matplotlib's ``Glyph … missing from font(s)`` warning to
+the cell's stderr; any stderr output fails the test.
+
+``00-quickstart`` is an analyst's tour: its cells may hold short pandas code (see
+:data:`_QUICKSTART_LINE`); the briefing notebooks (01 on) stay thin.
 """
 
 from __future__ import annotations
@@ -20,13 +23,22 @@ from shaoyang_report.publish import briefing
 
 NOTEBOOKS = sorted((PROJECT / "notebooks").glob("*.ipynb"))
 PARAMETERS = {
+    "00-quickstart.ipynb": {"report_file", "data_folder", "agency", "output_folder"},
     "01-year-comparison.ipynb": {"agency", "data_folder", "catalog", "output_folder"},
     "02-consistency-audit.ipynb": {"agency", "data_folder", "catalog", "output_folder"},
     "03-report-explorer.ipynb": {"report_id", "data_folder", "catalog", "output_folder"},
+    "04-agency-comparison.ipynb": {"year", "data_folder", "catalog", "output_folder"},
 }
 # What a thin cell may do: call the package, assign the result, comment.
 _THIN_LINE = re.compile(r"^\s*(#.*|from shaoyang_report(\.\w+)* import [\w, ]+|"
-                        r"(\w+ = )?(briefing|plotting)\.\w+\(.*\)( or .*)?|\w+ = \w+ or briefing\.\w+\(.*\)|)$")
+                        r"(\w+ = )?(briefing|plotting|agencies)\.\w+\(.*\)( or .*)?|\w+ = \w+ or briefing\.\w+\(.*\)|)$")
+
+
+# What a quickstart cell may hold: short lines, no functions, classes or loops; imports of
+# the package, pandas or matplotlib only; at most six lines a cell.
+_QUICKSTART_LINE = re.compile(r"^(?!\s*(def|class|for|while|with|try|lambda)\b)(?!.*\blambda\b).{0,110}$")
+_QUICKSTART_IMPORT = re.compile(r"^\s*(import|from)\s+(shaoyang_report|pandas|matplotlib)\b")
+_QUICKSTART_CELL_LINES = 6
 
 
 def _parameters_cell(nb) -> nbformat.NotebookNode:
@@ -53,30 +65,47 @@ def test_notebook_is_thin_clean_and_parameterised(path):
         assert cell.outputs == [] and cell.execution_count is None, "clear outputs before saving notebooks"
         if "parameters" in cell.metadata.get("tags", []):
             continue
-        for line in cell.source.splitlines():
+        lines = cell.source.splitlines()
+        if path.name.startswith("00-"):
+            assert len(lines) <= _QUICKSTART_CELL_LINES, f"{path.name}: a quickstart cell is short: {cell.source!r}"
+            for line in lines:
+                assert _QUICKSTART_LINE.match(line), f"{path.name}: keep quickstart code short and flat: {line!r}"
+                assert not re.match(r"^\s*(import|from)\b", line) or _QUICKSTART_IMPORT.match(line), line
+            continue
+        for line in lines:
             assert _THIN_LINE.match(line), f"{path.name}: logic belongs in the package, not in a cell: {line!r}"
 
 
-def test_parameters_are_injected_after_the_parameters_cell():
-    nb = nbformat.read(PROJECT / "notebooks" / "03-report-explorer.ipynb", as_version=4)
-    briefing.inject_parameters(nb, {"report_id": "x<y", "data_folder": [RAW / "a.txt"], "catalog": None})
-    briefing.inject_parameters(nb, {"report_id": "again"})  # replaces the earlier injection
-    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
-    assert len(injected) == 1 and nb.cells[1] is injected[0]
-    assert "report_id = 'again'" in injected[0].source
-    namespace: dict = {}
-    exec(briefing.inject_parameters(nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_code_cell("a = 1", metadata={"tags": ["parameters"]})]),
-        {"a": [RAW, "邵阳市"], "b": None}).cells[1].source, namespace)
-    assert namespace["a"] == [str(RAW), "邵阳市"] and namespace["b"] is None
+def test_papermill_injects_the_parameters_after_the_parameters_cell(tmp_path):
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("a = 1\nb = 'x'", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("print(repr(a), repr(b))")])
+    nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = tmp_path / "p.ipynb"
+    nbformat.write(nb, path)
+    ran = briefing.run_notebook(path, {"a": [RAW, "邵阳市"], "b": None})
+    assert [c.metadata.get("tags", []) for c in ran.cells][:2] == [["parameters"], ["injected-parameters"]]
+    assert _outputs(ran, "stream")[0].text.strip() == f"[{str(RAW)!r}, '邵阳市'] None"
+    assert ran.metadata.papermill.parameters == {"a": [str(RAW), "邵阳市"], "b": None}
+    assert nbformat.read(path, as_version=4).cells[0].outputs == [], "the file itself is not changed"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")]), tmp_path / "q.ipynb")
     with pytest.raises(briefing.BriefingError, match="parameters"):
-        briefing.inject_parameters(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")]), {"x": 2})
+        briefing.run_notebook(tmp_path / "q.ipynb", {"x": 2})
+
+
+def test_a_failing_cell_names_the_notebook(tmp_path):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 / 0")])
+    nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, tmp_path / "broken.ipynb")
+    with pytest.raises(briefing.BriefingError, match="broken.ipynb: a cell failed:(.|\n)*ZeroDivisionError"):
+        briefing.run_notebook(tmp_path / "broken.ipynb")
 
 
 def test_the_kernel_is_this_interpreter():
-    km = briefing._kernel_manager()
-    assert km.kernel_name == "python3"
-    assert km.kernel_spec.argv[:3] == [sys.executable, "-m", "ipykernel_launcher"]
+    from jupyter_client import KernelManager
+
+    km = KernelManager(kernel_name="python3")  # as papermill asks for it
+    assert km.format_kernel_cmd()[:3] == [sys.executable, "-m", "ipykernel_launcher"]
 
 
 def _outputs(nb, output_type=None):
@@ -89,6 +118,19 @@ def _assert_ran_cleanly(nb):
     assert not errors, "\n".join(f"{e.ename}: {e.evalue}" for e in errors)
     stderr = [o.text for o in _outputs(nb, "stream") if o.name == "stderr"]
     assert not stderr, f"the notebook wrote to stderr (missing glyphs? warnings?): {stderr}"
+
+
+def test_quickstart_notebook_runs(tmp_path):
+    nb = briefing.run_notebook(PROJECT / "notebooks" / "00-quickstart.ipynb",
+                               {"data_folder": str(RAW), "report_file": str(RAW / "shaoyang_city_2020.txt"),
+                                "output_folder": str(tmp_path)})
+    _assert_ran_cleanly(nb)
+    html = "".join(o.data.get("text/html", "") for o in _outputs(nb) if "data" in o)
+    assert "各项之和为138，（七）总计印为140" in html  # the report's rich display and its findings
+    assert "<details>" in html and "161/161" in html
+    assert "语料：12 份报告" in html  # the corpus display (data/raw holds 12 catalogued reports)
+    assert len([o for o in _outputs(nb) if "image/png" in o.get("data", {})]) == 1  # the chart
+    assert (tmp_path / "quickstart.xlsx").stat().st_size > 0
 
 
 @pytest.mark.slow

@@ -11,6 +11,7 @@ Entry: :func:`read_reports`.
 """
 
 from shaoyang_report.corpus.core import Corpus, read_facts, read_reports, write_facts
+from shaoyang_report.corpus.discover import discover
 from shaoyang_report.corpus.fetch import fetch_catalog
 
-__all__ = ["Corpus", "fetch_catalog", "read_facts", "read_reports", "write_facts"]
+__all__ = ["Corpus", "discover", "fetch_catalog", "read_facts", "read_reports", "write_facts"]

@@ -8,6 +8,9 @@ name is kept beside it in the facts (``agency_printed``).
 
 from __future__ import annotations
 
+import codecs
+import csv
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +20,11 @@ from shaoyang_report.errors import ReportFormatError
 
 COLUMNS = ["report_id", "agency", "year", "url", "local_file", "completeness", "note"]
 COMPLETE, OPENING_ONLY = "complete", "opening only"
+#: Optional columns: ``level`` (the agency's level: city, county, department or township;
+#: empty: inferred from the name, see :mod:`shaoyang_report.compare.agencies`) and
+#: ``listing_page`` (the listing page ``discover`` found the report on).
+LEVEL, LISTING_PAGE = "level", "listing_page"
+LEVELS = ("city", "county", "department", "township")
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,29 @@ def read_catalog(path: str | Path) -> pd.DataFrame:
     if repeated:
         raise ReportFormatError(path, f"report_id repeated in the catalog: {', '.join(repeated)}")
     return frame
+
+
+def csv_records(path: Path) -> tuple[bytes, list[tuple[str, list[str]]]]:
+    """A catalog CSV's BOM and its records, each as ``(its exact text, its fields)``.
+
+    Lets a writer keep every record it does not change byte for byte (a quoted field may
+    span lines, so records are not lines). A file that does not exist has no records.
+    """
+    raw = path.read_bytes() if path.exists() else b""
+    bom = codecs.BOM_UTF8 if raw.startswith(codecs.BOM_UTF8) else b""
+    lines = raw[len(bom):].decode("utf-8").splitlines(keepends=True)
+    consumed: list[str] = []
+
+    def feed() -> Iterator[str]:
+        for line in lines:
+            consumed.append(line)
+            yield line
+
+    records: list[tuple[str, list[str]]] = []
+    for fields in csv.reader(feed()):
+        records.append(("".join(consumed), fields))
+        consumed.clear()
+    return bom, records
 
 
 def entries(frame: pd.DataFrame) -> list[CatalogEntry]:

@@ -20,7 +20,8 @@ one (never over it), its manifest row naming the file it ``replaces``.
 
 Politeness and hostile input: a clear User-Agent (:func:`user_agent`); a delay between
 requests to the same host; retries with exponential backoff on 5xx/429, timeouts and
-connection errors (honouring ``Retry-After``); at most :data:`MAX_REDIRECTS`
+connection errors, honouring ``Retry-After`` (urllib3's ``Retry``, mounted on the
+guarded adapter: :func:`_retry`); at most :data:`MAX_REDIRECTS`
 redirects; only ``http``/``https`` URLs, also as redirect targets; downloads above
 ``max_bytes`` (50 MB) are refused; file names come from the URL or
 ``Content-Disposition`` and are sanitised (:func:`safe_filename`), and nothing is
@@ -59,7 +60,6 @@ Example:
 from __future__ import annotations
 
 import argparse
-import codecs
 import csv
 import hashlib
 import http.client
@@ -77,7 +77,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.message import Message
-from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urljoin, urlsplit
@@ -86,7 +85,13 @@ import pandas as pd
 
 from shaoyang_report.atomic import write_bytes
 from shaoyang_report.corpus.catalog import COLUMNS as CATALOG_COLUMNS
-from shaoyang_report.corpus.catalog import COMPLETE, CatalogEntry, entries, read_catalog
+from shaoyang_report.corpus.catalog import (
+    COMPLETE,
+    CatalogEntry,
+    csv_records,
+    entries,
+    read_catalog,
+)
 from shaoyang_report.errors import ReportFormatError
 
 #: Folder (inside the raw folder) that holds what was fetched.
@@ -226,21 +231,6 @@ def _describe_connection_error(exc: Exception, url: str) -> str:
     if re.search(r"SSL|CERTIFICATE", text):
         return f"TLS/SSL error with {host}: {text.splitlines()[-1][:200]}"
     return f"cannot connect to {host}: {text.splitlines()[-1][:200] if text else type(exc).__name__}"
-
-
-def _retry_after(value: str | None) -> float:
-    if not value:
-        return 0.0
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return 0.0
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
 
 
 def _sleep(seconds: float) -> None:
@@ -539,6 +529,62 @@ def _guarded_adapter(allow_private: bool, **adapter_args):
     return guarded(**adapter_args)
 
 
+_RETRY: list = []
+
+
+def _retry():
+    """The urllib3 ``Retry`` the guarded adapters use (one object, its state per download).
+
+    urllib3 decides what is retried — the statuses of :data:`_RETRY_STATUSES`, timeouts,
+    lost and refused connections, for GET — and reads ``Retry-After`` (seconds or an HTTP
+    date; after 429 and 503 answers). What it asks of the download in progress (the
+    :class:`_Client` running in this thread) keeps the fetcher's rules: at most
+    ``retries`` further attempts per URL (a body that breaks off counts too); a wait of
+    ``backoff``, then twice as long each time (1 s, 2 s, 4 s by default), or the
+    server's ``Retry-After`` when longer, at most 60 s; the per-host delay; and the
+    wall-clock limit of one download. An answer that is not usable HTTP (too many or
+    too long headers, no status line) is not retried. Outside a download (a plain
+    request through a guarded session) nothing is retried.
+    """
+    if not _RETRY:
+        from urllib3.exceptions import InvalidHeader
+        from urllib3.util.retry import Retry
+
+        class FetchRetry(Retry):
+            RETRY_AFTER_STATUS_CODES = frozenset({429, 503})
+
+            def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
+                if error is not None and _malformed_response(error):
+                    raise error  # the server answered with something that is not HTTP: not retried
+                client = _Client.current()
+                if client is not None:
+                    client._failed_attempt(response, error)
+                return super().increment(method, url, response, error, _pool, _stacktrace)
+
+            def is_exhausted(self) -> bool:
+                client = _Client.current()
+                return client is None or client._exhausted()
+
+            def get_backoff_time(self) -> float:
+                client = _Client.current()
+                return client._backoff() if client is not None else 0.0
+
+            def sleep(self, response=None) -> None:
+                retry_after = None
+                if response is not None and self.respect_retry_after_header:
+                    try:
+                        retry_after = self.get_retry_after(response)
+                    except InvalidHeader:  # neither seconds nor an HTTP date: the backoff applies
+                        retry_after = None
+                client = _Client.current()
+                if client is not None:
+                    client._pause(max(self.get_backoff_time(), retry_after or 0.0))
+
+        _RETRY.append(FetchRetry(total=None, status_forcelist=_RETRY_STATUSES, raise_on_status=False,
+                                 respect_retry_after_header=True, backoff_max=_MAX_WAIT))
+    return _RETRY[0]
+
+
 def _malformed_response(exc: BaseException) -> str | None:
     """Why ``http.client`` could not parse a response (too many or too long headers …), when that is the cause."""
     seen: set[int] = set()
@@ -566,7 +612,14 @@ def _malformed_response(exc: BaseException) -> str | None:
 
 
 class _Client:
-    """Polite GETs: per-host delay, retries with backoff, manual redirects, size cap, deadline, address guard."""
+    """Polite GETs: per-host delay, retries with backoff, manual redirects, size cap, deadline, address guard.
+
+    The retries are urllib3's (:func:`_retry`, on the adapters :func:`_guard_session`
+    mounts); while :meth:`get` runs, the client is the download they consult
+    (:meth:`current`), and it keeps the attempts made at the URL.
+    """
+
+    _local = threading.local()
 
     def __init__(self, session, *, delay: float, retries: int, timeout: float, backoff: float,
                  max_bytes: int, max_seconds: float = MAX_SECONDS, allow_private: bool = False) -> None:
@@ -579,6 +632,8 @@ class _Client:
         self.max_seconds = max_seconds
         self.allow_private = allow_private
         self._last: dict[str, float] = {}
+        self._url, self._deadline = "", None
+        self._tries: list[tuple[str, bool]] = []  # per failed attempt: (why, no connection at all)
         self.headers = {
             "User-Agent": user_agent(),
             "Accept": "text/html,application/xhtml+xml,application/pdf,application/msword,"
@@ -632,41 +687,81 @@ class _Client:
                                  notes=notes)
             raise _Failure(f"more than {MAX_REDIRECTS} redirects (last to {current})")
 
+    @classmethod
+    def current(cls) -> _Client | None:
+        """The client whose download runs in this thread (None outside :meth:`get`)."""
+        return getattr(cls._local, "current", None)
+
+    def _failed_attempt(self, response, error) -> None:
+        """Note a failed attempt (urllib3's ``Retry.increment`` calls this before retrying)."""
+        from urllib3.exceptions import NewConnectionError
+        from urllib3.exceptions import TimeoutError as Urllib3Timeout
+
+        self._done_with_host(self._url)
+        if self._deadline is not None:
+            self._deadline.check(self._url)  # the deadline cut the attempt short
+        if error is None:
+            self._tries.append((f"HTTP {response.status} {response.reason or ''}".strip(), False))
+        elif isinstance(error, Urllib3Timeout) and not isinstance(error, NewConnectionError):
+            self._tries.append((f"timed out after {self.timeout:g} s waiting for {urlsplit(self._url).netloc}", False))
+        else:
+            self._tries.append((_describe_connection_error(error, self._url), True))
+
+    def _exhausted(self) -> bool:
+        return len(self._tries) > self.retries
+
+    def _backoff(self) -> float:
+        """The wait before the next attempt: ``backoff``, doubled after each further failure."""
+        n = len(self._tries)
+        return min(_MAX_WAIT, self.backoff * 2 ** (n - 1)) if n else 0.0
+
+    def _pause(self, seconds: float) -> None:
+        """Wait before the next attempt (and the per-host delay), unless that passes the deadline."""
+        pause = min(_MAX_WAIT, seconds)
+        if pause > 0:
+            if self._deadline is not None and pause >= self._deadline.remaining():
+                (last, connection), n = self._tries[-1], len(self._tries)
+                raise _Failure(f"{last} (gave up after {n} attempt{'s' if n > 1 else ''}: waiting {pause:g} s more "
+                               f"would pass the {self.max_seconds:g} s limit for one download)", connection=connection)
+            _sleep(pause)
+        self._wait_for_host(self._url)
+        if self._deadline is not None:
+            self._deadline.check(self._url)
+
+    def _gave_up(self) -> _Failure:
+        (last, connection), n = self._tries[-1], len(self._tries)
+        return _Failure(f"{last} (gave up after {n} attempt{'s' if n > 1 else ''})", connection=connection)
+
     def _get_one(self, url: str, deadline: _Deadline):
         """One URL, no redirects followed: ``(response, bytes or None for a redirect, attempts, retry notes)``."""
+        outer = (self.current(), self._url, self._deadline, self._tries)
+        self._local.current, self._url, self._deadline, self._tries = self, url, deadline, []
+        try:
+            return self._attempts(url, deadline)
+        finally:
+            self._local.current, self._url, self._deadline, self._tries = outer
+
+    def _attempts(self, url: str, deadline: _Deadline):
         import requests
 
-        last, connection, wait, notes = "", False, 0.0, []
-        for attempt in range(self.retries + 1):
-            if attempt:
-                pause = min(_MAX_WAIT, max(self.backoff * 2 ** (attempt - 1), wait))
-                if pause > 0:
-                    if pause >= deadline.remaining():
-                        raise _Failure(f"{last} (gave up after {attempt} attempt{'s' if attempt > 1 else ''}: "
-                                       f"waiting {pause:g} s more would pass the {self.max_seconds:g} s limit for "
-                                       f"one download)", connection=connection)
-                    _sleep(pause)
-            wait = 0.0
+        while True:
             self._wait_for_host(url)
             deadline.check(url)
-            try:
+            try:  # urllib3 retries inside (see _retry); what comes out is the last attempt's outcome
                 response = self.session.get(url, headers=self.headers, timeout=(self.timeout, self.timeout),
                                             allow_redirects=False, stream=True)
             except _AddressRefused as exc:
                 raise _Failure(f"refused {url}: {exc}") from None
-            except requests.Timeout:
-                deadline.check(url)
-                last, connection = f"timed out after {self.timeout:g} s waiting for {urlsplit(url).netloc}", False
-                notes.append(last)
-                continue
-            except requests.ConnectionError as exc:
+            except (requests.ConnectionError, requests.Timeout) as exc:
                 deadline.check(url)
                 malformed = _malformed_response(exc)
                 if malformed:  # a server answered, with something that is not usable HTTP: not retried
                     raise _Failure(f"{malformed} for {url}") from None
-                last, connection = _describe_connection_error(exc, url), True
-                notes.append(last)
-                continue
+                if not self._tries:  # a session without the guarded adapter: nothing was retried
+                    timeout = isinstance(exc, requests.Timeout)
+                    self._tries.append((f"timed out after {self.timeout:g} s waiting for {urlsplit(url).netloc}"
+                                        if timeout else _describe_connection_error(exc, url), not timeout))
+                raise self._gave_up() from None
             except requests.RequestException as exc:  # invalid URL …
                 deadline.check(url)
                 raise _Failure(f"cannot request {url}: {exc}") from None
@@ -674,29 +769,29 @@ class _Client:
                 self._done_with_host(url)
             with response:
                 status = response.status_code
-                if status in _RETRY_STATUSES:
-                    last, connection = f"HTTP {status} {response.reason or ''}".strip(), False
-                    wait = _retry_after(response.headers.get("Retry-After"))
-                    notes.append(last)
-                    continue
+                if status in _RETRY_STATUSES:  # still failing after the retries
+                    if not self._tries:
+                        self._tries.append((f"HTTP {status} {response.reason or ''}".strip(), False))
+                    raise self._gave_up()
+                attempts, notes = len(self._tries) + 1, [why for why, _ in self._tries]
                 if status in _REDIRECT_STATUSES:
-                    return response, None, attempt + 1, notes
+                    return response, None, attempts, notes
                 if status >= 400:
                     raise _Failure(f"HTTP {status} {response.reason or ''}".strip() + f" for {url}")
                 try:
                     data = self._read(response, url, deadline)
                 except (requests.ConnectionError, requests.Timeout,
-                        requests.exceptions.ChunkedEncodingError) as exc:
+                        requests.exceptions.ChunkedEncodingError) as exc:  # the body broke off: try again
                     deadline.check(url)
-                    last, connection = _describe_connection_error(exc, url), False
-                    notes.append(last)
+                    self._tries.append((_describe_connection_error(exc, url), False))
+                    if self._exhausted():
+                        raise self._gave_up() from None
+                    self._pause(self._backoff())
                     continue
                 finally:
                     self._done_with_host(url)
                 deadline.check(url)  # a body without Content-Length ends early when its socket is shut down
-                return response, data, attempt + 1, notes
-        tries = self.retries + 1
-        raise _Failure(f"{last} (gave up after {tries} attempt{'s' if tries > 1 else ''})", connection=connection)
+                return response, data, attempts, notes
 
     def _read(self, response, url: str, deadline: _Deadline) -> bytes:
         declared = response.headers.get("Content-Length", "")
@@ -792,15 +887,12 @@ class _LinkParser(HTMLParser):
             self._open[2] += data
 
 
-def report_links(page: bytes, page_url: str) -> list[str]:
-    """URLs of PDF/Word attachments a page links to as the report.
-
-    A link counts when it points to a ``.pdf``, ``.docx`` or ``.doc`` file over http(s)
-    and its text, title or file name says 年度报告, 年报 or 政府信息公开.
+def page_links(page: bytes, page_url: str) -> tuple[str, list[tuple[str, str, str]]]:
+    """A page's text and its http(s) links as ``(absolute URL without fragment, title attribute, link text)``.
 
     Args:
         page: The page's bytes (any encoding the HTML reader decodes).
-        page_url: The URL the page was served from (relative links are resolved against it).
+        page_url: The URL the page was served from (relative links and ``<base>`` are resolved against it).
     """
     try:
         from shaoyang_report.read.readers.html_reader import decode_html
@@ -815,15 +907,31 @@ def report_links(page: bytes, page_url: str) -> list[str]:
     except Exception:  # noqa: BLE001 - html.parser is tolerant; be sure anyway
         pass
     base = urljoin(page_url, parser.base) if parser.base else page_url
-    out: list[str] = []
+    out = []
     for href, title, label in parser.links:
         href = href.strip()
         if not href or href.startswith("#"):
             continue
         url = urljoin(base, href).split("#")[0]
-        parts = urlsplit(url)
-        name = unquote(PurePosixPath(parts.path).name)
-        if parts.scheme.lower() not in ("http", "https") or not name.lower().endswith(_ATTACHMENT_SUFFIXES):
+        if urlsplit(url).scheme.lower() in ("http", "https"):
+            out.append((url, title.strip(), " ".join(label.split())))
+    return text, out
+
+
+def report_links(page: bytes, page_url: str) -> list[str]:
+    """URLs of PDF/Word attachments a page links to as the report.
+
+    A link counts when it points to a ``.pdf``, ``.docx`` or ``.doc`` file over http(s)
+    and its text, title or file name says 年度报告, 年报 or 政府信息公开.
+
+    Args:
+        page: The page's bytes (any encoding the HTML reader decodes).
+        page_url: The URL the page was served from (relative links are resolved against it).
+    """
+    out: list[str] = []
+    for url, title, label in page_links(page, page_url)[1]:
+        name = unquote(PurePosixPath(urlsplit(url).path).name)
+        if not name.lower().endswith(_ATTACHMENT_SUFFIXES):
             continue
         said = f"{label} {title} {name}"
         if any(w in said for w in _REPORT_WORDS) and url not in out:
@@ -1053,20 +1161,7 @@ def _rewrite_catalog(path: Path, updates: dict[str, dict[str, str]]) -> None:
     """
     if not updates:
         return
-    raw = path.read_bytes()
-    bom = codecs.BOM_UTF8 if raw.startswith(codecs.BOM_UTF8) else b""
-    lines = raw[len(bom):].decode("utf-8").splitlines(keepends=True)
-    consumed: list[str] = []
-
-    def feed() -> Iterable[str]:
-        for line in lines:
-            consumed.append(line)
-            yield line
-
-    records: list[tuple[str, list[str]]] = []
-    for fields in csv.reader(feed()):
-        records.append(("".join(consumed), fields))
-        consumed.clear()
+    bom, records = csv_records(path)
     header = records[0][1]
     added = [c for c in CATALOG_COLUMNS if c not in header and any(c in u for u in updates.values())]
     header_full = header + added
@@ -1122,8 +1217,8 @@ def fetch_catalog(
         retries: Further attempts after a 5xx/429 answer, a timeout or a connection error.
         timeout: Seconds to wait for a connection and for each read.
         session: A ``requests.Session`` to use (default: a new one). For the call, its
-            ``http://`` and ``https://`` adapters are replaced by guarded ones (keeping their
-            ``max_retries``) and put back afterwards.
+            ``http://`` and ``https://`` adapters are replaced by guarded ones (retrying
+            with urllib3's ``Retry`` as ``retries`` and ``backoff`` say) and put back afterwards.
         progress: Show a progress bar (tqdm); ``None`` (default): only on a terminal.
         backoff: First retry wait in seconds, doubled on each further attempt.
         max_bytes: Largest download accepted (default 50 MB).
@@ -1211,18 +1306,18 @@ def fetch_catalog(
 
 
 def _guard_session(session, allow_private: bool) -> Callable[[], None]:
-    """Mount guarded adapters for http(s) on ``session``; return what puts its own adapters back."""
-    from requests.adapters import HTTPAdapter
+    """Mount guarded adapters for http(s) on ``session``; return what puts its own adapters back.
 
+    The guarded adapters retry with the fetcher's policy (:func:`_retry`) in place of
+    the session's own ``max_retries``.
+    """
     adapters = getattr(session, "adapters", None)
     if adapters is None or not hasattr(session, "mount"):
         return lambda: None  # not a requests.Session: only the checks before each hop apply
     saved = list(adapters.items())
     mounted = []
     for prefix in ("https://", "http://"):
-        current = session.get_adapter(prefix)
-        args = {"max_retries": current.max_retries} if isinstance(current, HTTPAdapter) else {}
-        adapter = _guarded_adapter(allow_private, **args)
+        adapter = _guarded_adapter(allow_private, max_retries=_retry())
         session.mount(prefix, adapter)
         mounted.append(adapter)
 

@@ -14,10 +14,11 @@ writes the tidy facts (CSV and Parquet) and the Excel workbook, then executes
 * ``03-report-explorer.ipynb`` → ``report-<report_id>.html`` (one report's tables as
   printed, with its prose figures).
 
-Parameters are injected the way papermill does it: after the cell tagged
-``parameters`` a cell tagged ``injected-parameters`` assigns the values given. The
-kernel is ``python3`` resolved to the interpreter running this code, so a clean clone
-with only ``.venv`` works (no kernelspec to register). The HTML is exported with
+The notebooks are run with papermill: it adds a cell tagged ``injected-parameters``
+after the cell tagged ``parameters`` (``papermill notebooks/01-year-comparison.ipynb
+out.ipynb -p agency 邵阳市`` does the same from a shell). The kernel is ``python3``,
+which in the virtualenv is ipykernel's own kernelspec, run with this interpreter, so a
+clean clone with only ``.venv`` works (no kernelspec to register). The HTML is exported with
 nbconvert's ``HTMLExporter(exclude_input=True)``; charts are PNGs embedded as base64,
 no script or stylesheet is fetched from the network, and every text taken from a
 report is HTML-escaped.
@@ -36,7 +37,6 @@ import html
 import math
 import os
 import re
-import sys
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -54,6 +54,7 @@ NOTEBOOKS = config.PROJECT / "notebooks"
 YEAR_COMPARISON = "01-year-comparison.ipynb"
 AUDIT = "02-consistency-audit.ipynb"
 EXPLORER = "03-report-explorer.ipynb"
+AGENCIES = "04-agency-comparison.ipynb"  # the agency briefing (shaoyang_report.publish.agencies)
 
 #: Indicators of the headline table, in order (those with no value in any year are left out).
 HEADLINE = (
@@ -65,6 +66,7 @@ HEADLINE = (
 SECTION_ZH = {"active_disclosure": "表二 主动公开", "applications": "表三 依申请公开",
               "review_litigation": "表四 复议诉讼", "prose": "正文"}
 MARK_DERIVED, MARK_PROSE, MARK_FINDING = "‡", "*", "!"
+MARK_OCR = "°"  # read by OCR (a value with a recognition confidence)
 _STATUS_ZH = {"pass": "相符", "fail": "不符", "not_checkable": "无法核对"}
 _COMPLETENESS_ZH = {"complete": "完整", "opening only": "仅有报告开头部分", "": "未编目"}
 _REASON_ZH = {"table not in the text": "文本中没有该表", "row not found": "未找到该行",
@@ -324,18 +326,41 @@ def coverage(b: AgencyYears) -> Html:
     return Html(_table(["年份", "报告", "格式", "完整程度与内容", "说明"], rows, table_id="coverage"))
 
 
+def _latest_pair(b: AgencyYears) -> int | None:
+    """The later year of the latest pair of consecutive years with an indicator stated in both, or None."""
+    compared = b.comparison[b.comparison.change_abs.notna()]
+    return int(compared.year.max()) if len(compared) else None
+
+
+def _why_not_compared(b: AgencyYears, years: Sequence[int]) -> str:
+    """Why two years share no indicator: each year's commonest reason for a gap."""
+    parts = []
+    for year in years:
+        reasons = b.comparison[(b.comparison.year == year) & b.comparison.value.isna()].why_missing_zh.dropna()
+        parts.append(f"{year}年：{reasons.mode().iloc[0] if len(reasons) else '无数值'}")
+    return "；".join(parts)
+
+
 def headline(b: AgencyYears) -> Html:
-    """The latest year against the one before, with the latest pair of years that can be compared."""
+    """The latest pair of years that can be compared; one line when the two latest years cannot be."""
     keys = [k for k in HEADLINE if k in set(_with_values(b.comparison))]
     marks, notes = plotting.caveat_marks(b.comparison, keys)
-    years = [y for y in (b.previous, b.latest) if y is not None]
+    pair = _latest_pair(b)
+    lead = ""
+    if b.previous is not None and pair != b.latest:
+        lead = (f'<p class="gap" id="headline-note">{b.previous}→{b.latest}年：没有两年都有数值的指标'
+                f"（{_e(_why_not_compared(b, (b.previous, b.latest)))}）。"
+                + (f"下表为最近一次可比较的相邻两年 {pair - 1}→{pair}年。" if pair else "没有任何相邻两年可比较。") + "</p>")
+        if pair is None:
+            return Html(lead)
+    years = [pair - 1, pair] if pair is not None else [y for y in (b.previous, b.latest) if y is not None]
     rows = []
     for key in keys:
         series = b.comparison[b.comparison.indicator == key].sort_values("year")
         first = series.iloc[0]
         cells = [_name_cell(first, marks), _e(first.unit)]
         cells += [_value_cell(_row(b, key, y), b.flagged) for y in years]
-        latest = _row(b, key, b.latest)
+        latest = _row(b, key, years[-1])
         if latest is not None and not math.isnan(latest.change_abs):
             change = _signed(latest.change_abs, latest.unit)
             if not math.isnan(latest.change_rel):
@@ -353,12 +378,12 @@ def headline(b: AgencyYears) -> Html:
         else:
             cells.append('<span class="gap">没有相邻两年都有数值</span>')
         rows.append(cells)
-    headers = ["指标", "单位", *[f"{y}年" for y in years], f"{b.latest}年较上年变化" if b.previous else "变化",
+    headers = ["指标", "单位", *[f"{y}年" for y in years], f"{years[-1]}年较上年变化" if len(years) == 2 else "变化",
                "最近一次可比的相邻两年"]
     names = b.comparison.drop_duplicates("indicator").set_index("indicator").name_zh
     omitted = [names[k] for k in HEADLINE if k not in keys and k in names.index]
     tail = f'<p class="small">各年均无数值、未列入上表的指标：{_e("、".join(omitted))}。</p>' if omitted else ""
-    return Html(_table(headers, rows, table_id="headline") + _legend(notes) + tail)
+    return Html(lead + _table(headers, rows, table_id="headline") + _legend(notes) + tail)
 
 
 def gaps(b: AgencyYears) -> Html:
@@ -725,92 +750,54 @@ def write_report_facts(corpus: Corpus, report_id: str, folder: str | Path) -> Pa
 
 
 # ---------------------------------------------------------------------------- running notebooks
-def inject_parameters(nb, parameters: Mapping[str, object]):
-    """Add a cell tagged ``injected-parameters`` after the cell tagged ``parameters``.
-
-    Values are written as Python literals (``repr``); :class:`~pathlib.Path` values as
-    strings. An earlier injected cell is replaced.
-
-    Args:
-        nb: A notebook (:mod:`nbformat` node); changed in place and returned.
-        parameters: Name → value (str, int, float, bool, None, or lists of them).
-
-    Raises:
-        BriefingError: The notebook has no cell tagged ``parameters``.
-    """
-    import nbformat
-
-    def literal(value: object) -> str:
-        if isinstance(value, Path):
-            value = str(value)
-        if isinstance(value, (list, tuple)):
-            return "[" + ", ".join(literal(v) for v in value) + "]"
-        return repr(value)
-
-    nb.cells = [c for c in nb.cells if "injected-parameters" not in c.get("metadata", {}).get("tags", [])]
-    index = next((i for i, c in enumerate(nb.cells) if "parameters" in c.get("metadata", {}).get("tags", [])), None)
-    if index is None:
-        raise BriefingError("the notebook has no cell tagged 'parameters'")
-    source = "# Parameters injected by shaoyang_report.publish.briefing\n" + "\n".join(
-        f"{name} = {literal(value)}" for name, value in parameters.items())
-    cell = nbformat.v4.new_code_cell(source, metadata={"tags": ["injected-parameters"]})
-    nb.cells.insert(index + 1, cell)
-    return nb
-
-
-def _kernel_manager():
-    """A kernel manager whose ``python3`` kernel is this interpreter (no kernelspec needed)."""
-    import zmq
-    from jupyter_client import KernelManager
-    from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
-
-    # Encrypt kernel traffic on localhost where this jupyter_client can (CurveZMQ keys it provisions).
-    encrypt = zmq.has("curve") and "transport_encryption" in KernelManager.class_trait_names()
-
-    class ThisInterpreter(KernelSpecManager):
-        def get_kernel_spec(self, kernel_name: str) -> KernelSpec:  # noqa: ARG002 - always this Python
-            return KernelSpec(argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-                              display_name=f"Python 3 ({sys.executable})", language="python",
-                              resource_dir=str(NOTEBOOKS),
-                              metadata={"supported_encryption": ["curve"]} if encrypt else {})
-
-    extra = {"transport_encryption": "auto"} if encrypt else {}
-    return KernelManager(kernel_name="python3", kernel_spec_manager=ThisInterpreter(), **extra)
+def _literal(value: object) -> object:
+    """A parameter value papermill writes as a Python literal (paths as strings)."""
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return [_literal(v) for v in value]
+    return value
 
 
 def run_notebook(path: str | Path, parameters: Mapping[str, object] | None = None, *, timeout: int = 600):
-    """Execute a notebook headlessly with parameters.
+    """Execute a notebook headlessly with parameters, with papermill.
+
+    papermill adds a cell tagged ``injected-parameters`` after the cell tagged
+    ``parameters`` and runs the notebook in the ``python3`` kernel, in the notebook's
+    folder. Kernel traffic is encrypted (CurveZMQ) where this jupyter_client and pyzmq can.
 
     Args:
         path: The ``.ipynb`` file.
-        parameters: Values injected after the ``parameters`` cell (see :func:`inject_parameters`).
+        parameters: Name → value (str, int, float, bool, None, paths, or lists of them).
         timeout: Seconds a cell may run.
 
     Returns:
         The executed notebook (nbformat node); the file itself is not changed.
 
     Raises:
-        BriefingError: A cell raised an error (the message names the notebook and the error).
+        BriefingError: The notebook has no cell tagged ``parameters`` while parameters
+            are given, or a cell raised an error (the message names the notebook and the error).
     """
     import nbformat
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError
+    import papermill
+    import zmq
+    from jupyter_client import KernelManager
+    from traitlets.config import Config
 
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
-    if parameters:
-        inject_parameters(nb, parameters)
-    km = _kernel_manager()
-    client = NotebookClient(nb, km=km, timeout=timeout, kernel_name="python3",
-                            shutdown_kernel="immediate", resources={"metadata": {"path": str(path.parent)}})
+    if parameters and not any("parameters" in c.get("metadata", {}).get("tags", []) for c in nb.cells):
+        raise BriefingError(f"{path.name}: the notebook has no cell tagged 'parameters'")
+    config = Config()
+    if zmq.has("curve") and "transport_encryption" in KernelManager.class_trait_names():
+        config.KernelManager.transport_encryption = "auto"
     try:
-        client.execute(cleanup_kc=True)  # a client given a kernel manager leaves the kernel running otherwise
-    except CellExecutionError as exc:
+        return papermill.execute_notebook(
+            nb, None, parameters={k: _literal(v) for k, v in (parameters or {}).items()}, kernel_name="python3",
+            progress_bar=False, execution_timeout=timeout, config=config, shutdown_kernel="immediate",
+            resources={"metadata": {"path": str(path.parent)}})  # the kernel's working folder
+    except papermill.PapermillExecutionError as exc:
         raise BriefingError(f"{path.name}: a cell failed:\n{exc}") from None
-    finally:
-        if km.has_kernel:
-            km.shutdown_kernel(now=True)
-    return nb
 
 
 _TEMPLATE = """{%- extends 'index.html.j2' -%}
@@ -910,6 +897,7 @@ def build_briefings(
     audit: bool = True,
     progress=None,
     workers: int = 1,
+    agencies: bool = False,
 ) -> BriefingOutputs:
     """Write the briefing, the audit, the report pages, the facts and the workbook.
 
@@ -929,6 +917,9 @@ def build_briefings(
         progress: Called with a short message before each step (e.g. ``print``).
         workers: Processes to read the reports with. The corpus read is kept in
             :func:`corpus_cache`, from where each notebook loads it.
+        agencies: Also export the agency briefing (``agencies.html``: scorecard, panel,
+            findings per agency; notebook ``04-agency-comparison``) and add its sheets to
+            the workbook.
 
     Returns:
         The files written and the time taken.
@@ -969,7 +960,8 @@ def build_briefings(
         outputs.files["workbook.xlsx"] = staged.final(write_workbook(
             stage / "workbook.xlsx", facts=facts, findings=findings_all, comparison=b.comparison, tables=tables,
             sources=corpus.reports[["report_id", "agency", "agency_printed", "year", "template", "completeness", "url",
-                                    "source"]], facts_files=["facts.parquet", "facts.csv"], notes=notes))
+                                    "source"]], facts_files=["facts.parquet", "facts.csv"], notes=notes,
+            sheets=_agency_sheets(corpus, data_folder) if agencies else None))
         del facts
         params = {"data_folder": _sources_arg(data_folder),
                   "catalog": str(Path(catalog).resolve()) if catalog else None,
@@ -984,6 +976,11 @@ def build_briefings(
             nb = run_notebook(NOTEBOOKS / AUDIT, {"agency": None, **params})
             outputs.files["audit"] = staged.final(
                 export_html(nb, stage / "audit.html", title="政府信息公开年度报告 勾稽与缺失核查"))
+        if agencies:
+            say("agency comparison and scorecard")
+            nb = run_notebook(NOTEBOOKS / AGENCIES, {"year": None, **params})
+            outputs.files["agencies"] = staged.final(
+                export_html(nb, stage / "agencies.html", title="政府信息公开年度报告 各机构比较与透明度评分"))
         for rid in explorer_ids:
             say(f"report explorer for {rid}")
             nb = run_notebook(NOTEBOOKS / EXPLORER, {"report_id": rid, **params})
@@ -992,3 +989,10 @@ def build_briefings(
         say(f"moving {len(staged.staged_files())} file(s) into {out}")
     outputs.seconds = time.perf_counter() - started
     return outputs
+
+
+def _agency_sheets(corpus: Corpus, sources) -> dict[str, pd.DataFrame]:
+    """The agency scorecard, its criteria and the panel, for the workbook."""
+    from shaoyang_report.publish.agencies import agency_panel, scorecard_frames
+
+    return scorecard_frames(agency_panel(corpus, sources=sources))

@@ -326,6 +326,7 @@ def write_workbook(
     sources: pd.DataFrame | None = None,
     facts_files: Sequence[str] = (),
     notes: Sequence[str] = (),
+    sheets: Mapping[str, pd.DataFrame] | None = None,
 ) -> Path:
     """Write the analyst's workbook.
 
@@ -341,6 +342,8 @@ def write_workbook(
             (``facts.parquet``, ``facts.csv``): a sheet cut at Excel's row limit says so.
         notes: More lines for the ``说明 notes`` sheet (which is written when anything
             was cut or a note is given).
+        sheets: More frames, one sheet each (name → frame), after the sources: e.g. the
+            agency scorecard and panel (:func:`shaoyang_report.publish.agencies.scorecard_frames`).
 
     Returns:
         The path written (whole: written beside and renamed into place).
@@ -359,6 +362,7 @@ def write_workbook(
         frames.append(("年度比较 comparison", comparison, "unit"))
     if sources is not None:
         frames.append(("来源 sources", sources, None))
+    frames += [(name, frame, "unit" if "unit" in frame.columns else None) for name, frame in (sheets or {}).items()]
     sheets = [_cut(name, frame, unit, facts_files) for name, frame, unit in frames]
     lines = [f"{s.name}：{s.note}" for s in sheets if s.note] + list(notes)
     if lines:

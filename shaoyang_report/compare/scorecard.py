@@ -1,0 +1,347 @@
+"""A transparency scorecard: one row per agency and year, computed only from what the reports and the archive hold.
+
+Each criterion is package data (``data/scorecard.csv``: id, Chinese name, weight, its
+legal or format basis, how it is computed and when it is not known), so nothing is
+hidden in code. The criteria:
+
+* ``on_time`` — published by the deadline of the agency's level (条例 第四十九条, as
+  package data ``deadlines.csv``: departments and townships 31 January, a city or
+  county government's own report 31 March of the next year): from the page's date line
+  (发布时间:2021-01-20 above the first heading), else the archive's ``Last-Modified``
+  (``fetched/manifest.csv``) when it is on or before the deadline.
+* ``tables_complete`` — tables 二, 三, 四 printed in full: values read ÷ values required.
+* ``arithmetic`` — the report's own sum rules hold (no finding).
+* ``carry_forward`` — 结转下年度 of year N equals 上年结转 of year N+1 (both neighbours).
+* ``prose_agrees`` — the figures the prose states agree with the tables.
+* ``answered_in_year`` — 1 − 结转下年度 ÷ (本年新收 + 上年结转).
+
+A criterion whose input is missing is **not known** (score NaN, status ``not known``),
+never 0: an opening-only text says nothing about the tables it does not hold. The total
+is the weighted mean of the known criteria (× 100), with ``known_weight`` saying how
+much of the weight it covers.
+
+Example:
+    >>> import shaoyang_report as sr
+    >>> card = scorecard(sr.read_reports("data/raw", progress=False), sources="data/raw")
+    >>> row = card.set_index("report_id").loc["shaodong_niumasi_town_2020"]
+    >>> float(row.on_time), row.on_time_status, row.on_time_evidence, row.tables_complete_status
+    (1.0, 'met', '页面发布时间 2021-01-20，期限 2021-01-31', 'not known')
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta, timezone
+from email.utils import parsedate_to_datetime
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from shaoyang_report.compare.agencies import agency_levels, chosen_reports, panel_long
+from shaoyang_report.compare.years import cross_year_checks
+from shaoyang_report.corpus.catalog import OPENING_ONLY
+from shaoyang_report.layout import get_layout
+
+MET, NOT_MET, PARTLY, NOT_KNOWN = "met", "not met", "partly", "not known"
+STATUS_ZH = {MET: "达标", NOT_MET: "未达标", PARTLY: "部分达标", NOT_KNOWN: "无从判断"}
+#: The deadline's time zone: China Standard Time.
+CST = timezone(timedelta(hours=8))
+_DATE = re.compile(r"(?P<y>(19|20)\d\d)(年|-|/|\.)(?P<m>\d{1,2})(月|-|/|\.)?((?P<d>\d{1,2})日?)?")
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One criterion of ``data/scorecard.csv``."""
+
+    key: str
+    name_zh: str
+    weight: float
+    source_zh: str
+    computed: str
+    not_known_when: str
+
+
+@cache
+def criteria() -> tuple[Criterion, ...]:
+    """The scorecard's criteria (package data ``scorecard.csv``), in order."""
+    text = resources.files("shaoyang_report").joinpath("data/scorecard.csv").read_text("utf-8")
+    return tuple(Criterion(r["criterion"], r["name_zh"], float(r["weight"]), r["source_zh"], r["computed"],
+                           r["not_known_when"]) for r in csv.DictReader(text.splitlines()))
+
+
+def criteria_table() -> pd.DataFrame:
+    """The criteria as a frame (for the briefing, the workbook and the README)."""
+    return pd.DataFrame([c.__dict__ for c in criteria()]).rename(columns={"key": "criterion"})
+
+
+# ---------------------------------------------------------------------------- publication dates
+def date_line(lines: Iterable[str]) -> date | None:
+    """The publication date a page prints above its first heading (发布时间:2021-01-20 …), or None.
+
+    Lines are matched by the reader's ``publication_date`` patterns (``layouts.toml``);
+    a month without a day (``(2022年1月)``) gives the month's last day.
+
+    Example:
+        >>> date_line(["金紫乡2021年政府信息公开工作年度报告", "发布时间:2022-06-17 信息来源:城步县"])
+        datetime.date(2022, 6, 17)
+    """
+    from shaoyang_report.read.text import normalize
+
+    patterns = [re.compile(p) for p in get_layout().metadata["publication_date"]]  # the reader's own
+    layout = get_layout()
+    heading = [p for section in layout.section_order for p in layout.section_patterns.get(section, ())]
+    for k, line in enumerate(lines):
+        if k >= int(layout.metadata["head_lines"]):
+            break
+        norm = normalize(line)
+        if len(norm) <= layout.max_heading_chars and any(p.search(norm) for p in heading):
+            break
+        for pattern in patterns:
+            m = pattern.search(norm)
+            d = _DATE.match(norm, m.start("year")) if m else None
+            if d is None:
+                continue
+            year, month = int(d["y"]), int(d["m"])
+            if not 1 <= month <= 12:
+                continue
+            day = int(d["d"]) if d["d"] else None
+            try:
+                return date(year, month, day) if day else (date(year + month // 12, month % 12 + 1, 1) - timedelta(1))
+            except ValueError:
+                continue
+    return None
+
+
+def _manifest_dates(folders: list[Path]) -> dict[str, date]:
+    """Archived file (resolved path) → its Last-Modified date in China time, from each folder's manifest."""
+    from shaoyang_report.corpus.fetch import read_manifest
+
+    out: dict[str, date] = {}
+    for folder in folders:
+        manifest = read_manifest(folder)
+        for path, stamp in zip(manifest.path, manifest.last_modified):
+            try:
+                when = parsedate_to_datetime(str(stamp))
+            except (TypeError, ValueError, IndexError):
+                continue
+            if when.tzinfo is None:
+                when = when.replace(tzinfo=timezone.utc)
+            out[str((folder / str(path)).resolve())] = when.astimezone(CST).date()
+    return out
+
+
+def _files(corpus, sources) -> dict[str, Path]:
+    """report_id → the file it was read from, found in ``sources`` (folders or files)."""
+    from shaoyang_report.corpus.core import report_files
+
+    if sources is None or not len(corpus):
+        return {}
+    given = [Path(sources)] if isinstance(sources, (str, Path)) else [Path(s) for s in sources]
+    by_name: dict[str, Path] = {}
+    for item in given:
+        for f in (report_files(item) if item.is_dir() else [item]):
+            by_name.setdefault(f.name, f)
+    catalog = corpus.catalog
+    local = dict(zip(catalog.report_id, catalog.local_file)) if len(catalog) and "local_file" in catalog else {}
+    out = {}
+    for rid, source in zip(corpus.reports.report_id, corpus.reports.source):
+        named = [folder / local[rid] for folder in given if folder.is_dir() and local.get(rid)]
+        found = next((p for p in named if p.is_file()), by_name.get(str(source)))
+        if found is not None:
+            out[rid] = found
+    return out
+
+
+def publication_dates(corpus, sources=None) -> pd.DataFrame:
+    """Each report's publication date and where it came from.
+
+    Args:
+        corpus: The corpus.
+        sources: The folder(s) or files the corpus was read from (the corpus keeps file
+            names only); a folder's ``fetched/manifest.csv`` gives Last-Modified dates.
+
+    Returns:
+        ``report_id, date_line, last_modified`` (dates or None).
+    """
+    from shaoyang_report.read.readers import load_document
+
+    files = _files(corpus, sources)
+    folders = sorted({p for s in ([sources] if isinstance(sources, (str, Path)) else sources or [])
+                      for p in [Path(s)] if p.is_dir()})
+    modified = _manifest_dates(folders)
+    rows = []
+    for rid in corpus.report_ids:
+        path = files.get(rid)
+        printed = None
+        if path is not None:
+            try:
+                printed = date_line(line.text for line in load_document(path).lines)
+            except Exception:  # noqa: BLE001 - an unreadable file simply has no date line
+                printed = None
+        rows.append({"report_id": rid, "date_line": printed,
+                     "last_modified": modified.get(str(path.resolve())) if path is not None else None})
+    return pd.DataFrame(rows, columns=["report_id", "date_line", "last_modified"])
+
+
+# ---------------------------------------------------------------------------- criteria
+@cache
+def deadlines() -> dict[str, tuple[int, int, str]]:
+    """Level → ``(month, day, basis)`` of the publication deadline in the year after the report's (``deadlines.csv``)."""
+    text = resources.files("shaoyang_report").joinpath("data/deadlines.csv").read_text("utf-8")
+    return {r["level"]: (int(r["month"]), int(r["day"]), r["source_zh"]) for r in csv.DictReader(text.splitlines())}
+
+
+def _judge(when: date, year: int, level: str | None) -> tuple[bool | None, str]:
+    """On time by the level's deadline; with no level, only when every level's deadline agrees."""
+    table = deadlines()
+    chosen = [table[level]] if level in table else list(table.values())
+    verdicts = {when <= date(year + 1, m, d) for m, d, _ in chosen}
+    shown = "、".join(sorted({f"{year + 1}-{m:02d}-{d:02d}" for m, d, _ in chosen}))
+    return (verdicts.pop() if len(verdicts) == 1 else None), shown
+
+
+def _on_time(year: int, dates: dict, level: str | None) -> tuple[float, str, str]:
+    printed, modified = dates.get("date_line"), dates.get("last_modified")
+    start = date(year + 1, 1, 1)
+    if printed is not None and printed >= start:
+        ok, deadline = _judge(printed, year, level)
+        if ok is None:
+            return math.nan, NOT_KNOWN, f"页面发布时间 {printed:%Y-%m-%d}；层级不明，期限 {deadline} 之间无法判断"
+        return (1.0 if ok else 0.0), MET if ok else NOT_MET, f"页面发布时间 {printed:%Y-%m-%d}，期限 {deadline}"
+    if modified is not None and modified >= start and _judge(modified, year, level)[0]:
+        return 1.0, MET, f"存档页面 Last-Modified {modified:%Y-%m-%d}，期限 {_judge(modified, year, level)[1]}"
+    why = ("页面发布时间早于报告年度结束，不是发布日期" if printed is not None else
+           f"存档 Last-Modified {modified:%Y-%m-%d} 不能说明按时发布（可能是此后修改）" if modified is not None else
+           "页面无发布时间，存档无 Last-Modified")
+    return math.nan, NOT_KNOWN, why
+
+
+def _tables(summary: dict, missing: pd.DataFrame) -> tuple[float, str, str]:
+    if summary.get("completeness") == OPENING_ONLY:
+        return math.nan, NOT_KNOWN, "仅存档报告开头部分"
+    if (missing.reason == "the text ends before this row").any():
+        return math.nan, NOT_KNOWN, "文本在表格结束前中断"
+    read = expected = 0
+    parts = []
+    for section, label in (("active_disclosure", "表二"), ("applications", "表三"), ("review_litigation", "表四")):
+        got, _, need = str(summary.get(section, "")).partition("/")
+        if not need:
+            return math.nan, NOT_KNOWN, "格式不明"
+        read, expected = read + int(got), expected + int(need)
+        parts.append(f"{label} {got}/{need}")
+    score = read / expected if expected else math.nan
+    status = MET if score == 1 else NOT_MET if score == 0 else PARTLY
+    return score, status, "，".join(parts)
+
+
+def _rules(checks: pd.DataFrame, rules: set[str], what: str) -> tuple[float, str, str]:
+    mine = checks[checks.rule.isin(rules)]
+    failed, passed = int((mine.status == "fail").sum()), int((mine.status == "pass").sum())
+    if failed:
+        return 0.0, NOT_MET, f"{what}不符 {failed} 项（相符 {passed} 项）"
+    if passed:
+        return 1.0, MET, f"{what}相符 {passed} 项"
+    return math.nan, NOT_KNOWN, f"无可核对的{what}"
+
+
+def _carry(agency_checks: pd.DataFrame, year: int) -> tuple[float, str, str]:
+    mine = agency_checks[(agency_checks.year == year) | (agency_checks.year == year - 1)]
+    if mine.empty:
+        return math.nan, NOT_KNOWN, "缺相邻年度的结转数字"
+    failed = mine[mine.status == "fail"]
+    text = "；".join(mine.message.astype(str))
+    return (0.0, NOT_MET, text) if len(failed) else (1.0, MET, text)
+
+
+def _answered(values: dict) -> tuple[float, str, str]:
+    new, over, forward = (values.get(k) for k in ("applications_received", "applications_carried_over",
+                                                  "applications_carried_forward"))
+    if any(v is None or math.isnan(v) for v in (new, over, forward)):
+        return math.nan, NOT_KNOWN, "新收、上年结转或结转下年度未载明"
+    if new + over == 0:
+        return math.nan, NOT_KNOWN, "本年无申请"
+    score = max(0.0, 1 - forward / (new + over))
+    status = MET if score == 1 else PARTLY
+    return score, status, f"结转下年度 {forward:g} 件 ÷（新收 {new:g} + 上年结转 {over:g}）"
+
+
+#: Columns of :func:`scorecard` with ``long=True``.
+LONG_COLUMNS = ["agency", "level", "level_inferred", "year", "report_id", "criterion", "name_zh", "weight", "score",
+                "status", "status_zh", "evidence"]
+
+
+def scorecard(corpus, sources=None, *, long: bool = False) -> pd.DataFrame:
+    """Score every agency and year on the criteria of ``data/scorecard.csv``.
+
+    Args:
+        corpus: A :class:`~shaoyang_report.corpus.core.Corpus`.
+        sources: Folder(s) or files the corpus was read from: the page's date line is read
+            from the file, the archive's Last-Modified from ``<folder>/fetched/manifest.csv``.
+            None: publication dates are not known.
+        long: One row per agency, year and criterion (:data:`LONG_COLUMNS`) instead of one
+            per agency and year.
+
+    Returns:
+        Wide: ``agency, level, level_inferred, year, report_id``, per criterion
+        ``<criterion>`` (score 0–1, NaN when not known), ``<criterion>_status`` and
+        ``<criterion>_evidence``, then ``score`` (weighted mean of the known criteria,
+        0–100, NaN when none is known), ``known_weight`` and ``total_weight``.
+    """
+    chosen = chosen_reports(corpus)
+    levels = agency_levels(corpus)
+    panel = panel_long(corpus, chosen=chosen)
+    values = {(r.report_id, r.indicator): r.value for r in panel.itertuples()}
+    checks = corpus.checks
+    by_report = dict(tuple(checks.groupby("report_id", sort=False))) if len(checks) else {}
+    missing = corpus.missing
+    missing_by = dict(tuple(missing.groupby("report_id", sort=False))) if len(missing) else {}
+    table_rules = {r.key for r in get_layout().rules}
+    dates = publication_dates(corpus, sources).set_index("report_id").to_dict("index")
+    cross: dict[str, pd.DataFrame] = {}
+    for agency, rows in panel.groupby("agency", sort=False):
+        if rows.year.nunique() > 1:
+            cross[agency] = cross_year_checks(rows, agency)
+    empty_checks = pd.DataFrame(columns=["rule", "status", "year", "message"])
+    out = []
+    for (agency, year), rf in chosen.items():
+        rid = rf.summary["report_id"]
+        level, inferred = levels.get(agency, (None, True))
+        mine = by_report.get(rid, empty_checks)
+        results = {
+            "on_time": _on_time(year, dates.get(rid, {}), level),
+            "tables_complete": _tables(rf.summary, missing_by.get(rid, pd.DataFrame(columns=["reason"]))),
+            "arithmetic": _rules(mine, table_rules, "表内勾稽"),
+            "carry_forward": _carry(cross.get(agency, empty_checks), year),
+            "prose_agrees": _rules(mine, {"prose_vs_table"}, "正文与表格核对"),
+            "answered_in_year": _answered({k: values.get((rid, k)) for k in (
+                "applications_received", "applications_carried_over", "applications_carried_forward")}),
+        }
+        for c in criteria():
+            score, status, evidence = results[c.key]
+            out.append({"agency": agency, "level": level, "level_inferred": inferred, "year": year, "report_id": rid,
+                        "criterion": c.key, "name_zh": c.name_zh, "weight": c.weight, "score": score,
+                        "status": status, "status_zh": STATUS_ZH[status], "evidence": evidence})
+    frame = pd.DataFrame(out, columns=LONG_COLUMNS)
+    if long:
+        return frame
+    head = ["agency", "level", "level_inferred", "year", "report_id"]
+    rows = []
+    for _, group in frame.groupby("report_id", sort=False):
+        row = group.iloc[0][head].to_dict()
+        known = group[group.score.notna()]
+        for r in group.itertuples():
+            row[r.criterion], row[f"{r.criterion}_status"], row[f"{r.criterion}_evidence"] = r.score, r.status, r.evidence
+        row["known_weight"] = float(known.weight.sum())
+        row["total_weight"] = float(group.weight.sum())
+        row["score"] = round(100 * float((known.weight * known.score).sum()) / row["known_weight"], 1) \
+            if row["known_weight"] else math.nan
+        rows.append(row)
+    columns = [*head, *(f"{c.key}{s}" for c in criteria() for s in ("", "_status", "_evidence")),
+               "score", "known_weight", "total_weight"]
+    return pd.DataFrame(rows, columns=columns)

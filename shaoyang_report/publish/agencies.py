@@ -1,0 +1,238 @@
+"""The agency briefing (notebook ``04-agency-comparison``): scorecard, panel, small multiples, findings.
+
+Each function returns one piece of the briefing — :class:`~shaoyang_report.publish.briefing.Html`
+(escaped with the year briefing's helpers, with its marks: ``*`` prose, ``!`` a total
+that does not add up) or a :class:`~shaoyang_report.publish.plotting.Chart`. The
+briefing says, for every blank, why it is blank: a criterion that cannot be judged
+is “无从判断”, never a zero.
+
+Example:
+    >>> import shaoyang_report as sr
+    >>> p = agency_panel(sr.read_reports("data/raw", progress=False), sources="data/raw")
+    >>> len(p.card), p.year
+    (12, None)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from shaoyang_report.compare.agencies import (
+    CORRECTION_RATE,
+    LEVEL_ZH,
+    chosen_reports,
+    panel_long,
+)
+from shaoyang_report.compare.scorecard import STATUS_ZH, criteria, scorecard
+from shaoyang_report.corpus.core import Corpus
+from shaoyang_report.publish import plotting
+from shaoyang_report.publish.briefing import (
+    _COMPLETENESS_ZH,
+    MARK_FINDING,
+    MARK_PROSE,
+    SECTION_ZH,
+    Html,
+    _e,
+    _number,
+    _table,
+)
+
+#: Indicators of the panel table and of the small multiples, in order.
+SHOWN = ("permit_decisions", "penalty_decisions", "coercion_decisions", "fee_amount", "applications_received",
+         "share_granted", "review_total", CORRECTION_RATE, "information_published")
+_STATUS_MARK = {"met": "✓", "not met": "✗", "partly": "◐", "not known": "？"}
+
+
+@dataclass
+class AgencyPanel:
+    """What the agency briefing shows.
+
+    Attributes:
+        corpus: The corpus.
+        year: The year compared (None: every year, one row per agency and year).
+        panel: :func:`~shaoyang_report.compare.agencies.compare_agencies` in long form.
+        card: :func:`~shaoyang_report.compare.scorecard.scorecard` (wide).
+        flagged: ``"<report_id> <location>"`` of every cell a finding involves.
+    """
+
+    corpus: Corpus
+    year: int | None
+    panel: pd.DataFrame
+    card: pd.DataFrame
+    flagged: set[str] = field(default_factory=set, repr=False)
+
+
+def agency_panel(corpus: Corpus, year: int | None = None, sources=None) -> AgencyPanel:
+    """Compute the panel and the scorecard (the data behind notebook 04).
+
+    Args:
+        corpus: The corpus.
+        year: Compare this reporting year only; None: every year.
+        sources: Folder(s) or files the corpus was read from (publication dates; see
+            :func:`~shaoyang_report.compare.scorecard.scorecard`).
+    """
+    chosen = chosen_reports(corpus)
+    panel = panel_long(corpus, year, chosen=chosen)
+    card = scorecard(corpus, sources)
+    if year is not None:
+        card = card[card.year == year].reset_index(drop=True)
+    found = corpus.findings
+    flagged = {f"{r.report_id} {where}" for r in found.itertuples()
+               for where in str(r.locations).replace(" ← ", "; ").split("; ")}
+    return AgencyPanel(corpus, year, panel, card, flagged)
+
+
+def _level(level: object, inferred: object) -> str:
+    name = LEVEL_ZH.get(level, "未知") if isinstance(level, str) else "未知"
+    return f"{name}<small>（按名称推断）</small>" if inferred else name
+
+
+def title(p: AgencyPanel) -> Html:
+    """The briefing's heading and what it covers."""
+    agencies = p.card.agency.nunique()
+    years = sorted(int(y) for y in p.card.year.unique())
+    span = f"{p.year}年" if p.year else (f"{years[0]}—{years[-1]}年" if years else "")
+    known = p.card.known_weight.sum() / p.card.total_weight.sum() if len(p.card) else 0
+    return Html(f'<h1 class="sr-title">政府信息公开工作年度报告：各机构比较与透明度评分（{_e(span)}）</h1>'
+                f'<p class="lead">共 {agencies} 个机构、{len(p.card)} 份报告。评分只依据报告本身和存档所载：'
+                f"缺少依据的指标记为“无从判断”，不计为零分；本语料中可判断的权重占全部权重的 {known:.0%}。"
+                "数字均按报告原样引用，不作更正。</p>")
+
+
+def criteria_list(p: AgencyPanel | None = None) -> Html:  # noqa: ARG001 - same signature as the other sections
+    """Every criterion with its weight and its legal or format basis."""
+    rows = [[_e(c.name_zh), _e(f"{c.weight:g}"), _e(c.source_zh), f"<small>{_e(c.not_known_when)}</small>"]
+            for c in criteria()]
+    return Html(_table(["评分项", "权重", "依据", "何时无从判断"], rows, table_id="criteria"))
+
+
+def _score_cell(score: float, status: str, evidence: str) -> str:
+    mark = _STATUS_MARK.get(status, "")
+    shown = "" if isinstance(score, float) and math.isnan(score) else f" {score:.2f}" if status == "partly" else ""
+    css = {"met": "pass", "not met": "fail", "not known": "gap"}.get(status, "")
+    return f'<span class="{css}" title="{_e(evidence)}">{mark} {_e(STATUS_ZH.get(status, status))}{_e(shown)}</span>'
+
+
+def scorecard_table(p: AgencyPanel) -> Html:
+    """The scorecard: one row per agency and year, each criterion met / not met / partly / not known."""
+    crits = criteria()
+    order = {lvl: i for i, lvl in enumerate(LEVEL_ZH)}
+    card = p.card.assign(_o=p.card.level.map(order).fillna(len(order))).sort_values(["_o", "agency", "year"])
+    rows = []
+    for r in card.to_dict("records"):
+        cells = [_e(r["agency"]), _level(r["level"], r["level_inferred"]), _e(r["year"])]
+        cells += [_score_cell(r[c.key], r[f"{c.key}_status"], r[f"{c.key}_evidence"]) for c in crits]
+        score = r["score"]
+        cells.append('<span class="gap">无从判断</span>' if math.isnan(score) else f"<b>{score:.1f}</b>")
+        cells.append(_e(f"{r['known_weight']:g}/{r['total_weight']:g}"))
+        rows.append(cells)
+    legend = ('<ul class="notes"><li>✓ 达标　✗ 未达标　◐ 部分达标（给出得分）　？ 无从判断：缺少依据，不计分'
+              "（鼠标停在格上可见依据）</li><li>总分＝可判断各项的加权平均（0—100）；“可判断权重”说明总分覆盖了多少权重。"
+              "</li></ul>")
+    return Html(_table(["机构", "层级", "年份", *[_e(c.name_zh) for c in crits], "总分", "可判断权重"], rows,
+                       table_id="scorecard") + legend)
+
+
+def _value(row, flagged: set[str]) -> str:
+    if isinstance(row.value, float) and math.isnan(row.value):
+        reason = row.why_missing_zh if isinstance(row.why_missing_zh, str) else "无数据"
+        short = plotting.WHY_SHORT.get(reason, reason)
+        return f'<span class="gap" title="{_e(reason)}">{_e(short)}</span>'
+    mark = MARK_PROSE if row.basis == "prose" else ""
+    places = str(row.source or "").replace(" ÷ ", "; ").split("; ")
+    if flagged and any(f in flagged for f in places):
+        mark += MARK_FINDING
+    css = "prose" if row.basis == "prose" else "printed"
+    sup = f'<sup class="mk">{mark}</sup>' if mark else ""
+    return f'<span class="{css}">{_e(_number(row.value, row.unit))}</span>{sup}'
+
+
+def panel_table(p: AgencyPanel) -> Html:
+    """The indicators side by side, one row per agency and year, with marks and reasons for gaps."""
+    shown = p.panel[p.panel.indicator.isin(SHOWN)]
+    names = shown.drop_duplicates("indicator").set_index("indicator")
+    keys = [k for k in SHOWN if k in names.index]
+    rows = []
+    for (_, _), group in shown.groupby(["agency", "year"], sort=True):
+        first = group.iloc[0]
+        by = {r.indicator: r for r in group.itertuples()}
+        completeness = _COMPLETENESS_ZH.get(first.completeness, first.completeness)
+        rows.append([_e(first.agency), _level(first.level, first.level_inferred), _e(first.year), _e(completeness),
+                     *[_value(by[k], p.flagged) for k in keys], _e(first.findings)])
+    headers = ["机构", "层级", "年份", "完整程度", *[f"{_e(names.loc[k, 'name_zh'])}（{_e(names.loc[k, 'unit'])}）"
+                                                 for k in keys], "勾稽问题"]
+    legend = (f'<ul class="notes"><li><b>{MARK_PROSE}</b> 正文所述数字（非表格）</li>'
+              f"<li><b>{MARK_FINDING}</b> 该数字所在的总数与其各项之和不符（见“勾稽问题”）</li>"
+              "<li>纠错率＝行政复议和行政诉讼中结果纠正的件数÷已审结件数（维持＋纠正＋其他），按各项计算，不用印出的总计。</li>"
+              '<li><span class="gap">灰字</span> 无数值及原因：仅开头＝只存有报告开头部分；未载明＝报告未写；空白＝该格为空（不是0）</li></ul>')
+    return Html(_table(headers, rows, table_id="agency-panel") + legend)
+
+
+def small_multiples(p: AgencyPanel) -> plotting.Chart:
+    """One small bar chart per indicator: each agency's latest value, prose figures hatched, gaps named."""
+    from matplotlib.figure import Figure
+
+    ordered = p.panel[p.panel.indicator.isin(SHOWN)].sort_values("year")
+    # per agency and indicator: the latest year with a value, else the latest year (its gap and why)
+    with_value = ordered[ordered.value.notna()].groupby(["agency", "indicator"]).tail(1)
+    latest = ordered.groupby(["agency", "indicator"]).tail(1)
+    shown = pd.concat([with_value, latest]).drop_duplicates(["agency", "indicator"])
+    keys = [k for k in SHOWN if shown[(shown.indicator == k)].value.notna().any()]
+    agencies = sorted(shown.agency.unique())
+    cols = 3
+    rows = max(1, math.ceil(len(keys) / cols))
+    fig = Figure(figsize=(11, 0.35 * max(4, len(agencies)) * rows + 0.6), layout="constrained")
+    axes = fig.subplots(rows, cols, squeeze=False).ravel()
+    for ax, key in zip(axes, keys):
+        data = shown[shown.indicator == key].set_index("agency").reindex(agencies)
+        values = data.value.fillna(0).tolist()
+        bars = ax.barh(range(len(agencies)), values, color="#4c78a8")
+        for k, (bar, (agency, r)) in enumerate(zip(bars, data.iterrows())):
+            if pd.isna(r.value):
+                bar.set_visible(False)
+                reason = r.why_missing_zh if isinstance(r.why_missing_zh, str) else "无数据"
+                ax.text(0, k, " " + plotting.WHY_SHORT.get(reason, reason), va="center", fontsize=7, color="#888888")
+                continue
+            if r.basis == "prose":
+                bar.set_hatch("///")
+                bar.set_facecolor("#9ecae1")
+            ax.text(r.value, k, f" {_number(r.value, r.unit)}（{int(r.year)}）", va="center", fontsize=7)
+        ax.margins(x=0.35)
+        first = shown[shown.indicator == key].iloc[0]
+        ax.set_title(f"{first.name_zh}（{first.unit}）", fontsize=9)
+        ax.set_yticks(range(len(agencies)), agencies, fontsize=7)
+        ax.invert_yaxis()
+        ax.tick_params(axis="x", labelsize=7)
+    for ax in axes[len(keys):]:
+        ax.set_visible(False)
+    heading = f"各机构主要指标（{p.year}年）" if p.year else "各机构主要指标（各机构最近一年）"
+    fig.suptitle(heading, fontsize=12)
+    notes = ["括号内为数值所属年份（各机构有该数值的最近一年）；斜线条＝正文所述数字；灰字＝该机构无此数值及原因"]
+    return plotting.Chart(png=plotting.render_png(fig), figure=fig, title=heading, footnotes=notes)
+
+
+def findings_by_agency(p: AgencyPanel) -> Html:
+    """The agencies whose reports do not add up, with each finding stated plainly."""
+    found = p.corpus.findings
+    if p.year is not None:
+        found = found[found.year == p.year]
+    if found.empty:
+        return Html('<p id="agency-findings">各机构报告均未发现勾稽问题。</p>')
+    items = []
+    for (agency, year, rid), group in found.groupby(["agency", "year", "report_id"], sort=True):
+        inner = "".join(f"<li>{_e(SECTION_ZH.get(r.section, r.section))}：{_e(r.message)}"
+                        f"（总数印于 {_e(str(r.locations).partition(' ← ')[0])}）</li>" for r in group.itertuples())
+        items.append(f"<li><b>{_e(agency)} {_e(year)}年（{_e(rid)}）：{len(group)} 项</b><ul>{inner}</ul></li>")
+    return Html('<ul class="findings" id="agency-findings">' + "".join(items) + "</ul>")
+
+
+def scorecard_frames(p: AgencyPanel) -> dict[str, pd.DataFrame]:
+    """The workbook's agency sheets: the scorecard, its criteria, and the panel (wide)."""
+    from shaoyang_report.compare.agencies import compare_agencies
+    from shaoyang_report.compare.scorecard import criteria_table
+
+    return {"机构评分 scorecard": p.card, "评分依据 criteria": criteria_table(),
+            "机构比较 agencies": compare_agencies(p.corpus, p.year)}

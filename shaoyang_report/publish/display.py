@@ -1,0 +1,287 @@
+"""How a report and a corpus show themselves in JupyterLab (HTML) and in a terminal (text).
+
+``Report._repr_html_`` / ``Report.__repr__`` and ``Corpus._repr_html_`` /
+``Corpus.__repr__`` call into this module (imported on first display), as pandas and
+xarray objects render themselves:
+
+* a report: agency, year, format and source; values read per table against what the
+  format requires; each finding and each row that could not be read on one line in
+  Chinese (the sentences the checks and the reader wrote); the printed tables and the
+  figures stated in the prose in collapsible ``<details>`` blocks, with the briefing's
+  marks (``*`` stated in prose, ``°`` read by OCR when the facts carry a recognition
+  ``confidence``);
+* a corpus: one row per report with the same counts and its findings, the findings
+  totalled; a long corpus shows its first :data:`MAX_ROWS` reports and a line
+  ``… N more``.
+
+Every text taken from a report or a catalog is HTML-escaped (report text is untrusted),
+as in the briefings; the plain-text ``repr`` carries the same headline.
+
+Example:
+    >>> import shaoyang_report as sr
+    >>> report = sr.read_report("data/raw/shaoyang_city_2020.txt")
+    >>> print(repr(report).splitlines()[0])
+    <Report shaoyang_city_2020> shaoyang_city_2020.txt: 邵阳市 2020年 F2019（表二 22/22, 表三 161/161, 表四 15/15；正文数字 23 项；勾稽问题 2 项，无法核对 0 项）
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from shaoyang_report.publish.briefing import (
+    _COMPLETENESS_ZH,
+    _TABLE_SECTIONS,
+    MARK_FINDING,
+    MARK_OCR,
+    MARK_PROSE,
+    SECTION_ZH,
+    _e,
+    _link,
+    _location_of_total,
+    _number,
+    _table,
+    prose_figures,
+)
+
+if TYPE_CHECKING:
+    from shaoyang_report.corpus.core import Corpus
+    from shaoyang_report.read.report import Report
+
+#: A corpus display lists at most this many reports (then ``… N more``).
+MAX_ROWS = 20
+#: A report's plain ``repr`` lists at most this many findings and problems.
+MAX_LINES = 10
+
+_CSS = """<style>
+.sr-display { font-size: 13px; line-height: 1.5; }
+.sr-display table.sr-table { border-collapse: collapse; margin: 4px 0; }
+.sr-display table.sr-table th, .sr-display table.sr-table td { padding: 2px 6px; border: 1px solid #dde3ea; text-align: left; }
+.sr-display table.sr-table th { background: #eef2f7; }
+.sr-display table.printed td { text-align: right; min-width: 3em; }
+.sr-display .fail { color: #b03a2e; }
+.sr-display .gap, .sr-display .notes { color: #777; }
+.sr-display sup.mk { color: #b03a2e; font-weight: bold; }
+.sr-display details { margin: 2px 0; }
+.sr-display summary { cursor: pointer; }
+</style>"""
+
+
+# ---------------------------------------------------------------------------- one report
+def _one_report_corpus(report: Report) -> Corpus:
+    """The report as a corpus of one, so the briefing's views of a corpus can show it."""
+    from shaoyang_report.corpus.core import Corpus
+
+    corpus = Corpus()
+    corpus.add(report)
+    return corpus
+
+
+def report_headline(summary: dict) -> str:
+    """One line: source, agency, year, format, values per table (read/required), findings.
+
+    The line ``shaoyang-report check`` prints for each report, from its summary
+    (``Report.summary()`` or a row of ``corpus.reports``). Findings that are more likely
+    OCR misreads are counted within the findings, when there are any.
+    """
+    s = summary
+    counts = ", ".join(f"表{n} {s[k]}" for k, n in (("active_disclosure", "二"), ("applications", "三"),
+                                                      ("review_litigation", "四")))
+    misreads = s.get("likely_misreads") or 0
+    findings = f"勾稽问题 {s['findings']} 项" + (f"（其中疑似识别错误 {misreads} 项）" if misreads else "")
+    return (f"{s['source']}: {s['agency'] or '（未署名）'} {s['year'] or '?'}年 {s['template'] or '?'}"
+            f"（{counts}；正文数字 {s['prose']} 项；{findings}，无法核对 {s['not_checkable']} 项）")
+
+
+def _finding_lines(checks: pd.DataFrame) -> list[tuple[str, str]]:
+    """``(table, sentence)`` per failing check: the check's message and where its total is printed."""
+    lines = []
+    for r in checks[checks.status == "fail"].itertuples():
+        where = _location_of_total(r.locations)
+        lines.append((SECTION_ZH.get(r.section, r.section), f"{r.message}{f'（总数印于 {where}）' if where else ''}"))
+    return lines
+
+
+def report_text(report: Report) -> str:
+    """The plain-text display: the headline, then one line per finding and per problem."""
+    headline = report_headline({**report.summary(), "source": report.source})
+    lines = [f"  ✗ {table}：{sentence}" for table, sentence in _finding_lines(report.checks)]
+    lines += [f"  读取问题：{where}：{message}" for where, message in report.problems]
+    more = f"\n  … {len(lines) - MAX_LINES} more" if len(lines) > MAX_LINES else ""
+    return "\n".join([f"<Report {report.report_id}> {headline}", *lines[:MAX_LINES]]) + more
+
+
+def _ocr_flags(facts: pd.DataFrame, template: str | None, section: str, shape: pd.DataFrame) -> pd.DataFrame | None:
+    """Which cells of a printed table were read by OCR (a non-empty ``confidence``), or None."""
+    from shaoyang_report.read.report import printed_table
+
+    if "confidence" not in facts.columns:
+        return None
+    ocr = facts["confidence"].notna() & (facts["confidence"].astype("string").str.strip() != "")
+    if not ocr.any():
+        return None
+    records = facts.assign(value=ocr.astype(float)).to_dict("records")
+    flags = printed_table(records, template, section)
+    if flags.columns.has_duplicates or flags.shape[0] != shape.shape[0]:
+        return None
+    flags = flags.reindex(columns=shape.columns)
+    return flags.fillna(0.0).astype(bool) if flags.shape == shape.shape else None
+
+
+def printed_table_html(frame: pd.DataFrame, marks: pd.DataFrame | None = None) -> str:
+    """A printed table (``report.table(section)``) as HTML, rendered by pandas' Styler.
+
+    Numbers as the briefing writes them (``46,502.47``), blank cells left blank (never
+    0), labels and the table's name (its caption) escaped.
+
+    Args:
+        frame: The printed table.
+        marks: A frame of the same shape with a mark per cell (``""`` for none), shown
+            after the number.
+    """
+    from pandas.io.formats.style import Styler
+
+    shown = frame.map(_number)
+    if marks is not None:
+        shown = shown + marks.where(shown != "", "")  # a blank cell stays blank
+    styler = (Styler(shown, cell_ids=False).format(escape="html")
+              .format_index(escape="html", axis=0).format_index(escape="html", axis=1)
+              .hide(axis="index", names=True).set_caption(_e(frame.index.name))
+              .set_table_attributes('class="sr-table printed"'))
+    return styler.to_html()
+
+
+def _details(summary_html: str, body_html: str) -> str:
+    return f"<details><summary>{summary_html}</summary>{body_html}</details>"
+
+
+def report_html(report: Report) -> str:
+    """The rich display of one report (HTML; every text from the report escaped)."""
+    corpus = _one_report_corpus(report)
+    rid = report.report_id
+    s = corpus.report_summary(rid)
+    completeness = _COMPLETENESS_ZH.get(s.get("completeness") or "", s.get("completeness"))
+    printed = s.get("agency_printed")
+    printed = f"（报告自称：{_e(printed)}）" if printed and printed != s.get("agency") else ""
+    url = f"；原文：{_link(s['url'])}" if s.get("url") else ""
+    parts = [_CSS, '<div class="sr-display">',
+             f"<p><b>{_e(s.get('agency') or '（未署名）')}</b>{printed} {_e(s.get('year') or '?')}年 · "
+             f"格式 {_e(s.get('template') or '?')} · 文件 {_e(s.get('source'))} · 报告 {_e(rid)}"
+             f"{' · ' + _e(completeness) if completeness else ''}{url}</p>"]
+    parts.append(_counts_table([s]))
+    items = [f'<li class="fail">✗ <b>{_e(table)}</b>：{_e(sentence)}</li>'
+             for table, sentence in _finding_lines(corpus.report_checks(rid))]
+    items += [f"<li>读取问题：{_e(where)}：{_e(message)}</li>" for where, message in report.problems]
+    if items:
+        parts.append('<ul class="findings">' + "".join(items) + "</ul>")
+    elif s.get("checks"):
+        parts.append("<p>✓ 勾稽关系均相符</p>")
+    facts = report.facts
+    marks_used = set()
+    for section in _TABLE_SECTIONS:
+        frame = report.table(section)
+        label = SECTION_ZH[section]
+        if frame.empty:
+            parts.append(f'<p class="gap">{_e(label)}：报告中没有读到这张表。</p>')
+            continue
+        flags = _ocr_flags(facts[facts.section == section], report.template, section, frame)
+        marks = None
+        if flags is not None and flags.to_numpy().any():
+            marks_used.add(MARK_OCR)
+            marks = flags.map(lambda on: MARK_OCR if on else "")
+        table = printed_table_html(frame, marks)
+        parts.append(_details(f"{_e(label)}（{_e(s.get(section))}）", table))
+    n_prose = int(s.get("prose") or 0)
+    if n_prose:
+        marks_used.add(MARK_PROSE)
+        parts.append(_details(f'正文所述数字 {n_prose} 项<sup class="mk">{MARK_PROSE}</sup>',
+                              prose_figures(corpus, rid)))
+    parts.append(_legend(marks_used))
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def _legend(marks: set[str]) -> str:
+    notes = {MARK_PROSE: "正文所述数字（非表格），各年表述与口径可能不同",
+             MARK_OCR: "由图像识别（OCR）读出的数值，请对照原件核实",
+             MARK_FINDING: "报告印出的总数与其各项之和不符"}
+    shown = [f"<b>{m}</b> {notes[m]}" for m in (MARK_PROSE, MARK_OCR, MARK_FINDING) if m in marks]
+    return f'<p class="notes">{"；".join(shown)}。</p>' if shown else ""
+
+
+# ---------------------------------------------------------------------------- a corpus
+def _counts_table(summaries: list[dict], *, with_report: bool = False) -> str:
+    """One row per report: values per table (read/required), prose figures, findings and gaps."""
+    rows = []
+    for s in summaries:
+        findings = int(s.get("findings") or 0)
+        who = [_e(s.get("agency") or "（未署名）"), _e(s.get("year") or ""), _e(s.get("report_id")),
+               _e(s.get("template") or "")] if with_report else []
+        rows.append([*who, *[_e(s.get(k)) for k in _TABLE_SECTIONS], _e(int(s.get("prose") or 0)),
+                     f'<b class="fail">{findings}</b>' if findings else "0",
+                     _e(int(s.get("not_checkable") or 0)), _e(int(s.get("missing") or 0)),
+                     _e(int(s.get("unplaced") or 0)), _e(int(s.get("problems") or 0))])
+    head = ["机构", "年份", "报告", "格式"] if with_report else []
+    tables = [f"{SECTION_ZH[k].split()[0]}（读入/应有）" for k in _TABLE_SECTIONS]
+    return _table([*head, *tables, "正文数字", "勾稽问题", "无法核对", "缺失", "无法归位", "读取问题"], rows)
+
+
+def corpus_headline(corpus: Corpus) -> str:
+    """One line: reports, agencies, years, values, findings, unreadable files."""
+    reports = corpus.reports
+    n = len(corpus)
+    if not n:
+        return f"语料：0 份报告，无法读取的文件 {len(corpus.errors)} 个"
+    years = sorted(int(y) for y in reports.year.dropna().unique())
+    span = f"{years[0]}—{years[-1]}年" if len(years) > 1 else (f"{years[0]}年" if years else "年份不明")
+    findings = int(reports.findings.fillna(0).sum())
+    values = corpus.to_arrow("facts").num_rows  # no frame built
+    return (f"语料：{n} 份报告（{reports.agency.nunique()} 个机构，{span}），数值 {values:,} 个，"
+            f"勾稽问题合计 {findings} 项，无法读取的文件 {len(corpus.errors)} 个")
+
+
+def _ordered(corpus: Corpus) -> tuple[list[dict], int]:
+    """The first :data:`MAX_ROWS` report summaries (by agency, year, id) and how many reports there are."""
+    if not len(corpus):
+        return [], 0
+    reports = corpus.reports.sort_values(["agency", "year", "report_id"], na_position="last")
+    return reports.head(MAX_ROWS).to_dict("records"), len(reports)
+
+
+def corpus_text(corpus: Corpus) -> str:
+    """The plain-text display: the headline, then one line per report (the first :data:`MAX_ROWS`)."""
+    summaries, n = _ordered(corpus)
+    lines = [f"<Corpus> {corpus_headline(corpus)}"]
+    lines += [f"  {report_headline(s)}" for s in summaries]
+    if n > MAX_ROWS:
+        lines.append(f"  … {n - MAX_ROWS} more")
+    lines += [f"  error: {r.error}" for r in corpus.errors.head(MAX_LINES).itertuples()]
+    return "\n".join(lines)
+
+
+def corpus_html(corpus: Corpus) -> str:
+    """The rich display of a corpus (HTML; every text from the reports and catalog escaped)."""
+    summaries, n = _ordered(corpus)
+    parts = [_CSS, '<div class="sr-display">', f"<p><b>{_e(corpus_headline(corpus))}</b></p>"]
+    if summaries:
+        parts.append(_counts_table(summaries, with_report=True))
+    if n > MAX_ROWS:
+        parts.append(f'<p class="gap">… {n - MAX_ROWS} more（另有 {n - MAX_ROWS} 份报告未列出；全部见 corpus.reports）</p>')
+    total = int(corpus.reports.findings.fillna(0).sum()) if n else 0
+    if total:
+        items = []  # the first MAX_ROWS findings, looked up per report (the corpus's checks are not built)
+        for s in summaries:
+            if len(items) >= MAX_ROWS:
+                break
+            if s.get("findings"):
+                items += [f'<li class="fail">✗ {_e(s["report_id"])} <b>{_e(table)}</b>：{_e(sentence)}</li>'
+                          for table, sentence in _finding_lines(corpus.report_checks(s["report_id"]))]
+        items = items[:MAX_ROWS]  # (the findings of the reports listed above)
+        more = f'<li class="gap">… {total - len(items)} more</li>' if total > len(items) else ""
+        parts.append(_details(f"勾稽问题合计 {total} 项", '<ul class="findings">' + "".join(items) + more + "</ul>"))
+    if len(corpus.errors):
+        rows = [[_e(r.path), _e(r.error)] for r in corpus.errors.head(MAX_ROWS).itertuples()]
+        parts.append(_details(f"无法读取的文件 {len(corpus.errors)} 个", _table(["文件", "错误"], rows)))
+    parts.append("</div>")
+    return "".join(parts)
