@@ -266,7 +266,6 @@ def discover_catalog(
     Raises:
         ReportFormatError: The catalog exists but cannot be read.
     """
-    import requests
 
     from shaoyang_report import config
 
@@ -275,64 +274,56 @@ def discover_catalog(
     by_url = {str(u).strip(): rid for u, rid in zip(frame.url, frame.report_id) if str(u).strip()}
     by_key = {(str(a), str(y)): rid for a, y, rid in zip(frame.agency, frame.year, frame.report_id)}
     ids = set(frame.report_id)
-    own = session is None
-    if own:
-        session = requests.Session()
-    client = fetch._Client(session, delay=delay, retries=retries, timeout=timeout, backoff=backoff,
-                           max_bytes=max_bytes, max_seconds=max_seconds, allow_private=allow_private)
-    restore = fetch._guard_session(session, allow_private)
     added: list[dict[str, str]] = []
     page_rows: list[dict] = []
     skipped: list[dict] = []
     connection = other = 0
-    try:
-        for start in [urls] if isinstance(urls, str) else list(urls):
-            queue, seen = [start], set()
-            while queue and len(seen) < max(1, pages):
-                url = queue.pop(0)
-                if url in seen:
-                    continue
-                seen.add(url)
-                try:
-                    got = client.get(url)
-                except fetch._Failure as exc:
-                    connection += exc.connection
-                    other += not exc.connection
-                    page_rows.append(dict(listing_page=url, status="failed", links=0, reports=0, message=exc.message))
-                    continue
-                where = got.final_url or url
-                links, text, raw_links = _classify(got.data, where)
-                reports = 0
-                for item in links:
-                    if not isinstance(item, Found):
-                        skipped.append(dict(listing_page=url, url=item[0], text=item[1], reason=item[2]))
-                        continue
-                    reports += 1
-                    key = (item.agency, str(item.year))
-                    known = by_url.get(item.url) or by_key.get(key)
-                    if known:
-                        skipped.append(dict(listing_page=url, url=item.url, text=item.text,
-                                            reason=f"already in the catalog as {known}"))
-                        continue
-                    rid = base = report_id_for(item.agency, item.year)
-                    n = 2
-                    while rid in ids:
-                        rid, n = f"{base}-{n}", n + 1
-                    row = dict(report_id=rid, agency=item.agency, year=str(item.year), url=item.url, local_file="",
-                               completeness="", note=f"found by discover: {item.text}", listing_page=url)
-                    added.append(row)
-                    ids.add(rid)
-                    by_url[item.url] = by_key[key] = rid
-                page_rows.append(dict(listing_page=url, status="read", links=len(raw_links), reports=reports,
-                                      message=f"{reports} report link(s), {len(raw_links)} link(s)"))
-                queue += [p for p in next_pages(text, raw_links, where) if p not in seen and p not in queue]
-    finally:
+    with fetch.guarded_client(session, delay=delay, retries=retries, timeout=timeout, backoff=backoff,
+                              max_bytes=max_bytes, max_seconds=max_seconds, allow_private=allow_private) as client:
         try:
-            _append_rows(catalog_path, added)  # what was found so far, even when interrupted
+            for start in [urls] if isinstance(urls, str) else list(urls):
+                queue, seen = [start], set()
+                while queue and len(seen) < max(1, pages):
+                    url = queue.pop(0)
+                    if url in seen:
+                        continue
+                    seen.add(url)
+                    try:
+                        got = client.get(url)
+                    except fetch._Failure as exc:
+                        connection += exc.connection
+                        other += not exc.connection
+                        page_rows.append(dict(listing_page=url, status="failed", links=0, reports=0,
+                                              message=exc.message))
+                        continue
+                    where = got.final_url or url
+                    links, text, raw_links = _classify(got.data, where)
+                    reports = 0
+                    for item in links:
+                        if not isinstance(item, Found):
+                            skipped.append(dict(listing_page=url, url=item[0], text=item[1], reason=item[2]))
+                            continue
+                        reports += 1
+                        key = (item.agency, str(item.year))
+                        known = by_url.get(item.url) or by_key.get(key)
+                        if known:
+                            skipped.append(dict(listing_page=url, url=item.url, text=item.text,
+                                                reason=f"already in the catalog as {known}"))
+                            continue
+                        rid = base = report_id_for(item.agency, item.year)
+                        n = 2
+                        while rid in ids:
+                            rid, n = f"{base}-{n}", n + 1
+                        row = dict(report_id=rid, agency=item.agency, year=str(item.year), url=item.url, local_file="",
+                                   completeness="", note=f"found by discover: {item.text}", listing_page=url)
+                        added.append(row)
+                        ids.add(rid)
+                        by_url[item.url] = by_key[key] = rid
+                    page_rows.append(dict(listing_page=url, status="read", links=len(raw_links), reports=reports,
+                                          message=f"{reports} report link(s), {len(raw_links)} link(s)"))
+                    queue += [p for p in next_pages(text, raw_links, where) if p not in seen and p not in queue]
         finally:
-            restore()
-            if own:
-                session.close()
+            _append_rows(catalog_path, added)  # what was found so far, even when interrupted
     columns = [*COLUMNS, LISTING_PAGE]
     return DiscoverResult(
         added=pd.DataFrame(added, columns=columns).astype("string"),

@@ -73,7 +73,8 @@ import tempfile
 import threading
 import time
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.message import Message
@@ -1239,7 +1240,6 @@ def fetch_catalog(
     Raises:
         ReportFormatError: The catalog cannot be read.
     """
-    import requests
     from tqdm.auto import tqdm
 
     from shaoyang_report import config
@@ -1253,12 +1253,6 @@ def fetch_catalog(
     wanted = list(dict.fromkeys(only)) if only else None
     known = {e.report_id for e in rows}
     todo = [e for e in rows if wanted is None or e.report_id in wanted]
-    own_session = session is None
-    if own_session:
-        session = requests.Session()
-    client = _Client(session, delay=delay, retries=retries, timeout=timeout, backoff=backoff, max_bytes=max_bytes,
-                     max_seconds=max_seconds, allow_private=allow_private)
-    archive = _Archive(raw, client, refresh)
     results: list[dict] = []
     updates: dict[str, dict[str, str]] = {}
     connection_failures = other_failures = 0
@@ -1275,34 +1269,59 @@ def fetch_catalog(
                       message=f"{rid} is not in the catalog {catalog_path}"))
     bar = tqdm(total=len(todo), desc="fetching reports", unit="report",
                disable=(not progress) if progress is not None else None)
-    restore = _guard_session(session, allow_private)
-    try:
-        for entry in todo:
-            bar.set_postfix_str(entry.report_id, refresh=False)
-            row, update, connection = _fetch_entry(entry, archive, catalog_path.parent)
-            if row["status"] == FAILED:
-                if connection:
-                    connection_failures += 1
-                else:
-                    other_failures += 1
-            if update:
-                updates[entry.report_id] = update
-            done(row)
-            bar.update(1)
-    finally:
-        bar.close()
+    with guarded_client(session, delay=delay, retries=retries, timeout=timeout, backoff=backoff,
+                        max_bytes=max_bytes, max_seconds=max_seconds, allow_private=allow_private) as client:
+        archive = _Archive(raw, client, refresh)
         try:
-            _rewrite_catalog(catalog_path, updates)  # what was learnt so far, even when interrupted
+            for entry in todo:
+                bar.set_postfix_str(entry.report_id, refresh=False)
+                row, update, connection = _fetch_entry(entry, archive, catalog_path.parent)
+                if row["status"] == FAILED:
+                    if connection:
+                        connection_failures += 1
+                    else:
+                        other_failures += 1
+                if update:
+                    updates[entry.report_id] = update
+                done(row)
+                bar.update(1)
         finally:
-            restore()
-            if own_session:
-                session.close()
+            bar.close()
+            _rewrite_catalog(catalog_path, updates)  # what was learnt so far, even when interrupted
     return FetchResult(
         entries=pd.DataFrame(results, columns=RESULT_COLUMNS).astype("string"),
         catalog=catalog_path, manifest=archive.manifest.path, catalog_updated=list(updates),
         offline=connection_failures > 0 and other_failures == 0 and not any(
             r["status"] in (FETCHED, CHANGED) for r in results),
     )
+
+
+@contextmanager
+def guarded_client(session=None, **options) -> Iterator[_Client]:
+    """A polite, guarded :class:`_Client` for the length of a ``with`` block.
+
+    Used by ``fetch`` and ``discover``: the session (a new ``requests.Session`` when None)
+    gets the guarded, retrying adapters (:func:`_guard_session`) while the block runs; on
+    leaving, its own adapters are put back and a session made here is closed.
+
+    Args:
+        session: A ``requests.Session`` (or a stand-in with ``get``), or None.
+        **options: The client's options (``delay``, ``retries``, ``timeout``, ``backoff``,
+            ``max_bytes``, ``max_seconds``, ``allow_private``).
+    """
+    import requests
+
+    own = session is None
+    if own:
+        session = requests.Session()
+    client = _Client(session, **options)
+    restore = _guard_session(session, client.allow_private)
+    try:
+        yield client
+    finally:
+        restore()
+        if own:
+            session.close()
 
 
 def _guard_session(session, allow_private: bool) -> Callable[[], None]:
