@@ -7,10 +7,23 @@ folders and can be moved with the ``SHAOYANG_DATA`` environment variable.
 
 from __future__ import annotations
 
+import csv
+import io
 import os
+from importlib import resources
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("SHAOYANG_DATA", PROJECT / "data"))
 RAW = DATA / "raw"
 PROCESSED = DATA / "processed"
+
+
+def package_csv(name: str) -> list[dict[str, str]]:
+    """The rows of a CSV file of the package's own data (``shaoyang_report/data/<name>``).
+
+    Layout knowledge, the data dictionary, the indicators' crosswalk, the scorecard's
+    criteria … are kept as such files; this is the one place that reads them.
+    """
+    text = resources.files("shaoyang_report").joinpath("data", name).read_text("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text, newline="")))

@@ -6,18 +6,18 @@ validated and documented (README) from it.
 
 from __future__ import annotations
 
-import csv
 from functools import cache
-from importlib import resources
 
 import pandas as pd
+
+from shaoyang_report.config import package_csv
 
 
 @cache
 def fields(frame: str = "facts") -> tuple[dict[str, str], ...]:
     """The declared columns of a frame (``facts`` or ``checks``), in order."""
-    text = resources.files("shaoyang_report").joinpath("data/fields.csv").read_text("utf-8")
-    return tuple(row for row in csv.DictReader(text.splitlines()) if row["frame"] == frame)
+    rows = package_csv("fields.csv")
+    return tuple(row for row in rows if row["frame"] == frame)
 
 
 def columns(frame: str = "facts") -> list[str]:

@@ -28,12 +28,12 @@ Example:
 
 from __future__ import annotations
 
-import csv
 import math
 import re
 from collections.abc import Iterator
 from functools import cache
-from importlib import resources
+
+from shaoyang_report.config import package_csv
 
 #: A printed number whose digits can be tried: sign, digits, decimals, then anything (a unit).
 _NUMBER = re.compile(r"^([+-]?)(\d+(?:\.\d+)?)(\D*)$")
@@ -48,9 +48,9 @@ def confusions() -> dict[str, tuple[str, ...]]:
         >>> confusions()["3"], confusions()["0"], "2" in confusions()
         (('8',), ('6',), False)
     """
-    text = resources.files("shaoyang_report").joinpath("data/digit_confusions.csv").read_text("utf-8")
+    rows = package_csv("digit_confusions.csv")
     out: dict[str, list[str]] = {}
-    for row in csv.DictReader(text.splitlines()):
+    for row in rows:
         out.setdefault(row["read_as"].strip(), []).append(row["printed"].strip())
     return {k: tuple(v) for k, v in out.items()}
 

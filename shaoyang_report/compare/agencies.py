@@ -28,11 +28,9 @@ Example:
 
 from __future__ import annotations
 
-import csv
 import math
 import re
 from functools import cache
-from importlib import resources
 
 import pandas as pd
 
@@ -44,6 +42,7 @@ from shaoyang_report.compare.years import (
     _share,
     indicators,
 )
+from shaoyang_report.config import package_csv
 from shaoyang_report.corpus.catalog import LEVEL, LEVELS
 
 #: The panel's indicators (crosswalk keys), in the order shown.
@@ -71,8 +70,8 @@ LONG_COLUMNS = ["agency", "level", "level_zh", "level_inferred", "year", "report
 @cache
 def level_rules() -> tuple[tuple[str, str, re.Pattern[str]], ...]:
     """The name rules of ``data/agency_levels.csv``: ``(level, level_zh, pattern)``, first match wins."""
-    text = resources.files("shaoyang_report").joinpath("data/agency_levels.csv").read_text("utf-8")
-    return tuple((r["level"], r["level_zh"], re.compile(r["pattern"])) for r in csv.DictReader(text.splitlines()))
+    rows = package_csv("agency_levels.csv")
+    return tuple((r["level"], r["level_zh"], re.compile(r["pattern"])) for r in rows)
 
 
 def infer_level(agency: str | None) -> str | None:

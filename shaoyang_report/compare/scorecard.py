@@ -30,7 +30,6 @@ Example:
 
 from __future__ import annotations
 
-import csv
 import math
 import re
 from collections.abc import Iterable
@@ -38,13 +37,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
 from shaoyang_report.compare.agencies import agency_levels, chosen_reports, panel_long
 from shaoyang_report.compare.years import cross_year_checks
+from shaoyang_report.config import package_csv
 from shaoyang_report.corpus.catalog import OPENING_ONLY
 from shaoyang_report.layout import get_layout
 
@@ -70,9 +69,9 @@ class Criterion:
 @cache
 def criteria() -> tuple[Criterion, ...]:
     """The scorecard's criteria (package data ``scorecard.csv``), in order."""
-    text = resources.files("shaoyang_report").joinpath("data/scorecard.csv").read_text("utf-8")
+    rows = package_csv("scorecard.csv")
     return tuple(Criterion(r["criterion"], r["name_zh"], float(r["weight"]), r["source_zh"], r["computed"],
-                           r["not_known_when"]) for r in csv.DictReader(text.splitlines()))
+                           r["not_known_when"]) for r in rows)
 
 
 def criteria_table() -> pd.DataFrame:
@@ -193,8 +192,8 @@ def publication_dates(corpus, sources=None) -> pd.DataFrame:
 @cache
 def deadlines() -> dict[str, tuple[int, int, str]]:
     """Level → ``(month, day, basis)`` of the publication deadline in the year after the report's (``deadlines.csv``)."""
-    text = resources.files("shaoyang_report").joinpath("data/deadlines.csv").read_text("utf-8")
-    return {r["level"]: (int(r["month"]), int(r["day"]), r["source_zh"]) for r in csv.DictReader(text.splitlines())}
+    rows = package_csv("deadlines.csv")
+    return {r["level"]: (int(r["month"]), int(r["day"]), r["source_zh"]) for r in rows}
 
 
 def _judge(when: date, year: int, level: str | None) -> tuple[bool | None, str]:

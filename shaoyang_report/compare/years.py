@@ -18,14 +18,13 @@ Example:
 
 from __future__ import annotations
 
-import csv
 import math
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 import pandas as pd
 
+from shaoyang_report.config import package_csv
 from shaoyang_report.corpus.catalog import OPENING_ONLY
 from shaoyang_report.layout import TABLE_SECTIONS, get_layout
 
@@ -63,13 +62,13 @@ class Indicator:
 @cache
 def indicators() -> tuple[Indicator, ...]:
     """The crosswalk of indicators (package data ``indicators.csv``)."""
-    text = resources.files("shaoyang_report").joinpath("data/indicators.csv").read_text("utf-8")
+    rows = package_csv("indicators.csv")
     formats = list(get_layout().formats)
     return tuple(
         Indicator(key=r["indicator"], name_zh=r["name_zh"], unit=r["unit"], kind=r["kind"],
                   sources={f: r[f] for f in formats}, prior_year=r["prior_year"],
                   comparability=r["comparability"], caveat_zh=r["caveat_zh"])
-        for r in csv.DictReader(text.splitlines())
+        for r in rows
     )
 
 
