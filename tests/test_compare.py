@@ -98,3 +98,20 @@ def test_a_catalogued_folder_is_read_as_its_catalog_says(tmp_path):
     assert "stray" not in set(corpus.reports.report_id)  # not read: the catalog is the index
     assert len(corpus) == 11 and len(corpus.errors) == 1
     assert "suining_county_2019_opening.txt: cannot open the file" in corpus.errors.error[0]
+
+
+def test_values_read_by_ocr_carry_the_ocr_mark_into_the_comparison_and_briefing():
+    """A value made of numbers read by OCR says so in its basis, and the briefing marks it °."""
+    from shaoyang_report.publish import briefing
+
+    report = sr.read_report(RAW / "shaoyang_city_2020.txt")
+    for record in report._records:  # as the OCR reader leaves them: a recognition confidence per value
+        if (record["item"], record["measure"]) == ("administrative_permit", "decisions") or record["section"] == "prose":
+            record["confidence"] = 0.97
+    corpus = sr.Corpus()
+    corpus.add(report)
+    comparison = sr.compare_years(corpus, agency="邵阳市").set_index(["indicator", "year"])
+    permits = comparison.loc[("permit_decisions", 2020)]
+    assert permits.value == 7591 and permits.basis == "printed table (OCR)"
+    assert comparison.loc[("procurement_amount", 2020)].basis == "printed table"  # not OCR'd: no mark
+    assert "°" in briefing._value_cell(permits) and "°" not in briefing._value_cell(comparison.loc[("procurement_amount", 2020)])

@@ -79,6 +79,15 @@ def indicator_table() -> pd.DataFrame:
                           "caveat_zh": i.caveat_zh} for i in indicators()])
 
 
+OCR_BASIS = " (OCR)"  # appended to a value's basis when a number it is made of was read by OCR
+
+
+def _read_by_ocr(fact: dict) -> bool:
+    """Whether a fact was read by OCR (it has a recognition confidence)."""
+    confidence = fact.get("confidence")
+    return isinstance(confidence, float) and not math.isnan(confidence)
+
+
 class _ReportFacts:
     """One report's facts indexed for the crosswalk."""
 
@@ -130,6 +139,8 @@ class _ReportFacts:
                 reason = "blank"
                 continue
             basis = "prose" if alternative.startswith("prose/") else "printed table"
+            if any(_read_by_ocr(f) for f in found):
+                basis += OCR_BASIS
             return sum(values), basis, "; ".join(f"{f['report_id']} {f['location']}" for f in found)
         if reason == "not_stated" and self.summary.get("completeness") == OPENING_ONLY:
             reason = "opening_only"
@@ -324,7 +335,8 @@ def cross_year_checks(comparison: pd.DataFrame, agency: str = "") -> pd.DataFram
             a, b = this.loc[year], nxt.loc[year + 1]
             status = "pass" if abs(a.value - b.value) < 1e-6 else "fail"
             verdict = "相符" if status == "pass" else f"不符，相差{b.value - a.value:g}"
-            bases = [f"{y}年数字取自正文" for y, row in ((year, a), (year + 1, b)) if row.basis == "prose"]
+            bases = [f"{y}年数字取自正文" for y, row in ((year, a), (year + 1, b))
+                     if isinstance(row.basis, str) and row.basis.startswith("prose")]
             if bases:
                 verdict += f"（{'，'.join(bases)}）"
             records.append({

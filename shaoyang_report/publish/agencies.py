@@ -32,6 +32,7 @@ from shaoyang_report.publish import plotting
 from shaoyang_report.publish.briefing import (
     _COMPLETENESS_ZH,
     MARK_FINDING,
+    MARK_OCR,
     MARK_PROSE,
     SECTION_ZH,
     Html,
@@ -141,11 +142,12 @@ def _value(row, flagged: set[str]) -> str:
         reason = row.why_missing_zh if isinstance(row.why_missing_zh, str) else "无数据"
         short = plotting.WHY_SHORT.get(reason, reason)
         return f'<span class="gap" title="{_e(reason)}">{_e(short)}</span>'
-    mark = MARK_PROSE if row.basis == "prose" else ""
+    prose = plotting.basis_kind(row.basis) == plotting.BASIS_PROSE
+    mark = (MARK_PROSE if prose else "") + (MARK_OCR if plotting.read_by_ocr(row.basis) else "")
     places = str(row.source or "").replace(" ÷ ", "; ").split("; ")
     if flagged and any(f in flagged for f in places):
         mark += MARK_FINDING
-    css = "prose" if row.basis == "prose" else "printed"
+    css = "prose" if prose else "printed"
     sup = f'<sup class="mk">{mark}</sup>' if mark else ""
     return f'<span class="{css}">{_e(_number(row.value, row.unit))}</span>{sup}'
 
@@ -165,6 +167,7 @@ def panel_table(p: AgencyPanel) -> Html:
     headers = ["机构", "层级", "年份", "完整程度", *[f"{_e(names.loc[k, 'name_zh'])}（{_e(names.loc[k, 'unit'])}）"
                                                  for k in keys], "勾稽问题"]
     legend = (f'<ul class="notes"><li><b>{MARK_PROSE}</b> 正文所述数字（非表格）</li>'
+              f"<li><b>{MARK_OCR}</b> 由扫描件或图片经文字识别（OCR）读出</li>"
               f"<li><b>{MARK_FINDING}</b> 该数字所在的总数与其各项之和不符（见“勾稽问题”）</li>"
               "<li>纠错率＝行政复议和行政诉讼中结果纠正的件数÷已审结件数（维持＋纠正＋其他），按各项计算，不用印出的总计。</li>"
               '<li><span class="gap">灰字</span> 无数值及原因：仅开头＝只存有报告开头部分；未载明＝报告未写；空白＝该格为空（不是0）</li></ul>')
@@ -196,7 +199,7 @@ def small_multiples(p: AgencyPanel) -> plotting.Chart:
                 reason = r.why_missing_zh if isinstance(r.why_missing_zh, str) else "无数据"
                 ax.text(0, k, " " + plotting.WHY_SHORT.get(reason, reason), va="center", fontsize=7, color="#888888")
                 continue
-            if r.basis == "prose":
+            if plotting.basis_kind(r.basis) == plotting.BASIS_PROSE:
                 bar.set_hatch("///")
                 bar.set_facecolor("#9ecae1")
             ax.text(r.value, k, f" {_number(r.value, r.unit)}（{int(r.year)}）", va="center", fontsize=7)

@@ -263,6 +263,8 @@ def _value_cell(row, flagged: frozenset[str] | set[str] = frozenset()) -> str:
     kind = plotting.basis_kind(row.basis)
     mark = {plotting.BASIS_DERIVED: MARK_DERIVED, plotting.BASIS_PROSE: MARK_PROSE}.get(kind, "")
     css = {plotting.BASIS_DERIVED: "derived", plotting.BASIS_PROSE: "prose"}.get(kind, "printed")
+    if plotting.read_by_ocr(row.basis):
+        mark += MARK_OCR
     if flagged and isinstance(row.source, str) and any(p in flagged for p in re.split(r"; | ÷ ", row.source)):
         mark += MARK_FINDING
     sup = f'<sup class="mk">{mark}</sup>' if mark else ""
@@ -272,6 +274,7 @@ def _value_cell(row, flagged: frozenset[str] | set[str] = frozenset()) -> str:
 def _legend(notes: Sequence[str]) -> str:
     items = [f"<li><b>{MARK_DERIVED}</b> 由次年报告的“上一年”栏（上一年项目数量、上年结转）推得，非该年报告所印</li>",
              f"<li><b>{MARK_PROSE}</b> 正文所述数字（非表格），各年表述与口径可能不同</li>",
+             f"<li><b>{MARK_OCR}</b> 由扫描件或图片经文字识别（OCR）读出，置信度见事实表 confidence 列</li>",
              f"<li><b>{MARK_FINDING}</b> 报告印出的总数与其各项之和不符，或由这样的总数算得（见“勾稽问题”）</li>",
              "<li><span class=\"gap\">灰字</span> 该年无数值及原因：无报告＝无该年报告；仅开头＝只有报告开头部分，无表格；"
              "格式无此项＝该年的全国格式不含此项；未载明＝报告未写；空白＝报告中该格为空（不是0）</li>"]
@@ -411,6 +414,7 @@ def gaps(b: AgencyYears) -> Html:
             marks = "".join(m for m, on in (
                 (MARK_DERIVED, plotting.BASIS_DERIVED in {plotting.basis_kind(before.loc[k, "basis"]), plotting.basis_kind(now.loc[k, "basis"])}),
                 (MARK_PROSE, plotting.BASIS_PROSE in {plotting.basis_kind(before.loc[k, "basis"]), plotting.basis_kind(now.loc[k, "basis"])}),
+                (MARK_OCR, plotting.read_by_ocr(before.loc[k, "basis"]) or plotting.read_by_ocr(now.loc[k, "basis"])),
             ) if on)
             shown.append(f"{names[k]}{marks}")
         items.append(f"<li><b>{year - 1}→{year}年：可比较 {len(both)} 项</b>（{_e('、'.join(shown))}）；"

@@ -232,9 +232,14 @@ def basis_kind(basis: object) -> str | None:
         return None
     if basis.startswith("derived"):
         return BASIS_DERIVED
-    if basis == "prose":
+    if basis.startswith("prose"):
         return BASIS_PROSE
     return BASIS_PRINTED
+
+
+def read_by_ocr(basis: object) -> bool:
+    """Whether a comparison row's value is made of numbers read by OCR (its basis ends ``(OCR)``)."""
+    return isinstance(basis, str) and basis.endswith("(OCR)")
 
 
 def has_caveat(row: Mapping) -> bool:
