@@ -115,3 +115,5 @@ def test_values_read_by_ocr_carry_the_ocr_mark_into_the_comparison_and_briefing(
     assert permits.value == 7591 and permits.basis == "printed table (OCR)"
     assert comparison.loc[("procurement_amount", 2020)].basis == "printed table"  # not OCR'd: no mark
     assert "°" in briefing._value_cell(permits) and "°" not in briefing._value_cell(comparison.loc[("procurement_amount", 2020)])
+    assert "°" in briefing._legend([], comparison)  # the legend explains the mark when a value carries it
+    assert "°" not in briefing._legend([], sr.compare_years(sr.read_reports(RAW, progress=False), agency="邵阳市"))

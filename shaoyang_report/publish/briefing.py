@@ -271,10 +271,13 @@ def _value_cell(row, flagged: frozenset[str] | set[str] = frozenset()) -> str:
     return f'<span class="{css}">{_e(_number(row.value, row.unit))}</span>{sup}'
 
 
-def _legend(notes: Sequence[str]) -> str:
+def _legend(notes: Sequence[str], comparison: pd.DataFrame | None = None) -> str:
+    """The marks' legend; the OCR mark's line only when a value of ``comparison`` was read by OCR."""
+    ocr = comparison is not None and any(plotting.read_by_ocr(basis) for basis in comparison.basis)
     items = [f"<li><b>{MARK_DERIVED}</b> 由次年报告的“上一年”栏（上一年项目数量、上年结转）推得，非该年报告所印</li>",
              f"<li><b>{MARK_PROSE}</b> 正文所述数字（非表格），各年表述与口径可能不同</li>",
-             f"<li><b>{MARK_OCR}</b> 由扫描件或图片经文字识别（OCR）读出，置信度见事实表 confidence 列</li>",
+             *([f"<li><b>{MARK_OCR}</b> 由扫描件或图片经文字识别（OCR）读出，置信度见事实表 confidence 列</li>"]
+               if ocr else []),
              f"<li><b>{MARK_FINDING}</b> 报告印出的总数与其各项之和不符，或由这样的总数算得（见“勾稽问题”）</li>",
              "<li><span class=\"gap\">灰字</span> 该年无数值及原因：无报告＝无该年报告；仅开头＝只有报告开头部分，无表格；"
              "格式无此项＝该年的全国格式不含此项；未载明＝报告未写；空白＝报告中该格为空（不是0）</li>"]
@@ -386,7 +389,7 @@ def headline(b: AgencyYears) -> Html:
     names = b.comparison.drop_duplicates("indicator").set_index("indicator").name_zh
     omitted = [names[k] for k in HEADLINE if k not in keys and k in names.index]
     tail = f'<p class="small">各年均无数值、未列入上表的指标：{_e("、".join(omitted))}。</p>' if omitted else ""
-    return Html(lead + _table(headers, rows, table_id="headline") + _legend(notes) + tail)
+    return Html(lead + _table(headers, rows, table_id="headline") + _legend(notes, b.comparison) + tail)
 
 
 def gaps(b: AgencyYears) -> Html:
@@ -434,7 +437,8 @@ def comparison_full(b: AgencyYears) -> Html:
         series = b.comparison[b.comparison.indicator == key]
         first = series.iloc[0]
         rows.append([_name_cell(first, marks), _e(first.unit), *[_value_cell(_row(b, key, y), b.flagged) for y in b.years]])
-    return Html(_table(["指标", "单位", *[f"{y}年" for y in b.years]], rows, table_id="comparison") + _legend(notes))
+    return Html(_table(["指标", "单位", *[f"{y}年" for y in b.years]], rows, table_id="comparison")
+                + _legend(notes, b.comparison))
 
 
 def _location_of_total(locations: object) -> str:
