@@ -30,7 +30,7 @@ from pathlib import Path
 
 from shaoyang_report import config, dictionary
 from shaoyang_report.errors import ReportFormatError
-from shaoyang_report.publish.display import report_headline
+from shaoyang_report.publish.display import misread_note, report_headline
 
 
 def _expand(paths: list[str]) -> list[Path] | Path:
@@ -59,7 +59,7 @@ def _print_check(corpus) -> None:
         print(report_headline(s))
         mine = findings(rid)
         for row in mine.itertuples():
-            print(f"  ✗ {row.message}")
+            print(f"  ✗ {row.message}{misread_note(row)}")
             total, _, parts = row.locations.partition(" ← ")
             print(f"      总数印于 {total}；各项印于 {len(parts.split('; '))} 处（{parts.split('; ')[0]} 起）")
         for row in missing(rid).itertuples():

@@ -77,6 +77,11 @@ def test_a_one_digit_misread_is_flagged_and_not_corrected():
     assert len(own) == 2 and not own.likely_misread.any() and own.misread_alternative.isna().all()
     summary = report.summary()
     assert summary["findings"] == 4 and summary["likely_misreads"] == 2
+    # the displays say so beside the finding, and that nothing was corrected
+    text = repr(report)
+    assert "勾稽问题 4 项（其中疑似识别错误 2 项）" in text
+    assert text.count("；疑似识别错误：line 116: 7 → 1（数值未更正）") == 2
+    assert "疑似识别错误" not in repr(sr.read_report(SHAOYANG_2020))
 
 
 def test_unedited_report_read_as_ocr_has_no_misreads():

@@ -99,8 +99,18 @@ def _finding_lines(checks: pd.DataFrame) -> list[tuple[str, str]]:
     lines = []
     for r in checks[checks.status == "fail"].itertuples():
         where = _location_of_total(r.locations)
-        lines.append((SECTION_ZH.get(r.section, r.section), f"{r.message}{f'（总数印于 {where}）' if where else ''}"))
+        lines.append((SECTION_ZH.get(r.section, r.section),
+                      f"{r.message}{f'（总数印于 {where}）' if where else ''}{misread_note(r)}"))
     return lines
+
+
+def misread_note(check) -> str:
+    """``；疑似识别错误：<cell>: 81 → 31（未更正）`` for a finding a one-digit OCR misread explains, else ``""``."""
+    flag = getattr(check, "likely_misread", False)
+    if (flag.item() if hasattr(flag, "item") else flag) is not True:  # numpy's True too; NA, NaN, None: no
+        return ""
+    alternative = getattr(check, "misread_alternative", None)
+    return f"；疑似识别错误：{alternative if isinstance(alternative, str) else ''}（数值未更正）"
 
 
 def report_text(report: Report) -> str:
