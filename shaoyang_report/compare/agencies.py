@@ -37,9 +37,9 @@ import pandas as pd
 from shaoyang_report.compare.years import (
     WHY,
     WHY_ZH,
-    _pick,
     _ReportFacts,
     _share,
+    chosen_reports,
     indicators,
 )
 from shaoyang_report.config import package_csv
@@ -114,17 +114,6 @@ def _evaluate(rf: _ReportFacts, key: str, kind: str, expr: str):
     if kind == "share":
         return _share(rf, expr)
     return rf.evaluate(expr)
-
-
-def chosen_reports(corpus) -> dict[tuple[str, int], _ReportFacts]:
-    """The report compared for each agency and year: the most complete of several (as compare_years picks)."""
-    groups: dict[tuple[str, int], list[_ReportFacts]] = {}
-    for p in corpus.parsed:
-        s = p.summary
-        if not s.get("agency") or s.get("year") is None or pd.isna(s.get("year")):
-            continue
-        groups.setdefault((s["agency"], int(s["year"])), []).append(_ReportFacts(s, p.facts))
-    return {k: _pick(v) for k, v in sorted(groups.items())}
 
 
 def panel_long(corpus, year: int | None = None, chosen: dict | None = None) -> pd.DataFrame:

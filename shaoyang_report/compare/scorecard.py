@@ -41,8 +41,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from shaoyang_report.compare.agencies import agency_levels, chosen_reports, panel_long
-from shaoyang_report.compare.years import cross_year_checks
+from shaoyang_report.compare.agencies import agency_levels, panel_long
+from shaoyang_report.compare.years import chosen_reports, cross_year_checks
 from shaoyang_report.config import package_csv
 from shaoyang_report.corpus.catalog import OPENING_ONLY
 from shaoyang_report.layout import get_layout

@@ -199,28 +199,38 @@ def _choose(views: list, positions: list[int], completeness: list, counts: list[
     return best[2]
 
 
-def _by_year(corpus, agency: str) -> dict[int, _ReportFacts]:
-    """The agency's report per year (:func:`_pick`), chosen from ``corpus.reports``.
+def chosen_reports(corpus, agency: str | None = None) -> dict[tuple[str, int], _ReportFacts]:
+    """The report compared for each agency and year (:func:`_pick`), chosen from ``corpus.reports``.
 
-    Only the chosen reports' facts are turned into records (a corpus of 10,000 reports
-    of one agency would otherwise hold every report's records at once).
+    Args:
+        corpus: A :class:`~shaoyang_report.corpus.core.Corpus`.
+        agency: Only this agency's reports; None: every agency's.
+
+    Returns:
+        ``(agency, year) → the chosen report's facts``, in that order. Only the chosen
+        reports' facts are turned into records (a corpus of 10,000 reports would otherwise
+        hold every report's records at once).
     """
+    def wanted(a: object, y: object) -> bool:
+        return isinstance(a, str) and bool(a) and (agency is None or a == agency) and y is not None and not pd.isna(y)
+
     reports, views = corpus.reports, corpus.parsed
     sections = [*TABLE_SECTIONS, "prose"]
     if not len(reports) or any(c not in reports for c in ("agency", "year", *sections)):
-        by_year: dict[int, list[_ReportFacts]] = {}  # summaries without the counts (a corpus of an older version)
+        groups: dict[tuple[str, int], list[_ReportFacts]] = {}  # summaries without the counts (an older corpus)
         for p in views:
-            if p.summary["agency"] == agency and p.summary["year"] is not None:
-                by_year.setdefault(int(p.summary["year"]), []).append(_ReportFacts(p.summary, p.facts))
-        return {y: _pick(v) for y, v in by_year.items()}
-    positions: dict[int, list[int]] = {}
+            a, y = p.summary.get("agency"), p.summary.get("year")
+            if wanted(a, y):
+                groups.setdefault((a, int(y)), []).append(_ReportFacts(p.summary, p.facts))
+        return {k: _pick(v) for k, v in sorted(groups.items())}
+    positions: dict[tuple[str, int], list[int]] = {}
     for i, (a, y) in enumerate(zip(reports["agency"].tolist(), reports["year"].tolist())):
-        if a == agency and y is not None and not pd.isna(y):
-            positions.setdefault(int(y), []).append(i)
+        if wanted(a, y):
+            positions.setdefault((a, int(y)), []).append(i)
     completeness = reports["completeness"].tolist() if "completeness" in reports else [None] * len(reports)
     completeness = [c if isinstance(c, str) else None for c in completeness]
     counts = [[_count(v) for v in row] for row in zip(*(reports[s].tolist() for s in sections))]
-    return {y: _choose(views, ps, completeness, counts) for y, ps in positions.items()}
+    return {k: _choose(views, ps, completeness, counts) for k, ps in sorted(positions.items())}
 
 
 def compare_years(corpus, agency: str | None = None, years: list[int] | None = None) -> pd.DataFrame:
@@ -251,7 +261,7 @@ def compare_years(corpus, agency: str | None = None, years: list[int] | None = N
         agency = agencies[0]
     if agency not in agencies:
         raise ValueError(f"no report of {agency!r} in the corpus; it holds {', '.join(agencies)}")
-    chosen = _by_year(corpus, agency)
+    chosen = {y: rf for (_, y), rf in chosen_reports(corpus, agency).items()}
     catalog_years = set()
     if len(corpus.catalog):
         catalog_years = {int(y) for a, y in zip(corpus.catalog.agency, corpus.catalog.year)

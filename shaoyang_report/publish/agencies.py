@@ -20,13 +20,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from shaoyang_report.compare.agencies import (
-    CORRECTION_RATE,
-    LEVEL_ZH,
-    chosen_reports,
-    panel_long,
-)
+from shaoyang_report.compare.agencies import CORRECTION_RATE, LEVEL_ZH, panel_long
 from shaoyang_report.compare.scorecard import STATUS_ZH, criteria, scorecard
+from shaoyang_report.compare.years import chosen_reports
 from shaoyang_report.corpus.core import Corpus
 from shaoyang_report.publish import plotting
 from shaoyang_report.publish.briefing import (
