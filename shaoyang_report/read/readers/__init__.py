@@ -37,6 +37,7 @@ from shaoyang_report.read.document import Document, decode, read_bytes, text_doc
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Word 97-2003 .doc, .xls, .wps …
 _RTF_MAGIC = b"{\\rtf"
+_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")  # PNG, JPEG, TIFF
 # An HTML page: starts with markup, and is a page or a table (not text that mentions a tag).
 _HTML_START = re.compile(r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|table|div|p|title)\b",
                          re.I | re.S)
@@ -52,7 +53,7 @@ def sniff(data: bytes) -> str:
     head = data[:1024]
     if b"%PDF-" in head:
         return "pdf"
-    if data.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")):
+    if data.startswith(_IMAGE_MAGIC):
         return "image"  # a scanned page or a table picture: read by OCR (readers.ocr)
     if data.startswith(_ZIP_MAGIC):
         return "docx" if b"word/document.xml" in data else "zip"

@@ -91,7 +91,6 @@ PDF_DPI_RANGE = (120, 300)
 #: Images in a web page smaller than this (pixels, either side) are icons, not tables.
 MIN_IMAGE_SIDE = 200
 
-_MAGIC = ((b"\x89PNG\r\n\x1a\n", "png"), (b"\xff\xd8\xff", "jpeg"), (b"II*\x00", "tiff"), (b"MM\x00*", "tiff"))
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 _DIGIT = re.compile(r"\d")
 # A clean printed number: sign, digits, decimals, a unit; or a not-stated mark.
@@ -103,19 +102,6 @@ UNREADABLE = "?"  # appended to what OCR read of a cell that cannot be taken as 
 
 class OcrUnavailable(ReportFormatError):
     """The OCR extra is not installed."""
-
-
-def image_kind(data: bytes) -> str | None:
-    """``png``, ``jpeg`` or ``tiff`` from a file's first bytes, else None.
-
-    Example:
-        >>> image_kind(b"\\x89PNG\\r\\n\\x1a\\n...."), image_kind(b"%PDF-1.7")
-        ('png', None)
-    """
-    for magic, kind in _MAGIC:
-        if data.startswith(magic):
-            return kind
-    return None
 
 
 def _unavailable(source: object) -> OcrUnavailable:
@@ -1008,6 +994,7 @@ def image_lines(images: list[tuple[int, str]], base: Path, source: str, budget: 
     from urllib.parse import unquote, urlsplit
 
     from shaoyang_report.read.document import read_bytes
+    from shaoyang_report.read.readers import sniff
 
     found = []
     root = base.resolve()
@@ -1021,7 +1008,7 @@ def image_lines(images: list[tuple[int, str]], base: Path, source: str, budget: 
         if root not in path.parents or not path.is_file():
             continue
         data = read_bytes(path)
-        if image_kind(data) is None:
+        if sniff(data) != "image":
             continue
         found.append((at, path.name, data))
     if not found:
