@@ -87,6 +87,17 @@ def alternatives(raw: str, value: float) -> Iterator[tuple[str, float]]:
             yield sign + changed + unit, float(sign + changed) * factor
 
 
+def read_by_ocr(fact: dict) -> bool:
+    """Whether a fact (a record of ``facts``) was read by OCR: it has a recognition ``confidence``.
+
+    Example:
+        >>> read_by_ocr({"confidence": 0.97}), read_by_ocr({"confidence": None}), read_by_ocr({})
+        (True, False, False)
+    """
+    confidence = fact.get("confidence")
+    return isinstance(confidence, float) and not math.isnan(confidence)
+
+
 def _cells(locations: str) -> list[tuple[str, int]]:
     """``(location, sign)`` of a check's cells: totals +1, parts −1 (difference = totals − parts)."""
     totals, _, parts = (locations or "").partition(" ← ")
@@ -109,8 +120,8 @@ def mark_misreads(checks: list[dict], facts: list[dict]) -> list[dict]:
     for c in checks:
         c["likely_misread"] = False
         c["misread_alternative"] = None
-    read_by_ocr = {f["location"]: f for f in facts if f.get("confidence") is not None and f.get("location")}
-    if not read_by_ocr:
+    ocr_facts = {f["location"]: f for f in facts if read_by_ocr(f) and f.get("location")}
+    if not ocr_facts:
         return checks
     holding: dict[str, list[tuple[dict, int]]] = {}  # location → the passing checks it is in, with its sign
     failing: dict[str, list[tuple[dict, int]]] = {}  # location → the failing checks it is in
@@ -120,14 +131,14 @@ def mark_misreads(checks: list[dict], facts: list[dict]) -> list[dict]:
         cells_of.append(cells)
         kept = holding if c.get("status") == "pass" else failing
         for loc, sign in cells:
-            if loc in read_by_ocr:
+            if loc in ocr_facts:
                 kept.setdefault(loc, []).append((c, sign))
     for c, cells in zip(checks, cells_of):
         if c.get("status") != "fail":
             continue
         found: dict[str, int] = {}  # alternative → how many failing checks it makes hold
         for loc, sign in cells:
-            fact = read_by_ocr.get(loc)
+            fact = ocr_facts.get(loc)
             if fact is None:
                 continue
             for raw, value in alternatives(str(fact.get("raw") or ""), fact.get("value")):

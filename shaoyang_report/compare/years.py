@@ -24,6 +24,7 @@ from functools import cache
 
 import pandas as pd
 
+from shaoyang_report.check.misreads import read_by_ocr
 from shaoyang_report.config import package_csv
 from shaoyang_report.corpus.catalog import OPENING_ONLY
 from shaoyang_report.layout import TABLE_SECTIONS, get_layout
@@ -82,12 +83,6 @@ def indicator_table() -> pd.DataFrame:
 OCR_BASIS = " (OCR)"  # appended to a value's basis when a number it is made of was read by OCR
 
 
-def _read_by_ocr(fact: dict) -> bool:
-    """Whether a fact was read by OCR (it has a recognition confidence)."""
-    confidence = fact.get("confidence")
-    return isinstance(confidence, float) and not math.isnan(confidence)
-
-
 class _ReportFacts:
     """One report's facts indexed for the crosswalk."""
 
@@ -139,7 +134,7 @@ class _ReportFacts:
                 reason = "blank"
                 continue
             basis = "prose" if alternative.startswith("prose/") else "printed table"
-            if any(_read_by_ocr(f) for f in found):
+            if any(read_by_ocr(f) for f in found):
                 basis += OCR_BASIS
             return sum(values), basis, "; ".join(f"{f['report_id']} {f['location']}" for f in found)
         if reason == "not_stated" and self.summary.get("completeness") == OPENING_ONLY:

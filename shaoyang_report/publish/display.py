@@ -128,7 +128,7 @@ def _ocr_flags(facts: pd.DataFrame, template: str | None, section: str, shape: p
 
     if "confidence" not in facts.columns:
         return None
-    ocr = facts["confidence"].notna() & (facts["confidence"].astype("string").str.strip() != "")
+    ocr = facts["confidence"].notna()
     if not ocr.any():
         return None
     records = facts.assign(value=ocr.astype(float)).to_dict("records")
