@@ -38,7 +38,7 @@ import io
 import re
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 from urllib.parse import urljoin, urlsplit
@@ -187,7 +187,6 @@ def _append_rows(path: Path, rows: list[dict[str, str]]) -> None:
     names = [h.lstrip("\ufeff") for h in header]
     added = [c for c in (*COLUMNS, LISTING_PAGE) if c not in names]
     end = "\r\n" if records and records[0][0].endswith("\r\n") else "\n"
-    out: list[str] = []
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator=end)
     if not records:
@@ -205,9 +204,8 @@ def _append_rows(path: Path, rows: list[dict[str, str]]) -> None:
     columns = names + added
     for row in rows:
         writer.writerow([row.get(c, "") for c in columns])
-    out.append(buf.getvalue())
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_bytes(path, bom + "".join(out).encode("utf-8"))
+    write_bytes(path, bom + buf.getvalue().encode("utf-8"))
 
 
 # --------------------------------------------------------------------------- the job
@@ -222,6 +220,7 @@ class DiscoverResult:
         skipped: Report links not added (:data:`SKIPPED_COLUMNS`) and why: already in
             the catalog, or a title without agency or year.
         catalog: The catalog file.
+        offline: True when every failure was a connection failure and no page was read.
     """
 
     added: pd.DataFrame
@@ -229,7 +228,6 @@ class DiscoverResult:
     skipped: pd.DataFrame
     catalog: Path
     offline: bool = False
-    notes: list[str] = field(default_factory=list)
 
     @property
     def exit_status(self) -> int:
