@@ -31,8 +31,6 @@ Example:
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta, timezone
 from email.utils import parsedate_to_datetime
@@ -46,12 +44,12 @@ from shaoyang_report.compare.years import chosen_reports, cross_year_checks
 from shaoyang_report.config import package_csv
 from shaoyang_report.corpus.catalog import OPENING_ONLY
 from shaoyang_report.layout import get_layout
+from shaoyang_report.read.metadata import date_line  # noqa: F401 - scorecard.date_line, as before
 
 MET, NOT_MET, PARTLY, NOT_KNOWN = "met", "not met", "partly", "not known"
 STATUS_ZH = {MET: "达标", NOT_MET: "未达标", PARTLY: "部分达标", NOT_KNOWN: "无从判断"}
 #: The deadline's time zone: China Standard Time.
 CST = timezone(timedelta(hours=8))
-_DATE = re.compile(r"(?P<y>(19|20)\d\d)(年|-|/|\.)(?P<m>\d{1,2})(月|-|/|\.)?((?P<d>\d{1,2})日?)?")
 
 
 @dataclass(frozen=True)
@@ -80,43 +78,6 @@ def criteria_table() -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------- publication dates
-def date_line(lines: Iterable[str]) -> date | None:
-    """The publication date a page prints above its first heading (发布时间:2021-01-20 …), or None.
-
-    Lines are matched by the reader's ``publication_date`` patterns (``layouts.toml``);
-    a month without a day (``(2022年1月)``) gives the month's last day.
-
-    Example:
-        >>> date_line(["金紫乡2021年政府信息公开工作年度报告", "发布时间:2022-06-17 信息来源:城步县"])
-        datetime.date(2022, 6, 17)
-    """
-    from shaoyang_report.read.text import normalize
-
-    patterns = [re.compile(p) for p in get_layout().metadata["publication_date"]]  # the reader's own
-    layout = get_layout()
-    heading = [p for section in layout.section_order for p in layout.section_patterns.get(section, ())]
-    for k, line in enumerate(lines):
-        if k >= int(layout.metadata["head_lines"]):
-            break
-        norm = normalize(line)
-        if len(norm) <= layout.max_heading_chars and any(p.search(norm) for p in heading):
-            break
-        for pattern in patterns:
-            m = pattern.search(norm)
-            d = _DATE.match(norm, m.start("year")) if m else None
-            if d is None:
-                continue
-            year, month = int(d["y"]), int(d["m"])
-            if not 1 <= month <= 12:
-                continue
-            day = int(d["d"]) if d["d"] else None
-            try:
-                return date(year, month, day) if day else (date(year + month // 12, month % 12 + 1, 1) - timedelta(1))
-            except ValueError:
-                continue
-    return None
-
-
 def _manifest_dates(folders: list[Path]) -> dict[str, date]:
     """Archived file (resolved path) → its Last-Modified date in China time, from each folder's manifest."""
     from shaoyang_report.corpus.fetch import read_manifest
@@ -160,30 +121,32 @@ def _files(corpus, sources) -> dict[str, Path]:
 def publication_dates(corpus, sources=None) -> pd.DataFrame:
     """Each report's publication date and where it came from.
 
+    The date line is the one the reader found above the report's first heading
+    (``corpus.reports.published``, :func:`~shaoyang_report.read.metadata.date_line`): the
+    files are not read again.
+
     Args:
         corpus: The corpus.
         sources: The folder(s) or files the corpus was read from (the corpus keeps file
-            names only); a folder's ``fetched/manifest.csv`` gives Last-Modified dates.
+            names only); a report's date counts when its file is found there, and a
+            folder's ``fetched/manifest.csv`` gives Last-Modified dates.
 
     Returns:
         ``report_id, date_line, last_modified`` (dates or None).
     """
-    from shaoyang_report.read.readers import load_document
-
     files = _files(corpus, sources)
     folders = sorted({p for s in ([sources] if isinstance(sources, (str, Path)) else sources or [])
                       for p in [Path(s)] if p.is_dir()})
     modified = _manifest_dates(folders)
+    reports = corpus.reports
+    printed_dates = (dict(zip(reports.report_id, reports.published))
+                     if len(reports) and "published" in reports else {})
     rows = []
     for rid in corpus.report_ids:
         path = files.get(rid)
-        printed = None
-        if path is not None:
-            try:
-                printed = date_line(line.text for line in load_document(path).lines)
-            except Exception:  # noqa: BLE001 - an unreadable file simply has no date line
-                printed = None
-        rows.append({"report_id": rid, "date_line": printed,
+        published = printed_dates.get(rid) if path is not None else None
+        rows.append({"report_id": rid,
+                     "date_line": date.fromisoformat(published) if isinstance(published, str) else None,
                      "last_modified": modified.get(str(path.resolve())) if path is not None else None})
     return pd.DataFrame(rows, columns=["report_id", "date_line", "last_modified"])
 

@@ -157,6 +157,7 @@ def _keep(report: Report) -> ReportColumns:
                    completeness=report.catalog_entry.completeness if report.catalog_entry else "",
                    url=report.catalog_entry.url if report.catalog_entry else "",
                    template_basis=report.template_basis, tables_read=",".join(report.tables_read),
+                   published=report.published.isoformat() if report.published else None,
                    checks=len(report._check_records))
     problems = [{"report_id": report.report_id, "location": where, "message": message}
                 for where, message in report.problems]

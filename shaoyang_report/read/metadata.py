@@ -34,7 +34,9 @@ import re
 import unicodedata
 from bisect import bisect_right
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -83,6 +85,8 @@ class Metadata:
             ``year`` (no table label seen; the format in use that year).
         agency_evidence: Where ``agency`` came from (:class:`Evidence`), or None.
         year_evidence: Where ``year`` came from (:class:`Evidence`), or None.
+        published: The publication date the page prints above its first heading
+            (``发布时间:2021-01-20``; see :func:`date_line`), or None.
     """
 
     agency: str | None
@@ -92,6 +96,7 @@ class Metadata:
     template_basis: str | None
     agency_evidence: Evidence | None = None
     year_evidence: Evidence | None = None
+    published: date | None = None
 
     def provenance(self, catalog_entry: CatalogEntry | None = None) -> dict[str, Evidence | None]:
         """Where agency, year and format came from, as :class:`Evidence` (None: not found).
@@ -462,6 +467,51 @@ def _publication_year(lines: list[_Mapped]) -> _Found | None:
     return _Found(int(m["year"]) - 1, Evidence("publication date", line.location, inferred=True))
 
 
+_DATE = re.compile(r"(?P<y>(19|20)\d\d)(年|-|/|\.)(?P<m>\d{1,2})(月|-|/|\.)?((?P<d>\d{1,2})日?)?")
+
+
+def _publication_date(norms: Iterable[str]) -> date | None:
+    """The first publication date in normalised head lines (before the first heading), or None."""
+    for norm in norms:
+        for pattern in _rules().publication_date:
+            m = pattern.search(norm)
+            d = _DATE.match(norm, m.start("year")) if m else None
+            if d is None:
+                continue
+            year, month = int(d["y"]), int(d["m"])
+            if not 1 <= month <= 12:
+                continue
+            day = int(d["d"]) if d["d"] else None
+            try:
+                return date(year, month, day) if day else (date(year + month // 12, month % 12 + 1, 1) - timedelta(1))
+            except ValueError:
+                continue
+    return None
+
+
+def date_line(lines: Iterable[str]) -> date | None:
+    """The publication date a page prints above its first heading (发布时间:2021-01-20 …), or None.
+
+    Lines are matched by the reader's ``publication_date`` patterns (``layouts.toml``),
+    within its head lines; a month without a day (``(2022年1月)``) gives the month's last
+    day. :func:`read_metadata` finds the same date (``Metadata.published``).
+
+    Example:
+        >>> date_line(["金紫乡2021年政府信息公开工作年度报告", "发布时间:2022-06-17 信息来源:城步县"])
+        datetime.date(2022, 6, 17)
+    """
+    every = tuple(get_layout().section_order)
+    norms = []
+    for k, line in enumerate(lines):
+        if k >= _rules().head_lines:
+            break
+        norm = normalize(line)
+        if _is_heading(norm, every):
+            break
+        norms.append(norm)
+    return _publication_date(norms)
+
+
 def _zones(doc: Document) -> tuple[list[_Mapped], list[_Mapped], list[_Mapped]]:
     """Head lines; lines before the first heading (title, site chrome); opening + overview."""
     layout = get_layout()
@@ -527,6 +577,7 @@ def read_metadata(doc: Document) -> Metadata:
         template_basis=basis,
         agency_evidence=agency.evidence if agency else None,
         year_evidence=year.evidence if year else None,
+        published=_publication_date(line.norm for line in top),
     )
 
 

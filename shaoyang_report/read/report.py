@@ -55,6 +55,8 @@ class Report:
         template: ``F2019`` or ``F2021``.
         template_basis: ``table labels`` or ``year`` (see :class:`~shaoyang_report.read.metadata.Metadata`).
         title: The printed title or the sentence naming agency and year.
+        published: The publication date printed above the first heading (a saved page's
+            ``发布时间:2021-01-20``), or None.
         provenance: Where agency, year and format came from: ``{"agency", "agency_printed",
             "year", "format"}`` → :class:`~shaoyang_report.read.metadata.Evidence`
             ``(basis, location, inferred)`` or None, e.g. ``{"year": Evidence("publication
@@ -78,6 +80,7 @@ class Report:
         self.template_basis = meta.template_basis
         self.title = meta.title
         self.provenance = meta.provenance(catalog_entry)
+        self.published = meta.published  # the date line above the first heading, if printed
         from_catalog = self.provenance["year"] is not None and self.provenance["year"].basis == "catalog"
         self.year = catalog_entry.year if from_catalog else meta.year
         self._reads = reads
