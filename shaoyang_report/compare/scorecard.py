@@ -176,8 +176,10 @@ def _on_time(year: int, dates: dict, level: str | None) -> tuple[float, str, str
         if ok is None:
             return math.nan, NOT_KNOWN, f"页面发布时间 {printed:%Y-%m-%d}；层级不明，期限 {deadline} 之间无法判断"
         return (1.0 if ok else 0.0), MET if ok else NOT_MET, f"页面发布时间 {printed:%Y-%m-%d}，期限 {deadline}"
-    if modified is not None and modified >= start and _judge(modified, year, level)[0]:
-        return 1.0, MET, f"存档页面 Last-Modified {modified:%Y-%m-%d}，期限 {_judge(modified, year, level)[1]}"
+    if modified is not None and modified >= start:
+        ok, deadline = _judge(modified, year, level)
+        if ok:
+            return 1.0, MET, f"存档页面 Last-Modified {modified:%Y-%m-%d}，期限 {deadline}"
     why = ("页面发布时间早于报告年度结束，不是发布日期" if printed is not None else
            f"存档 Last-Modified {modified:%Y-%m-%d} 不能说明按时发布（可能是此后修改）" if modified is not None else
            "页面无发布时间，存档无 Last-Modified")
@@ -238,7 +240,7 @@ LONG_COLUMNS = ["agency", "level", "level_inferred", "year", "report_id", "crite
                 "status", "status_zh", "evidence"]
 
 
-def scorecard(corpus, sources=None, *, long: bool = False) -> pd.DataFrame:
+def scorecard(corpus, sources=None, *, long: bool = False, chosen: dict | None = None) -> pd.DataFrame:
     """Score every agency and year on the criteria of ``data/scorecard.csv``.
 
     Args:
@@ -248,6 +250,8 @@ def scorecard(corpus, sources=None, *, long: bool = False) -> pd.DataFrame:
             None: publication dates are not known.
         long: One row per agency, year and criterion (:data:`LONG_COLUMNS`) instead of one
             per agency and year.
+        chosen: The report of each agency and year, as
+            :func:`~shaoyang_report.compare.years.chosen_reports` gives it (chosen here when None).
 
     Returns:
         Wide: ``agency, level, level_inferred, year, report_id``, per criterion
@@ -255,7 +259,7 @@ def scorecard(corpus, sources=None, *, long: bool = False) -> pd.DataFrame:
         ``<criterion>_evidence``, then ``score`` (weighted mean of the known criteria,
         0–100, NaN when none is known), ``known_weight`` and ``total_weight``.
     """
-    chosen = chosen_reports(corpus)
+    chosen = chosen if chosen is not None else chosen_reports(corpus)
     levels = agency_levels(corpus)
     panel = panel_long(corpus, chosen=chosen)
     values = {(r.report_id, r.indicator): r.value for r in panel.itertuples()}

@@ -73,7 +73,7 @@ def agency_panel(corpus: Corpus, year: int | None = None, sources=None) -> Agenc
     """
     chosen = chosen_reports(corpus)
     panel = panel_long(corpus, year, chosen=chosen)
-    card = scorecard(corpus, sources)
+    card = scorecard(corpus, sources, chosen=chosen)
     if year is not None:
         card = card[card.year == year].reset_index(drop=True)
     found = corpus.findings
