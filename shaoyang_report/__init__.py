@@ -13,6 +13,7 @@ Example:
 """
 
 from shaoyang_report.compare.agencies import compare_agencies
+from shaoyang_report.config import VERSION
 from shaoyang_report.compare.scorecard import scorecard
 from shaoyang_report.compare.years import (
     compare_years,
@@ -27,6 +28,21 @@ from shaoyang_report.errors import ReportFormatError
 from shaoyang_report.layout import get_layout
 from shaoyang_report.publish.workbook import write_workbook
 from shaoyang_report.read.report import Report, parse_document, read_report, read_text
+from shaoyang_report.rendering import register as _register_display
+
+
+def _display():
+    # imported on first display only: the publish stage (and pandas' Styler) stay unloaded
+    # until a report or a corpus is shown
+    from shaoyang_report.publish import display
+
+    return display
+
+
+# Report and Corpus show themselves through the publish stage, wired from the top floor so
+# that read/ and corpus/ never import publish/
+_register_display(Report, text=lambda r: _display().report_text(r), html=lambda r: _display().report_html(r))
+_register_display(Corpus, text=lambda c: _display().corpus_text(c), html=lambda c: _display().corpus_html(c))
 
 
 def numbers_in_prose(report: Report):
@@ -55,4 +71,4 @@ __all__ = [
     "write_facts",
     "write_workbook",
 ]
-__version__ = "0.1.0"
+__version__ = VERSION

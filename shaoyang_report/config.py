@@ -13,6 +13,9 @@ import os
 from importlib import resources
 from pathlib import Path
 
+#: The package's version (pyproject.toml's; ``tests/test_project.py`` keeps the two equal).
+VERSION = "0.1.0"
+
 PROJECT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("SHAOYANG_DATA", PROJECT / "data"))
 RAW = DATA / "raw"

@@ -12,7 +12,7 @@ import pytest
 from conftest import SHARED_REPORTS
 
 import shaoyang_report as sr
-from shaoyang_report.corpus.catalog import CatalogEntry
+from shaoyang_report.read.entry import CatalogEntry
 from shaoyang_report.errors import ReportFormatError
 from shaoyang_report.read.document import text_document
 from shaoyang_report.read.metadata import Evidence, read_metadata

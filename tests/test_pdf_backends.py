@@ -32,7 +32,8 @@ import shaoyang_report as sr
 from shaoyang_report.limits import Budget
 from shaoyang_report.read.readers import pdf_pdfium, pdf_reader, read_document
 from shaoyang_report.read.readers.pdf_objects import page_content_bytes
-from shaoyang_report.read.readers.pdf_reader import Pages, document_of_pages, read_pdf
+from shaoyang_report.read.readers.pdf_pdfium import Pages
+from shaoyang_report.read.readers.pdf_reader import document_of_pages, read_pdf
 
 PDFS = ["huaian/hongze_district_2023.pdf", "huaian/hongze_district_2024.pdf"]
 
@@ -68,7 +69,7 @@ def test_the_real_pdfs_give_the_facts_mupdf_gave(relative, monkeypatch):
         before_reading(5)
         return _mupdf_pages(data)
 
-    monkeypatch.setattr(pdf_pdfium, "read_pages", mupdf_read_pages)
+    monkeypatch.setattr(pdf_reader, "read_pages", mupdf_read_pages)
     theirs = sr.read_report(path)
     assert len(ours.facts) == 189 and (ours.facts.section == "prose").sum() == 3
     pd.testing.assert_frame_equal(ours.facts, theirs.facts)

@@ -1,5 +1,7 @@
 """The report catalog (``data/raw/catalog.csv``): which file is which report.
 
+Each row becomes a :class:`~shaoyang_report.read.entry.CatalogEntry`.
+
 One row per published report: ``report_id, agency, year, url, local_file,
 completeness, note``. The catalog's ``agency`` is the name used to compare years (an
 agency prints its name differently across years: 邵阳市, 邵阳市人民政府); the printed
@@ -11,12 +13,12 @@ from __future__ import annotations
 import codecs
 import csv
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from shaoyang_report.errors import ReportFormatError
+from shaoyang_report.read.entry import CatalogEntry
 
 COLUMNS = ["report_id", "agency", "year", "url", "local_file", "completeness", "note"]
 COMPLETE, OPENING_ONLY = "complete", "opening only"
@@ -25,19 +27,6 @@ COMPLETE, OPENING_ONLY = "complete", "opening only"
 #: ``listing_page`` (the listing page ``discover`` found the report on).
 LEVEL, LISTING_PAGE = "level", "listing_page"
 LEVELS = ("city", "county", "department", "township")
-
-
-@dataclass(frozen=True)
-class CatalogEntry:
-    """One catalogued report."""
-
-    report_id: str
-    agency: str
-    year: int | None
-    url: str = ""
-    local_file: str = ""
-    completeness: str = ""
-    note: str = ""
 
 
 def read_catalog(path: str | Path) -> pd.DataFrame:

@@ -44,8 +44,10 @@ import pandas as pd
 import pyarrow as pa
 
 from shaoyang_report import dictionary
-from shaoyang_report.corpus.catalog import CatalogEntry, entries, read_catalog
+from shaoyang_report.corpus.catalog import entries, read_catalog
+from shaoyang_report.read.entry import CatalogEntry
 from shaoyang_report.errors import ReportFormatError
+from shaoyang_report.rendering import render_html, render_text
 from shaoyang_report.read.report import (
     MISSING_COLUMNS,
     UNPLACED_COLUMNS,
@@ -494,15 +496,11 @@ class Corpus:
 
     def __repr__(self) -> str:
         """A headline (reports, agencies, years, values, findings), then one line per report."""
-        from shaoyang_report.publish.display import corpus_text
-
-        return corpus_text(self)
+        return render_text(self)
 
     def _repr_html_(self) -> str:
         """The rich display in Jupyter: one row per report with its counts and findings (escaped)."""
-        from shaoyang_report.publish.display import corpus_html
-
-        return corpus_html(self)
+        return render_html(self)
 
     @property
     def report_ids(self) -> list[str]:

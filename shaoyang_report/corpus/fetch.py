@@ -88,12 +88,13 @@ from shaoyang_report.atomic import write_bytes
 from shaoyang_report.corpus.catalog import COLUMNS as CATALOG_COLUMNS
 from shaoyang_report.corpus.catalog import (
     COMPLETE,
-    CatalogEntry,
     csv_records,
     entries,
     read_catalog,
 )
+from shaoyang_report.config import VERSION
 from shaoyang_report.errors import ReportFormatError
+from shaoyang_report.read.entry import CatalogEntry
 
 #: Folder (inside the raw folder) that holds what was fetched.
 ARCHIVE = "fetched"
@@ -201,13 +202,7 @@ class _Download:
 
 def user_agent() -> str:
     """The User-Agent sent with every request: ``shaoyang-report/<version> (+research; contact in README)``."""
-    try:
-        from importlib.metadata import version
-
-        ver = version("shaoyang-report")
-    except Exception:  # noqa: BLE001 - not installed: the package's own version
-        from shaoyang_report import __version__ as ver
-    return f"shaoyang-report/{ver} (+research; contact in README)"
+    return f"shaoyang-report/{VERSION} (+research; contact in README)"
 
 
 def _check_scheme(url: str, what: str = "URL") -> None:

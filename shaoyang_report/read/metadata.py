@@ -45,7 +45,7 @@ from shaoyang_report.read.document import Document, Line
 from shaoyang_report.read.text import GLOSS, normalize, simplify
 
 if TYPE_CHECKING:  # pragma: no cover
-    from shaoyang_report.corpus.catalog import CatalogEntry
+    from shaoyang_report.read.entry import CatalogEntry
 
 
 class Evidence(NamedTuple):

@@ -21,9 +21,10 @@ import pandas as pd
 from shaoyang_report import dictionary
 from shaoyang_report.check.checks import run_rules
 from shaoyang_report.check.misreads import mark_misreads
-from shaoyang_report.corpus.catalog import CatalogEntry
+from shaoyang_report.read.entry import CatalogEntry
 from shaoyang_report.errors import ReportFormatError
 from shaoyang_report.layout import TABLE_SECTIONS, Table, get_layout
+from shaoyang_report.rendering import render_html, render_text
 from shaoyang_report.read.document import BLANK, VALUE, Document, Token, text_document
 from shaoyang_report.read.metadata import Metadata, detect_format, read_metadata
 from shaoyang_report.read.prose import (
@@ -268,15 +269,11 @@ class Report:
 
     def __repr__(self) -> str:
         """The headline ``shaoyang-report check`` prints, then each finding and problem on one line."""
-        from shaoyang_report.publish.display import report_text
-
-        return report_text(self)
+        return render_text(self)
 
     def _repr_html_(self) -> str:
         """The rich display in Jupyter: counts per table, findings, printed tables (escaped)."""
-        from shaoyang_report.publish.display import report_html
-
-        return report_html(self)
+        return render_html(self)
 
 
 _MARKDOWN_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)+\|?\s*$")

@@ -45,10 +45,10 @@ import struct
 import threading
 import unicodedata
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from shaoyang_report.errors import ReportFormatError
 from shaoyang_report.limits import Budget
-from shaoyang_report.read.readers.pdf_reader import PASSWORD_PROTECTED, Pages
 
 _LOCK = threading.Lock()
 
@@ -67,6 +67,26 @@ _OVERLAP = 0.5
 _SPACE = 0.15
 
 Word = tuple[float, float, float, float, str]  # x0, top, x1, bottom, text
+
+PASSWORD_PROTECTED = "the PDF is password-protected; save an unprotected copy first"
+
+
+@dataclass(slots=True)
+class Pages:
+    """What the PDF library read of a PDF: each page's words, and what tells a damaged file or a scan.
+
+    Attributes:
+        words: Per page, its words ``(x0, top, x1, bottom, text)`` in points from the
+            top-left corner.
+        images: Images on the pages without text.
+        repaired: The file's structure is broken and was read by reconstruction.
+        cut: The file ends early (a failed download).
+    """
+
+    words: list[list[Word]]
+    images: int
+    repaired: bool
+    cut: bool
 
 _WIDE: dict[str, bool] = {}
 

@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
 from operator import itemgetter
 
 from shaoyang_report.errors import ReportFormatError
@@ -49,6 +48,7 @@ from shaoyang_report.limits import (
     refuse,
 )
 from shaoyang_report.read.document import PAGE_NUMBER_RE, Document, Line, split_cells
+from shaoyang_report.read.readers.pdf_pdfium import Pages, Word, read_pages
 from shaoyang_report.read.readers.pdf_objects import (
     OBJECTS_PER_PAGE,
     page_content_bytes,
@@ -59,8 +59,6 @@ from shaoyang_report.read.readers.pdf_objects import (
 _OVERLAP = 0.5
 # Words further apart than this many times the text height are separate cells.
 _CELL_GAP = 0.9
-
-Word = tuple[float, float, float, float, str]  # x0, top, x1, bottom, text
 
 
 def _middle(word: Word) -> tuple[float, float]:
@@ -137,27 +135,6 @@ def _furniture(pages: list[list[list[str]]]) -> set[str]:
     return {text for text, n in seen.items() if text and n >= max(3, (len(pages) + 1) // 2)}
 
 
-PASSWORD_PROTECTED = "the PDF is password-protected; save an unprotected copy first"
-
-
-@dataclass(slots=True)
-class Pages:
-    """What the PDF library read of a PDF: each page's words, and what tells a damaged file or a scan.
-
-    Attributes:
-        words: Per page, its words ``(x0, top, x1, bottom, text)`` in points from the
-            top-left corner.
-        images: Images on the pages without text.
-        repaired: The file's structure is broken and was read by reconstruction.
-        cut: The file ends early (a failed download).
-    """
-
-    words: list[list[tuple[float, float, float, float, str]]]
-    images: int
-    repaired: bool
-    cut: bool
-
-
 def _check_before_reading(data: bytes, source: str, count: int) -> None:
     """Refuse a PDF without pages, with more than ``MAX_PDF_PAGES``, of too many objects, or whose pages draw too much.
 
@@ -201,8 +178,6 @@ def read_pdf(data: bytes, source: str) -> Document:
             (``shaoyang-report[ocr]``) is not installed. With it, such pages are read by
             OCR (:mod:`.ocr`), the pages with a text layer as text.
     """
-    from shaoyang_report.read.readers.pdf_pdfium import read_pages
-
     try:
         read = read_pages(data, source, Budget(source), lambda count: _check_before_reading(data, source, count))
     except ReportFormatError:
