@@ -7,8 +7,8 @@ cd "$(dirname "$0")/.."
 bash scripts/system-packages.sh fonts-noto-cjk libgl1 libglib2.0-0
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-# the test extra, the dask extra: engine="dask" (dask + distributed, BSD-3-Clause), and the
-# ocr extra: reports published as images (RapidOCR on ONNX Runtime, models in the wheel)
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test,dask,ocr]"
+# the test extra brings the publish extra (briefings), the dask extra: engine="dask" (dask +
+# distributed, BSD-3-Clause) and the ocr extra: reports published as images (RapidOCR)
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
 .venv/bin/shaoyang-report run
 .venv/bin/shaoyang-report briefing --agencies   # briefings (HTML, the agency briefing too), facts CSV/Parquet, workbook; prints where they are

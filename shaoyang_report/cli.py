@@ -25,6 +25,7 @@ an interrupted command leaves the previous outputs as they were
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 from pathlib import Path
 
@@ -153,7 +154,40 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 1 if len(corpus.errors) else 0
 
 
+#: What each optional extra brings that a command needs (pyproject.toml's [project.optional-dependencies])
+EXTRAS = {
+    "publish": ("nbformat", "nbclient", "nbconvert", "papermill", "ipykernel"),
+    "ocr": ("rapidocr_onnxruntime",),
+    "dask": ("dask", "distributed"),
+}
+
+
+def missing_extra(extra: str) -> str | None:
+    """A message naming the extra to install when a module of ``extra`` is not importable, else None.
+
+    Example:
+        >>> missing_extra("publish") is None  # installed with the test extra
+        True
+    """
+    missing = []
+    for module in EXTRAS[extra]:
+        try:
+            found = importlib.util.find_spec(module) is not None
+        except (ImportError, ValueError):  # a parent package missing, or a module set to None
+            found = False
+        if not found:
+            missing.append(module)
+    if not missing:
+        return None
+    return (f"this command needs the {extra} extra ({', '.join(missing)} not installed): "
+            f"pip install 'shaoyang-report[{extra}]'")
+
+
 def cmd_briefing(args: argparse.Namespace) -> int:
+    needed = missing_extra("publish")
+    if needed:
+        print(f"error: {needed}", file=sys.stderr)
+        return 1
     from shaoyang_report.publish.briefing import BriefingError, build_briefings
 
     source = _expand(args.files) if args.files else args.raw  # a folder keeps its catalog.csv

@@ -6,6 +6,8 @@ checkout); the Shaoyang texts are also bundled under ``data/raw``.
 
 from __future__ import annotations
 
+import sys
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,18 @@ import requests
 PROJECT = Path(__file__).resolve().parents[1]
 SHARED_REPORTS = PROJECT.parent / "shared" / "reports"
 RAW = PROJECT / "data" / "raw"
+
+
+def cli_command() -> list[str]:
+    """The installed ``shaoyang-report`` command, found through the package's entry-point metadata.
+
+    Runs the entry point's function as the console script does (whatever the install: a
+    checkout's venv, a wheel in another venv), with no path to a script assumed.
+    """
+    (script,) = entry_points(group="console_scripts", name="shaoyang-report")
+    code = (f"import sys; sys.argv[0] = {script.name!r}; from {script.module} import {script.attr} as main; "
+            "sys.exit(main())")
+    return [sys.executable, "-c", code]
 
 
 def shared_report(relative: str) -> Path:

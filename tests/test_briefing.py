@@ -12,6 +12,8 @@ presentation is a visible diff in review. Regenerate with
 
 from __future__ import annotations
 
+from importlib.metadata import entry_points
+
 import base64
 import io
 import os
@@ -384,4 +386,5 @@ def test_briefing_subcommand_is_in_the_parser():
 
     args = build_parser().parse_args(["briefing", "--agency", "邵阳市", "--report", "a", "--report", "b"])
     assert args.agency == "邵阳市" and args.report == ["a", "b"] and args.out.endswith("processed")
-    assert shutil.which("shaoyang-report") or (PROJECT / ".venv" / "bin" / "shaoyang-report").exists()
+    (script,) = entry_points(group="console_scripts", name="shaoyang-report")
+    assert script.value == "shaoyang_report.cli:main"

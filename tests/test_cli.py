@@ -48,3 +48,14 @@ def test_run_reads_the_whole_raw_folder(tmp_path, capsys):
 def test_dictionary_command_prints_the_readme_section(capsys):
     assert main(["dictionary"]) == 0
     assert "| `value` | float64 |" in capsys.readouterr().out
+
+
+def test_a_command_names_the_extra_it_lacks(tmp_path, monkeypatch, capsys):
+    from shaoyang_report import cli
+
+    real = cli.importlib.util.find_spec
+    monkeypatch.setattr(cli.importlib.util, "find_spec", lambda name, *a: None if name == "papermill" else real(name, *a))
+    assert main(["briefing", str(RAW), "--out", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "needs the publish extra (papermill not installed)" in err
+    assert "pip install 'shaoyang-report[publish]'" in err and not any(tmp_path.iterdir())

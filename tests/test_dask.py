@@ -82,7 +82,7 @@ def test_error_rows_name_the_files_as_given(client, monkeypatch):
 
 # ---------------------------------------------------------------------------- write_facts
 def test_the_workers_write_the_partitioned_dataset_a_local_write_gives(client, tmp_path, request):
-    duckdb = pytest.importorskip("duckdb")
+    import duckdb
     files = sorted(RAW.rglob("*.txt")) + sorted(EXCERPTS.glob("*.txt")) + [EXCERPTS / "README.md"]
     local_errors = sr.write_facts(files, tmp_path / "local", progress=False, partition_by=["year"])
     want = read_facts(tmp_path / "local")

@@ -174,7 +174,7 @@ def test_page_numbers_are_not_read():
 
 
 def _synthetic_pdf(tmp_path):
-    pymupdf = pytest.importorskip("pymupdf")
+    import pymupdf
     pdf = pymupdf.open()
 
     def page():

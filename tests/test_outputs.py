@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import PROJECT, RAW
+from conftest import PROJECT, RAW, cli_command
 
 import shaoyang_report as sr
 from shaoyang_report import atomic
@@ -30,7 +30,7 @@ from shaoyang_report.publish.workbook import write_workbook
 
 REPORT = RAW / "shaoyang_city_2020.txt"
 OPENING = RAW / "openings" / "shaoyang_city_2019_opening.txt"
-CLI = PROJECT / ".venv" / "bin" / "shaoyang-report"
+CLI = cli_command()
 
 
 class Crash(RuntimeError):
@@ -263,7 +263,7 @@ def test_sigkill_while_streaming_facts_leaves_the_old_file(tmp_path, many_report
     target = tmp_path / "facts.csv"
     assert main(["parse", str(OPENING), "-o", str(target)]) == 0
     before = target.read_bytes()
-    _kill_when([str(CLI), "parse", str(many_reports), "-o", str(target)], _writing(tmp_path), cwd=tmp_path)
+    _kill_when([*CLI, "parse", str(many_reports), "-o", str(target)], _writing(tmp_path), cwd=tmp_path)
     assert target.read_bytes() == before
     left = _leftovers(tmp_path)
     assert len(left) == 1 and left[0].startswith(".facts.csv.sr-")  # hidden, marked, not an output
@@ -277,7 +277,7 @@ def test_sigkill_during_run_leaves_the_old_set(tmp_path, many_reports):
     out = tmp_path / "processed"
     assert main(["run", "--raw", str(_one_report_folder(tmp_path / "one")), "--out", str(out)]) == 0
     before = _snapshot(out)
-    _kill_when([str(CLI), "run", "--raw", str(many_reports), "--out", str(out)], _writing(out), cwd=tmp_path)
+    _kill_when([*CLI, "run", "--raw", str(many_reports), "--out", str(out)], _writing(out), cwd=tmp_path)
     assert {k: v for k, v in _snapshot(out).items() if not atomic.is_temporary(k)} == before
     assert main(["run", "--raw", str(_one_report_folder(tmp_path / "two")), "--out", str(out)]) == 0
     assert _leftovers(out) == []  # the killed run's staging folder is gone after the next run
@@ -298,11 +298,11 @@ def test_a_file_named_like_an_option_is_read_after_double_dash(tmp_path, monkeyp
 
 def test_the_installed_command_passes_double_dash_through(tmp_path):
     shutil.copy(REPORT, tmp_path / "-o.txt")
-    done = subprocess.run([str(CLI), "check", "--", "-o.txt"], cwd=tmp_path, capture_output=True, text=True,
+    done = subprocess.run([*CLI, "check", "--", "-o.txt"], cwd=tmp_path, capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("-o.txt: 邵阳市 2020年 F2019")
-    assert "'-' goes after '--'" in subprocess.run([str(CLI), "check", "--help"], capture_output=True, text=True,
+    assert "'-' goes after '--'" in subprocess.run([*CLI, "check", "--help"], capture_output=True, text=True,
                                                     timeout=120).stdout
 
 

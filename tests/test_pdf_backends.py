@@ -40,7 +40,7 @@ PDFS = ["huaian/hongze_district_2023.pdf", "huaian/hongze_district_2024.pdf"]
 
 def _mupdf_pages(data: bytes) -> Pages:
     """The words MuPDF gives (what the reader used before PDFium), as a Pages."""
-    pymupdf = pytest.importorskip("pymupdf")
+    import pymupdf
     with pymupdf.open(stream=data, filetype="pdf") as pdf:
         words = [[tuple(w[:5]) for w in page.get_text("words") if w[4].strip()] for page in pdf]
         return Pages(words, 0, pdf.is_repaired, False)

@@ -7,7 +7,7 @@ import tomllib
 
 from conftest import PROJECT
 
-from shaoyang_report import dictionary
+from shaoyang_report import config, dictionary
 from shaoyang_report.corpus.export import defuse, safe_frame
 
 README = (PROJECT / "README.md").read_text("utf-8")
@@ -17,12 +17,22 @@ def _names(requirements: list[str]) -> set[str]:
     return {re.split(r"[<>=!~\[ ;]", r, maxsplit=1)[0].strip().lower() for r in requirements}
 
 
+#: PyPI names that conda-forge spells otherwise
+_CONDA_NAMES = {"build": "python-build"}
+
+
 def test_environment_yml_lists_the_pyproject_dependencies():
     project = tomllib.loads((PROJECT / "pyproject.toml").read_text("utf-8"))["project"]
     wanted = _names(project["dependencies"]) | {n for extra in project["optional-dependencies"].values() for n in _names(extra)}
+    wanted = {_CONDA_NAMES.get(n, n) for n in wanted - {project["name"]}}  # the test extra names the others
     env = (PROJECT / "environment.yml").read_text("utf-8").split("dependencies:", 1)[1]
     listed = set(re.findall(r"^  - ([A-Za-z0-9_.\-]+)", env, flags=re.M)) - {"python", "pip"}
     assert {n.lower() for n in listed} == wanted
+
+
+def test_the_version_is_said_once():
+    project = tomllib.loads((PROJECT / "pyproject.toml").read_text("utf-8"))["project"]
+    assert config.VERSION == project["version"]
 
 
 def test_readme_data_dictionary_is_generated_from_fields_csv():

@@ -191,7 +191,7 @@ def _expect_error(path: Path, *words: str) -> str:
 
 
 def test_scanned_pdf_says_ocr_is_needed(tmp_path):
-    pymupdf = pytest.importorskip("pymupdf")
+    import pymupdf
     pdf = pymupdf.open()
     for _ in range(2):
         page = pdf.new_page()
@@ -214,7 +214,7 @@ def test_corrupt_and_truncated_pdfs_name_the_file(tmp_path):
 
 
 def test_password_protected_pdf(tmp_path):
-    pymupdf = pytest.importorskip("pymupdf")
+    import pymupdf
     pdf = pymupdf.open(str(shared_report("huaian/hongze_district_2023.pdf")))
     path = tmp_path / "locked.pdf"
     pdf.save(str(path), encryption=pymupdf.PDF_ENCRYPT_AES_256, user_pw="secret", owner_pw="owner")
