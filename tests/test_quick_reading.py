@@ -13,8 +13,8 @@ from conftest import RAW, SHARED_REPORTS
 import shaoyang_report as sr
 from shaoyang_report.compare import years
 from shaoyang_report.layout import get_layout
+from shaoyang_report.quick_regex import first_chars, quick_search
 from shaoyang_report.read import prose
-from shaoyang_report.read.text import first_chars, quick_search
 
 
 def _texts() -> list[str]:

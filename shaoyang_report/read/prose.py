@@ -142,7 +142,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from shaoyang_report.read.text import first_chars, quick_search
+from shaoyang_report.quick_regex import first_chars, quick_search
 
 __all__ = [
     "NUMBER_KINDS",
