@@ -1,4 +1,4 @@
-"""Figures stated in prose (issue 4): shaoyang_report.read.prose.
+"""Figures stated in prose (issue 4): shaoyang_report.read.prose and shaoyang_report.check.prose.
 
 Every expected value here was typed from reading the documents, never copied from the
 parser's output.
@@ -14,12 +14,12 @@ import pandas as pd
 import pytest
 from conftest import RAW, shared_report
 
+from shaoyang_report.check.prose import prose_checks
+from shaoyang_report.prose_metrics import prose_metric_catalogue
 from shaoyang_report.read.prose import (
     NUMBER_KINDS,
     extract_prose_facts,
     find_numbers,
-    prose_checks,
-    prose_metric_catalogue,
 )
 
 FACT_KEYS = {"section", "item", "measure", "applicant", "value", "unit", "raw", "location"}

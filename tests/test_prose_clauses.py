@@ -16,13 +16,9 @@ from pathlib import Path
 import pytest
 from conftest import shared_report
 
-from shaoyang_report.read import prose
-from shaoyang_report.read.prose import (
-    ProseCatalogueError,
-    extract_prose_facts,
-    join_wrapped_lines,
-    prose_metric_catalogue,
-)
+from shaoyang_report import prose_metrics
+from shaoyang_report.prose_metrics import ProseCatalogueError, prose_metric_catalogue
+from shaoyang_report.read.prose import extract_prose_facts, join_wrapped_lines
 
 LOCATION_RE = re.compile(r"^(?P<prefix>.+), chars (?P<start>\d+)-(?P<end>\d+)$")
 
@@ -174,7 +170,7 @@ def test_non_metric_measure_words_block(sentence, printed):
 
 
 def test_non_metric_words_csv_is_well_formed():
-    text = prose._non_metric_text()
+    text = prose_metrics.non_metric_text()
     rows = list(csv.DictReader(io.StringIO(text)))
     items = set(prose_metric_catalogue()["item"])
     assert {r["item"] for r in rows} <= items | {"*"}
@@ -194,9 +190,9 @@ def test_non_metric_words_csv_is_well_formed():
     ("item,words,note\nmayor_mailbox,转(办,x\n", "does not compile"),
 ])
 def test_malformed_non_metric_words_csv_is_a_catalogue_error(monkeypatch, text, problem):
-    monkeypatch.setattr(prose, "_non_metric_text", lambda: text)
+    monkeypatch.setattr(prose_metrics, "non_metric_text", lambda: text)
     with pytest.raises(ProseCatalogueError, match=re.escape(problem)):
-        prose._load_non_metric_words(["mayor_mailbox"])
+        prose_metrics.load_non_metric_words(["mayor_mailbox"])
 
 
 def test_topic_macro_in_not_before_is_the_items_topic():

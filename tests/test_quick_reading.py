@@ -11,10 +11,10 @@ import pandas as pd
 from conftest import RAW, SHARED_REPORTS
 
 import shaoyang_report as sr
+from shaoyang_report import prose_metrics
 from shaoyang_report.compare import years
 from shaoyang_report.layout import get_layout
-from shaoyang_report.read import prose
-from shaoyang_report.read.text import first_chars, quick_search
+from shaoyang_report.quick_regex import first_chars, quick_search
 
 
 def _texts() -> list[str]:
@@ -26,12 +26,12 @@ def _texts() -> list[str]:
 
 def _patterns() -> list[str]:
     """Every pattern text the readers search prose and tables with (catalogue, layout)."""
-    catalogue = prose.prose_metric_catalogue()
+    catalogue = prose_metrics.prose_metric_catalogue()
     texts = list(catalogue["topic"].unique())
     for field in ("patterns", "not_before"):
         for cell in catalogue[field]:
             for part in filter(None, (p.strip() for p in cell.split(" || "))):
-                for macro, expansion in prose._MACROS.items():
+                for macro, expansion in prose_metrics.MACROS.items():
                     part = part.replace(macro, expansion)
                 texts.append(part.replace("{TOPIC}", "(?:市长信箱)"))
     layout = get_layout()

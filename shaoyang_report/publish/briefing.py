@@ -731,7 +731,7 @@ def report_findings(corpus: Corpus, report_id: str) -> Html:
 
 
 def _prose_names() -> dict[tuple[str, str], str]:
-    from shaoyang_report.read.prose import prose_metric_catalogue
+    from shaoyang_report.prose_metrics import prose_metric_catalogue
 
     catalogue = prose_metric_catalogue()
     return {(r.item, r.measure): r.name_zh for r in catalogue.itertuples()}
