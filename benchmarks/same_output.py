@@ -62,6 +62,13 @@ def _read(sr, key, source, results, **kw) -> None:
         results[key] = ("error", str(exc).replace(str(ROOT), "<root>"))
 
 
+def _name(path: Path) -> str:
+    """A file's name in the results, the same from any checkout of the project."""
+    if path.is_relative_to(ROOT):
+        return "project/" + path.relative_to(ROOT).as_posix()
+    return "shared/" + path.relative_to(SHARED).as_posix()
+
+
 def _inputs() -> list[Path]:
     files = sorted(p for p in SHARED.rglob("*") if p.is_file()
                    and p.suffix in {".txt", ".md", ".pdf", ".html"} and p.name != "README.md")
@@ -76,7 +83,7 @@ def write(out: Path) -> None:
     results: dict = {}
     for path in _inputs():
         for strict in (None, False):
-            _read(sr, (str(path.relative_to(ROOT.parent)), strict), path, results, strict=strict)
+            _read(sr, (_name(path), strict), path, results, strict=strict)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         for seed in range(60):
