@@ -98,7 +98,7 @@ def _manifest_dates(folders: list[Path]) -> dict[str, date]:
 
 def _files(corpus, sources) -> dict[str, Path]:
     """report_id → the file it was read from, found in ``sources`` (folders or files)."""
-    from shaoyang_report.corpus.core import report_files
+    from shaoyang_report.corpus.files import report_files
 
     if sources is None or not len(corpus):
         return {}
@@ -244,7 +244,7 @@ def scorecard(corpus, sources=None, *, long: bool = False, chosen: dict | None =
     """Score every agency and year on the criteria of ``data/scorecard.csv``.
 
     Args:
-        corpus: A :class:`~shaoyang_report.corpus.core.Corpus`.
+        corpus: A :class:`~shaoyang_report.corpus.corpus.Corpus`.
         sources: Folder(s) or files the corpus was read from: the page's date line is read
             from the file, the archive's Last-Modified from ``<folder>/fetched/manifest.csv``.
             None: publication dates are not known.
