@@ -79,6 +79,8 @@ def test_error_rows_name_the_files_as_given(client, monkeypatch):
     assert got.errors.path.tolist() == ["data/raw/nowhere.txt", os.path.relpath(EXCERPTS / "README.md"),
                                         "data/raw/nowhere.txt"]
     assert got.report_ids == ["shaoyang_city_2020", "shaoyang_city_2020", "shaoyang_city_2021_opening"]
+    pd.testing.assert_frame_equal(got.files, want.files)  # each report with the file it came from, made absolute
+    assert got.files.path.tolist() == [str(PROJECT / files[0]), str(PROJECT / files[2]), files[5]]
 
 
 # ---------------------------------------------------------------------------- write_facts

@@ -207,6 +207,52 @@ def test_the_cache_is_read_when_the_files_are_the_same(tmp_path, monkeypatch):
     assert not changed.facts.equals(first.facts)
 
 
+def _archived_folder(tmp_path, stamp: str):
+    """data/raw with the 2021 opening archived into fetched/ (catalogued there) and dated by the manifest."""
+    folder = tmp_path / "raw"
+    if not folder.exists():
+        shutil.copytree(RAW, folder)
+        (folder / "fetched" / "shaoyang_city_2021").mkdir(parents=True)
+        shutil.move(folder / "openings" / "shaoyang_city_2021_opening.txt", folder / "fetched" / "shaoyang_city_2021" / "p.txt")
+        catalog = pd.read_csv(folder / "catalog.csv", dtype=str, keep_default_na=False)
+        catalog.loc[catalog.report_id == "shaoyang_city_2021", "local_file"] = "fetched/shaoyang_city_2021/p.txt"
+        catalog.to_csv(folder / "catalog.csv", index=False)
+    pd.DataFrame([{"report_id": "shaoyang_city_2021", "path": "fetched/shaoyang_city_2021/p.txt", "last_modified": stamp},
+                  {"report_id": "shaoyang_city_2020", "path": "shaoyang_city_2020.txt", "last_modified": "no date"}]
+                 ).to_csv(folder / "fetched" / "manifest.csv", index=False)
+    return folder
+
+
+def test_the_corpus_keeps_each_reports_file_and_archive_date(tmp_path, monkeypatch):
+    import pickle
+
+    folder = _archived_folder(tmp_path, "Tue, 29 Mar 2022 02:00:00 GMT")
+    corpus = sr.read_reports(folder, progress=False)
+    files = corpus.files.set_index("report_id")
+    assert list(corpus.files.columns) == ["report_id", "path", "last_modified"]
+    assert list(files.index) == corpus.report_ids and "path" not in corpus.reports  # the reports frame is as it was
+    assert files.loc["shaoyang_city_2021", "path"] == str(folder / "fetched" / "shaoyang_city_2021" / "p.txt")
+    assert files.loc["shaoyang_city_2020", "path"] == str(folder / "shaoyang_city_2020.txt")
+    assert files.loc["shaoyang_city_2021", "last_modified"] == pd.Timestamp("2022-03-29 02:00", tz="UTC")
+    assert files.last_modified.notna().sum() == 1  # "no date" and files the manifest does not name: missing
+    assert sr.read_reports([folder / "shaoyang_city_2020.txt"], progress=False).files.last_modified.isna().all()
+    monkeypatch.chdir(tmp_path)  # paths given relative are kept absolute
+    assert sr.read_reports("raw", progress=False).files.equals(corpus.files)
+    # the same with two workers, saved and loaded, pickled, from the cache, and after a report is added
+    pd.testing.assert_frame_equal(sr.read_reports(folder, progress=False, workers=2).files, corpus.files)
+    pd.testing.assert_frame_equal(Corpus.load(corpus.save(tmp_path / "saved")).files, corpus.files)
+    pd.testing.assert_frame_equal(pickle.loads(pickle.dumps(corpus)).files, corpus.files)
+    cache = tmp_path / "cache"
+    sr.read_reports(folder, progress=False, cache=cache)
+    pd.testing.assert_frame_equal(sr.read_reports(folder, progress=False, cache=cache).files, corpus.files)
+    _archived_folder(tmp_path, "Mon, 05 Sep 2022 02:00:00 GMT")  # a new archive date: the cached corpus is stale
+    later = sr.read_reports(folder, progress=False, cache=cache).files.set_index("report_id")
+    assert later.loc["shaoyang_city_2021", "last_modified"] == pd.Timestamp("2022-09-05 02:00", tz="UTC")
+    corpus.add(read_report(REPORT, report_id="added"))
+    assert corpus.files.report_id.iloc[-1] == "added" and corpus.files.iloc[-1][["path", "last_modified"]].isna().all()
+    assert len(corpus.files) == len(corpus) == len(corpus.reports)
+
+
 def test_the_briefing_notebooks_load_the_corpus_the_briefing_read(tmp_path, monkeypatch):
     monkeypatch.setenv("SHAOYANG_CORPUS_CACHE", str(tmp_path / "cache"))
     read = []

@@ -1,7 +1,7 @@
 """The corpus cache: a corpus read once is saved under a key of what it was read from, and loaded instead of read again.
 
 The key (:func:`corpus_key`) covers the files' paths and contents, their catalog
-entries, the strictness, the catalog, and the package's own code: a
+entries and archive dates, the strictness, the catalog, and the package's own code: a
 cached corpus is used only when reading would give the same one. A cache folder keeps
 the :data:`CACHE_ENTRIES` most recently used corpora.
 """
@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+from collections.abc import Sequence
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 
@@ -45,12 +47,15 @@ def _file_hash(path: Path) -> str:
         return f"unreadable: {type(exc).__name__}"
 
 
-def corpus_key(jobs: list[Job], catalog: pd.DataFrame, uncatalogued: list[Path]) -> str:
+def corpus_key(jobs: list[Job], catalog: pd.DataFrame, uncatalogued: list[Path],
+               last_modified: Sequence[datetime | None] | None = None) -> str:
     """The key of a corpus read from these jobs: the files' paths and content hashes, their
-    catalog entries, the strictness, the catalog, and the package's code."""
+    catalog entries and archive dates (``last_modified``, one per job), the strictness,
+    the catalog, and the package's code."""
     digest = hashlib.sha256(f"corpus {SAVE_FORMAT} {_package_fingerprint()}\n".encode())
-    for path, entry, strict in jobs:
-        digest.update(f"{os.path.abspath(path)}\0{_file_hash(path)}\0{entry!r}\0{strict!r}\n".encode())
+    dates = last_modified if last_modified is not None else [None] * len(jobs)
+    for (path, entry, strict), when in zip(jobs, dates):
+        digest.update(f"{Path(path).absolute()}\0{_file_hash(path)}\0{entry!r}\0{strict!r}\0{when!r}\n".encode())
     digest.update(pd.util.hash_pandas_object(catalog, index=False).values.tobytes() if len(catalog.columns) else b"")
     digest.update(repr(list(catalog.columns)).encode())
     digest.update("\n".join(map(str, uncatalogued)).encode())

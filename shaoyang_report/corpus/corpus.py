@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import json
 from array import array
+from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -42,7 +44,7 @@ from shaoyang_report.rendering import render_html, render_text
 #: large corpus few.
 _SEGMENT = 256
 #: The version of :meth:`Corpus.save`'s folder (a folder of another is not loaded).
-SAVE_FORMAT = 1
+SAVE_FORMAT = 2
 
 
 class _ReportView:
@@ -89,6 +91,8 @@ class Corpus:
         self._ids: list[str] = []
         self._index: dict[str, int] = {}
         self._summaries: dict[str, list] = {}
+        self._paths: list[str | None] = []  # the file each report was read from (absolute)
+        self._modified: list[datetime | None] = []  # its archive's Last-Modified (UTC)
         self._strings: dict[str, str] = {}  # one object per distinct summary text
         self._segments: dict[str, list[pa.Table]] = {f: [] for f in FRAMES}  # combined batches
         self._pending: dict[str, list[pa.Table]] = {f: [] for f in FRAMES}  # batches not combined yet
@@ -100,15 +104,32 @@ class Corpus:
 
     # ------------------------------------------------------------------ building
     def add(self, report: Report) -> None:
-        """Add one parsed report (its frames are rebuilt on next access)."""
+        """Add one parsed report (its frames are rebuilt on next access; its file is not known)."""
         self.add_batch(ParsedBatch.of([report_columns(report)]))
 
-    def add_batch(self, batch: ParsedBatch) -> None:
-        """Add the reports of a parsed batch (see :func:`~shaoyang_report.corpus.parse.parse_files`)."""
+    def add_batch(self, batch: ParsedBatch, paths: Sequence[str | Path | None] | None = None,
+                  last_modified: Sequence[datetime | None] | None = None) -> None:
+        """Add the reports of a parsed batch (see :func:`~shaoyang_report.corpus.parse.parse_files`).
+
+        Args:
+            batch: The reports' columns.
+            paths: The file each report was read from, in the batch's order (kept made
+                absolute in :attr:`files`); None: not known.
+            last_modified: Each file's ``Last-Modified`` time in its archive, in the same
+                order; None: not known.
+        """
+        n = len(batch.report_ids)
+        paths = [None] * n if paths is None else [None if p is None else str(Path(p).absolute()) for p in paths]
+        last_modified = [None] * n if last_modified is None else list(last_modified)
+        if len(paths) != n or len(last_modified) != n:
+            raise ValueError(f"{n} report(s) in the batch, but {len(paths)} path(s) and "
+                             f"{len(last_modified)} Last-Modified time(s)")
         for rid, summary in zip(batch.report_ids, batch.summaries):
             self._index.setdefault(rid, len(self._ids))
             self._ids.append(rid)
             self._add_summary(summary)
+        self._paths += paths
+        self._modified += last_modified
         for frame in FRAMES:
             self._pending[frame].append(batch.tables[frame])
             self._rows[frame].extend(batch.rows[frame])
@@ -237,6 +258,11 @@ class Corpus:
         if name not in self._frames:
             if name == "reports":
                 self._frames[name] = pd.DataFrame(self._summaries) if self._ids else pd.DataFrame()
+            elif name == "files":
+                self._frames[name] = pd.DataFrame({
+                    "report_id": pd.array(self._ids, dtype="string"),
+                    "path": pd.array(self._paths, dtype="string"),
+                    "last_modified": pd.Series(self._modified, dtype="datetime64[s, UTC]")})
             elif name == "findings":
                 checks = self._frame("checks")
                 self._frames[name] = checks[checks["status"] == "fail"].reset_index(drop=True)
@@ -273,6 +299,25 @@ class Corpus:
     def unplaced(self) -> pd.DataFrame:
         """Numbers in table sections that could not be placed, per report."""
         return self._frame("unplaced")
+
+    @property
+    def files(self) -> pd.DataFrame:
+        """Where each report was read from: ``report_id``, ``path``, ``last_modified``.
+
+        ``path`` is the file read, made absolute (missing for a report given to
+        :meth:`add`); ``last_modified`` is the file's ``Last-Modified`` time (UTC) in
+        the manifest of the archive it was fetched into (``<folder>/fetched/manifest.csv``
+        of a folder read whole, see :mod:`~shaoyang_report.corpus.fetch`), missing when
+        the manifest does not date it.
+
+        Example:
+            >>> from shaoyang_report import read_reports
+            >>> corpus = read_reports("data/raw", progress=False)
+            >>> row = corpus.files.set_index("report_id").loc["shaoyang_city_2020"]
+            >>> row.path.endswith("data/raw/shaoyang_city_2020.txt"), row.last_modified
+            (True, NaT)
+        """
+        return self._frame("files")
 
     @property
     def problems(self) -> pd.DataFrame:
@@ -329,6 +374,8 @@ class Corpus:
             if len(self.catalog.columns):
                 self.catalog.to_parquet(stage / "catalog.parquet", index=False)
             meta = {"format": SAVE_FORMAT, "ids": self._ids, "summaries": self._summaries,
+                    "files": {"path": self._paths,
+                              "last_modified": [t.isoformat() if t is not None else None for t in self._modified]},
                     "rows": {f: list(self._rows[f]) for f in FRAMES}, "uncatalogued": self.uncatalogued,
                     "errors": self.errors[["path", "error"]].values.tolist()}
             (stage / "corpus.json").write_text(json.dumps(meta, ensure_ascii=False, default=_json_default), "utf-8")
@@ -359,6 +406,8 @@ class Corpus:
             corpus._index.setdefault(rid, i)
         corpus._summaries = {k: [corpus._strings.setdefault(v, v) if isinstance(v, str) else v for v in column]
                              for k, column in meta["summaries"].items()}
+        corpus._paths = list(meta["files"]["path"])
+        corpus._modified = [datetime.fromisoformat(t) if t is not None else None for t in meta["files"]["last_modified"]]
         for frame in FRAMES:
             strings = [name for name, dtype in frame_fields(frame) if dtype == "string"]
             table = pq.read_table(folder / f"{frame}.parquet", read_dictionary=strings)

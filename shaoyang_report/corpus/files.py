@@ -1,11 +1,15 @@
-"""Which files a corpus reads: report files found in a folder, matched with their catalog rows.
+"""Which files a corpus reads: report files found in a folder, matched with their catalog rows, and their archive dates.
 
 A folder with a ``catalog.csv`` is read as its catalog says; one without is searched
-for report files.
+for report files. A folder that :mod:`~shaoyang_report.corpus.fetch` archived into
+keeps ``fetched/manifest.csv``, whose ``Last-Modified`` date of each file the corpus
+keeps with the report (:func:`archive_dates`).
 """
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pandas as pd
@@ -108,3 +112,36 @@ def read_jobs(source, catalog, strict) -> tuple[list[Job], pd.DataFrame, list[Pa
     else:
         jobs = [(f, None, strict) for f in files]
     return jobs, catalog_frame, uncatalogued
+
+
+def _http_date(stamp: object) -> datetime | None:
+    """A ``Last-Modified`` stamp as a UTC time (one without a zone taken as UTC), or None when it is no date."""
+    try:
+        when = parsedate_to_datetime(str(stamp))
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return when.astimezone(timezone.utc)
+
+
+def archive_dates(source, jobs: list[Job]) -> list[datetime | None]:
+    """Each job's file's ``Last-Modified`` time (UTC) in the archive's manifest, or None.
+
+    Only a folder read as a whole has a manifest (``<folder>/fetched/manifest.csv``,
+    paths relative to the folder); a file archived several times has its last dated row.
+    """
+    if not (isinstance(source, (str, Path)) and Path(source).is_dir()):
+        return [None] * len(jobs)
+    from shaoyang_report.corpus.fetch import read_manifest
+
+    folder = Path(source)
+    manifest = read_manifest(folder)
+    dated: dict[str, datetime] = {}
+    for path, stamp in zip(manifest.path, manifest.last_modified):
+        when = _http_date(stamp)
+        if when is not None:
+            dated[str((folder / str(path)).resolve())] = when
+    if not dated:
+        return [None] * len(jobs)
+    return [dated.get(str(Path(path).resolve())) for path, _, _ in jobs]

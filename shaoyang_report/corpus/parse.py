@@ -75,6 +75,7 @@ class ParsedBatch:
         rows: Frame → rows per report.
         errors: ``(path, message)`` per file that could not be read.
         files: How many files the batch was given.
+        positions: For each report, the position of its file among the batch's files.
     """
 
     report_ids: list[str] = field(default_factory=list)
@@ -83,11 +84,19 @@ class ParsedBatch:
     rows: dict[str, list[int]] = field(default_factory=dict)
     errors: list[tuple[str, str]] = field(default_factory=list)
     files: int = 0
+    positions: list[int] = field(default_factory=list)
 
     @classmethod
-    def of(cls, reports: Sequence[ReportColumns], errors: Sequence[tuple[str, str]] = (), files: int | None = None
-           ) -> ParsedBatch:
-        """Stack reports' columns into one batch (one Arrow table per frame)."""
+    def of(cls, reports: Sequence[ReportColumns], errors: Sequence[tuple[str, str]] = (), files: int | None = None,
+           positions: Sequence[int] | None = None) -> ParsedBatch:
+        """Stack reports' columns into one batch (one Arrow table per frame).
+
+        Args:
+            reports: The reports read.
+            errors: ``(path, message)`` per file that could not be read.
+            files: How many files were given (default: reports and errors).
+            positions: Each report's file's position among them (default: the reports' own order).
+        """
         tables, rows = {}, {}
         for frame in FRAMES:
             names = [name for name, _ in frame_fields(frame)]
@@ -103,7 +112,8 @@ class ParsedBatch:
             tables[frame] = arrow_table(stacked, frame)
             rows[frame] = counts
         return cls([rc.report_id for rc in reports], [rc.summary for rc in reports], tables, rows, list(errors),
-                   len(reports) + len(errors) if files is None else files)
+                   len(reports) + len(errors) if files is None else files,
+                   list(range(len(reports)) if positions is None else positions))
 
 
 def parse_file(job: Job) -> ReportColumns | tuple[str, str]:
@@ -139,14 +149,16 @@ def parse_files(jobs: Sequence[Job]) -> ParsedBatch:
     """Read several files into one :class:`ParsedBatch` (the garbage collector paused meanwhile)."""
     reports: list[ReportColumns] = []
     errors: list[tuple[str, str]] = []
+    positions: list[int] = []
     with _gc_paused():
-        for job in jobs:
+        for k, job in enumerate(jobs):
             result = parse_file(job)
             if isinstance(result, tuple):
                 errors.append(result)
             else:
                 reports.append(result)
-        return ParsedBatch.of(reports, errors, files=len(jobs))
+                positions.append(k)
+        return ParsedBatch.of(reports, errors, files=len(jobs), positions=positions)
 
 
 @contextmanager

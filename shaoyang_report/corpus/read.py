@@ -1,7 +1,8 @@
 """Reading many reports into a :class:`~shaoyang_report.corpus.corpus.Corpus`: :func:`read_reports`.
 
 The files are found (:mod:`~shaoyang_report.corpus.files`), parsed on the chosen engine
-(:mod:`~shaoyang_report.corpus.engine`) and kept as columns; a cache folder saves the corpus for the next read
+(:mod:`~shaoyang_report.corpus.engine`) and kept as columns, each report with the file it
+was read from and its archive date; a cache folder saves the corpus for the next read
 (:mod:`~shaoyang_report.corpus.cache`).
 """
 
@@ -16,7 +17,7 @@ from shaoyang_report.corpus.cache import corpus_key, load_cached, save_cached
 from shaoyang_report.corpus.corpus import Corpus
 from shaoyang_report.corpus.engine import engine as chosen_engine
 from shaoyang_report.corpus.engine import parse_batches, progress_bar
-from shaoyang_report.corpus.files import read_jobs
+from shaoyang_report.corpus.files import archive_dates, read_jobs
 from shaoyang_report.corpus.parse import frozen_heap
 
 #: Reports parsed per batch in this process (a batch's columns become Arrow at once).
@@ -45,7 +46,9 @@ def read_reports(
             is read as the catalog says (each row's ``local_file``); report files in it
             that no row names (archived copies, superseded openings, strays) are not
             read but listed in ``corpus.uncatalogued``. A folder without a catalog is
-            searched recursively for report files.
+            searched recursively for report files. The corpus keeps each report's file
+            and, from the folder's ``fetched/manifest.csv``, its archive's Last-Modified
+            time (``corpus.files``).
         catalog: A catalog CSV naming each report (report_id, agency for comparison,
             year, URL, local_file relative to the catalog's folder). Defaults to
             ``catalog.csv`` in the folder.
@@ -79,18 +82,22 @@ def read_reports(
         OSError: The Dask scheduler cannot be reached.
     """
     jobs, catalog_frame, uncatalogued = read_jobs(source, catalog, strict)
+    archived = archive_dates(source, jobs)
     key = None
     if cache is not None:
-        key = corpus_key(jobs, catalog_frame, uncatalogued)
+        key = corpus_key(jobs, catalog_frame, uncatalogued, archived)
         found = load_cached(Path(cache), key)
         if found is not None:
             return found
     corpus = Corpus(catalog=catalog_frame, uncatalogued=[str(p) for p in uncatalogued])
     errors: list[tuple[str, str]] = []
+    done = 0  # files of the batches before
     with chosen_engine(engine, scheduler, workers) as cluster, \
             progress_bar(len(jobs), progress, "reading reports") as bar, frozen_heap():
         for batch in parse_batches(jobs, workers, _BATCH, cluster):
-            corpus.add_batch(batch)
+            taken = [done + k for k in batch.positions]
+            corpus.add_batch(batch, [jobs[i][0] for i in taken], [archived[i] for i in taken])
+            done += batch.files
             errors += batch.errors
             bar.update(batch.files)
     corpus.errors = pd.DataFrame(errors, columns=["path", "error"])
