@@ -21,9 +21,12 @@ from shaoyang_report.compare.years import (
     cross_year_checks,
     indicator_table,
 )
-from shaoyang_report.corpus.core import Corpus, read_facts, read_reports, write_facts
+from shaoyang_report.corpus.corpus import Corpus
 from shaoyang_report.corpus.discover import discover
 from shaoyang_report.corpus.fetch import fetch_catalog
+from shaoyang_report.corpus.parquet import read_facts
+from shaoyang_report.corpus.read import read_reports
+from shaoyang_report.corpus.stream import write_facts
 from shaoyang_report.errors import ReportFormatError
 from shaoyang_report.layout import get_layout
 from shaoyang_report.publish.workbook import write_workbook

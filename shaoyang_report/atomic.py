@@ -4,6 +4,8 @@ A process killed while writing ``facts.csv`` must not leave a shorter file that 
 valid. Every writer of this package therefore writes to a temporary file in the target's
 folder and renames it over the target only when the file is complete
 (:func:`replacing`): the target is always the old file or the new one, never a part.
+A folder written as a whole (a saved corpus, a partitioned dataset) is staged beside its
+place and renamed into it the same way (:func:`replacing_folder`).
 
 A command that writes several files (``shaoyang-report run``, ``briefing``) uses an
 :class:`OutputSet`: everything is written into a hidden staging folder inside the output
@@ -13,7 +15,7 @@ interrupted run leaves the previous set of outputs as it was.
 Temporary names are hidden and recognisable (:func:`is_temporary`): a file
 ``.<name>.sr-<pid>-<random>.tmp`` beside its target, a folder ``.sr-staging-<pid>-<random>``
 inside the output folder. An error removes them; a process killed outright (SIGKILL,
-power loss) may leave one behind, which folder walks skip (:func:`~shaoyang_report.corpus.core.report_files`)
+power loss) may leave one behind, which folder walks skip (:func:`~shaoyang_report.corpus.files.report_files`)
 and which the next write to the same place removes once its process is gone.
 
 Example:
@@ -139,6 +141,43 @@ def replacing(path: str | Path) -> Iterator[Path]:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+@contextmanager
+def replacing_folder(path: str | Path) -> Iterator[Path]:
+    """Write a folder via a staging folder beside it, renamed into place when done.
+
+    Like :func:`replacing` for a folder: the block writes the staging folder it is
+    given; when the block ends normally an existing ``path`` is renamed aside, the
+    staging folder renamed to ``path``, and the old one removed. When the block raises,
+    the staging folder is removed and ``path`` is left as it was. The staging folder's
+    name is a temporary one (:func:`is_temporary`).
+
+    Raises:
+        FileExistsError: A file (not a folder) is at ``path``.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _sweep(path.parent, _TEMP_FILE, f".{path.name}.")
+
+    def temp_name() -> Path:
+        return path.parent / f".{path.name}.sr-{os.getpid()}-{secrets.token_hex(4)}.tmp"
+
+    stage = temp_name()
+    stage.mkdir()
+    try:
+        yield stage
+        old = None
+        if path.exists() or path.is_symlink():
+            if not path.is_dir() or path.is_symlink():
+                raise FileExistsError(f"{path}: a file is in the way of the output folder")
+            old = temp_name()
+            os.replace(path, old)
+        os.replace(stage, path)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
 
 
 def write_bytes(path: str | Path, data: bytes) -> Path:

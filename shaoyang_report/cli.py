@@ -36,7 +36,7 @@ from shaoyang_report.publish.display import misread_note, report_headline
 
 def _expand(paths: list[str]) -> list[Path] | Path:
     """One folder stays a folder (its catalog.csv is used); several paths are expanded."""
-    from shaoyang_report.corpus.core import report_files
+    from shaoyang_report.corpus.files import report_files
 
     if len(paths) == 1 and Path(paths[0]).is_dir():
         return Path(paths[0])
@@ -74,7 +74,7 @@ def _print_check(corpus) -> None:
 
 
 def _corpus(paths: list[str], strict: bool | None, **kwargs):
-    from shaoyang_report.corpus.core import read_reports
+    from shaoyang_report.corpus.read import read_reports
 
     corpus = read_reports(_expand(paths), strict=strict, **kwargs)
     for row in corpus.errors.itertuples():
@@ -98,7 +98,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
         return 2
     engine = _engine(args)
     if args.output:  # streamed: flat memory however many reports
-        from shaoyang_report.corpus.core import write_facts
+        from shaoyang_report.corpus.stream import write_facts
 
         try:
             errors = write_facts(_expand(args.files), args.output, strict=False if args.lenient else None,

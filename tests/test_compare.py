@@ -105,7 +105,7 @@ def test_values_read_by_ocr_carry_the_ocr_mark_into_the_comparison_and_briefing(
     from shaoyang_report.publish import briefing
 
     report = sr.read_report(RAW / "shaoyang_city_2020.txt")
-    for record in report._records:  # as the OCR reader leaves them: a recognition confidence per value
+    for record in report.records("facts"):  # as the OCR reader leaves them: a recognition confidence per value
         if (record["item"], record["measure"]) == ("administrative_permit", "decisions") or record["section"] == "prose":
             record["confidence"] = 0.97
     corpus = sr.Corpus()

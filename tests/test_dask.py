@@ -17,9 +17,10 @@ from distributed import Client, LocalCluster
 
 import shaoyang_report as sr
 from shaoyang_report.cli import main
-from shaoyang_report.corpus import core as corpus_module
+from shaoyang_report.corpus import engine as engine_module
+from shaoyang_report.corpus import stream
 from shaoyang_report.corpus import distributed as dask_engine
-from shaoyang_report.corpus.core import read_facts
+from shaoyang_report.corpus.parquet import read_facts
 
 REPORT = RAW / "shaoyang_city_2020.txt"
 EXCERPTS = SHARED_REPORTS / "excerpts"
@@ -41,8 +42,8 @@ def here_only(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("parsed or written in the client process")
 
-    for module, name in ((corpus_module, "parse_files"), (dask_engine, "parse_files"),
-                         (corpus_module, "_write_partitioned"), (dask_engine, "_write_partitioned"),
+    for module, name in ((engine_module, "parse_files"), (dask_engine, "parse_files"),
+                         (stream, "write_partitioned"), (dask_engine, "write_partitioned"),
                          (ds, "write_dataset")):
         monkeypatch.setattr(module, name, refuse)
 
@@ -78,6 +79,8 @@ def test_error_rows_name_the_files_as_given(client, monkeypatch):
     assert got.errors.path.tolist() == ["data/raw/nowhere.txt", os.path.relpath(EXCERPTS / "README.md"),
                                         "data/raw/nowhere.txt"]
     assert got.report_ids == ["shaoyang_city_2020", "shaoyang_city_2020", "shaoyang_city_2021_opening"]
+    pd.testing.assert_frame_equal(got.files, want.files)  # each report with the file it came from, made absolute
+    assert got.files.path.tolist() == [str(PROJECT / files[0]), str(PROJECT / files[2]), files[5]]
 
 
 # ---------------------------------------------------------------------------- write_facts
@@ -122,7 +125,7 @@ def test_files_the_workers_wrote_out_of_sight_replace_nothing(client, tmp_path):
     def out_of_sight() -> None:  # on each worker: what it writes disappears from here
         import shaoyang_report.corpus.distributed as engine
 
-        real = engine._write_partitioned
+        real = engine.write_partitioned
 
         def write(tables, folder, partition_by, basename, file_visitor=None):
             seen = []
@@ -131,12 +134,12 @@ def test_files_the_workers_wrote_out_of_sight_replace_nothing(client, tmp_path):
                 os.remove(path)
 
         engine._real_write_partitioned = real
-        engine._write_partitioned = write
+        engine.write_partitioned = write
 
     def restore() -> None:
         import shaoyang_report.corpus.distributed as engine
 
-        engine._write_partitioned = engine.__dict__.pop("_real_write_partitioned", engine._write_partitioned)
+        engine.write_partitioned = engine.__dict__.pop("_real_write_partitioned", engine.write_partitioned)
 
     client.run(out_of_sight)
     try:

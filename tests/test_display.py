@@ -16,7 +16,7 @@ import pytest
 from conftest import RAW
 
 import shaoyang_report as sr
-from shaoyang_report.corpus.core import Corpus
+from shaoyang_report.corpus.corpus import Corpus
 from shaoyang_report.publish import briefing, display
 
 TEXT = (RAW / "shaoyang_city_2020.txt").read_text("utf-8")

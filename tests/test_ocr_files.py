@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shaoyang_report.corpus.core import report_files
+from shaoyang_report.corpus.files import report_files
 
 
 def test_folders_include_page_images_but_not_a_saved_pages_pictures(tmp_path):

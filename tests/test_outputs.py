@@ -23,7 +23,8 @@ from conftest import PROJECT, RAW, cli_command
 import shaoyang_report as sr
 from shaoyang_report import atomic
 from shaoyang_report.cli import main
-from shaoyang_report.corpus import core as corpus_module
+from shaoyang_report.corpus import files as files_module
+from shaoyang_report.corpus import stream
 from shaoyang_report.corpus.export import write_frame
 from shaoyang_report.publish import briefing
 from shaoyang_report.publish.workbook import write_workbook
@@ -129,7 +130,7 @@ def test_streamed_facts_crash_after_some_batches_leaves_the_old_file(tmp_path, m
     assert sr.write_facts([OPENING], target, progress=False).empty
     before = target.read_bytes()
     calls = []
-    real = corpus_module.dictionary.build_frame
+    real = stream.dictionary.build_frame
 
     def build_frame(records, table):  # the third batch dies, after two were written
         calls.append(len(records))
@@ -137,7 +138,7 @@ def test_streamed_facts_crash_after_some_batches_leaves_the_old_file(tmp_path, m
             raise Crash("killed during the third batch")
         return real(records, table)
 
-    monkeypatch.setattr(corpus_module.dictionary, "build_frame", build_frame)
+    monkeypatch.setattr(stream.dictionary, "build_frame", build_frame)
     with pytest.raises(Crash):
         sr.write_facts(folder, target, progress=False, batch=1)
     assert len(calls) == 3 and min(calls[:2]) > 100  # two reports' facts did reach the temporary file
@@ -328,4 +329,4 @@ def test_temporaries_of_unfinished_writes_are_not_read_as_reports(tmp_path):
     shutil.copy(REPORT, stage / "copy.txt")
     shutil.copy(REPORT, folder / ".copy.txt.sr-4242-0a1b2c3d.tmp")
     (folder / ".hidden-but-real.txt").write_bytes(REPORT.read_bytes())  # an ordinary hidden file is still read
-    assert [p.name for p in corpus_module.report_files(folder)] == [".hidden-but-real.txt", REPORT.name]
+    assert [p.name for p in files_module.report_files(folder)] == [".hidden-but-real.txt", REPORT.name]

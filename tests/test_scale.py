@@ -16,10 +16,14 @@ from conftest import PROJECT, RAW, SHARED_REPORTS
 import shaoyang_report as sr
 from shaoyang_report import dictionary
 from shaoyang_report.cli import main
-from shaoyang_report.corpus import core as corpus_module
-from shaoyang_report.corpus.core import PROBLEM_COLUMNS, Corpus, read_facts
+from shaoyang_report.corpus import corpus as corpus_module
+from shaoyang_report.corpus import engine, parse
+from shaoyang_report.corpus import read as read_module
+from shaoyang_report.corpus.corpus import Corpus
+from shaoyang_report.corpus.files import read_jobs
+from shaoyang_report.corpus.parquet import read_facts
 from shaoyang_report.publish import briefing, workbook
-from shaoyang_report.read.report import MISSING_COLUMNS, UNPLACED_COLUMNS, read_report
+from shaoyang_report.read.report import MISSING_COLUMNS, PROBLEM_COLUMNS, UNPLACED_COLUMNS, read_report
 
 REPORT = RAW / "shaoyang_city_2020.txt"
 EXCERPTS = SHARED_REPORTS / "excerpts"
@@ -36,21 +40,21 @@ order by year, agency
 
 def _from_records(source) -> tuple[dict[str, pd.DataFrame], list[str]]:
     """The corpus frames built from each report's records, as the corpus built them before it was columnar."""
-    jobs, _, _ = corpus_module._jobs(source, None, None)
+    jobs, _, _ = read_jobs(source, None, None)
     reports, errors = [], []
     for path, entry, strict in jobs:
         try:
             reports.append(read_report(path, strict=strict, catalog_entry=entry))
         except sr.ReportFormatError:
             errors.append(str(path))
-    checks = dictionary.build_frame([c for r in reports for c in r._check_records], "checks")
+    checks = dictionary.build_frame([c for r in reports for c in r.records("checks")], "checks")
     frames = {
-        "facts": dictionary.build_frame([f for r in reports for f in r._records], "facts"),
+        "facts": dictionary.build_frame([f for r in reports for f in r.records("facts")], "facts"),
         "checks": checks,
         "findings": checks[checks["status"] == "fail"].reset_index(drop=True),
-        "reports": pd.DataFrame([corpus_module._keep(r).summary for r in reports]),
-        "missing": pd.DataFrame([m for r in reports for m in r._missing_records], columns=MISSING_COLUMNS).astype("string"),
-        "unplaced": pd.DataFrame([u for r in reports for u in r._unplaced_records],
+        "reports": pd.DataFrame([parse.report_columns(r).summary for r in reports]),
+        "missing": pd.DataFrame([m for r in reports for m in r.records("missing")], columns=MISSING_COLUMNS).astype("string"),
+        "unplaced": pd.DataFrame([u for r in reports for u in r.records("unplaced")],
                                  columns=UNPLACED_COLUMNS).astype("string"),
         "problems": pd.DataFrame([{"report_id": r.report_id, "location": w, "message": m}
                                   for r in reports for w, m in r.problems], columns=PROBLEM_COLUMNS).astype("string"),
@@ -132,7 +136,7 @@ def test_reports_are_looked_up_by_id(excerpts):
 
 
 def test_a_corpus_of_many_segments_gives_the_same_frames_and_records(monkeypatch, excerpts):
-    monkeypatch.setattr(corpus_module, "_BATCH", 3)  # batches of 3 reports, segments of 2 batches
+    monkeypatch.setattr(read_module, "_BATCH", 3)  # batches of 3 reports, segments of 2 batches
     monkeypatch.setattr(corpus_module, "_SEGMENT", 2)
     small = sr.read_reports(EXCERPTS, progress=False)
     assert len(small._segments["facts"]) > 4
@@ -148,8 +152,8 @@ def test_a_corpus_of_many_segments_gives_the_same_frames_and_records(monkeypatch
 
 def test_parsing_runs_with_the_garbage_collector_paused(monkeypatch):
     seen = []
-    real = corpus_module.read_report
-    monkeypatch.setattr(corpus_module, "read_report", lambda *a, **k: seen.append(gc.isenabled()) or real(*a, **k))
+    real = parse.read_report
+    monkeypatch.setattr(parse, "read_report", lambda *a, **k: seen.append(gc.isenabled()) or real(*a, **k))
     assert gc.isenabled()
     sr.read_reports([REPORT, REPORT], progress=False)
     assert seen == [False, False] and gc.isenabled()
@@ -193,7 +197,7 @@ def test_the_cache_is_read_when_the_files_are_the_same(tmp_path, monkeypatch):
     def no_parsing(jobs):
         raise AssertionError("parsed again")
 
-    monkeypatch.setattr(corpus_module, "parse_files", no_parsing)
+    monkeypatch.setattr(engine, "parse_files", no_parsing)
     _assert_same_corpus(sr.read_reports(folder, progress=False, cache=cache), first)
     monkeypatch.undo()
     text = (folder / "shaoyang_city_2020.txt").read_text("utf-8")
@@ -203,11 +207,57 @@ def test_the_cache_is_read_when_the_files_are_the_same(tmp_path, monkeypatch):
     assert not changed.facts.equals(first.facts)
 
 
+def _archived_folder(tmp_path, stamp: str):
+    """data/raw with the 2021 opening archived into fetched/ (catalogued there) and dated by the manifest."""
+    folder = tmp_path / "raw"
+    if not folder.exists():
+        shutil.copytree(RAW, folder)
+        (folder / "fetched" / "shaoyang_city_2021").mkdir(parents=True)
+        shutil.move(folder / "openings" / "shaoyang_city_2021_opening.txt", folder / "fetched" / "shaoyang_city_2021" / "p.txt")
+        catalog = pd.read_csv(folder / "catalog.csv", dtype=str, keep_default_na=False)
+        catalog.loc[catalog.report_id == "shaoyang_city_2021", "local_file"] = "fetched/shaoyang_city_2021/p.txt"
+        catalog.to_csv(folder / "catalog.csv", index=False)
+    pd.DataFrame([{"report_id": "shaoyang_city_2021", "path": "fetched/shaoyang_city_2021/p.txt", "last_modified": stamp},
+                  {"report_id": "shaoyang_city_2020", "path": "shaoyang_city_2020.txt", "last_modified": "no date"}]
+                 ).to_csv(folder / "fetched" / "manifest.csv", index=False)
+    return folder
+
+
+def test_the_corpus_keeps_each_reports_file_and_archive_date(tmp_path, monkeypatch):
+    import pickle
+
+    folder = _archived_folder(tmp_path, "Tue, 29 Mar 2022 02:00:00 GMT")
+    corpus = sr.read_reports(folder, progress=False)
+    files = corpus.files.set_index("report_id")
+    assert list(corpus.files.columns) == ["report_id", "path", "last_modified"]
+    assert list(files.index) == corpus.report_ids and "path" not in corpus.reports  # the reports frame is as it was
+    assert files.loc["shaoyang_city_2021", "path"] == str(folder / "fetched" / "shaoyang_city_2021" / "p.txt")
+    assert files.loc["shaoyang_city_2020", "path"] == str(folder / "shaoyang_city_2020.txt")
+    assert files.loc["shaoyang_city_2021", "last_modified"] == pd.Timestamp("2022-03-29 02:00", tz="UTC")
+    assert files.last_modified.notna().sum() == 1  # "no date" and files the manifest does not name: missing
+    assert sr.read_reports([folder / "shaoyang_city_2020.txt"], progress=False).files.last_modified.isna().all()
+    monkeypatch.chdir(tmp_path)  # paths given relative are kept absolute
+    assert sr.read_reports("raw", progress=False).files.equals(corpus.files)
+    # the same with two workers, saved and loaded, pickled, from the cache, and after a report is added
+    pd.testing.assert_frame_equal(sr.read_reports(folder, progress=False, workers=2).files, corpus.files)
+    pd.testing.assert_frame_equal(Corpus.load(corpus.save(tmp_path / "saved")).files, corpus.files)
+    pd.testing.assert_frame_equal(pickle.loads(pickle.dumps(corpus)).files, corpus.files)
+    cache = tmp_path / "cache"
+    sr.read_reports(folder, progress=False, cache=cache)
+    pd.testing.assert_frame_equal(sr.read_reports(folder, progress=False, cache=cache).files, corpus.files)
+    _archived_folder(tmp_path, "Mon, 05 Sep 2022 02:00:00 GMT")  # a new archive date: the cached corpus is stale
+    later = sr.read_reports(folder, progress=False, cache=cache).files.set_index("report_id")
+    assert later.loc["shaoyang_city_2021", "last_modified"] == pd.Timestamp("2022-09-05 02:00", tz="UTC")
+    corpus.add(read_report(REPORT, report_id="added"))
+    assert corpus.files.report_id.iloc[-1] == "added" and corpus.files.iloc[-1][["path", "last_modified"]].isna().all()
+    assert len(corpus.files) == len(corpus) == len(corpus.reports)
+
+
 def test_the_briefing_notebooks_load_the_corpus_the_briefing_read(tmp_path, monkeypatch):
     monkeypatch.setenv("SHAOYANG_CORPUS_CACHE", str(tmp_path / "cache"))
     read = []
-    real = corpus_module.parse_files
-    monkeypatch.setattr(corpus_module, "parse_files", lambda jobs: read.append(len(jobs)) or real(jobs))
+    real = engine.parse_files
+    monkeypatch.setattr(engine, "parse_files", lambda jobs: read.append(len(jobs)) or real(jobs))
     corpus = briefing.load_corpus(RAW)
     assert read == [12]
     again = briefing.load_corpus(RAW)  # what a notebook kernel does

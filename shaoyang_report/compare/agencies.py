@@ -154,7 +154,7 @@ def compare_agencies(corpus, year: int | None = None, *, long: bool = False) -> 
     """Every agency side by side: one row per agency (per year when ``year`` is None).
 
     Args:
-        corpus: A :class:`~shaoyang_report.corpus.core.Corpus`.
+        corpus: A :class:`~shaoyang_report.corpus.corpus.Corpus`.
         year: The reporting year to compare; None: every year (one row per agency and year).
         long: Return the long form (:data:`LONG_COLUMNS`: one row per indicator, with its
             ``basis``, ``source`` and why a value is missing) instead of the wide one.

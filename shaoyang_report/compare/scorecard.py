@@ -33,7 +33,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, timedelta, timezone
-from email.utils import parsedate_to_datetime
 from functools import cache
 from pathlib import Path
 
@@ -78,76 +77,57 @@ def criteria_table() -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------- publication dates
-def _manifest_dates(folders: list[Path]) -> dict[str, date]:
-    """Archived file (resolved path) → its Last-Modified date in China time, from each folder's manifest."""
-    from shaoyang_report.corpus.fetch import read_manifest
-
-    out: dict[str, date] = {}
-    for folder in folders:
-        manifest = read_manifest(folder)
-        for path, stamp in zip(manifest.path, manifest.last_modified):
-            try:
-                when = parsedate_to_datetime(str(stamp))
-            except (TypeError, ValueError, IndexError):
-                continue
-            if when.tzinfo is None:
-                when = when.replace(tzinfo=timezone.utc)
-            out[str((folder / str(path)).resolve())] = when.astimezone(CST).date()
-    return out
-
-
-def _files(corpus, sources) -> dict[str, Path]:
-    """report_id → the file it was read from, found in ``sources`` (folders or files)."""
-    from shaoyang_report.corpus.core import report_files
-
-    if sources is None or not len(corpus):
-        return {}
+def _read_from(paths: pd.Series, sources) -> list[bool]:
+    """Whether each file (an absolute path, or missing) lies in ``sources``: is a file given, or below a folder given."""
+    if sources is None:
+        return [False] * len(paths)
     given = [Path(sources)] if isinstance(sources, (str, Path)) else [Path(s) for s in sources]
-    by_name: dict[str, Path] = {}
-    for item in given:
-        for f in (report_files(item) if item.is_dir() else [item]):
-            by_name.setdefault(f.name, f)
-    catalog = corpus.catalog
-    local = dict(zip(catalog.report_id, catalog.local_file)) if len(catalog) and "local_file" in catalog else {}
-    out = {}
-    for rid, source in zip(corpus.reports.report_id, corpus.reports.source):
-        named = [folder / local[rid] for folder in given if folder.is_dir() and local.get(rid)]
-        found = next((p for p in named if p.is_file()), by_name.get(str(source)))
-        if found is not None:
-            out[rid] = found
-    return out
+    absolute = {s.absolute() for s in given}
+    resolved = None
+
+    def inside(path) -> bool:
+        nonlocal resolved
+        if pd.isna(path):
+            return False
+        p = Path(path)
+        if p in absolute or not absolute.isdisjoint(p.parents):
+            return True
+        if resolved is None:  # through symbolic links, or a path written another way
+            resolved = {s.resolve() for s in given}
+        p = p.resolve()
+        return p in resolved or not resolved.isdisjoint(p.parents)
+
+    return [inside(path) for path in paths]
 
 
 def publication_dates(corpus, sources=None) -> pd.DataFrame:
     """Each report's publication date and where it came from.
 
     The date line is the one the reader found above the report's first heading
-    (``corpus.reports.published``, :func:`~shaoyang_report.read.metadata.date_line`): the
-    files are not read again.
+    (``corpus.reports.published``, :func:`~shaoyang_report.read.metadata.date_line`), the
+    archive's date the one the corpus kept with the report's file (``corpus.files``: the
+    ``Last-Modified`` of the folder's ``fetched/manifest.csv``, as a date in China time):
+    the files are not read again.
 
     Args:
         corpus: The corpus.
-        sources: The folder(s) or files the corpus was read from (the corpus keeps file
-            names only); a report's date counts when its file is found there, and a
-            folder's ``fetched/manifest.csv`` gives Last-Modified dates.
+        sources: The folder(s) or files the corpus was read from: a report's dates count
+            when its file lies there (is one of the files, or below one of the folders).
+            None: no report's dates count.
 
     Returns:
         ``report_id, date_line, last_modified`` (dates or None).
     """
-    files = _files(corpus, sources)
-    folders = sorted({p for s in ([sources] if isinstance(sources, (str, Path)) else sources or [])
-                      for p in [Path(s)] if p.is_dir()})
-    modified = _manifest_dates(folders)
+    files = corpus.files
     reports = corpus.reports
     printed_dates = (dict(zip(reports.report_id, reports.published))
                      if len(reports) and "published" in reports else {})
     rows = []
-    for rid in corpus.report_ids:
-        path = files.get(rid)
-        published = printed_dates.get(rid) if path is not None else None
+    for rid, counts, stamp in zip(files.report_id, _read_from(files.path, sources), files.last_modified):
+        published = printed_dates.get(rid) if counts else None
         rows.append({"report_id": rid,
                      "date_line": date.fromisoformat(published) if isinstance(published, str) else None,
-                     "last_modified": modified.get(str(path.resolve())) if path is not None else None})
+                     "last_modified": stamp.tz_convert(CST).date() if counts and not pd.isna(stamp) else None})
     return pd.DataFrame(rows, columns=["report_id", "date_line", "last_modified"])
 
 
@@ -244,10 +224,11 @@ def scorecard(corpus, sources=None, *, long: bool = False, chosen: dict | None =
     """Score every agency and year on the criteria of ``data/scorecard.csv``.
 
     Args:
-        corpus: A :class:`~shaoyang_report.corpus.core.Corpus`.
-        sources: Folder(s) or files the corpus was read from: the page's date line is read
-            from the file, the archive's Last-Modified from ``<folder>/fetched/manifest.csv``.
-            None: publication dates are not known.
+        corpus: A :class:`~shaoyang_report.corpus.corpus.Corpus`.
+        sources: Folder(s) or files the corpus was read from: the page's date line and
+            the archive's Last-Modified (``<folder>/fetched/manifest.csv``), as the corpus
+            keeps them, count for the reports whose files lie there (see
+            :func:`publication_dates`). None: publication dates are not known.
         long: One row per agency, year and criterion (:data:`LONG_COLUMNS`) instead of one
             per agency and year.
         chosen: The report of each agency and year, as

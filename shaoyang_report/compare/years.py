@@ -198,7 +198,7 @@ def chosen_reports(corpus, agency: str | None = None) -> dict[tuple[str, int], _
     """The report compared for each agency and year (:func:`_pick`), chosen from ``corpus.reports``.
 
     Args:
-        corpus: A :class:`~shaoyang_report.corpus.core.Corpus`.
+        corpus: A :class:`~shaoyang_report.corpus.corpus.Corpus`.
         agency: Only this agency's reports; None: every agency's.
 
     Returns:
@@ -232,7 +232,7 @@ def compare_years(corpus, agency: str | None = None, years: list[int] | None = N
     """Indicator × year for one agency, with change and the reason for every gap.
 
     Args:
-        corpus: A :class:`~shaoyang_report.corpus.core.Corpus`.
+        corpus: A :class:`~shaoyang_report.corpus.corpus.Corpus`.
         agency: The agency as named for comparison (the catalog's name). May be omitted
             when the corpus holds one agency.
         years: Years to show; default: every year from the earliest to the latest report

@@ -1,9 +1,9 @@
-"""Reading reports on a Dask cluster: ``engine="dask"`` of :func:`~shaoyang_report.corpus.core.read_reports`
-and :func:`~shaoyang_report.corpus.core.write_facts`.
+"""Reading reports on a Dask cluster: ``engine="dask"`` of :func:`~shaoyang_report.corpus.read.read_reports`
+and :func:`~shaoyang_report.corpus.stream.write_facts`.
 
 The files are cut into chunks and each chunk is a partition of a ``dask.bag``: a task
 on one of the cluster's workers runs the parser every engine runs
-(:func:`~shaoyang_report.corpus.core.parse_files`) on it. For ``read_reports`` the workers
+(:func:`~shaoyang_report.corpus.parse.parse_files`) on it. For ``read_reports`` the workers
 send back each chunk's columns (Arrow tables), gathered here in the order of the files:
 the corpus is the one a local read gives. For ``write_facts(..., partition_by=[...])``
 each task writes its chunk's facts into the dataset's staging folder itself, and only
@@ -53,12 +53,8 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from shaoyang_report.corpus.core import (
-    Job,
-    ParsedBatch,
-    _write_partitioned,
-    parse_files,
-)
+from shaoyang_report.corpus.parquet import write_partitioned
+from shaoyang_report.corpus.parse import Job, ParsedBatch, parse_files
 
 #: The optional dependency that brings Dask.
 EXTRA = "shaoyang-report[dask]"
@@ -231,7 +227,7 @@ def _write_task(n: int, jobs: list[Job], folder: str, partition_by: list[str]) -
     written: list[str] = []
     facts = parsed.tables["facts"]
     if facts.num_rows:
-        _write_partitioned([facts], Path(folder), partition_by, f"part-{n:06d}-{{i}}.parquet",
+        write_partitioned([facts], Path(folder), partition_by, f"part-{n:06d}-{{i}}.parquet",
                            file_visitor=lambda f: written.append(f.path))
     return {"errors": parsed.errors, "files": parsed.files, "written": written}
 

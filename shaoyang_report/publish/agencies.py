@@ -23,7 +23,7 @@ import pandas as pd
 from shaoyang_report.compare.agencies import CORRECTION_RATE, LEVEL_ZH, panel_long
 from shaoyang_report.compare.scorecard import STATUS_ZH, criteria, scorecard
 from shaoyang_report.compare.years import chosen_reports
-from shaoyang_report.corpus.core import Corpus
+from shaoyang_report.corpus.corpus import Corpus
 from shaoyang_report.publish import plotting
 from shaoyang_report.publish.briefing import (
     _COMPLETENESS_ZH,

@@ -46,7 +46,8 @@ import pandas as pd
 
 from shaoyang_report import config
 from shaoyang_report.compare.years import compare_years, cross_year_checks
-from shaoyang_report.corpus.core import Corpus, read_reports
+from shaoyang_report.corpus.corpus import Corpus
+from shaoyang_report.corpus.read import read_reports
 from shaoyang_report.publish import plotting
 
 #: Where the numbered notebooks live (the project checkout's ``notebooks/``).
@@ -160,7 +161,7 @@ def load_corpus(data_folder: str | Path | Sequence[str | Path] = config.RAW,
         workers: Processes to read with.
 
     Returns:
-        The :class:`~shaoyang_report.corpus.core.Corpus`.
+        The :class:`~shaoyang_report.corpus.corpus.Corpus`.
     """
     import warnings
 

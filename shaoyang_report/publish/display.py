@@ -46,7 +46,7 @@ from shaoyang_report.publish.briefing import (
 )
 
 if TYPE_CHECKING:
-    from shaoyang_report.corpus.core import Corpus
+    from shaoyang_report.corpus.corpus import Corpus
     from shaoyang_report.read.report import Report
 
 #: A corpus display lists at most this many reports (then ``… N more``).
@@ -71,7 +71,7 @@ _CSS = """<style>
 # ---------------------------------------------------------------------------- one report
 def _one_report_corpus(report: Report) -> Corpus:
     """The report as a corpus of one, so the briefing's views of a corpus can show it."""
-    from shaoyang_report.corpus.core import Corpus
+    from shaoyang_report.corpus.corpus import Corpus
 
     corpus = Corpus()
     corpus.add(report)

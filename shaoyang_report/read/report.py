@@ -35,6 +35,9 @@ from shaoyang_report.read.text import parse_cell, simplify
 
 MISSING_COLUMNS = ["report_id", "section", "item", "reason"]
 UNPLACED_COLUMNS = ["report_id", "section", "raw", "location"]
+PROBLEM_COLUMNS = ["report_id", "location", "message"]
+#: The frames a report's rows are kept for (:meth:`Report.records`), in this order.
+RECORD_FRAMES = ("facts", "checks", "missing", "unplaced", "problems")
 
 
 class Report:
@@ -202,6 +205,38 @@ class Report:
         other format's headers, a table in another format than its year's.
         """
         return [*self._notes, *(n for r in self._reads.values() for n in r.notes), *self._value_notes]
+
+    def records(self, frame: str) -> list[dict]:
+        """The report's rows of one frame as dicts: what its frames are built from.
+
+        A corpus keeps these (as columns) instead of the report.
+
+        Args:
+            frame: ``facts``, ``checks``, ``missing``, ``unplaced`` or ``problems``
+                (``report_id, location, message`` for each of :attr:`problems`).
+
+        Returns:
+            One dict per row, keyed by the frame's columns. For facts, checks, missing
+            and unplaced, the lists the report keeps (not copies): a frame not built yet
+            is built from them as they are.
+
+        Example:
+            >>> report = read_report("data/raw/shaoyang_city_2020.txt")
+            >>> len(report.records("facts")) == len(report.facts), report.records("problems")
+            (True, [])
+        """
+        if frame == "facts":
+            return self._records
+        if frame == "checks":
+            return self._check_records
+        if frame == "missing":
+            return self._missing_records
+        if frame == "unplaced":
+            return self._unplaced_records
+        if frame == "problems":
+            return [{"report_id": self.report_id, "location": where, "message": message}
+                    for where, message in self.problems]
+        raise ValueError(f"frame must be one of {RECORD_FRAMES}, not {frame!r}")
 
     @property
     def tables_read(self) -> list[str]:

@@ -1,0 +1,85 @@
+"""The corpus's columns: each frame's fields, its Arrow schema, and records turned into columns and back.
+
+A corpus keeps every frame as Apache Arrow columns, each text column
+dictionary-encoded (an agency, a label or a location printed in many reports is stored
+once); the public frames have the dtypes of :func:`shaoyang_report.dictionary.build_frame`.
+
+Example:
+    >>> [name for name, _ in frame_fields("problems")]
+    ['report_id', 'location', 'message']
+    >>> to_pandas(arrow_table(record_columns([{"report_id": "a", "location": "line 3"}], "problems"),
+    ...                       "problems"), "problems")
+      report_id location message
+    0         a   line 3    <NA>
+"""
+
+from __future__ import annotations
+
+import operator
+from functools import cache
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from shaoyang_report import dictionary
+from shaoyang_report.read.report import MISSING_COLUMNS, PROBLEM_COLUMNS, RECORD_FRAMES, UNPLACED_COLUMNS
+
+#: The frames a corpus keeps per report, in this order.
+FRAMES = RECORD_FRAMES
+_OTHER_COLUMNS = {"missing": MISSING_COLUMNS, "unplaced": UNPLACED_COLUMNS, "problems": PROBLEM_COLUMNS}
+_ARROW_TYPES = {"string": pa.dictionary(pa.int32(), pa.string()), "Int64": pa.int64(), "float64": pa.float64(),
+                "boolean": pa.bool_()}
+
+
+@cache
+def frame_fields(frame: str) -> tuple[tuple[str, str], ...]:
+    """``(column, dtype)`` of a frame (the data dictionary's for facts and checks; texts for the others)."""
+    if frame in _OTHER_COLUMNS:
+        return tuple((c, "string") for c in _OTHER_COLUMNS[frame])
+    return tuple((f["name"], f["dtype"]) for f in dictionary.fields(frame))
+
+
+@cache
+def frame_schema(frame: str) -> pa.Schema:
+    """The corpus's own Arrow schema of a frame: texts dictionary-encoded."""
+    return pa.schema([(name, _ARROW_TYPES[dtype]) for name, dtype in frame_fields(frame)])
+
+
+def _arrow_array(values: list, dtype: str) -> pa.Array:
+    """One column as Arrow; values that Arrow will not take as they are go through pandas (as build_frame does)."""
+    try:
+        return pa.array(values, type=_ARROW_TYPES[dtype])
+    except (pa.ArrowException, TypeError, ValueError, OverflowError):
+        normal = pd.array(values, dtype=dtype)
+        if dtype == "string":
+            return pa.array(normal, type=pa.large_string()).cast(pa.string()).dictionary_encode()
+        return pa.array(np.asarray(normal, dtype=float) if dtype == "float64" else normal, type=_ARROW_TYPES[dtype])
+
+
+def arrow_table(columns: dict[str, list], frame: str) -> pa.Table:
+    """Columns of a frame (name → values, every field of the frame) as one Arrow table of :func:`frame_schema`."""
+    fields = frame_fields(frame)
+    return pa.Table.from_arrays([_arrow_array(columns[name], dtype) for name, dtype in fields],
+                                schema=frame_schema(frame))
+
+
+def to_pandas(table: pa.Table, frame: str = "facts") -> pd.DataFrame:
+    """A frame of the corpus's columns with the public dtypes (those of :func:`dictionary.build_frame`).
+
+    Args:
+        table: Columns of ``frame`` (dictionary-encoded or plain texts).
+        frame: ``facts``, ``checks``, ``missing``, ``unplaced`` or ``problems``.
+    """
+    return dictionary.frame_from_arrow(table, frame_fields(frame))
+
+
+def record_columns(records: list[dict], frame: str) -> dict[str, list]:
+    """Records of one frame as columns (absent keys are missing values)."""
+    columns = {}
+    for name, _ in frame_fields(frame):
+        try:
+            columns[name] = list(map(operator.itemgetter(name), records))  # at C speed
+        except KeyError:  # some record lacks it
+            columns[name] = [r.get(name) for r in records]
+    return columns
