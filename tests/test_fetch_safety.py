@@ -18,7 +18,7 @@ import pytest
 from fetch_server import Route, opening_page
 from test_fetch import run_command
 
-from shaoyang_report.corpus import fetch
+from shaoyang_report.corpus import addresses
 from shaoyang_report.corpus.fetch import fetch_catalog
 
 FAST = dict(delay=0, retries=2, timeout=0.5, backoff=0.01, progress=False)
@@ -88,8 +88,8 @@ def fake_dns(monkeypatch):
 @pytest.fixture
 def loopback_is_public(monkeypatch):
     """Let 127.0.0.1 (and only it) play a public web server, so redirects *from* it can be tested."""
-    real = fetch._address_problem
-    monkeypatch.setattr(fetch, "_address_problem",
+    real = addresses.address_problem
+    monkeypatch.setattr(addresses, "address_problem",
                         lambda ip, allow_private=False: None if ip == "127.0.0.1" else real(ip, allow_private))
 
 
@@ -304,8 +304,8 @@ def test_a_session_given_by_the_caller_gets_its_adapters_back(server, session, t
     ("::127.0.0.1", True, True),  # the deprecated IPv4-compatible form
 ])
 def test_which_addresses_are_refused(ip, refused, with_allow_private):
-    assert (fetch._address_problem(ip) is not None) == refused
-    assert (fetch._address_problem(ip, allow_private=True) is not None) == with_allow_private
+    assert (addresses.address_problem(ip) is not None) == refused
+    assert (addresses.address_problem(ip, allow_private=True) is not None) == with_allow_private
 
 
 # --------------------------------------------------------------------------- 15: malformed answers

@@ -80,7 +80,7 @@ def criteria_table() -> pd.DataFrame:
 # ---------------------------------------------------------------------------- publication dates
 def _manifest_dates(folders: list[Path]) -> dict[str, date]:
     """Archived file (resolved path) → its Last-Modified date in China time, from each folder's manifest."""
-    from shaoyang_report.corpus.fetch import read_manifest
+    from shaoyang_report.corpus.archive import read_manifest
 
     out: dict[str, date] = {}
     for folder in folders:
