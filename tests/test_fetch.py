@@ -439,6 +439,19 @@ def test_report_links_in_a_gb18030_page():
         "http://127.0.0.1:8000/sysfb/gknb/附件.pdf", "http://127.0.0.1/x.docx"]
 
 
+def test_report_links_in_hostile_pages():
+    after = '<a href="/files/after.pdf">2023年年度报告</a>'
+    url = "http://127.0.0.1:8000/a/b.shtml"
+    scripted = ('<script>document.write("<a href=\'/files/s.pdf\'>2023年年报</a>")</script>'
+                '<textarea><a href="/files/t.pdf">年报</a></textarea>' + after)
+    assert report_links(scripted.encode(), url) == ["http://127.0.0.1:8000/files/after.pdf"]
+    deep = "<div>" * 5000 + '<a href="/files/deep.pdf">年报</a>' + "<font>" * 5000 + after  # past any nesting cap
+    assert report_links(deep.encode(), url) == ["http://127.0.0.1:8000/files/deep.pdf",
+                                                "http://127.0.0.1:8000/files/after.pdf"]
+    long_text = "<p>" + "年" * 4_000_000 + "</p>" + after  # one 12 MB text: past libxml2's usual 10 MB cap
+    assert report_links(long_text.encode(), url) == ["http://127.0.0.1:8000/files/after.pdf"]
+
+
 def test_catalog_rewrite_keeps_other_records_byte_for_byte(tmp_path):
     text = ("\ufeffreport_id,agency,year,url,local_file,completeness,note\r\n"
             'a,甲,2021,http://x/a,openings/a.txt,opening only,"two\r\nlines, quoted"\r\n'

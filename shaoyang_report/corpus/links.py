@@ -2,8 +2,8 @@
 
 :func:`safe_filename` makes a name from a URL or a ``Content-Disposition`` header
 (:func:`disposition_filename`) safe to write inside the archive. :func:`page_links`
-lists a page's http(s) links with their ``title`` and text (the page decoded as the
-HTML reader decodes it: :func:`~shaoyang_report.read.readers.html_reader.decode_html`);
+lists a page's http(s) links with their ``title`` and text (lxml's HTML parser, fed
+the page as the HTML reader decodes it: :func:`~shaoyang_report.read.readers.html_reader.decode_html`);
 :func:`report_links` picks those that point to the report as a PDF or Word attachment.
 
 Example:
@@ -20,7 +20,6 @@ import os
 import re
 import unicodedata
 from email.message import Message
-from html.parser import HTMLParser
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -90,28 +89,39 @@ def disposition_filename(header: str) -> str:
     return name
 
 
-class _LinkParser(HTMLParser):
+class _Links:
+    """An lxml parser target: a page's first ``<base href>`` and its ``<a>`` elements, in page order.
+
+    lxml's HTML parser calls it tag by tag and builds no tree, so neither a page's size
+    nor how deep its tags nest costs more than reading it once. The text of a link is
+    what the page says from ``<a>`` to where the parser ends the element: ``</a>``, or,
+    in tag soup, the next ``<a>`` or the end of the element holding it. What scripts,
+    styles, ``<title>``, ``<textarea>`` and ``<iframe>`` hold is text, not tags: an
+    ``<a>`` written inside them is no link.
+    """
+
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
         self.base = ""
-        self.links: list[list[str]] = []  # [href, title, text]
-        self._open: list[str] | None = None
+        self.links: list[tuple[str, str, list[str]]] = []  # href, title, pieces of the text
+        self._text: list[str] | None = None
 
-    def handle_starttag(self, tag, attrs):
-        attrs = {k.lower(): v or "" for k, v in attrs}
-        if tag == "base" and attrs.get("href") and not self.base:
-            self.base = attrs["href"]
+    def start(self, tag: str, attrib) -> None:
+        if tag == "base" and attrib.get("href") and not self.base:
+            self.base = attrib["href"]
         elif tag == "a":
-            self._open = [attrs.get("href", ""), attrs.get("title", ""), ""]
-            self.links.append(self._open)
+            self._text = []
+            self.links.append((attrib.get("href", ""), attrib.get("title", ""), self._text))
 
-    def handle_endtag(self, tag):
+    def end(self, tag: str) -> None:
         if tag == "a":
-            self._open = None
+            self._text = None
 
-    def handle_data(self, data):
-        if self._open is not None:
-            self._open[2] += data
+    def data(self, data: str) -> None:
+        if self._text is not None:
+            self._text.append(data)
+
+    def close(self) -> _Links:
+        return self
 
 
 def page_links(page: bytes, page_url: str) -> tuple[str, list[tuple[str, str, str]]]:
@@ -120,28 +130,39 @@ def page_links(page: bytes, page_url: str) -> tuple[str, list[tuple[str, str, st
     Args:
         page: The page's bytes (any encoding the HTML reader decodes).
         page_url: The URL the page was served from (relative links and ``<base>`` are resolved against it).
-    """
-    try:
-        from shaoyang_report.read.readers.html_reader import decode_html
 
+    Example:
+        >>> page = '<base href="/nb/"><a href="a.shtml#top" title="标题"> 链接&nbsp; 文字 </a><a href="#x">本页</a>'
+        >>> page_links(page.encode(), "http://x.gov.cn/p/index.shtml")[1]
+        [('http://x.gov.cn/nb/a.shtml', '标题', '链接 文字')]
+    """
+    from lxml import etree
+
+    from shaoyang_report.read.readers.html_reader import decode_html
+
+    try:
         text = decode_html(page, page_url)
     except Exception:  # noqa: BLE001 - undecodable: look for links in what can be read
         text = page.decode("utf-8", "replace")
-    parser = _LinkParser()
+    found = _Links()
+    # UTF-8 bytes, the encoding named: a declared charset or <?xml encoding?> is not applied again.
+    # huge_tree lifts libxml2's caps (on one text's length, on nesting), which can end a parse
+    # early and drop the links after; the download's size cap bounds the page anyway.
+    parser = etree.HTMLParser(target=found, encoding="utf-8", huge_tree=True)
     try:
-        parser.feed(text)
+        parser.feed(text.encode("utf-8", "surrogatepass"))
         parser.close()
-    except Exception:  # noqa: BLE001 - html.parser is tolerant; be sure anyway
+    except Exception:  # noqa: BLE001 - the HTML parser recovers from tag soup; be sure anyway
         pass
-    base = urljoin(page_url, parser.base) if parser.base else page_url
+    base = urljoin(page_url, found.base) if found.base else page_url
     out = []
-    for href, title, label in parser.links:
+    for href, title, pieces in found.links:
         href = href.strip()
         if not href or href.startswith("#"):
             continue
         url = urljoin(base, href).split("#")[0]
         if urlsplit(url).scheme.lower() in ("http", "https"):
-            out.append((url, title.strip(), " ".join(label.split())))
+            out.append((url, title.strip(), " ".join("".join(pieces).split())))
     return text, out
 
 
