@@ -44,6 +44,7 @@ from urllib.parse import urljoin, urlsplit
 import pandas as pd
 
 from shaoyang_report.atomic import write_bytes
+from shaoyang_report.corpus import netguard
 from shaoyang_report.corpus.catalog import (
     COLUMNS,
     LISTING_PAGE,
@@ -52,15 +53,6 @@ from shaoyang_report.corpus.catalog import (
 )
 from shaoyang_report.corpus.download import Failure
 from shaoyang_report.corpus.links import page_links
-from shaoyang_report.corpus.netguard import (
-    DEFAULT_BACKOFF,
-    DEFAULT_DELAY,
-    DEFAULT_RETRIES,
-    DEFAULT_TIMEOUT,
-    MAX_BYTES,
-    MAX_SECONDS,
-    guarded_client,
-)
 
 #: Listing pages read per URL given, the first included (``--pages``).
 DEFAULT_PAGES = 10
@@ -247,12 +239,12 @@ def discover_catalog(
     catalog_path: str | Path | None = None,
     *,
     pages: int = DEFAULT_PAGES,
-    delay: float = DEFAULT_DELAY,
-    retries: int = DEFAULT_RETRIES,
-    timeout: float = DEFAULT_TIMEOUT,
-    backoff: float = DEFAULT_BACKOFF,
-    max_bytes: int = MAX_BYTES,
-    max_seconds: float = MAX_SECONDS,
+    delay: float = netguard.DEFAULT_DELAY,
+    retries: int = netguard.DEFAULT_RETRIES,
+    timeout: float = netguard.DEFAULT_TIMEOUT,
+    backoff: float = netguard.DEFAULT_BACKOFF,
+    max_bytes: int = netguard.MAX_BYTES,
+    max_seconds: float = netguard.MAX_SECONDS,
     allow_private: bool = False,
     session=None,
 ) -> DiscoverResult:
@@ -283,8 +275,8 @@ def discover_catalog(
     page_rows: list[dict] = []
     skipped: list[dict] = []
     connection = other = 0
-    with guarded_client(session, delay=delay, retries=retries, timeout=timeout, backoff=backoff,
-                        max_bytes=max_bytes, max_seconds=max_seconds, allow_private=allow_private) as client:
+    with netguard.guarded_client(session, delay=delay, retries=retries, timeout=timeout, backoff=backoff,
+                                 max_bytes=max_bytes, max_seconds=max_seconds, allow_private=allow_private) as client:
         try:
             for start in [urls] if isinstance(urls, str) else list(urls):
                 queue, seen = [start], set()
