@@ -216,6 +216,134 @@ def cmd_dictionary(args: argparse.Namespace) -> int:
     return 0
 
 
+def add_fetch_parser(subparsers) -> argparse.ArgumentParser:
+    """Add the ``fetch`` subcommand to ``shaoyang-report``'s subparsers.
+
+    Args:
+        subparsers: What ``ArgumentParser.add_subparsers()`` returned.
+
+    Returns:
+        The subcommand's parser (its ``func`` returns the exit status).
+    """
+    from shaoyang_report.corpus.netguard import (
+        DEFAULT_DELAY,
+        DEFAULT_RETRIES,
+        DEFAULT_TIMEOUT,
+        MAX_SECONDS,
+    )
+
+    p = subparsers.add_parser(
+        "fetch", help="download the catalogued report pages into data/raw/fetched and complete the catalog",
+        description="Download each catalogued report page (and PDF/Word attachments it links to as the report), "
+                    "keep the original bytes under <raw>/fetched/<report_id>/ with a manifest (URL, date, content "
+                    "type, SHA-256), and mark a catalog row complete once its archived report has its tables. "
+                    "Exit status 0 when every entry was fetched or skipped, 1 when some could not be fetched.")
+    p.add_argument("--catalog", default=None, help="the catalog CSV (default data/raw/catalog.csv)")
+    p.add_argument("--only", nargs="+", metavar="ID", help="fetch only these report_ids")
+    p.add_argument("--refresh", action="store_true",
+                   help="download again what is archived (a changed file is kept beside the old one)")
+    p.add_argument("--delay", type=float, default=DEFAULT_DELAY,
+                   help=f"seconds between requests to one host (default {DEFAULT_DELAY:g})")
+    p.add_argument("--retries", type=int, default=DEFAULT_RETRIES,
+                   help=f"further attempts after a server error, timeout or lost connection (default {DEFAULT_RETRIES})")
+    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
+                   help=f"seconds to wait for a connection or a read (default {DEFAULT_TIMEOUT:g})")
+    p.add_argument("--max-seconds", type=float, default=MAX_SECONDS,
+                   help="longest time one download may take in all, however slowly the server sends "
+                        f"(default {MAX_SECONDS:g})")
+    p.add_argument("--allow-private", action="store_true",
+                   help="also fetch from loopback and private addresses (10.x, 172.16-31.x, 192.168.x, fc00::/7), "
+                        "e.g. a local mirror; link-local (169.254.x), multicast and reserved addresses stay refused")
+    p.set_defaults(func=cmd_fetch)
+    return p
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    """Run ``shaoyang-report fetch``: print one line per entry and a summary; return the exit status."""
+    from tqdm.auto import tqdm
+
+    from shaoyang_report.corpus.catalog import COMPLETE
+    from shaoyang_report.corpus.fetch import FAILED, fetch_catalog
+
+    def show(row: dict) -> None:
+        line = f"{row['report_id']}: {'failed: ' if row['status'] == FAILED else ''}{row['message']}"
+        tqdm.write(line, file=sys.stderr if row["status"] == FAILED else sys.stdout)
+
+    try:
+        result = fetch_catalog(args.catalog, only=args.only, refresh=args.refresh, delay=args.delay,
+                               retries=args.retries, timeout=args.timeout, max_seconds=args.max_seconds,
+                               allow_private=args.allow_private, on_entry=show)
+    except ReportFormatError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    counts = result.counts()
+    complete = int((result.entries["completeness"] == COMPLETE).sum())
+    print(f"\n{len(result.entries)} entries: " + ", ".join(f"{n} {s}" for s, n in counts.items())
+          + f"; {complete} complete in the catalog; {len(result.catalog_updated)} catalog row(s) updated")
+    print(f"catalog:  {result.catalog}\nmanifest: {result.manifest}")
+    failed = result.failed
+    if len(failed):
+        print(f"\nerror: {len(failed)} entr{'y' if len(failed) == 1 else 'ies'} could not be fetched:", file=sys.stderr)
+        for row in failed.itertuples():
+            print(f"  {row.report_id}  {row.url or '-'}\n      {row.message}", file=sys.stderr)
+        if result.offline:
+            print("No host could be reached: this machine looks offline (or a proxy/firewall blocks it). "
+                  "Nothing archived was changed; run the command again when online.", file=sys.stderr)
+    return result.exit_status
+
+
+def add_discover_parser(subparsers) -> argparse.ArgumentParser:
+    """Add the ``discover`` subcommand to ``shaoyang-report``'s subparsers."""
+    from shaoyang_report.corpus.discover import DEFAULT_PAGES
+    from shaoyang_report.corpus.netguard import (
+        DEFAULT_DELAY,
+        DEFAULT_RETRIES,
+        DEFAULT_TIMEOUT,
+        MAX_SECONDS,
+    )
+
+    p = subparsers.add_parser(
+        "discover", help="find annual reports on listing pages and add them to the catalog",
+        description="Read listing pages of annual reports (and the pages after them), add one catalog row per report "
+                    "link whose title names an agency and a year (existing rows are never changed), then run "
+                    "`shaoyang-report fetch` to download them. Exit status 1 when a listing page could not be read.")
+    p.add_argument("urls", nargs="+", metavar="URL", help="listing page(s)")
+    p.add_argument("--pages", type=int, default=DEFAULT_PAGES,
+                   help=f"listing pages to read per URL, the first included (default {DEFAULT_PAGES})")
+    p.add_argument("--catalog", default=None, help="the catalog CSV (default data/raw/catalog.csv)")
+    p.add_argument("--delay", type=float, default=DEFAULT_DELAY,
+                   help=f"seconds between requests to one host (default {DEFAULT_DELAY:g})")
+    p.add_argument("--retries", type=int, default=DEFAULT_RETRIES, help="further attempts after an error")
+    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds to wait for a read")
+    p.add_argument("--max-seconds", type=float, default=MAX_SECONDS, help="longest time for one page")
+    p.add_argument("--allow-private", action="store_true", help="also read loopback and private addresses")
+    p.set_defaults(func=cmd_discover)
+    return p
+
+
+def cmd_discover(args: argparse.Namespace) -> int:
+    """Run ``shaoyang-report discover``: one line per report added, then a summary; return the exit status."""
+    from shaoyang_report.corpus.discover import discover_catalog
+
+    try:
+        result = discover_catalog(args.urls, args.catalog, pages=args.pages, delay=args.delay, retries=args.retries,
+                                  timeout=args.timeout, max_seconds=args.max_seconds,
+                                  allow_private=args.allow_private)
+    except ReportFormatError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for row in result.added.itertuples():
+        print(f"added {row.report_id}: {row.agency} {row.year}  {row.url}")
+    read = int((result.pages.status == "read").sum())
+    print(f"\n{len(result.added)} report(s) added from {read} listing page(s); {len(result.skipped)} link(s) skipped")
+    print(f"catalog: {result.catalog}")
+    if len(result.added):
+        print("next: shaoyang-report fetch" + (f" --catalog {args.catalog}" if args.catalog else ""))
+    for row in result.pages[result.pages.status == "failed"].itertuples():
+        print(f"error: {row.listing_page}: {row.message}", file=sys.stderr)
+    return result.exit_status
+
+
 _DASHES = "A file whose name begins with '-' goes after '--', which ends the options: shaoyang-report check -- -o.txt"
 
 
@@ -277,11 +405,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "and its workbook sheets")
     b.add_argument("-j", "--workers", type=int, default=1, help="processes to read the reports with (default 1)")
     b.set_defaults(func=cmd_briefing)
-    from shaoyang_report.corpus.fetch import add_fetch_parser
-
     add_fetch_parser(sub)
-    from shaoyang_report.corpus.discover import add_discover_parser
-
     add_discover_parser(sub)
     d = sub.add_parser("dictionary", help="print the data dictionary (or write it into a README)")
     d.add_argument("--readme", help="rewrite the dictionary section of this README file")

@@ -26,19 +26,18 @@ from fetch_server import (
 )
 
 import shaoyang_report as sr
-from shaoyang_report.corpus import fetch
+from shaoyang_report.cli import add_fetch_parser
+from shaoyang_report.corpus import netguard
+from shaoyang_report.corpus.archive import MANIFEST_COLUMNS, read_manifest
 from shaoyang_report.corpus.catalog import (
     COMPLETE,
     OPENING_ONLY,
     CatalogEntry,
     read_catalog,
 )
-from shaoyang_report.corpus.fetch import (
-    MANIFEST_COLUMNS,
-    RESULT_COLUMNS,
-    add_fetch_parser,
-    fetch_catalog,
-    read_manifest,
+from shaoyang_report.corpus.fetch import RESULT_COLUMNS, fetch_catalog, rewrite_catalog
+from shaoyang_report.corpus.links import (
+    disposition_filename,
     report_links,
     safe_filename,
 )
@@ -155,7 +154,7 @@ def test_fetch_completes_the_shaoyang_catalog(server, session, raw, tmp_path):
     assert server.count(PATHS["shaoyang_city_2019"]) == 1
     assert server.count("/css/site-guide.pdf") == 0  # a linked PDF that is not the report
     agents = {h.headers["User-Agent"] for hits in server.hits.values() for h in hits}
-    assert agents == {fetch.user_agent()} and fetch.user_agent().startswith(f"shaoyang-report/{sr.__version__} (+")
+    assert agents == {netguard.user_agent()} and netguard.user_agent().startswith(f"shaoyang-report/{sr.__version__} (+")
 
     # the catalog: pages with tables complete their opening-only rows, in place
     cat = read_catalog(catalog).set_index("report_id")
@@ -333,7 +332,7 @@ def test_server_errors_are_retried_with_backoff_then_reported(server, session, r
     server.routes["/down"] = Route(PAGE, fail_first=99, fail_status=503)
     point_catalog(catalog, {"shaoyang_city_2021": server.url("/down")})
     waits = []
-    monkeypatch.setattr(fetch, "_sleep", waits.append)  # record the backoff instead of waiting
+    monkeypatch.setattr(netguard, "sleep", waits.append)  # record the backoff instead of waiting
     result = fetch_catalog(catalog, session=session, only=["shaoyang_city_2021"],
                            **{**FAST, "retries": 3, "backoff": 0.02})
     assert server.count("/down") == 4
@@ -425,9 +424,9 @@ def test_safe_filename(given, expected):
 
 
 def test_content_disposition_names():
-    assert fetch._disposition_filename("attachment; filename*=UTF-8''%E5%B9%B4%E6%8A%A5.pdf") == "年报.pdf"
-    assert fetch._disposition_filename('attachment; filename="年报.pdf"'.encode().decode("latin-1")) == "年报.pdf"
-    assert fetch._disposition_filename("inline") == ""
+    assert disposition_filename("attachment; filename*=UTF-8''%E5%B9%B4%E6%8A%A5.pdf") == "年报.pdf"
+    assert disposition_filename('attachment; filename="年报.pdf"'.encode().decode("latin-1")) == "年报.pdf"
+    assert disposition_filename("inline") == ""
 
 
 def test_report_links_in_a_gb18030_page():
@@ -440,6 +439,19 @@ def test_report_links_in_a_gb18030_page():
         "http://127.0.0.1:8000/sysfb/gknb/附件.pdf", "http://127.0.0.1/x.docx"]
 
 
+def test_report_links_in_hostile_pages():
+    after = '<a href="/files/after.pdf">2023年年度报告</a>'
+    url = "http://127.0.0.1:8000/a/b.shtml"
+    scripted = ('<script>document.write("<a href=\'/files/s.pdf\'>2023年年报</a>")</script>'
+                '<textarea><a href="/files/t.pdf">年报</a></textarea>' + after)
+    assert report_links(scripted.encode(), url) == ["http://127.0.0.1:8000/files/after.pdf"]
+    deep = "<div>" * 5000 + '<a href="/files/deep.pdf">年报</a>' + "<font>" * 5000 + after  # past any nesting cap
+    assert report_links(deep.encode(), url) == ["http://127.0.0.1:8000/files/deep.pdf",
+                                                "http://127.0.0.1:8000/files/after.pdf"]
+    long_text = "<p>" + "年" * 4_000_000 + "</p>" + after  # one 12 MB text: past libxml2's usual 10 MB cap
+    assert report_links(long_text.encode(), url) == ["http://127.0.0.1:8000/files/after.pdf"]
+
+
 def test_catalog_rewrite_keeps_other_records_byte_for_byte(tmp_path):
     text = ("\ufeffreport_id,agency,year,url,local_file,completeness,note\r\n"
             'a,甲,2021,http://x/a,openings/a.txt,opening only,"two\r\nlines, quoted"\r\n'
@@ -447,7 +459,7 @@ def test_catalog_rewrite_keeps_other_records_byte_for_byte(tmp_path):
             'c,丙,2021,http://x/c,c.txt,complete,"say ""hi"""')
     catalog = tmp_path / "catalog.csv"
     catalog.write_bytes(text.encode("utf-8"))
-    fetch._rewrite_catalog(catalog, {"b": {"local_file": "fetched/b/b.shtml", "completeness": "complete"}})
+    rewrite_catalog(catalog, {"b": {"local_file": "fetched/b/b.shtml", "completeness": "complete"}})
     assert catalog.read_bytes().decode("utf-8") == text.replace(
         "openings/b.txt,opening only,plain", "fetched/b/b.shtml,complete,plain")
     frame = read_catalog(catalog)

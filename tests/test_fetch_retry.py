@@ -1,7 +1,7 @@
 """Fetch retries through urllib3's ``Retry``: Retry-After, backoff, what is not retried.
 
 Served by the loopback test server (no other host is contacted); the waits are recorded
-instead of slept (``fetch._sleep`` is the one place the fetcher waits).
+instead of slept (``netguard.sleep`` is the one place the fetcher waits).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from email.utils import format_datetime
 import pytest
 from fetch_server import Route, report_page
 
-from shaoyang_report.corpus import fetch
+from shaoyang_report.corpus import netguard
 from shaoyang_report.corpus.fetch import fetch_catalog
 
 FAST = dict(delay=0, timeout=2, backoff=0.05, progress=False, allow_private=True)
@@ -22,7 +22,7 @@ PAGE = report_page().encode("utf-8")
 @pytest.fixture
 def waits(monkeypatch) -> list[float]:
     recorded: list[float] = []
-    monkeypatch.setattr(fetch, "_sleep", recorded.append)
+    monkeypatch.setattr(netguard, "sleep", recorded.append)
     return recorded
 
 
@@ -43,7 +43,7 @@ def _fetch_one(session, tmp_path, url: str, **options):
 def test_the_retry_policy_is_urllib3s():
     from urllib3.util.retry import Retry
 
-    policy = fetch._retry()
+    policy = netguard.retry_policy()
     assert isinstance(policy, Retry)
     assert set(policy.status_forcelist) == {429, 500, 502, 503, 504} and policy.respect_retry_after_header
 
@@ -105,7 +105,7 @@ def test_success_after_a_retry_after_names_the_attempts(server, fetch_entry, wai
 
 def test_a_plain_request_through_a_guarded_session_is_not_retried(server, session):
     server.routes["/plain"] = Route(b"x", status=503, headers={"Retry-After": "1"})
-    restore = fetch._guard_session(session, allow_private=True)
+    restore = netguard.guard_session(session, allow_private=True)
     try:
         assert session.get(server.url("/plain"), timeout=2).status_code == 503
     finally:

@@ -19,9 +19,9 @@ Rules:
 * Next pages: links reading 下一页/尾页 or a page number, ``index_N.shtml`` pages of the
   same folder, and the pages a ``createPageHTML(total, current, "index", "shtml")``
   script call draws; at most ``pages`` pages per URL given, on the same host.
-* Downloads go through :mod:`shaoyang_report.corpus.fetch`'s client: the same
-  User-Agent, delay between requests to a host, retries, size cap, time limit and
-  address guard (public addresses only unless ``allow_private``).
+* Downloads go through the guarded client of :mod:`shaoyang_report.corpus.netguard`, as
+  ``fetch``'s do: the same User-Agent, delay between requests to a host, retries, size
+  cap, time limit and address guard (public addresses only unless ``allow_private``).
 
 Example:
     >>> page = ('<ul><li><a href="202101/a.shtml" title="邵东市牛马司镇2020年政府信息公开工作年度报告">'
@@ -32,11 +32,9 @@ Example:
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
 import re
-import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -46,14 +44,15 @@ from urllib.parse import urljoin, urlsplit
 import pandas as pd
 
 from shaoyang_report.atomic import write_bytes
-from shaoyang_report.corpus import fetch
+from shaoyang_report.corpus import netguard
 from shaoyang_report.corpus.catalog import (
     COLUMNS,
     LISTING_PAGE,
     csv_records,
     read_catalog,
 )
-from shaoyang_report.errors import ReportFormatError
+from shaoyang_report.corpus.download import Failure
+from shaoyang_report.corpus.links import page_links
 
 #: Listing pages read per URL given, the first included (``--pages``).
 DEFAULT_PAGES = 10
@@ -106,7 +105,7 @@ def report_titles(page: bytes, page_url: str) -> list[Found]:
 
 def _classify(page: bytes, page_url: str) -> tuple[list[Found | tuple[str, str, str]], str, list]:
     """Each link as a :class:`Found` or ``(url, text, reason)`` when it looks like a report without agency or year."""
-    text, links = fetch.page_links(page, page_url)
+    text, links = page_links(page, page_url)
     out: list[Found | tuple[str, str, str]] = []
     for url, title, label in links:
         got = None
@@ -240,12 +239,12 @@ def discover_catalog(
     catalog_path: str | Path | None = None,
     *,
     pages: int = DEFAULT_PAGES,
-    delay: float = fetch.DEFAULT_DELAY,
-    retries: int = fetch.DEFAULT_RETRIES,
-    timeout: float = fetch.DEFAULT_TIMEOUT,
-    backoff: float = fetch.DEFAULT_BACKOFF,
-    max_bytes: int = fetch.MAX_BYTES,
-    max_seconds: float = fetch.MAX_SECONDS,
+    delay: float = netguard.DEFAULT_DELAY,
+    retries: int = netguard.DEFAULT_RETRIES,
+    timeout: float = netguard.DEFAULT_TIMEOUT,
+    backoff: float = netguard.DEFAULT_BACKOFF,
+    max_bytes: int = netguard.MAX_BYTES,
+    max_seconds: float = netguard.MAX_SECONDS,
     allow_private: bool = False,
     session=None,
 ) -> DiscoverResult:
@@ -276,8 +275,8 @@ def discover_catalog(
     page_rows: list[dict] = []
     skipped: list[dict] = []
     connection = other = 0
-    with fetch.guarded_client(session, delay=delay, retries=retries, timeout=timeout, backoff=backoff,
-                              max_bytes=max_bytes, max_seconds=max_seconds, allow_private=allow_private) as client:
+    with netguard.guarded_client(session, delay=delay, retries=retries, timeout=timeout, backoff=backoff,
+                                 max_bytes=max_bytes, max_seconds=max_seconds, allow_private=allow_private) as client:
         try:
             for start in [urls] if isinstance(urls, str) else list(urls):
                 queue, seen = [start], set()
@@ -288,7 +287,7 @@ def discover_catalog(
                     seen.add(url)
                     try:
                         got = client.get(url)
-                    except fetch._Failure as exc:
+                    except Failure as exc:
                         connection += exc.connection
                         other += not exc.connection
                         page_rows.append(dict(listing_page=url, status="failed", links=0, reports=0,
@@ -346,46 +345,3 @@ def discover(urls: str | Iterable[str], catalog_path: str | Path | None = None, 
         The catalog rows added (none when every listed report was already catalogued).
     """
     return discover_catalog(urls, catalog_path, **options).added
-
-
-# --------------------------------------------------------------------------- command line
-def add_discover_parser(subparsers) -> argparse.ArgumentParser:
-    """Add the ``discover`` subcommand to ``shaoyang-report``'s subparsers."""
-    p = subparsers.add_parser(
-        "discover", help="find annual reports on listing pages and add them to the catalog",
-        description="Read listing pages of annual reports (and the pages after them), add one catalog row per report "
-                    "link whose title names an agency and a year (existing rows are never changed), then run "
-                    "`shaoyang-report fetch` to download them. Exit status 1 when a listing page could not be read.")
-    p.add_argument("urls", nargs="+", metavar="URL", help="listing page(s)")
-    p.add_argument("--pages", type=int, default=DEFAULT_PAGES,
-                   help=f"listing pages to read per URL, the first included (default {DEFAULT_PAGES})")
-    p.add_argument("--catalog", default=None, help="the catalog CSV (default data/raw/catalog.csv)")
-    p.add_argument("--delay", type=float, default=fetch.DEFAULT_DELAY,
-                   help=f"seconds between requests to one host (default {fetch.DEFAULT_DELAY:g})")
-    p.add_argument("--retries", type=int, default=fetch.DEFAULT_RETRIES, help="further attempts after an error")
-    p.add_argument("--timeout", type=float, default=fetch.DEFAULT_TIMEOUT, help="seconds to wait for a read")
-    p.add_argument("--max-seconds", type=float, default=fetch.MAX_SECONDS, help="longest time for one page")
-    p.add_argument("--allow-private", action="store_true", help="also read loopback and private addresses")
-    p.set_defaults(func=cmd_discover)
-    return p
-
-
-def cmd_discover(args: argparse.Namespace) -> int:
-    """Run ``shaoyang-report discover``: one line per report added, then a summary; return the exit status."""
-    try:
-        result = discover_catalog(args.urls, args.catalog, pages=args.pages, delay=args.delay, retries=args.retries,
-                                  timeout=args.timeout, max_seconds=args.max_seconds,
-                                  allow_private=args.allow_private)
-    except ReportFormatError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    for row in result.added.itertuples():
-        print(f"added {row.report_id}: {row.agency} {row.year}  {row.url}")
-    read = int((result.pages.status == "read").sum())
-    print(f"\n{len(result.added)} report(s) added from {read} listing page(s); {len(result.skipped)} link(s) skipped")
-    print(f"catalog: {result.catalog}")
-    if len(result.added):
-        print("next: shaoyang-report fetch" + (f" --catalog {args.catalog}" if args.catalog else ""))
-    for row in result.pages[result.pages.status == "failed"].itertuples():
-        print(f"error: {row.listing_page}: {row.message}", file=sys.stderr)
-    return result.exit_status

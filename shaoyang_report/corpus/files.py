@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from shaoyang_report.atomic import is_temporary
+from shaoyang_report.corpus.archive import read_manifest
 from shaoyang_report.corpus.catalog import entries, read_catalog
 from shaoyang_report.corpus.parse import Job
 from shaoyang_report.read.entry import CatalogEntry
@@ -133,8 +134,6 @@ def archive_dates(source, jobs: list[Job]) -> list[datetime | None]:
     """
     if not (isinstance(source, (str, Path)) and Path(source).is_dir()):
         return [None] * len(jobs)
-    from shaoyang_report.corpus.fetch import read_manifest
-
     folder = Path(source)
     manifest = read_manifest(folder)
     dated: dict[str, datetime] = {}
