@@ -18,7 +18,6 @@ import os
 import re
 import shutil
 import subprocess
-import time
 import warnings
 from html.parser import HTMLParser
 from pathlib import Path
@@ -261,22 +260,20 @@ def _images(html: str) -> list:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    """The briefing of the bundled data, built with the command line; (folder, stdout, seconds)."""
+    """The briefing of the bundled data, built with the command line; (folder, stdout)."""
     out = tmp_path_factory.mktemp("processed")
     buffer = io.StringIO()
     from contextlib import redirect_stdout
 
-    started = time.perf_counter()
     with redirect_stdout(buffer):
         status = main(["briefing", "--raw", str(RAW), "--out", str(out), "--agencies"])
-    seconds = time.perf_counter() - started
     assert status == 0, buffer.getvalue()
-    return out, buffer.getvalue(), seconds
+    return out, buffer.getvalue()
 
 
 @pytest.mark.slow
 def test_briefing_command_writes_everything_and_says_where(built):
-    out, stdout, seconds = built
+    out, stdout = built
     expected = ["briefing-邵阳市.html", "audit.html", "report-shaoyang_city_2020.html", "facts.csv",
                 "facts.parquet", "workbook.xlsx"]
     for name in expected:
@@ -291,7 +288,7 @@ def test_briefing_command_writes_everything_and_says_where(built):
 
 @pytest.mark.slow
 def test_briefing_html_is_self_contained_with_code_hidden(built):
-    out, _, _ = built
+    out, _ = built
     for name in ("briefing-邵阳市.html", "audit.html", "report-shaoyang_city_2020.html"):
         html = (out / name).read_text("utf-8")
         _assert_self_contained(html)
@@ -308,7 +305,7 @@ def test_briefing_html_is_self_contained_with_code_hidden(built):
 
 @pytest.mark.slow
 def test_briefing_renders_in_headless_chromium(built, tmp_path):
-    out, _, _ = built
+    out, _ = built
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     dom = _chromium(out / "briefing-邵阳市.html", tmp_path, screenshot=SCREENSHOT)
     assert 'id="headline"' in dom and "<th>2020年</th><th>2021年</th>" in dom
@@ -320,7 +317,7 @@ def test_briefing_renders_in_headless_chromium(built, tmp_path):
 @pytest.mark.slow
 def test_agency_briefing_renders_in_headless_chromium(built, tmp_path):
     """``briefing --agencies`` (the README's first command): scorecard, panel, small multiples, findings."""
-    out, stdout, _ = built
+    out, stdout = built
     page = out / "agencies.html"
     assert str(page) in stdout
     html = page.read_text("utf-8")
