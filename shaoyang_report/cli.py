@@ -188,7 +188,8 @@ def cmd_briefing(args: argparse.Namespace) -> int:
     if needed:
         print(f"error: {needed}", file=sys.stderr)
         return 1
-    from shaoyang_report.publish.briefing import BriefingError, build_briefings
+    from shaoyang_report.errors import BriefingError
+    from shaoyang_report.publish.build import build_briefings
 
     source = _expand(args.files) if args.files else args.raw  # a folder keeps its catalog.csv
     try:

@@ -22,3 +22,7 @@ class ReportFormatError(ValueError):
         self.problem = problem
         place = f"{self.source}: {where}: " if where else f"{self.source}: "
         super().__init__(place + problem)
+
+
+class BriefingError(RuntimeError):
+    """A briefing could not be built (a notebook failed, or nothing to brief on)."""

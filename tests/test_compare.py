@@ -102,7 +102,7 @@ def test_a_catalogued_folder_is_read_as_its_catalog_says(tmp_path):
 
 def test_values_read_by_ocr_carry_the_ocr_mark_into_the_comparison_and_briefing():
     """A value made of numbers read by OCR says so in its basis, and the briefing marks it °."""
-    from shaoyang_report.publish import briefing
+    from shaoyang_report.publish import year_briefing
 
     report = sr.read_report(RAW / "shaoyang_city_2020.txt")
     for record in report.records("facts"):  # as the OCR reader leaves them: a recognition confidence per value
@@ -114,6 +114,6 @@ def test_values_read_by_ocr_carry_the_ocr_mark_into_the_comparison_and_briefing(
     permits = comparison.loc[("permit_decisions", 2020)]
     assert permits.value == 7591 and permits.basis == "printed table (OCR)"
     assert comparison.loc[("procurement_amount", 2020)].basis == "printed table"  # not OCR'd: no mark
-    assert "°" in briefing._value_cell(permits) and "°" not in briefing._value_cell(comparison.loc[("procurement_amount", 2020)])
-    assert "°" in briefing._legend([], comparison)  # the legend explains the mark when a value carries it
-    assert "°" not in briefing._legend([], sr.compare_years(sr.read_reports(RAW, progress=False), agency="邵阳市"))
+    assert "°" in year_briefing.value_cell(permits) and "°" not in year_briefing.value_cell(comparison.loc[("procurement_amount", 2020)])
+    assert "°" in year_briefing.legend([], comparison)  # the legend explains the mark when a value carries it
+    assert "°" not in year_briefing.legend([], sr.compare_years(sr.read_reports(RAW, progress=False), agency="邵阳市"))

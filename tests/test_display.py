@@ -17,7 +17,9 @@ from conftest import RAW
 
 import shaoyang_report as sr
 from shaoyang_report.corpus.corpus import Corpus
-from shaoyang_report.publish import briefing, display
+from shaoyang_report.publish import display
+from shaoyang_report.publish.html import MARK_OCR
+from shaoyang_report.publish.notebooks import run_notebook
 
 TEXT = (RAW / "shaoyang_city_2020.txt").read_text("utf-8")
 HOSTILE = "<script>alert(1)</script>"
@@ -55,7 +57,7 @@ def test_a_report_shows_its_printed_tables_in_details_blocks(report):
     assert list(active.loc["规章"].iloc[:3]) == [0, 0, 27]
     assert active.loc["规章"].iloc[3:].isna().all(), "cells the row does not print stay blank, not 0"
     assert "46,502.47" in html and "满意率99.94%" in html  # procurement amount; a prose sentence
-    assert "<b>*</b> 正文所述数字" in html and briefing.MARK_OCR not in html  # no OCR here: no OCR mark
+    assert "<b>*</b> 正文所述数字" in html and MARK_OCR not in html  # no OCR here: no OCR mark
 
 
 def test_the_plain_repr_has_the_same_headline(report):
@@ -73,11 +75,11 @@ def test_values_read_by_ocr_are_marked(report, monkeypatch):
     monkeypatch.setitem(report.__dict__, "facts", facts)
     html = report._repr_html_()
     active = _tables(html)[1].set_index("Unnamed: 0")
-    assert list(active.loc["规章"].iloc[:3]) == [f"0{briefing.MARK_OCR}", f"0{briefing.MARK_OCR}", f"27{briefing.MARK_OCR}"]
+    assert list(active.loc["规章"].iloc[:3]) == [f"0{MARK_OCR}", f"0{MARK_OCR}", f"27{MARK_OCR}"]
     assert str(active.loc["规范性文件"].iloc[0]) == "49"  # not OCR'd: no mark
-    assert f"<b>{briefing.MARK_OCR}</b> 由图像识别（OCR）读出的数值" in html
+    assert f"<b>{MARK_OCR}</b> 由图像识别（OCR）读出的数值" in html
     facts["confidence"] = pd.NA  # the column present but empty: no mark
-    assert briefing.MARK_OCR not in report._repr_html_()
+    assert MARK_OCR not in report._repr_html_()
 
 
 def _hostile_text() -> str:
@@ -137,7 +139,7 @@ def test_report_and_corpus_render_as_html_in_a_notebook(tmp_path):
     ])
     nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, tmp_path / "display.ipynb")
-    ran = briefing.run_notebook(tmp_path / "display.ipynb")
+    ran = run_notebook(tmp_path / "display.ipynb")
     html = [o.data.get("text/html", "") for c in ran.cells for o in c.outputs if "data" in o]
     assert len(html) == 3 and all(html)
     shown_report, shown_corpus, shown_hostile = html

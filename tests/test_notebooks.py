@@ -1,6 +1,6 @@
 """The numbered notebooks: thin, parameterised, saved without outputs, and they all run.
 
-Execution uses :func:`shaoyang_report.publish.briefing.run_notebook`: papermill with the
+Execution uses :func:`shaoyang_report.publish.notebooks.run_notebook`: papermill with the
 ``python3`` kernel, which in the venv is ipykernel's own kernelspec run with this
 interpreter, so it works on a clean clone without registering a kernelspec. A chart
 that lacks a glyph would print matplotlib's ``Glyph … missing from font(s)`` warning to
@@ -19,7 +19,9 @@ import nbformat
 import pytest
 from conftest import PROJECT, RAW
 
-from shaoyang_report.publish import briefing
+from shaoyang_report.errors import BriefingError
+from shaoyang_report.publish import plotting
+from shaoyang_report.publish.notebooks import run_notebook
 
 NOTEBOOKS = sorted((PROJECT / "notebooks").glob("*.ipynb"))
 PARAMETERS = {
@@ -31,7 +33,8 @@ PARAMETERS = {
 }
 # What a thin cell may do: call the package, assign the result, comment.
 _THIN_LINE = re.compile(r"^\s*(#.*|from shaoyang_report(\.\w+)* import [\w, ]+|"
-                        r"(\w+ = )?(briefing|plotting|agencies)\.\w+\(.*\)( or .*)?|\w+ = \w+ or briefing\.\w+\(.*\)|)$")
+                        r"(\w+ = )?(loading|year_briefing|audit|explorer|plotting|agencies)\.\w+\(.*\)( or .*)?|"
+                        r"\w+ = \w+ or explorer\.\w+\(.*\)|)$")
 
 
 # What a quickstart cell may hold: short lines, no functions, classes or loops; imports of
@@ -83,22 +86,22 @@ def test_papermill_injects_the_parameters_after_the_parameters_cell(tmp_path):
     nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
     path = tmp_path / "p.ipynb"
     nbformat.write(nb, path)
-    ran = briefing.run_notebook(path, {"a": [RAW, "邵阳市"], "b": None})
+    ran = run_notebook(path, {"a": [RAW, "邵阳市"], "b": None})
     assert [c.metadata.get("tags", []) for c in ran.cells][:2] == [["parameters"], ["injected-parameters"]]
     assert _outputs(ran, "stream")[0].text.strip() == f"[{str(RAW)!r}, '邵阳市'] None"
     assert ran.metadata.papermill.parameters == {"a": [str(RAW), "邵阳市"], "b": None}
     assert nbformat.read(path, as_version=4).cells[0].outputs == [], "the file itself is not changed"
     nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")]), tmp_path / "q.ipynb")
-    with pytest.raises(briefing.BriefingError, match="parameters"):
-        briefing.run_notebook(tmp_path / "q.ipynb", {"x": 2})
+    with pytest.raises(BriefingError, match="parameters"):
+        run_notebook(tmp_path / "q.ipynb", {"x": 2})
 
 
 def test_a_failing_cell_names_the_notebook(tmp_path):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 / 0")])
     nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, tmp_path / "broken.ipynb")
-    with pytest.raises(briefing.BriefingError, match="broken.ipynb: a cell failed:(.|\n)*ZeroDivisionError"):
-        briefing.run_notebook(tmp_path / "broken.ipynb")
+    with pytest.raises(BriefingError, match="broken.ipynb: a cell failed:(.|\n)*ZeroDivisionError"):
+        run_notebook(tmp_path / "broken.ipynb")
 
 
 def test_the_kernel_is_this_interpreter():
@@ -121,7 +124,7 @@ def _assert_ran_cleanly(nb):
 
 
 def test_quickstart_notebook_runs(tmp_path):
-    nb = briefing.run_notebook(PROJECT / "notebooks" / "00-quickstart.ipynb",
+    nb = run_notebook(PROJECT / "notebooks" / "00-quickstart.ipynb",
                                {"data_folder": str(RAW), "report_file": str(RAW / "shaoyang_city_2020.txt"),
                                 "output_folder": str(tmp_path)})
     _assert_ran_cleanly(nb)
@@ -135,22 +138,22 @@ def test_quickstart_notebook_runs(tmp_path):
 
 @pytest.mark.slow
 def test_year_comparison_notebook_runs(tmp_path):
-    nb = briefing.run_notebook(PROJECT / "notebooks" / "01-year-comparison.ipynb",
+    nb = run_notebook(PROJECT / "notebooks" / "01-year-comparison.ipynb",
                                {"agency": "邵阳市", "data_folder": str(RAW), "output_folder": str(tmp_path)})
     _assert_ran_cleanly(nb)
     images = [o for o in _outputs(nb) if "image/png" in o.get("data", {})]
-    assert len(images) == len(briefing.plotting.BRIEFING_CHARTS)
+    assert len(images) == len(plotting.BRIEFING_CHARTS)
     assert all('<img class="sr-chart" alt="邵阳市 ' in o.data["text/html"] for o in images)
     html = "".join(o.data.get("text/html", "") for o in _outputs(nb) if "data" in o)
     for marker in ('id="headline"', 'id="coverage"', 'id="gaps"', 'id="comparison"', 'id="findings"', 'id="sources"'):
         assert marker in html
     assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == sorted(
-        f"邵阳市-{name}.png" for name in briefing.plotting.BRIEFING_CHARTS)
+        f"邵阳市-{name}.png" for name in plotting.BRIEFING_CHARTS)
 
 
 @pytest.mark.slow
 def test_consistency_audit_notebook_runs(tmp_path):
-    nb = briefing.run_notebook(PROJECT / "notebooks" / "02-consistency-audit.ipynb",
+    nb = run_notebook(PROJECT / "notebooks" / "02-consistency-audit.ipynb",
                                {"data_folder": str(RAW), "output_folder": str(tmp_path)})
     _assert_ran_cleanly(nb)
     html = "".join(o.data.get("text/html", "") for o in _outputs(nb) if "data" in o)
@@ -162,7 +165,7 @@ def test_consistency_audit_notebook_runs(tmp_path):
 
 @pytest.mark.slow
 def test_report_explorer_notebook_runs(tmp_path):
-    nb = briefing.run_notebook(PROJECT / "notebooks" / "03-report-explorer.ipynb",
+    nb = run_notebook(PROJECT / "notebooks" / "03-report-explorer.ipynb",
                                {"report_id": "shaoyang_city_2020", "data_folder": str(RAW),
                                 "output_folder": str(tmp_path)})
     _assert_ran_cleanly(nb)

@@ -26,7 +26,9 @@ from shaoyang_report.cli import main
 from shaoyang_report.corpus import files as files_module
 from shaoyang_report.corpus import stream
 from shaoyang_report.corpus.export import write_frame
-from shaoyang_report.publish import briefing
+from shaoyang_report.errors import BriefingError
+from shaoyang_report.publish import build
+from shaoyang_report.publish.notebooks import AUDIT
 from shaoyang_report.publish.workbook import write_workbook
 
 REPORT = RAW / "shaoyang_city_2020.txt"
@@ -179,18 +181,18 @@ def _fake_notebooks(monkeypatch, fail_on: str | None = None):
 
     def run_notebook(path, parameters=None, *, timeout=600):
         if Path(path).name == fail_on:
-            raise briefing.BriefingError(f"{Path(path).name}: a cell failed")
+            raise BriefingError(f"{Path(path).name}: a cell failed")
         folder = Path(parameters["output_folder"])
         atomic.write_bytes(folder / "figures" / f"{Path(path).stem}.png", b"\x89PNG fake")
         return nbformat.v4.new_notebook()
 
-    monkeypatch.setattr(briefing, "run_notebook", run_notebook)
+    monkeypatch.setattr(build, "run_notebook", run_notebook)
 
 
 def test_briefing_files_and_what_the_notebooks_write_arrive_together(tmp_path, monkeypatch):
     _fake_notebooks(monkeypatch)
     out = tmp_path / "processed"
-    outputs = briefing.build_briefings(RAW, out, reports=["shaoyang_city_2020"])
+    outputs = build.build_briefings(RAW, out, reports=["shaoyang_city_2020"])
     written = set(_snapshot(out))
     assert written == {"facts.csv", "facts.parquet", "workbook.xlsx", "briefing-邵阳市.html", "audit.html",
                        "report-shaoyang_city_2020.html", "figures/01-year-comparison.png",
@@ -201,9 +203,9 @@ def test_briefing_files_and_what_the_notebooks_write_arrive_together(tmp_path, m
 def test_briefing_that_fails_half_way_leaves_the_old_set(tmp_path, monkeypatch, capsys):
     out = tmp_path / "processed"
     _fake_notebooks(monkeypatch)
-    briefing.build_briefings(_one_report_folder(tmp_path / "one"), out, agency="邵阳市")
+    build.build_briefings(_one_report_folder(tmp_path / "one"), out, agency="邵阳市")
     before = _snapshot(out)
-    _fake_notebooks(monkeypatch, fail_on=briefing.AUDIT)
+    _fake_notebooks(monkeypatch, fail_on=AUDIT)
     assert main(["briefing", "--raw", str(RAW), "--out", str(out)]) == 1
     assert "02-consistency-audit.ipynb: a cell failed" in capsys.readouterr().err
     assert _snapshot(out) == before  # no new facts, workbook or year-comparison page, no staging folder

@@ -22,7 +22,7 @@ from shaoyang_report.corpus import read as read_module
 from shaoyang_report.corpus.corpus import Corpus
 from shaoyang_report.corpus.files import read_jobs
 from shaoyang_report.corpus.parquet import read_facts
-from shaoyang_report.publish import briefing, workbook
+from shaoyang_report.publish import build, explorer, loading, workbook
 from shaoyang_report.read.report import MISSING_COLUMNS, PROBLEM_COLUMNS, UNPLACED_COLUMNS, read_report
 
 REPORT = RAW / "shaoyang_city_2020.txt"
@@ -258,13 +258,13 @@ def test_the_briefing_notebooks_load_the_corpus_the_briefing_read(tmp_path, monk
     read = []
     real = engine.parse_files
     monkeypatch.setattr(engine, "parse_files", lambda jobs: read.append(len(jobs)) or real(jobs))
-    corpus = briefing.load_corpus(RAW)
+    corpus = loading.load_corpus(RAW)
     assert read == [12]
-    again = briefing.load_corpus(RAW)  # what a notebook kernel does
+    again = loading.load_corpus(RAW)  # what a notebook kernel does
     assert read == [12]
     _assert_same_corpus(again, corpus)
     monkeypatch.setenv("SHAOYANG_CORPUS_CACHE", "")
-    briefing.load_corpus(RAW)
+    loading.load_corpus(RAW)
     assert read == [12, 12]
 
 
@@ -275,8 +275,8 @@ def test_the_explorer_shows_one_report_per_year(tmp_path):
         shutil.copy(REPORT, folder / name)
     shutil.copy(RAW / "openings" / "shaoyang_city_2021_opening.txt", folder / "c_2021.txt")
     corpus = sr.read_reports(folder, progress=False)
-    assert briefing.explorer_reports(corpus, "邵阳市") == ["a_2020"]
-    assert briefing.explorer_reports(sr.read_reports(RAW, progress=False), "邵阳市") == ["shaoyang_city_2020"]
+    assert explorer.explorer_reports(corpus, "邵阳市") == ["a_2020"]
+    assert explorer.explorer_reports(sr.read_reports(RAW, progress=False), "邵阳市") == ["shaoyang_city_2020"]
 
 
 # ---------------------------------------------------------------------------- partitioned output
@@ -382,15 +382,15 @@ def test_the_briefing_workbook_keeps_a_sheet_per_report_within_a_bound(tmp_path,
 
         return nbformat.v4.new_notebook()
 
-    monkeypatch.setattr(briefing, "run_notebook", no_notebooks)
-    monkeypatch.setattr(briefing, "WORKBOOK_REPORT_SHEETS", 2)
+    monkeypatch.setattr(build, "run_notebook", no_notebooks)
+    monkeypatch.setattr(build, "WORKBOOK_REPORT_SHEETS", 2)
     monkeypatch.setenv("SHAOYANG_CORPUS_CACHE", "")
     folder = tmp_path / "reports"
     folder.mkdir()
     for k in range(4):
         os.link(REPORT, folder / f"copy_{k}.txt")
     out = tmp_path / "out"
-    briefing.build_briefings(folder, out, agency="邵阳市", audit=False)
+    build.build_briefings(folder, out, agency="邵阳市", audit=False)
     wb = openpyxl.load_workbook(out / "workbook.xlsx", read_only=True)
     assert [n for n in wb.sheetnames if n.startswith("copy_")] == ["copy_0", "copy_1"]
     notes = [row[0] for row in wb["说明 notes"].iter_rows(values_only=True)]

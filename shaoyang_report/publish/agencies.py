@@ -1,8 +1,9 @@
 """The agency briefing (notebook ``04-agency-comparison``): scorecard, panel, small multiples, findings.
 
-Each function returns one piece of the briefing — :class:`~shaoyang_report.publish.briefing.Html`
-(escaped with the year briefing's helpers, with its marks: ``*`` prose, ``!`` a total
-that does not add up) or a :class:`~shaoyang_report.publish.plotting.Chart`. The
+Each function returns one piece of the briefing — :class:`~shaoyang_report.publish.html.Html`
+drawn by ``templates/agencies.html.j2`` (every text escaped, with the year briefing's
+marks: ``*`` prose, ``!`` a total that does not add up) or a
+:class:`~shaoyang_report.publish.plotting.Chart`. The
 briefing says, for every blank, why it is blank: a criterion that cannot be judged
 is “无从判断”, never a zero.
 
@@ -19,22 +20,21 @@ import math
 from dataclasses import dataclass, field
 
 import pandas as pd
+from markupsafe import Markup
 
 from shaoyang_report.compare.agencies import CORRECTION_RATE, LEVEL_ZH, panel_long
 from shaoyang_report.compare.scorecard import STATUS_ZH, criteria, scorecard
 from shaoyang_report.compare.years import chosen_reports
 from shaoyang_report.corpus.corpus import Corpus
 from shaoyang_report.publish import plotting
-from shaoyang_report.publish.briefing import (
-    _COMPLETENESS_ZH,
+from shaoyang_report.publish.html import (
+    COMPLETENESS_ZH,
     MARK_FINDING,
     MARK_OCR,
     MARK_PROSE,
-    SECTION_ZH,
     Html,
-    _e,
-    _number,
-    _table,
+    number,
+    templates,
 )
 
 #: Indicators of the panel table and of the small multiples, in order.
@@ -82,9 +82,8 @@ def agency_panel(corpus: Corpus, year: int | None = None, sources=None) -> Agenc
     return AgencyPanel(corpus, year, panel, card, flagged)
 
 
-def _level(level: object, inferred: object) -> str:
-    name = LEVEL_ZH.get(level, "未知") if isinstance(level, str) else "未知"
-    return f"{name}<small>（按名称推断）</small>" if inferred else name
+def _templates():
+    return templates("agencies")
 
 
 def title(p: AgencyPanel) -> Html:
@@ -93,24 +92,23 @@ def title(p: AgencyPanel) -> Html:
     years = sorted(int(y) for y in p.card.year.unique())
     span = f"{p.year}年" if p.year else (f"{years[0]}—{years[-1]}年" if years else "")
     known = p.card.known_weight.sum() / p.card.total_weight.sum() if len(p.card) else 0
-    return Html(f'<h1 class="sr-title">政府信息公开工作年度报告：各机构比较与透明度评分（{_e(span)}）</h1>'
-                f'<p class="lead">共 {agencies} 个机构、{len(p.card)} 份报告。评分只依据报告本身和存档所载：'
-                f"缺少依据的指标记为“无从判断”，不计为零分；本语料中可判断的权重占全部权重的 {known:.0%}。"
-                "数字均按报告原样引用，不作更正。</p>")
+    return Html(_templates().title(span, agencies, len(p.card), known))
 
 
 def criteria_list(p: AgencyPanel | None = None) -> Html:  # noqa: ARG001 - same signature as the other sections
     """Every criterion with its weight and its legal or format basis."""
-    rows = [[_e(c.name_zh), _e(f"{c.weight:g}"), _e(c.source_zh), f"<small>{_e(c.not_known_when)}</small>"]
-            for c in criteria()]
-    return Html(_table(["评分项", "权重", "依据", "何时无从判断"], rows, table_id="criteria"))
+    return Html(_templates().criteria_list(criteria()))
 
 
-def _score_cell(score: float, status: str, evidence: str) -> str:
-    mark = _STATUS_MARK.get(status, "")
+def _score(score: float, status: str, evidence: str) -> dict:
+    """A criterion's cell: its mark, status and score (partly met), the evidence as a tooltip."""
     shown = "" if isinstance(score, float) and math.isnan(score) else f" {score:.2f}" if status == "partly" else ""
-    css = {"met": "pass", "not met": "fail", "not known": "gap"}.get(status, "")
-    return f'<span class="{css}" title="{_e(evidence)}">{mark} {_e(STATUS_ZH.get(status, status))}{_e(shown)}</span>'
+    return {"css": {"met": "pass", "not met": "fail", "not known": "gap"}.get(status, ""), "evidence": evidence,
+            "sign": _STATUS_MARK.get(status, ""), "status": STATUS_ZH.get(status, status), "shown": shown}
+
+
+def _level(level: object, inferred: object) -> dict:
+    return {"name": LEVEL_ZH.get(level, "未知") if isinstance(level, str) else "未知", "inferred": inferred}
 
 
 def scorecard_table(p: AgencyPanel) -> Html:
@@ -118,34 +116,25 @@ def scorecard_table(p: AgencyPanel) -> Html:
     crits = criteria()
     order = {lvl: i for i, lvl in enumerate(LEVEL_ZH)}
     card = p.card.assign(_o=p.card.level.map(order).fillna(len(order))).sort_values(["_o", "agency", "year"])
-    rows = []
-    for r in card.to_dict("records"):
-        cells = [_e(r["agency"]), _level(r["level"], r["level_inferred"]), _e(r["year"])]
-        cells += [_score_cell(r[c.key], r[f"{c.key}_status"], r[f"{c.key}_evidence"]) for c in crits]
-        score = r["score"]
-        cells.append('<span class="gap">无从判断</span>' if math.isnan(score) else f"<b>{score:.1f}</b>")
-        cells.append(_e(f"{r['known_weight']:g}/{r['total_weight']:g}"))
-        rows.append(cells)
-    legend = ('<ul class="notes"><li>✓ 达标　✗ 未达标　◐ 部分达标（给出得分）　？ 无从判断：缺少依据，不计分'
-              "（鼠标停在格上可见依据）</li><li>总分＝可判断各项的加权平均（0—100）；“可判断权重”说明总分覆盖了多少权重。"
-              "</li></ul>")
-    return Html(_table(["机构", "层级", "年份", *[_e(c.name_zh) for c in crits], "总分", "可判断权重"], rows,
-                       table_id="scorecard") + legend)
+    rows = [{"agency": r["agency"], "level": _level(r["level"], r["level_inferred"]), "year": r["year"],
+             "scores": [_score(r[c.key], r[f"{c.key}_status"], r[f"{c.key}_evidence"]) for c in crits],
+             "score": None if math.isnan(r["score"]) else f"{r['score']:.1f}",
+             "weight": f"{r['known_weight']:g}/{r['total_weight']:g}"}
+            for r in card.to_dict("records")]
+    return Html(_templates().scorecard([c.name_zh for c in crits], rows))
 
 
-def _value(row, flagged: set[str]) -> str:
+def _value(row, flagged: set[str]) -> Markup:
+    cell = templates("common").value
     if isinstance(row.value, float) and math.isnan(row.value):
         reason = row.why_missing_zh if isinstance(row.why_missing_zh, str) else "无数据"
-        short = plotting.WHY_SHORT.get(reason, reason)
-        return f'<span class="gap" title="{_e(reason)}">{_e(short)}</span>'
+        return cell(plotting.WHY_SHORT.get(reason, reason), "gap", reason=reason)
     prose = plotting.basis_kind(row.basis) == plotting.BASIS_PROSE
     mark = (MARK_PROSE if prose else "") + (MARK_OCR if plotting.read_by_ocr(row.basis) else "")
     places = str(row.source or "").replace(" ÷ ", "; ").split("; ")
     if flagged and any(f in flagged for f in places):
         mark += MARK_FINDING
-    css = "prose" if prose else "printed"
-    sup = f'<sup class="mk">{mark}</sup>' if mark else ""
-    return f'<span class="{css}">{_e(_number(row.value, row.unit))}</span>{sup}'
+    return cell(number(row.value, row.unit), "prose" if prose else "printed", mark)
 
 
 def panel_table(p: AgencyPanel) -> Html:
@@ -157,17 +146,11 @@ def panel_table(p: AgencyPanel) -> Html:
     for (_, _), group in shown.groupby(["agency", "year"], sort=True):
         first = group.iloc[0]
         by = {r.indicator: r for r in group.itertuples()}
-        completeness = _COMPLETENESS_ZH.get(first.completeness, first.completeness)
-        rows.append([_e(first.agency), _level(first.level, first.level_inferred), _e(first.year), _e(completeness),
-                     *[_value(by[k], p.flagged) for k in keys], _e(first.findings)])
-    headers = ["机构", "层级", "年份", "完整程度", *[f"{_e(names.loc[k, 'name_zh'])}（{_e(names.loc[k, 'unit'])}）"
-                                                 for k in keys], "勾稽问题"]
-    legend = (f'<ul class="notes"><li><b>{MARK_PROSE}</b> 正文所述数字（非表格）</li>'
-              f"<li><b>{MARK_OCR}</b> 由扫描件或图片经文字识别（OCR）读出</li>"
-              f"<li><b>{MARK_FINDING}</b> 该数字所在的总数与其各项之和不符（见“勾稽问题”）</li>"
-              "<li>纠错率＝行政复议和行政诉讼中结果纠正的件数÷已审结件数（维持＋纠正＋其他），按各项计算，不用印出的总计。</li>"
-              '<li><span class="gap">灰字</span> 无数值及原因：仅开头＝只存有报告开头部分；未载明＝报告未写；空白＝该格为空（不是0）</li></ul>')
-    return Html(_table(headers, rows, table_id="agency-panel") + legend)
+        rows.append({"agency": first.agency, "level": _level(first.level, first.level_inferred), "year": first.year,
+                     "findings": first.findings,
+                     "completeness": COMPLETENESS_ZH.get(first.completeness, first.completeness),
+                     "cells": [_value(by[k], p.flagged) for k in keys]})
+    return Html(_templates().panel([f"{names.loc[k, 'name_zh']}（{names.loc[k, 'unit']}）" for k in keys], rows))
 
 
 def small_multiples(p: AgencyPanel) -> plotting.Chart:
@@ -198,7 +181,7 @@ def small_multiples(p: AgencyPanel) -> plotting.Chart:
             if plotting.basis_kind(r.basis) == plotting.BASIS_PROSE:
                 bar.set_hatch("///")
                 bar.set_facecolor("#9ecae1")
-            ax.text(r.value, k, f" {_number(r.value, r.unit)}（{int(r.year)}）", va="center", fontsize=7)
+            ax.text(r.value, k, f" {number(r.value, r.unit)}（{int(r.year)}）", va="center", fontsize=7)
         ax.margins(x=0.35)
         first = shown[shown.indicator == key].iloc[0]
         ax.set_title(f"{first.name_zh}（{first.unit}）", fontsize=9)
@@ -218,14 +201,9 @@ def findings_by_agency(p: AgencyPanel) -> Html:
     found = p.corpus.findings
     if p.year is not None:
         found = found[found.year == p.year]
-    if found.empty:
-        return Html('<p id="agency-findings">各机构报告均未发现勾稽问题。</p>')
-    items = []
-    for (agency, year, rid), group in found.groupby(["agency", "year", "report_id"], sort=True):
-        inner = "".join(f"<li>{_e(SECTION_ZH.get(r.section, r.section))}：{_e(r.message)}"
-                        f"（总数印于 {_e(str(r.locations).partition(' ← ')[0])}）</li>" for r in group.itertuples())
-        items.append(f"<li><b>{_e(agency)} {_e(year)}年（{_e(rid)}）：{len(group)} 项</b><ul>{inner}</ul></li>")
-    return Html('<ul class="findings" id="agency-findings">' + "".join(items) + "</ul>")
+    groups = [(agency, year, rid, [(r, str(r.locations).partition(" ← ")[0]) for r in group.itertuples()])
+              for (agency, year, rid), group in found.groupby(["agency", "year", "report_id"], sort=True)]
+    return Html(_templates().findings(groups))
 
 
 def scorecard_frames(p: AgencyPanel) -> dict[str, pd.DataFrame]:

@@ -29,20 +29,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pandas as pd
+from markupsafe import Markup
 
-from shaoyang_report.publish.briefing import (
-    _COMPLETENESS_ZH,
-    _TABLE_SECTIONS,
-    MARK_FINDING,
+from shaoyang_report.publish.explorer import prose_figures
+from shaoyang_report.publish.html import (
+    COMPLETENESS_ZH,
     MARK_OCR,
-    MARK_PROSE,
     SECTION_ZH,
-    _e,
-    _link,
-    _location_of_total,
-    _number,
-    _table,
-    prose_figures,
+    TABLE_SECTIONS,
+    escape,
+    location_of_total,
+    number,
+    templates,
 )
 
 if TYPE_CHECKING:
@@ -53,19 +51,6 @@ if TYPE_CHECKING:
 MAX_ROWS = 20
 #: A report's plain ``repr`` lists at most this many findings and problems.
 MAX_LINES = 10
-
-_CSS = """<style>
-.sr-display { font-size: 13px; line-height: 1.5; }
-.sr-display table.sr-table { border-collapse: collapse; margin: 4px 0; }
-.sr-display table.sr-table th, .sr-display table.sr-table td { padding: 2px 6px; border: 1px solid #dde3ea; text-align: left; }
-.sr-display table.sr-table th { background: #eef2f7; }
-.sr-display table.printed td { text-align: right; min-width: 3em; }
-.sr-display .fail { color: #b03a2e; }
-.sr-display .gap, .sr-display .notes { color: #777; }
-.sr-display sup.mk { color: #b03a2e; font-weight: bold; }
-.sr-display details { margin: 2px 0; }
-.sr-display summary { cursor: pointer; }
-</style>"""
 
 
 # ---------------------------------------------------------------------------- one report
@@ -98,7 +83,7 @@ def _finding_lines(checks: pd.DataFrame) -> list[tuple[str, str]]:
     """``(table, sentence)`` per failing check: the check's message and where its total is printed."""
     lines = []
     for r in checks[checks.status == "fail"].itertuples():
-        where = _location_of_total(r.locations)
+        where = location_of_total(r.locations)
         lines.append((SECTION_ZH.get(r.section, r.section),
                       f"{r.message}{f'（总数印于 {where}）' if where else ''}{misread_note(r)}"))
     return lines
@@ -152,18 +137,18 @@ def printed_table_html(frame: pd.DataFrame, marks: pd.DataFrame | None = None) -
     """
     from pandas.io.formats.style import Styler
 
-    shown = frame.map(_number)
+    shown = frame.map(number)
     if marks is not None:
         shown = shown + marks.where(shown != "", "")  # a blank cell stays blank
     styler = (Styler(shown, cell_ids=False).format(escape="html")
               .format_index(escape="html", axis=0).format_index(escape="html", axis=1)
-              .hide(axis="index", names=True).set_caption(_e(frame.index.name))
+              .hide(axis="index", names=True).set_caption(escape(frame.index.name))
               .set_table_attributes('class="sr-table printed"'))
     return styler.to_html()
 
 
-def _details(summary_html: str, body_html: str) -> str:
-    return f"<details><summary>{summary_html}</summary>{body_html}</details>"
+def _templates():
+    return templates("display")
 
 
 def report_html(report: Report) -> str:
@@ -171,70 +156,36 @@ def report_html(report: Report) -> str:
     corpus = _one_report_corpus(report)
     rid = report.report_id
     s = corpus.report_summary(rid)
-    completeness = _COMPLETENESS_ZH.get(s.get("completeness") or "", s.get("completeness"))
-    printed = s.get("agency_printed")
-    printed = f"（报告自称：{_e(printed)}）" if printed and printed != s.get("agency") else ""
-    url = f"；原文：{_link(s['url'])}" if s.get("url") else ""
-    parts = [_CSS, '<div class="sr-display">',
-             f"<p><b>{_e(s.get('agency') or '（未署名）')}</b>{printed} {_e(s.get('year') or '?')}年 · "
-             f"格式 {_e(s.get('template') or '?')} · 文件 {_e(s.get('source'))} · 报告 {_e(rid)}"
-             f"{' · ' + _e(completeness) if completeness else ''}{url}</p>"]
-    parts.append(_counts_table([s]))
-    items = [f'<li class="fail">✗ <b>{_e(table)}</b>：{_e(sentence)}</li>'
-             for table, sentence in _finding_lines(corpus.report_checks(rid))]
-    items += [f"<li>读取问题：{_e(where)}：{_e(message)}</li>" for where, message in report.problems]
-    if items:
-        parts.append('<ul class="findings">' + "".join(items) + "</ul>")
-    elif s.get("checks"):
-        parts.append("<p>✓ 勾稽关系均相符</p>")
     facts = report.facts
-    marks_used = set()
-    for section in _TABLE_SECTIONS:
+    tables, ocr = [], False
+    for section in TABLE_SECTIONS:
         frame = report.table(section)
-        label = SECTION_ZH[section]
         if frame.empty:
-            parts.append(f'<p class="gap">{_e(label)}：报告中没有读到这张表。</p>')
+            tables.append((SECTION_ZH[section], s.get(section), None))
             continue
         flags = _ocr_flags(facts[facts.section == section], report.template, section, frame)
         marks = None
         if flags is not None and flags.to_numpy().any():
-            marks_used.add(MARK_OCR)
+            ocr = True
             marks = flags.map(lambda on: MARK_OCR if on else "")
-        table = printed_table_html(frame, marks)
-        parts.append(_details(f"{_e(label)}（{_e(s.get(section))}）", table))
+        tables.append((SECTION_ZH[section], s.get(section), Markup(printed_table_html(frame, marks))))
     n_prose = int(s.get("prose") or 0)
-    if n_prose:
-        marks_used.add(MARK_PROSE)
-        parts.append(_details(f'正文所述数字 {n_prose} 项<sup class="mk">{MARK_PROSE}</sup>',
-                              prose_figures(corpus, rid)))
-    parts.append(_legend(marks_used))
-    parts.append("</div>")
-    return "".join(parts)
-
-
-def _legend(marks: set[str]) -> str:
-    notes = {MARK_PROSE: "正文所述数字（非表格），各年表述与口径可能不同",
-             MARK_OCR: "由图像识别（OCR）读出的数值，请对照原件核实",
-             MARK_FINDING: "报告印出的总数与其各项之和不符"}
-    shown = [f"<b>{m}</b> {notes[m]}" for m in (MARK_PROSE, MARK_OCR, MARK_FINDING) if m in marks]
-    return f'<p class="notes">{"；".join(shown)}。</p>' if shown else ""
+    return str(_templates().report(
+        s, rid, COMPLETENESS_ZH.get(s.get("completeness") or "", s.get("completeness")), _counts_table([s]),
+        _finding_lines(corpus.report_checks(rid)), report.problems, tables, n_prose,
+        prose_figures(corpus, rid) if n_prose else "", ocr))
 
 
 # ---------------------------------------------------------------------------- a corpus
-def _counts_table(summaries: list[dict], *, with_report: bool = False) -> str:
+def _counts_table(summaries: list[dict], *, with_report: bool = False) -> Markup:
     """One row per report: values per table (read/required), prose figures, findings and gaps."""
-    rows = []
-    for s in summaries:
-        findings = int(s.get("findings") or 0)
-        who = [_e(s.get("agency") or "（未署名）"), _e(s.get("year") or ""), _e(s.get("report_id")),
-               _e(s.get("template") or "")] if with_report else []
-        rows.append([*who, *[_e(s.get(k)) for k in _TABLE_SECTIONS], _e(int(s.get("prose") or 0)),
-                     f'<b class="fail">{findings}</b>' if findings else "0",
-                     _e(int(s.get("not_checkable") or 0)), _e(int(s.get("missing") or 0)),
-                     _e(int(s.get("unplaced") or 0)), _e(int(s.get("problems") or 0))])
-    head = ["机构", "年份", "报告", "格式"] if with_report else []
-    tables = [f"{SECTION_ZH[k].split()[0]}（读入/应有）" for k in _TABLE_SECTIONS]
-    return _table([*head, *tables, "正文数字", "勾稽问题", "无法核对", "缺失", "无法归位", "读取问题"], rows)
+    rows = [{"who": [s.get("agency") or "（未署名）", s.get("year") or "", s.get("report_id"), s.get("template") or ""]
+             if with_report else [], "tables": [s.get(k) for k in TABLE_SECTIONS], "prose": int(s.get("prose") or 0),
+             "findings": int(s.get("findings") or 0), "not_checkable": int(s.get("not_checkable") or 0),
+             "missing": int(s.get("missing") or 0), "unplaced": int(s.get("unplaced") or 0),
+             "problems": int(s.get("problems") or 0)} for s in summaries]
+    labels = [f"{SECTION_ZH[k].split()[0]}（读入/应有）" for k in TABLE_SECTIONS]
+    return _templates().counts(labels, rows, with_report)
 
 
 def corpus_headline(corpus: Corpus) -> str:
@@ -273,25 +224,18 @@ def corpus_text(corpus: Corpus) -> str:
 def corpus_html(corpus: Corpus) -> str:
     """The rich display of a corpus (HTML; every text from the reports and catalog escaped)."""
     summaries, n = _ordered(corpus)
-    parts = [_CSS, '<div class="sr-display">', f"<p><b>{_e(corpus_headline(corpus))}</b></p>"]
-    if summaries:
-        parts.append(_counts_table(summaries, with_report=True))
-    if n > MAX_ROWS:
-        parts.append(f'<p class="gap">… {n - MAX_ROWS} more（另有 {n - MAX_ROWS} 份报告未列出；全部见 corpus.reports）</p>')
     total = int(corpus.reports.findings.fillna(0).sum()) if n else 0
+    items = []  # the first MAX_ROWS findings, looked up per report (the corpus's checks are not built)
     if total:
-        items = []  # the first MAX_ROWS findings, looked up per report (the corpus's checks are not built)
         for s in summaries:
             if len(items) >= MAX_ROWS:
                 break
             if s.get("findings"):
-                items += [f'<li class="fail">✗ {_e(s["report_id"])} <b>{_e(table)}</b>：{_e(sentence)}</li>'
+                items += [(s["report_id"], table, sentence)
                           for table, sentence in _finding_lines(corpus.report_checks(s["report_id"]))]
         items = items[:MAX_ROWS]  # (the findings of the reports listed above)
-        more = f'<li class="gap">… {total - len(items)} more</li>' if total > len(items) else ""
-        parts.append(_details(f"勾稽问题合计 {total} 项", '<ul class="findings">' + "".join(items) + more + "</ul>"))
-    if len(corpus.errors):
-        rows = [[_e(r.path), _e(r.error)] for r in corpus.errors.head(MAX_ROWS).itertuples()]
-        parts.append(_details(f"无法读取的文件 {len(corpus.errors)} 个", _table(["文件", "错误"], rows)))
-    parts.append("</div>")
-    return "".join(parts)
+    errors = [[r.path, r.error] for r in corpus.errors.head(MAX_ROWS).itertuples()]
+    return str(_templates().corpus(
+        corpus_headline(corpus), _counts_table(summaries, with_report=True) if summaries else "",
+        n - MAX_ROWS if n > MAX_ROWS else 0, total, items, total - len(items) if total > len(items) else 0,
+        len(corpus.errors), errors))

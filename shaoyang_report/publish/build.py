@@ -1,0 +1,188 @@
+"""The ``briefing`` command's job: read the corpus once, write the facts and the workbook, run and export the notebooks.
+
+:func:`build_briefings` is what ``shaoyang-report briefing`` runs: it reads the corpus
+(:func:`~shaoyang_report.publish.loading.load_corpus`, kept in the corpus cache),
+writes the tidy facts (CSV and Parquet) and the Excel workbook, then executes
+
+* ``01-year-comparison.ipynb`` → ``briefing-<agency>.html`` (headline table of the
+  latest year against the one before, charts, what cannot be compared and why,
+  arithmetic findings, sources with their URLs; :mod:`~shaoyang_report.publish.year_briefing`);
+* ``02-consistency-audit.ipynb`` → ``audit.html`` (every finding across the corpus, per
+  agency and year, cross-year checks, what is missing or could not be placed;
+  :mod:`~shaoyang_report.publish.audit`);
+* ``03-report-explorer.ipynb`` → ``report-<report_id>.html`` (one report's tables as
+  printed, with its prose figures; :mod:`~shaoyang_report.publish.explorer`);
+* with ``agencies``, ``04-agency-comparison.ipynb`` → ``agencies.html`` (scorecard, panel,
+  findings per agency; :mod:`~shaoyang_report.publish.agencies`),
+
+each run and exported by :mod:`~shaoyang_report.publish.notebooks`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from shaoyang_report import config
+from shaoyang_report.corpus.corpus import Corpus
+from shaoyang_report.errors import BriefingError
+from shaoyang_report.publish.agencies import agency_panel, scorecard_frames
+from shaoyang_report.publish.explorer import explorer_reports
+from shaoyang_report.publish.html import TABLE_SECTIONS, slug
+from shaoyang_report.publish.loading import load_corpus
+from shaoyang_report.publish.notebooks import (
+    AGENCIES,
+    AUDIT,
+    EXPLORER,
+    NOTEBOOKS,
+    YEAR_COMPARISON,
+    export_html,
+    run_notebook,
+)
+from shaoyang_report.publish.year_briefing import agency_years
+
+#: At most this many reports get a sheet of printed tables in the briefing's workbook.
+WORKBOOK_REPORT_SHEETS = 100
+
+
+def tables_read(corpus: Corpus, agency: str | None = None) -> list[str]:
+    """Report ids (of an agency) from which at least one table was read."""
+    reports = corpus.reports
+    if agency:
+        reports = reports[reports.agency == agency]
+    return [r.report_id for r in reports.sort_values(["year", "report_id"]).itertuples()
+            if isinstance(r.tables_read, str) and r.tables_read]
+
+
+@dataclass
+class BriefingOutputs:
+    """What :func:`build_briefings` wrote, and how long it took.
+
+    Attributes:
+        files: Label → path written (``briefing``, ``audit``, ``report:<id>``, ``facts.csv`` …).
+        seconds: Wall time of the whole build.
+    """
+
+    files: dict[str, Path] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def _sources_arg(data_folder: str | Path | Sequence[str | Path]) -> str | list[str]:
+    if isinstance(data_folder, (list, tuple)):
+        return [str(Path(p).resolve()) for p in data_folder]
+    return str(Path(data_folder).resolve())
+
+
+def build_briefings(
+    data_folder: str | Path | Sequence[str | Path] = config.RAW,
+    output_folder: str | Path = config.PROCESSED,
+    *,
+    agency: str | None = None,
+    catalog: str | Path | None = None,
+    reports: Sequence[str] | None = None,
+    audit: bool = True,
+    progress=None,
+    workers: int = 1,
+    agencies: bool = False,
+) -> BriefingOutputs:
+    """Write the briefing, the audit, the report pages, the facts and the workbook.
+
+    Every file, those the notebooks write included (charts, ``audit-findings.csv``,
+    report facts), is written into a staging folder first and renamed into
+    ``output_folder`` only when all are written (:class:`~shaoyang_report.atomic.OutputSet`):
+    a failed or interrupted build leaves the previous files as they were.
+
+    Args:
+        data_folder: A folder of reports (with ``catalog.csv``) or a list of report files.
+        output_folder: Where everything is written (created if needed).
+        agency: The agency of the year-comparison briefing; default
+            :func:`~shaoyang_report.publish.year_briefing.default_agency`.
+        catalog: A catalog CSV to use instead of the folder's.
+        reports: Report ids to export with the explorer notebook; default: the agency's
+            reports from which a table was read, one per year
+            (:func:`~shaoyang_report.publish.explorer.explorer_reports`).
+        audit: Also export the consistency audit (``audit.html``).
+        progress: Called with a short message before each step (e.g. ``print``).
+        workers: Processes to read the reports with. The corpus read is kept in
+            :func:`~shaoyang_report.publish.loading.corpus_cache`, from where each notebook loads it.
+        agencies: Also export the agency briefing (``agencies.html``: scorecard, panel,
+            findings per agency; notebook ``04-agency-comparison``) and add its sheets to
+            the workbook.
+
+    Returns:
+        The files written and the time taken.
+
+    Raises:
+        BriefingError: A notebook failed or the corpus holds nothing to brief on.
+    """
+    from shaoyang_report.atomic import OutputSet
+    from shaoyang_report.corpus.export import write_frame
+    from shaoyang_report.publish.workbook import write_workbook
+
+    started = time.perf_counter()
+    say = progress or (lambda _msg: None)
+    out = Path(output_folder)
+    say("reading the reports")
+    corpus = load_corpus(data_folder, catalog, workers=workers)
+    if not len(corpus):
+        raise BriefingError(f"no report could be read from {data_folder}")
+    b = agency_years(corpus, agency)
+    outputs = BriefingOutputs()
+    with OutputSet(out) as staged:
+        stage = staged.stage
+        say(f"facts and workbook for {len(corpus)} report(s)")
+        facts = corpus.facts
+        outputs.files["facts.csv"] = staged.final(write_frame(facts, stage / "facts.csv"))
+        outputs.files["facts.parquet"] = staged.final(write_frame(facts, stage / "facts.parquet"))
+        explorer_ids = list(reports) if reports is not None else explorer_reports(corpus, b.agency)
+        with_tables = tables_read(corpus)
+        sheet_ids = list(dict.fromkeys([r for r in explorer_ids if r in set(with_tables)] + with_tables))
+        notes = []
+        if len(sheet_ids) > WORKBOOK_REPORT_SHEETS:
+            notes.append(f"{len(sheet_ids):,} 份报告读到了表格，本工作簿只为其中 {WORKBOOK_REPORT_SHEETS} 份各设一张表"
+                         f"（先列 {b.agency} 的报告）；其余报告的数值见“事实 facts”表及 facts.parquet。")
+            sheet_ids = sheet_ids[:WORKBOOK_REPORT_SHEETS]
+        tables = {rid: {s: corpus.table(rid, s) for s in TABLE_SECTIONS} for rid in sheet_ids}
+        findings_all = pd.concat([corpus.findings, b.cross_year[b.cross_year.status == "fail"]], ignore_index=True) \
+            if len(b.cross_year) else corpus.findings
+        outputs.files["workbook.xlsx"] = staged.final(write_workbook(
+            stage / "workbook.xlsx", facts=facts, findings=findings_all, comparison=b.comparison, tables=tables,
+            sources=corpus.reports[["report_id", "agency", "agency_printed", "year", "template", "completeness", "url",
+                                    "source"]], facts_files=["facts.parquet", "facts.csv"], notes=notes,
+            sheets=_agency_sheets(corpus, data_folder) if agencies else None))
+        del facts
+        params = {"data_folder": _sources_arg(data_folder),
+                  "catalog": str(Path(catalog).resolve()) if catalog else None,
+                  "output_folder": str(stage.resolve())}  # what the notebooks write is staged too
+        say(f"year comparison for {b.agency}")
+        nb = run_notebook(NOTEBOOKS / YEAR_COMPARISON, {"agency": b.agency, **params})
+        outputs.files["briefing"] = staged.final(export_html(
+            nb, stage / f"briefing-{slug(b.agency)}.html",
+            title=f"{b.agency} 政府信息公开年度报告 {b.years[0]}—{b.years[-1]}年比较"))
+        if audit:
+            say("consistency audit of the corpus")
+            nb = run_notebook(NOTEBOOKS / AUDIT, {"agency": None, **params})
+            outputs.files["audit"] = staged.final(
+                export_html(nb, stage / "audit.html", title="政府信息公开年度报告 勾稽与缺失核查"))
+        if agencies:
+            say("agency comparison and scorecard")
+            nb = run_notebook(NOTEBOOKS / AGENCIES, {"year": None, **params})
+            outputs.files["agencies"] = staged.final(
+                export_html(nb, stage / "agencies.html", title="政府信息公开年度报告 各机构比较与透明度评分"))
+        for rid in explorer_ids:
+            say(f"report explorer for {rid}")
+            nb = run_notebook(NOTEBOOKS / EXPLORER, {"report_id": rid, **params})
+            outputs.files[f"report:{rid}"] = staged.final(export_html(nb, stage / f"report-{slug(rid)}.html",
+                                                                      title=f"{rid} 报告表格与正文数字"))
+        say(f"moving {len(staged.staged_files())} file(s) into {out}")
+    outputs.seconds = time.perf_counter() - started
+    return outputs
+
+
+def _agency_sheets(corpus: Corpus, sources) -> dict[str, pd.DataFrame]:
+    """The agency scorecard, its criteria and the panel, for the workbook."""
+    return scorecard_frames(agency_panel(corpus, sources=sources))

@@ -1,0 +1,132 @@
+"""What the publish modules share to write HTML: the template engine, escaping, numbers, marks, names.
+
+Every piece of a briefing or a display is drawn by a Jinja template of
+``shaoyang_report/publish/templates/`` (package data): :func:`templates` gives a file's
+macros, each of which returns escaped HTML (:class:`markupsafe.Markup`). The engine
+escapes: a value written with ``{{ … }}`` is escaped as :func:`escape` does (quotes
+included; None and NaN show as nothing) unless it is already HTML — a piece another
+macro drew, or an :class:`Html`. Report text is untrusted: nothing taken from a report
+reaches a page unescaped. Templates lay out HTML without whitespace between elements:
+``trim_blocks`` and ``lstrip_blocks`` drop the lines of block tags, ``{%- … -%}`` the
+line breaks beside them, and a line that begins with ``{#- #}`` continues the one before.
+
+Example:
+    >>> common = templates("common")
+    >>> print(common.table(["名称", "数值"], [["<b>", number(1234.5)]], table_id="t"))
+    <table class="sr-table" id="t"><thead><tr><th>名称</th><th>数值</th></tr></thead><tbody><tr><td>&lt;b&gt;</td><td>1,234.50</td></tr></tbody></table>
+    >>> print(common.link("https://example.cn/?a=1&b='2'", "原文"), common.link("javascript:alert(1)"))
+    <a href="https://example.cn/?a=1&amp;b=&#x27;2&#x27;">原文</a> javascript:alert(1)
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import math
+import re
+
+import pandas as pd
+from markupsafe import Markup
+
+#: The marks that travel with a number: derived from the next year's report, stated in
+#: prose, in or from a printed total that does not add up, read by OCR (a value with a
+#: recognition confidence).
+MARK_DERIVED, MARK_PROSE, MARK_FINDING = "‡", "*", "!"
+MARK_OCR = "°"
+#: The sections of a report as the pages name them.
+SECTION_ZH = {"active_disclosure": "表二 主动公开", "applications": "表三 依申请公开",
+              "review_litigation": "表四 复议诉讼", "prose": "正文"}
+#: A catalog's completeness as the pages name it ("": not in the catalog).
+COMPLETENESS_ZH = {"complete": "完整", "opening only": "仅有报告开头部分", "": "未编目"}
+#: The printed tables, in order (二, 三, 四).
+TABLE_SECTIONS = ("active_disclosure", "applications", "review_litigation")
+
+
+class Html(str):
+    """A piece of HTML a notebook displays as such (every text inside is escaped)."""
+
+    def _repr_html_(self) -> str:
+        return str(self)
+
+    def __html__(self) -> str:
+        """Already HTML: a template inserts it as it is."""
+        return str(self)
+
+
+def escape(text: object) -> str:
+    """Escape a text for HTML, quotes included (None and NaN become empty)."""
+    if text is None or text is pd.NA or (isinstance(text, float) and math.isnan(text)):
+        return ""
+    return html.escape(str(text), quote=True)
+
+
+def number(value: float, unit: str | None = None) -> str:
+    """A number as the pages write it: ``1,234``, ``46,502.47``, ``62.14%`` (None and NaN: ``""``)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if unit == "%":
+        return f"{value:.2f}%"
+    if float(value).is_integer():
+        return f"{value:,.0f}"
+    return f"{value:,.2f}"
+
+
+def signed(value: float, unit: str | None = None) -> str:
+    """A change with its sign: ``+155``, ``−1.37%``, ``±0``."""
+    text = number(abs(value), unit)
+    return ("+" if value > 0 else "−" if value < 0 else "±") + text
+
+
+def slug(text: str) -> str:
+    """A file-name part: letters (Chinese included) and digits kept, the rest dashed."""
+    return re.sub(r"[^\w]+", "-", text, flags=re.UNICODE).strip("-_") or "agency"
+
+
+def section_zh(section: object) -> object:
+    """A section's Chinese name (``表三 依申请公开``); an unknown one as it is."""
+    return SECTION_ZH.get(section, section)
+
+
+def completeness_zh(completeness: object) -> object:
+    """A catalog's completeness in Chinese; not a text (not catalogued): ``未编目``."""
+    return COMPLETENESS_ZH.get(completeness if isinstance(completeness, str) else "", completeness)
+
+
+def location_of_total(locations: object) -> str:
+    """Where a finding's printed total is (``line 293``), from its ``locations`` (``total ← items``)."""
+    text = locations if isinstance(locations, str) else ""
+    return text.partition(" ← ")[0]
+
+
+def _is_web_url(url: object) -> bool:
+    """An http(s) URL (only those become links; anything else is shown as text)."""
+    return isinstance(url, str) and re.match(r"^https?://", url.strip(), flags=re.I) is not None
+
+
+def _is_nan(value: object) -> bool:
+    """A float NaN (a blank cell of a printed table)."""
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _finalize(value: object) -> object:
+    """What ``{{ value }}`` writes: HTML as it is, anything else escaped as :func:`escape` does."""
+    return value if hasattr(value, "__html__") else Markup(escape(value))
+
+
+@functools.cache
+def environment():
+    """The Jinja environment of the publish templates (autoescaping; see the module's notes)."""
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
+    env = Environment(loader=PackageLoader("shaoyang_report.publish", "templates"), autoescape=True,
+                      trim_blocks=True, lstrip_blocks=True, undefined=StrictUndefined, finalize=_finalize)
+    env.filters.update(number=number, signed=signed, section_zh=section_zh, completeness_zh=completeness_zh,
+                       location_of_total=location_of_total, formatted=format)
+    env.tests.update(web_url=_is_web_url, nan=_is_nan)
+    env.globals.update(MARK_DERIVED=MARK_DERIVED, MARK_PROSE=MARK_PROSE, MARK_FINDING=MARK_FINDING, MARK_OCR=MARK_OCR)
+    return env
+
+
+def templates(name: str):
+    """The macros of ``templates/<name>.html.j2`` (attributes; each returns :class:`~markupsafe.Markup`)."""
+    return environment().get_template(f"{name}.html.j2").module
