@@ -22,7 +22,8 @@ import pytest
 
 import shaoyang_report as sr
 from shaoyang_report.errors import ReportFormatError
-from shaoyang_report.read.readers import ocr, sniff
+from shaoyang_report.read.readers import sniff
+from shaoyang_report.read.readers.ocr import engine, geometry, pages
 
 pytestmark = pytest.mark.slow
 pytest.importorskip("rapidocr_onnxruntime")
@@ -180,9 +181,9 @@ def test_mixed_pdf_reads_only_the_scanned_page_by_ocr(tmp_path):
     page.insert_image(page.rect, stream=png.getvalue())
     path = tmp_path / "mixed.pdf"
     doc.save(str(path))
-    before = ocr.CALLS["pages"]
+    before = engine.CALLS["pages"]
     report = sr.read_report(path, report_id=f"hongze_district_{year}")
-    assert ocr.CALLS["pages"] - before == 1  # the text pages are not OCR'd
+    assert engine.CALLS["pages"] - before == 1  # the text pages are not OCR'd
     assert report.summary()["ocr"] == "page 3"
     score = _score(report, year)
     assert score["wrong"] == 0, score
@@ -193,9 +194,9 @@ def test_mixed_pdf_reads_only_the_scanned_page_by_ocr(tmp_path):
 
 
 def test_text_pdf_does_not_run_ocr():
-    before = ocr.CALLS["pages"]
+    before = engine.CALLS["pages"]
     report = sr.read_report(_pdf(2024))
-    assert ocr.CALLS["pages"] == before and report.facts.confidence.isna().all()
+    assert engine.CALLS["pages"] == before and report.facts.confidence.isna().all()
     assert report.summary()["ocr"] == ""
 
 
@@ -208,7 +209,7 @@ def test_images_are_sniffed_by_their_bytes():
 def test_without_the_extra_an_image_gives_one_error_naming_it(tmp_path, monkeypatch):
     path = tmp_path / "page.png"
     Image.new("RGB", (400, 300), "white").save(path)
-    monkeypatch.setattr(ocr, "ocr_available", lambda: False)
+    monkeypatch.setattr(pages, "ocr_available", lambda: False)
     with pytest.raises(ReportFormatError) as err:
         sr.read_report(path)
     assert "shaoyang-report[ocr]" in str(err.value) and "page.png" in str(err.value)
@@ -216,13 +217,13 @@ def test_without_the_extra_an_image_gives_one_error_naming_it(tmp_path, monkeypa
 
 def test_unreadable_numbers_are_not_placed(png_pages, monkeypatch):
     """A number read with low confidence stays unplaced, its row a problem (never guessed)."""
-    real = ocr.recognise
+    real = geometry.recognise
 
     def shaky(image):
-        return [ocr.TextBox(b.quad, b.text, 0.3) if b.text == "4119" else b for b in real(image)]
+        return [engine.TextBox(b.quad, b.text, 0.3) if b.text == "4119" else b for b in real(image)]
 
-    monkeypatch.setattr(ocr, "recognise", shaky)
-    monkeypatch.setattr(ocr, "_read_again", lambda table, image, back: None)
+    monkeypatch.setattr(geometry, "recognise", shaky)
+    monkeypatch.setattr(geometry, "read_again", lambda table, image, back: None)
     report = sr.read_report(png_pages[2023], report_id="hongze_district_2023")
     facts = report.facts
     assert not ((facts["item"] == "administrative_penalty") & (facts.section == "active_disclosure")).any()
@@ -300,9 +301,9 @@ def test_a_decompression_bomb_is_refused_unread(tmp_path, width, height):
 
 
 def test_pages_are_read_in_parallel_with_the_same_facts(png_pages, png_reports):
-    before = ocr.CALLS["pages"]
+    before = engine.CALLS["pages"]
     report = sr.read_report(png_pages[2023], report_id="hongze_district_2023", workers=2)
-    assert ocr.CALLS["pages"] - before == 4
+    assert engine.CALLS["pages"] - before == 4
     assert _table_cells(report) == _table_cells(png_reports[2023])
     assert report.facts.location.tolist() == png_reports[2023].facts.location.tolist()
     assert report.facts.confidence.tolist() == png_reports[2023].facts.confidence.tolist()
