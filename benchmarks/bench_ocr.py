@@ -8,7 +8,7 @@ Usage::
 The pages are the two real five-page 洪泽区 PDFs (``../shared/reports/huaian``) drawn at
 150 dpi (the ``clean`` variant), and a ``degraded`` copy as tests/test_ocr.py makes it
 (110 dpi, turned 0.7°, light noise, JPEG quality 40). Each is read with
-:func:`shaoyang_report.read.readers.ocr.read_pages` (OCR, table structure, second reading
+:func:`shaoyang_report.read.readers.ocr.pages.read_pages` (OCR, table structure, second reading
 of short numbers; not the template reader, which takes milliseconds):
 
 * ``1 worker, ONNX threads default``: one process, ONNX Runtime's default intra-op
@@ -60,16 +60,17 @@ def pages(year: int, dpi: int, degraded: bool) -> list:
 
 
 def run(images: list, workers: int, threads: int | None) -> float:
-    from shaoyang_report.read.readers import ocr
+    from shaoyang_report.read.readers.ocr import engine
+    from shaoyang_report.read.readers.ocr.geometry import read_page
+    from shaoyang_report.read.readers.ocr.pages import read_pages
 
-    ocr._RESULTS.clear()
+    engine.forget_results()
     if workers == 1:
-        ocr._THREADS["n"] = -1 if threads is None else threads
-        ocr._engine.cache_clear()
-        ocr.read_page(images[0][1])  # models loaded, first run's allocations made: not counted for one worker
-        ocr._RESULTS.clear()
+        engine.use_threads(-1 if threads is None else threads)
+        read_page(images[0][1])  # models loaded, first run's allocations made: not counted for one worker
+        engine.forget_results()
     start = time.perf_counter()
-    ocr.read_pages(images, "bench", workers=workers)
+    read_pages(images, "bench", workers=workers)
     return time.perf_counter() - start
 
 

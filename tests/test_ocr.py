@@ -8,8 +8,9 @@ the text PDF yields (themselves checked against hand-typed values in test_hongze
 every OCR'd table value is compared with them cell by cell — value, row and column.
 
 Pages 1–4 hold the title and all three tables; page 5 (closing prose) is left out to
-keep the test short. OCR takes 1–6 s a page on a 2-core machine: pages are drawn and
-read once per module.
+keep the test short. OCR takes 1–6 s a page on a 2-core machine: the pages are read with
+what the engine read of them when recorded (tests/ocr_replay.py, tests/ocr_boxes/), the
+same on every run; one test (the mixed PDF) runs the engine itself on one page.
 """
 
 from __future__ import annotations
@@ -18,21 +19,31 @@ import io
 import math
 from pathlib import Path
 
+import ocr_replay
+import pymupdf
+import pypdfium2 as pdfium
 import pytest
+import rapidocr_onnxruntime  # noqa: F401  (the engine the end-to-end test runs: installed by the test extra)
+from PIL import Image
 
 import shaoyang_report as sr
 from shaoyang_report.errors import ReportFormatError
-from shaoyang_report.read.readers import ocr, sniff
+from shaoyang_report.read.readers import sniff
+from shaoyang_report.read.readers.ocr import engine, geometry, pages
 
 pytestmark = pytest.mark.slow
-pytest.importorskip("rapidocr_onnxruntime")
-pdfium = pytest.importorskip("pypdfium2")
-Image = pytest.importorskip("PIL.Image")
 
 REPORTS = Path(__file__).resolve().parents[1].parent / "shared" / "reports" / "huaian"
 YEARS = (2023, 2024)
 PAGES = range(1, 5)
 KEY = ["section", "item", "measure", "applicant"]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def recorded_ocr():
+    """The pages are read with the engine's recorded answers (``SHAOYANG_RECORD_OCR=1``: recorded again)."""
+    with ocr_replay.replayed("test_ocr") as found:
+        yield found
 
 
 def _pdf(year: int) -> Path:
@@ -168,7 +179,7 @@ def test_web_page_with_table_pictures(tmp_path, png_pages, png_reports):
 
 
 def test_mixed_pdf_reads_only_the_scanned_page_by_ocr(tmp_path):
-    pymupdf = pytest.importorskip("pymupdf")
+    """End to end: the OCR engine itself reads the scanned page (the one test that runs it)."""
     year = 2023
     image = _render(year, 150)[2]  # page 3: the end of table 二 and the start of table 三
     png = io.BytesIO()
@@ -180,9 +191,10 @@ def test_mixed_pdf_reads_only_the_scanned_page_by_ocr(tmp_path):
     page.insert_image(page.rect, stream=png.getvalue())
     path = tmp_path / "mixed.pdf"
     doc.save(str(path))
-    before = ocr.CALLS["pages"]
-    report = sr.read_report(path, report_id=f"hongze_district_{year}")
-    assert ocr.CALLS["pages"] - before == 1  # the text pages are not OCR'd
+    before = engine.CALLS["pages"]
+    with ocr_replay.engine_itself():
+        report = sr.read_report(path, report_id=f"hongze_district_{year}")
+    assert engine.CALLS["pages"] - before == 1  # the text pages are not OCR'd
     assert report.summary()["ocr"] == "page 3"
     score = _score(report, year)
     assert score["wrong"] == 0, score
@@ -193,9 +205,9 @@ def test_mixed_pdf_reads_only_the_scanned_page_by_ocr(tmp_path):
 
 
 def test_text_pdf_does_not_run_ocr():
-    before = ocr.CALLS["pages"]
+    before = engine.CALLS["pages"]
     report = sr.read_report(_pdf(2024))
-    assert ocr.CALLS["pages"] == before and report.facts.confidence.isna().all()
+    assert engine.CALLS["pages"] == before and report.facts.confidence.isna().all()
     assert report.summary()["ocr"] == ""
 
 
@@ -208,7 +220,7 @@ def test_images_are_sniffed_by_their_bytes():
 def test_without_the_extra_an_image_gives_one_error_naming_it(tmp_path, monkeypatch):
     path = tmp_path / "page.png"
     Image.new("RGB", (400, 300), "white").save(path)
-    monkeypatch.setattr(ocr, "ocr_available", lambda: False)
+    monkeypatch.setattr(pages, "ocr_available", lambda: False)
     with pytest.raises(ReportFormatError) as err:
         sr.read_report(path)
     assert "shaoyang-report[ocr]" in str(err.value) and "page.png" in str(err.value)
@@ -216,13 +228,13 @@ def test_without_the_extra_an_image_gives_one_error_naming_it(tmp_path, monkeypa
 
 def test_unreadable_numbers_are_not_placed(png_pages, monkeypatch):
     """A number read with low confidence stays unplaced, its row a problem (never guessed)."""
-    real = ocr.recognise
+    real = geometry.recognise
 
     def shaky(image):
-        return [ocr.TextBox(b.quad, b.text, 0.3) if b.text == "4119" else b for b in real(image)]
+        return [engine.TextBox(b.quad, b.text, 0.3) if b.text == "4119" else b for b in real(image)]
 
-    monkeypatch.setattr(ocr, "recognise", shaky)
-    monkeypatch.setattr(ocr, "_read_again", lambda table, image, back: None)
+    monkeypatch.setattr(geometry, "recognise", shaky)
+    monkeypatch.setattr(geometry, "read_again", lambda table, image, back: None)
     report = sr.read_report(png_pages[2023], report_id="hongze_district_2023")
     facts = report.facts
     assert not ((facts["item"] == "administrative_penalty") & (facts.section == "active_disclosure")).any()
@@ -281,28 +293,29 @@ def _png_header(width: int, height: int) -> bytes:
 
 
 @pytest.mark.parametrize("width, height", [(10_000, 7_000), (30_000, 30_000)])  # over our cap; over Pillow's too
-def test_a_decompression_bomb_is_refused_unread(tmp_path, width, height):
-    import time
-
+def test_a_decompression_bomb_is_refused_unread(tmp_path, monkeypatch, width, height):
     from shaoyang_report import limits
+
+    def decode(image):
+        raise AssertionError("the image was decoded")
 
     path = tmp_path / "bomb.png"
     path.write_bytes(_png_header(width, height))
     assert path.stat().st_size < 200 and width * height > limits.MAX_IMAGE_PIXELS == 60_000_000
-    start = time.perf_counter()
+    monkeypatch.setattr(Image.Image, "load", decode)  # refused from its header: its pixels never decoded
     with pytest.raises(ReportFormatError) as err:
         sr.read_report(path)
-    assert time.perf_counter() - start < 2
     message = str(err.value)
     assert message.startswith("bomb.png") and f"{width * height:,} pixels" in message
     assert "MAX_IMAGE_PIXELS in shaoyang_report.limits" in message
     assert Image.MAX_IMAGE_PIXELS is not None  # Pillow's own guard is left on for the rest of the process
 
 
-def test_pages_are_read_in_parallel_with_the_same_facts(png_pages, png_reports):
-    before = ocr.CALLS["pages"]
+def test_pages_are_read_in_parallel_with_the_same_facts(png_pages, png_reports, monkeypatch):
+    monkeypatch.setattr(pages, "ProcessPoolExecutor", ocr_replay.pool("test_ocr"))  # the workers replay too
+    before = engine.CALLS["pages"]
     report = sr.read_report(png_pages[2023], report_id="hongze_district_2023", workers=2)
-    assert ocr.CALLS["pages"] - before == 4
+    assert engine.CALLS["pages"] - before == 4
     assert _table_cells(report) == _table_cells(png_reports[2023])
     assert report.facts.location.tolist() == png_reports[2023].facts.location.tolist()
     assert report.facts.confidence.tolist() == png_reports[2023].facts.confidence.tolist()
@@ -322,3 +335,26 @@ def test_a_text_pdf_never_imports_the_ocr_engine():
                          cwd=Path(__file__).resolve().parents[1])
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_a_page_is_read_from_its_text_boxes_without_the_engine():
+    """Given its text boxes, a page's tables are found with the OCR engine (RapidOCR, ONNX Runtime) not installed."""
+    import subprocess
+    import sys
+
+    if ocr_replay.recording():
+        pytest.skip("it reads the recorded text boxes, which this run writes")
+    code = ("import sys\n"
+            "sys.modules['rapidocr_onnxruntime'] = sys.modules['onnxruntime'] = None  # as if not installed\n"
+            f"sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
+            "import numpy as np, pypdfium2 as pdfium, ocr_replay\n"
+            "from shaoyang_report.read.readers.ocr.geometry import read_page\n"
+            f"pdf = pdfium.PdfDocument({str(_pdf(2023))!r})\n"
+            "image = np.asarray(pdf[2].render(scale=150 / 72).to_pil().convert('RGB'))\n"
+            "with ocr_replay.replayed('test_ocr'):\n"
+            "    read = read_page(image)\n"
+            "print(len(read.tables), [c.text for t in read.tables for c in t.cells].count('4119'))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         cwd=Path(__file__).resolve().parents[1])
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["2", "1"]

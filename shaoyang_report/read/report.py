@@ -409,7 +409,7 @@ def read_report(path: str | Path | list, *, report_id: str | None = None, strict
     if workers is None or workers == 1:
         doc = load_document(path)
     else:  # the OCR module itself is light: the engine is imported only when a page is an image
-        from shaoyang_report.read.readers.ocr import page_workers
+        from shaoyang_report.read.readers.ocr.pages import page_workers
 
         with page_workers(workers):
             doc = load_document(path)

@@ -79,7 +79,7 @@ def load_document(path: str | Path | list | tuple) -> Document:
             file no reader handles; the message names the file and says what was expected.
     """
     if isinstance(path, (list, tuple)):
-        from shaoyang_report.read.readers.ocr import read_image_files
+        from shaoyang_report.read.readers.ocr.pages import read_image_files
 
         paths = [Path(p) for p in path]
         if not paths:
@@ -142,7 +142,7 @@ def _read(kind: str, data: bytes, source: str) -> Document:
 
         return read_docx(data, source)
     if kind == "image":
-        from shaoyang_report.read.readers.ocr import read_image_files
+        from shaoyang_report.read.readers.ocr.pages import read_image_files
 
         return read_image_files([data], source)
     if kind == "zip":

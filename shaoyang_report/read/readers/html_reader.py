@@ -545,7 +545,7 @@ def read_html(data: bytes, source: str, base=None) -> Document:
         source: The file name, for messages and locations.
         base: The folder the page was saved in. Given, each ``<img>`` whose file is
             saved in it (``page_files/table2.png``) is read by OCR where it stands
-            (:func:`~.ocr.image_lines`; locations ``image 2, x … y …``).
+            (:func:`~.ocr.pages.image_lines`; locations ``image 2, x … y …``).
 
     Raises:
         ReportFormatError: The bytes are not decodable, no page can be parsed from them,
@@ -581,7 +581,7 @@ def read_html(data: bytes, source: str, base=None) -> Document:
         if reader.images:
             from pathlib import Path
 
-            from shaoyang_report.read.readers.ocr import image_lines
+            from shaoyang_report.read.readers.ocr.pages import image_lines
 
             confidence: dict[str, float] = {}
             found, names = image_lines(reader.images, Path(base), source, reader.budget, confidence)

@@ -188,7 +188,7 @@ def read_pdf(data: bytes, source: str) -> Document:
             "get the complete file again") from None
     if read.images and not read.repaired and not all(read.words):
         # pages that are images without a text layer (a scan): those pages are read by OCR
-        from shaoyang_report.read.readers.ocr import read_scanned_pdf
+        from shaoyang_report.read.readers.ocr.pages import read_scanned_pdf
 
         text_pages = (lambda: document_of_pages(read, source)) if any(read.words) else None
         return read_scanned_pdf(data, source, read.words, text_pages)

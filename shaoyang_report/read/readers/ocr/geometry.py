@@ -1,16 +1,9 @@
-"""Reports published as images → :class:`~shaoyang_report.read.document.Document`, by OCR.
-
-Scanned PDFs (pages without a text layer), table pictures saved beside a web page
-(``<img>``) and bare ``.png``/``.jpg``/``.tif`` pages are read with RapidOCR on ONNX
-Runtime (``rapidocr-onnxruntime``, Apache-2.0; its Chinese PP-OCR models ship in the
-wheel, nothing is downloaded at run time). It is the optional extra
-``shaoyang-report[ocr]``; without it an image report gives one
-:class:`~shaoyang_report.errors.ReportFormatError` naming the extra.
+"""One page image → its tables (cells with text, box and confidence) and its prose lines.
 
 A page is read in four steps, all in :func:`read_page`:
 
-1. **Text boxes**: RapidOCR finds the page's text lines and reads them, each with a
-   recognition confidence (0–1). Its own score cut-off is off: every box is kept, and
+1. **Text boxes**: the OCR engine (:func:`.engine.recognise`) finds the page's text
+   lines and reads them, each with a recognition confidence (0–1). Every box is kept:
    the decision is made here (step 4).
 2. **Skew**: the median slope of the long boxes is the page's skew; the ruling lines
    are looked for on the page turned straight (the boxes are turned with it).
@@ -22,7 +15,7 @@ A page is read in four steps, all in :func:`read_page`:
    the cell holding their centre. A page without ruling lines is cut into rows and
    columns by the boxes' positions instead: rows of several boxes, columns where
    their boxes line up.
-4. **Cells**: each table becomes a grid for :func:`~.grid.table_lines`, as the HTML and
+4. **Cells**: each table becomes a grid for :func:`~..grid.table_lines`, as the HTML and
    Word readers' tables do, and the one template reader places the numbers. A cell
    read as a number with a confidence under :data:`MIN_CONFIDENCE`, a cell whose text
    has digits but is not a clean number (``4l19``, ``0 0``), a lone letter that a digit
@@ -33,63 +26,25 @@ A page is read in four steps, all in :func:`read_page`:
 
 The rest of the page is prose, one line per band of boxes, top to bottom.
 
-Locations name the page (``image`` for a picture in a web page) and the box in the
-page image's pixels, then the grid cell: ``page 3, x 412–447, y 880–902, table 1, row 5,
-col 2``; prose lines ``page 2, x 157–1078, y 183–216``. The recognition confidence of
-each token is kept in :attr:`Document.confidence <shaoyang_report.read.document.Document>`
-(the facts' ``confidence`` column).
-
-The OCR engine is created once per process, when the first image is read; pages are
-read in parallel with ``read_report(path, workers=2)`` (:func:`page_workers`; processes,
-each with its own engine on ``cores // workers`` ONNX Runtime threads). A PDF with a
-text layer never imports the engine, ONNX Runtime or OpenCV. A page image over
-:data:`~shaoyang_report.limits.MAX_IMAGE_PIXELS` is refused from its header, before it
-is decoded.
-
-After OCR the format's sum rules run as for any report; a failing rule that a one-digit
-misread would explain is marked by :mod:`shaoyang_report.check.misreads` (never corrected).
+Given the boxes, nothing here needs the engine but the second reading of short
+numbers read with low confidence (:func:`read_again`); OpenCV and numpy are imported
+when a page is read, the engine (RapidOCR, ONNX Runtime) only when it runs.
 """
 
 from __future__ import annotations
 
-import contextvars
-import hashlib
-import io
 import math
-import os
 import re
 import statistics
-from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path
 
-from shaoyang_report.errors import ReportFormatError
-from shaoyang_report.limits import MAX_IMAGE_PIXELS, MAX_PDF_PAGES, Budget, refuse
-from shaoyang_report.read.document import (
-    PAGE_NUMBER_RE,
-    Document,
-    Line,
-    Token,
-    split_cells,
-)
+from shaoyang_report.read.readers.ocr.engine import TextBox, read_crops, recognise
 
-#: The optional extra that installs the OCR engine.
-OCR_EXTRA = "shaoyang-report[ocr]"
 #: A number read with a lower recognition confidence is not placed (it is unplaced).
 MIN_CONFIDENCE = 0.6
 #: A cell first read as no number (``o``, or ink no box was found for) is taken as the
 #: number a second reading finds only at this confidence.
 SECOND_READ_CONFIDENCE = 0.9
-#: Resolution a PDF page without a text layer is drawn at when it holds no image to go by.
-PDF_DPI = 200
-#: Resolution range a scanned PDF page is drawn at (its image's own, within these).
-PDF_DPI_RANGE = (120, 300)
-#: Images in a web page smaller than this (pixels, either side) are icons, not tables.
-MIN_IMAGE_SIDE = 200
 
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 _DIGIT = re.compile(r"\d")
@@ -99,174 +54,6 @@ _CLEAN_NUMBER = re.compile(r"^(?:[+-]?\d{1,15}(?:\.\d{1,6})?(?:万元|万|元|%)
 _DIGIT_LOOKALIKES = re.compile(r"^[lIiOo|丨]{1,4}$")
 UNREADABLE = "?"  # appended to what OCR read of a cell that cannot be taken as a number
 
-
-class OcrUnavailable(ReportFormatError):
-    """The OCR extra is not installed."""
-
-
-def _unavailable(source: object) -> OcrUnavailable:
-    return OcrUnavailable(
-        source, "the report is an image (or a scan without a text layer) and needs OCR, which is the optional "
-        f"extra {OCR_EXTRA}: install it with `pip install '{OCR_EXTRA}'` (or `bash scripts/setup.sh`)")
-
-
-def ocr_available() -> bool:
-    """Whether the OCR extra (RapidOCR on ONNX Runtime, OpenCV) is installed."""
-    import importlib.util
-
-    return all(importlib.util.find_spec(m) is not None for m in ("rapidocr_onnxruntime", "cv2", "numpy"))
-
-
-# --------------------------------------------------------------------------- the engine
-
-_THREADS = {"n": -1}  # ONNX Runtime threads per engine: -1 = its default (all cores)
-
-
-@cache
-def _engine():
-    """The RapidOCR engine of this process, created at first use."""
-    import logging
-
-    from rapidocr_onnxruntime import RapidOCR
-
-    logging.getLogger("RapidOCR").setLevel(logging.WARNING)
-    threads = _THREADS["n"]
-    return RapidOCR(text_score=0.0, use_cls=False, print_verbose=False,
-                    intra_op_num_threads=threads, inter_op_num_threads=threads)
-
-
-#: How many times the engine ran in this process (tests count it).
-CALLS = {"pages": 0}
-_RESULTS: OrderedDict[bytes, list] = OrderedDict()
-_RESULTS_KEPT = 32
-
-
-@dataclass(frozen=True, slots=True)
-class TextBox:
-    """A line of text the OCR read: its corners in the page image, text and confidence."""
-
-    quad: tuple[tuple[float, float], ...]
-    text: str
-    confidence: float
-
-    @property
-    def bounds(self) -> tuple[int, int, int, int]:
-        xs = [p[0] for p in self.quad]
-        ys = [p[1] for p in self.quad]
-        return round(min(xs)), round(min(ys)), round(max(xs)), round(max(ys))
-
-
-def recognise(image) -> list[TextBox]:
-    """The text boxes of a page image (an RGB ``numpy`` array), kept per image in this process.
-
-    Raises:
-        OcrUnavailable: The OCR extra is not installed.
-    """
-    key = hashlib.sha1(image.tobytes()).digest() + repr(image.shape).encode()
-    if key in _RESULTS:
-        _RESULTS.move_to_end(key)
-        return _RESULTS[key]
-    CALLS["pages"] += 1
-    result, _ = _engine()(image)
-    boxes = [TextBox(tuple((float(x), float(y)) for x, y in quad), str(text).strip(), float(score))
-             for quad, text, score in (result or []) if str(text).strip()]
-    _RESULTS[key] = boxes
-    while len(_RESULTS) > _RESULTS_KEPT:
-        _RESULTS.popitem(last=False)
-    return boxes
-
-
-# --------------------------------------------------------------------------- images
-
-def decode_images(data: bytes, source: object) -> list:
-    """The pages of an image file (a TIFF may hold several) as RGB arrays.
-
-    Each page's size is checked from its header before it is decoded
-    (:data:`~shaoyang_report.limits.MAX_IMAGE_PIXELS`): a decompression bomb is refused
-    unread, whatever Pillow's own limit (``Image.MAX_IMAGE_PIXELS``) is set to.
-
-    Raises:
-        ReportFormatError: The image is damaged, or implausibly large.
-    """
-    import warnings
-
-    import numpy as np
-    from PIL import Image, ImageSequence
-
-    def too_large(w: int, h: int) -> ReportFormatError:
-        return refuse(source, f"the image is {w:,}×{h:,} = {w * h:,} pixels, over {MAX_IMAGE_PIXELS:,}; a scanned "
-                      "page has far fewer", "MAX_IMAGE_PIXELS")
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # the size is checked here
-            img = Image.open(io.BytesIO(data))
-            pages = []
-            for k, frame in enumerate(ImageSequence.Iterator(img), start=1):
-                if k > MAX_PDF_PAGES:
-                    raise refuse(source, f"the image holds over {MAX_PDF_PAGES} pages; a report has far fewer",
-                                 "MAX_PDF_PAGES")
-                w, h = frame.size
-                if w * h > MAX_IMAGE_PIXELS:
-                    raise too_large(w, h)
-                pages.append(np.asarray(frame.convert("RGB")))
-    except ReportFormatError:
-        raise
-    except Image.DecompressionBombError as exc:  # over twice Pillow's own limit: refused when opened
-        size = re.findall(r"\d+", str(exc))
-        pixels = f"{int(size[0]):,}" if size else "far more"
-        raise refuse(source, f"the image is {pixels} pixels, over {MAX_IMAGE_PIXELS:,}; a scanned page has far "
-                     "fewer", "MAX_IMAGE_PIXELS") from None
-    except Exception as exc:  # Pillow's own error on a damaged or cut file
-        raise ReportFormatError(source, f"the image is damaged or truncated: it cannot be read "
-                                f"({type(exc).__name__}: {exc})") from None
-    return pages
-
-
-def pdf_page_images(data: bytes, numbers: Sequence[int], source: object) -> dict[int, object]:
-    """Draw the given pages (1-based) of a PDF as RGB arrays, at their scan's resolution.
-
-    A page is drawn at the resolution of the largest image on it (so a scan is read at
-    the resolution it was made at), within :data:`PDF_DPI_RANGE`; a page without an
-    image at :data:`PDF_DPI`. Pages with nothing drawn on them are left out.
-    """
-    import numpy as np
-    import pypdfium2 as pdfium
-    import pypdfium2.raw as pdfium_c
-
-    out = {}
-    pdf = pdfium.PdfDocument(data)
-    try:
-        for number in numbers:
-            page = pdf[number - 1]
-            width_pt, height_pt = page.get_size()
-            dpi = None
-            drawn = False
-            for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2):
-                drawn = True
-                try:
-                    px_w, _ = obj.get_px_size()
-                    left, _, right, _ = obj.get_pos()
-                except Exception:  # an image the library cannot measure: the default resolution
-                    continue
-                if right > left and px_w:
-                    found = px_w / ((right - left) / 72)
-                    dpi = found if dpi is None else max(dpi, found)
-            if not drawn:
-                drawn = any(True for _ in page.get_objects(max_depth=1))
-            if not drawn:
-                continue
-            dpi = PDF_DPI if dpi is None else min(max(dpi, PDF_DPI_RANGE[0]), PDF_DPI_RANGE[1])
-            if width_pt * height_pt * (dpi / 72) ** 2 > MAX_IMAGE_PIXELS:
-                dpi = 72 * math.sqrt(MAX_IMAGE_PIXELS / (width_pt * height_pt))
-            bitmap = page.render(scale=dpi / 72)
-            out[number] = np.asarray(bitmap.to_pil().convert("RGB"))
-    finally:
-        pdf.close()
-    return out
-
-
-# --------------------------------------------------------------------------- one page
 
 @dataclass(slots=True)
 class Cell:
@@ -530,13 +317,13 @@ def read_page(image, boxes: list[TextBox] | None = None) -> PageRead:
             if clean is None:
                 clean = image.copy()
                 clean[(horizontal | vertical) > 0] = 255
-            _read_again(table, clean, back)
+            read_again(table, clean, back)
             out.tables.append(table)
     rest = [it for k, it in enumerate(items) if k not in placed]
     if not out.tables:
         found, rest = _unruled_tables(rest, text_height)
         for table in found:
-            _read_again(table, image, back)
+            read_again(table, image, back)
         out.tables += found
     for band in _lines_of(rest):
         texts = [it[1].text for it in band]
@@ -605,7 +392,7 @@ def _ruled_table(bounds, rows, cols, items, horizontal, vertical, ink, text_heig
     return PageTable(y0, cells)
 
 
-def _read_again(table: PageTable, image, back) -> None:
+def read_again(table: PageTable, image, back) -> None:
     """Read again the short numbers of a table read with low confidence, and the marks no box was found for.
 
     A lone digit is the hardest thing for the recogniser when it is cut out with the
@@ -638,11 +425,9 @@ def _read_again(table: PageTable, image, back) -> None:
             if crop is None:
                 crop = np.full((8, 8, 3), 255, np.uint8)
             crops.append(crop)
-        results, _ = _engine().text_rec(crops)
-        for cell, (text, score) in zip(todo, results):
-            read = "".join(unicodedata.normalize("NFKC", str(text)).split())
+        for cell, (text, score) in zip(todo, read_crops(crops)):
+            read = "".join(unicodedata.normalize("NFKC", text).split())
             first = "".join(cell.text.split()).rstrip(UNREADABLE)
-            score = float(score)
             if not read or not _CLEAN_NUMBER.match(read) or not _DIGIT.search(read):
                 continue
             agrees = read == first and score >= MIN_CONFIDENCE
@@ -745,284 +530,3 @@ def _position_table(run: list[list]) -> PageTable:
             cells.append(Cell(r, c, _judge(text, confidence, False), _straight_union(ordered),
                               confidence))
     return PageTable(round(min(it[0][1] for it in run[0])), cells)
-
-
-# --------------------------------------------------------------------------- pages → Document
-
-def _box_text(box: tuple[int, int, int, int]) -> str:
-    x0, y0, x1, y1 = box
-    return f"x {x0}–{x1}, y {y0}–{y1}"
-
-
-def page_lines(read: PageRead, page: str, budget: Budget, confidence: dict[str, float]) -> list[Line]:
-    """The lines of one page read by OCR: prose lines and table rows, top to bottom.
-
-    Args:
-        read: What :func:`read_page` found.
-        page: The page's name in locations (``page 3``, ``image 2``).
-        budget: The document's counts against the caps of :mod:`shaoyang_report.limits`.
-        confidence: Location → recognition confidence, filled in.
-    """
-    from shaoyang_report.read.readers.grid import GridCell, table_lines
-
-    blocks: list[tuple[int, int, object]] = [(p.top, 0, p) for p in read.prose]
-    blocks += [(t.top, 1, t) for t in read.tables]
-    lines: list[Line] = []
-    n_table = 0
-    for _, kind, block in sorted(blocks, key=lambda b: (b[0], b[1])):
-        if kind == 0:
-            text = block.text
-            if PAGE_NUMBER_RE.match(text):
-                continue  # a page number
-            location = f"{page}, {_box_text(block.box)}"
-            budget.line(text, location)
-            tokens = split_cells(text, location)
-            budget.tokens(len(tokens), location)
-            lines.append(Line(text, location, tokens))
-            confidence[location] = round(block.confidence, 4)
-            continue
-        n_table += 1
-        budget.cells(len(block.cells), f"{page}, table {n_table}")
-        rows: dict[int, list[GridCell]] = {}
-        where = {}
-        for cell in block.cells:
-            rows.setdefault(cell.row, []).append(GridCell(cell.row, cell.col, cell.text))
-            where[(cell.row + 1, cell.col + 1)] = cell
-        head = f"{page}, table"
-        for line in table_lines([rows[r] for r in sorted(rows)], n_table, prefix=head):
-            tokens = []
-            for tok in line.tokens:
-                m = _GRID_LOCATION.match(tok.location, len(head))
-                cell = where.get((int(m["row"]), int(m["col"]))) if m else None
-                if cell is None or cell.box is None:
-                    tokens.append(tok)
-                    continue
-                location = f"{page}, {_box_text(cell.box)}, table{tok.location[len(head):]}"
-                tokens.append(Token(tok.text, location, tok.kind))
-                if cell.confidence is not None:
-                    confidence[location] = round(cell.confidence, 4)
-            budget.line(line.text, line.location)
-            budget.tokens(len(tokens), line.location)
-            lines.append(Line(line.text, line.location, tokens))
-    return lines
-
-
-_GRID_LOCATION = re.compile(r" \d+, row (?P<row>\d+), col (?P<col>\d+)")
-
-
-def _read_one(job: tuple[str, object]) -> PageRead:
-    """A worker's job: one page image → what was read of it."""
-    _, image = job
-    return read_page(image)
-
-
-def _init_worker(threads: int) -> None:
-    _THREADS["n"] = threads
-    _engine.cache_clear()  # this process's own engine, on these threads
-    _RESULTS.clear()
-
-
-_WORKERS: contextvars.ContextVar[int] = contextvars.ContextVar("ocr_page_workers", default=1)
-
-
-@contextmanager
-def page_workers(workers: int | None) -> Iterator[None]:
-    """Within the block, pages are OCR'd on ``workers`` processes (what ``read_report(…, workers=)`` sets).
-
-    The readers below :func:`~shaoyang_report.read.report.read_report` (PDF, web page,
-    image files) take the number from here, so it need not be passed through each.
-
-    Example:
-        >>> with page_workers(2):
-        ...     _WORKERS.get()
-        2
-        >>> _WORKERS.get()
-        1
-    """
-    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
-        raise ValueError(f"workers must be a whole number ≥ 1, not {workers!r}")
-    token = _WORKERS.set(workers or 1)
-    try:
-        yield
-    finally:
-        _WORKERS.reset(token)
-
-
-def read_pages(images: list[tuple[str, object]], source: object, workers: int | None = None) -> list[tuple[str, PageRead]]:
-    """OCR page images, in parallel when ``workers`` > 1 (processes, one engine each).
-
-    With several workers each engine runs ONNX Runtime on ``cores // workers`` threads
-    (1 on 2 cores): its own intra-op threads gain nothing on top of page-per-process
-    parallelism (``benchmarks/bench_ocr.py``). The time to start the processes and load
-    the models in each (about 1 s) is paid per call: worth it from 2 pages on.
-
-    Args:
-        images: ``(page name, RGB array)`` per page, in order.
-        source: The file name, for messages.
-        workers: Processes to read pages in; 1 reads them here; None: as set by
-            :func:`page_workers` (default 1).
-
-    Raises:
-        OcrUnavailable: The OCR extra is not installed.
-    """
-    if not ocr_available():
-        raise _unavailable(source)
-    if workers is None:
-        workers = _WORKERS.get()
-    workers = max(1, min(int(workers or 1), len(images)))
-    if workers == 1:
-        return [(name, read_page(image)) for name, image in images]
-    threads = max(1, (os.cpu_count() or 1) // workers)
-    # not fork: a process forked while ONNX Runtime's or OpenCV's threads hold a lock waits on it forever
-    import multiprocessing
-
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
-        # the server imports the engine's libraries once (no engine made, no thread started): each worker
-        # forked from it then only loads the models
-        context.set_forkserver_preload([__name__, "numpy", "cv2", "rapidocr_onnxruntime"])
-    else:
-        context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(threads,)) as pool:
-        reads = list(pool.map(_read_one, images))
-    CALLS["pages"] += len(images)
-    return [(name, read) for (name, _), read in zip(images, reads)]
-
-
-def document_of_images(images: list[tuple[str, object]], source: str, workers: int | None = None) -> Document:
-    """A Document of page images read by OCR (a grid document, as HTML and Word give).
-
-    Raises:
-        ReportFormatError: No text was found on any page; the OCR extra is not installed.
-    """
-    reads = read_pages(images, source, workers)
-    budget = Budget(source)
-    confidence: dict[str, float] = {}
-    lines: list[Line] = []
-    for name, read in reads:
-        lines += page_lines(read, name, budget, confidence)
-    if not lines:
-        raise ReportFormatError(source, "no text was found by OCR in the image(s); expected a scanned "
-                                "政府信息公开工作年度报告")
-    return Document(source=source, lines=lines, reader="ocr", grid=True,
-                    ocr_pages=tuple(name for name, _ in reads), confidence=confidence)
-
-
-def read_image_files(data: Sequence[bytes], source: str, workers: int | None = None) -> Document:
-    """Read one report printed as image files (PNG, JPEG, TIFF), its pages in the order given.
-
-    Raises:
-        ReportFormatError: An image is damaged, too large, or no text is found; the OCR
-            extra is not installed.
-    """
-    if not ocr_available():
-        raise _unavailable(source)
-    images = []
-    for blob in data:
-        for image in decode_images(blob, source):
-            images.append((f"page {len(images) + 1}", image))
-            if len(images) > MAX_PDF_PAGES:
-                raise ReportFormatError(source, f"over {MAX_PDF_PAGES} pages; a report has far fewer "
-                                        "(limit MAX_PDF_PAGES in shaoyang_report.limits)")
-    return document_of_images(images, source, workers)
-
-
-def read_scanned_pdf(data: bytes, source: str, pages_words: list, text_document: Callable[[], Document] | None,
-                     workers: int | None = None) -> Document:
-    """A PDF some or all of whose pages have no text layer: those pages OCR'd, the others read as text.
-
-    Args:
-        data: The PDF's bytes.
-        source: The file name.
-        pages_words: Per page, its words from the text layer (empty: no text layer).
-        text_document: Builds the Document of the text pages (None: no page has text).
-        workers: Processes to OCR pages in (None: as :func:`page_workers` sets).
-
-    Raises:
-        ReportFormatError: The OCR extra is not installed, or nothing could be read.
-    """
-    if not ocr_available():
-        raise _unavailable(source)
-    numbers = [n for n, words in enumerate(pages_words, start=1) if not words]
-    drawn = pdf_page_images(data, numbers, source)
-    try:
-        ocr_doc = document_of_images([(f"page {n}", drawn[n]) for n in numbers if n in drawn], source, workers) \
-            if drawn else None
-    except OcrUnavailable:
-        raise
-    except ReportFormatError:
-        if text_document is not None:
-            ocr_doc = None
-        else:
-            raise ReportFormatError(source, "the PDF has no text layer: its pages are images (a scan), and OCR "
-                                    "found no text on them") from None
-    if text_document is None:
-        if ocr_doc is None:
-            raise ReportFormatError(source, "the PDF has no text layer and nothing drawn on its pages")
-        return ocr_doc
-    doc = text_document()
-    if ocr_doc is None:
-        return doc
-    lines = sorted(doc.lines + ocr_doc.lines, key=lambda ln: _page_of(ln.location))  # stable: each page in order
-    return Document(source=source, lines=lines, reader=doc.reader, grid=True, ocr_pages=ocr_doc.ocr_pages,
-                    confidence=ocr_doc.confidence)
-
-
-def _page_of(location: str) -> int:
-    m = re.match(r"page (\d+)", location)
-    return int(m.group(1)) if m else 0
-
-
-def image_lines(images: list[tuple[int, str]], base: Path, source: str, budget: Budget,
-                confidence: dict[str, float]) -> tuple[dict[int, list[Line]], list[str]]:
-    """The lines of a web page's ``<img>`` tables, read where each image stands.
-
-    Args:
-        images: ``(index of the line the image stands before, src)`` in page order.
-        base: The folder the page was saved in; only images inside it are read.
-        source: The page's file name.
-        budget: The page's counts against the caps.
-        confidence: Location → recognition confidence, filled in.
-
-    Returns:
-        Line index → the lines read from the images there, and the names of the images read
-        (``image 2``: the page's second ``<img>`` read).
-
-    Raises:
-        OcrUnavailable: An image beside the page is to be read and the OCR extra is not installed.
-    """
-    from urllib.parse import unquote, urlsplit
-
-    from shaoyang_report.read.document import read_bytes
-    from shaoyang_report.read.readers import sniff
-
-    found = []
-    root = base.resolve()
-    for at, src in images:
-        if not src:
-            continue
-        parts = urlsplit(src.strip())
-        if parts.scheme or parts.netloc:
-            continue  # on the web, not saved beside the page
-        path = (base / unquote(parts.path)).resolve()
-        if root not in path.parents or not path.is_file():
-            continue
-        data = read_bytes(path)
-        if sniff(data) != "image":
-            continue
-        found.append((at, path.name, data))
-    if not found:
-        return {}, []
-    if not ocr_available():
-        raise _unavailable(source)
-    pages = []
-    for at, name, data in found:
-        for image in decode_images(data, name):
-            if min(image.shape[:2]) < MIN_IMAGE_SIDE:
-                continue  # an icon or a logo
-            pages.append((at, f"image {len(pages) + 1}", image))
-    reads = read_pages([(name, image) for _, name, image in pages], source)
-    out: dict[int, list[Line]] = {}
-    for (at, _, _), (name, read) in zip(pages, reads):
-        out.setdefault(at, []).extend(page_lines(read, name, budget, confidence))
-    return out, [name for _, name, _ in pages]
