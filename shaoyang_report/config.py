@@ -43,7 +43,6 @@ def find_data(start: Path | None = None) -> Path:
     return here / "data"
 
 
-PROJECT = Path(__file__).resolve().parents[1]  # only where the notebooks are found, for now
 DATA = find_data()
 RAW = DATA / "raw"
 PROCESSED = DATA / "processed"

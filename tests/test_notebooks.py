@@ -17,13 +17,14 @@ import sys
 
 import nbformat
 import pytest
-from conftest import PROJECT, RAW
+from conftest import RAW
 
 from shaoyang_report.errors import BriefingError
 from shaoyang_report.publish import plotting
+from shaoyang_report.publish.notebooks import NOTEBOOKS as NOTEBOOK_FOLDER
 from shaoyang_report.publish.notebooks import run_notebook
 
-NOTEBOOKS = sorted((PROJECT / "notebooks").glob("*.ipynb"))
+NOTEBOOKS = sorted(NOTEBOOK_FOLDER.glob("*.ipynb"))  # package data, linked from the top-level notebooks/
 PARAMETERS = {
     "00-quickstart.ipynb": {"report_file", "data_folder", "agency", "output_folder"},
     "01-year-comparison.ipynb": {"agency", "data_folder", "catalog", "output_folder"},
@@ -124,7 +125,7 @@ def _assert_ran_cleanly(nb):
 
 
 def test_quickstart_notebook_runs(tmp_path):
-    nb = run_notebook(PROJECT / "notebooks" / "00-quickstart.ipynb",
+    nb = run_notebook(NOTEBOOK_FOLDER / "00-quickstart.ipynb",
                                {"data_folder": str(RAW), "report_file": str(RAW / "shaoyang_city_2020.txt"),
                                 "output_folder": str(tmp_path)})
     _assert_ran_cleanly(nb)
@@ -138,7 +139,7 @@ def test_quickstart_notebook_runs(tmp_path):
 
 @pytest.mark.slow
 def test_year_comparison_notebook_runs(tmp_path):
-    nb = run_notebook(PROJECT / "notebooks" / "01-year-comparison.ipynb",
+    nb = run_notebook(NOTEBOOK_FOLDER / "01-year-comparison.ipynb",
                                {"agency": "邵阳市", "data_folder": str(RAW), "output_folder": str(tmp_path)})
     _assert_ran_cleanly(nb)
     images = [o for o in _outputs(nb) if "image/png" in o.get("data", {})]
@@ -153,7 +154,7 @@ def test_year_comparison_notebook_runs(tmp_path):
 
 @pytest.mark.slow
 def test_consistency_audit_notebook_runs(tmp_path):
-    nb = run_notebook(PROJECT / "notebooks" / "02-consistency-audit.ipynb",
+    nb = run_notebook(NOTEBOOK_FOLDER / "02-consistency-audit.ipynb",
                                {"data_folder": str(RAW), "output_folder": str(tmp_path)})
     _assert_ran_cleanly(nb)
     html = "".join(o.data.get("text/html", "") for o in _outputs(nb) if "data" in o)
@@ -165,7 +166,7 @@ def test_consistency_audit_notebook_runs(tmp_path):
 
 @pytest.mark.slow
 def test_report_explorer_notebook_runs(tmp_path):
-    nb = run_notebook(PROJECT / "notebooks" / "03-report-explorer.ipynb",
+    nb = run_notebook(NOTEBOOK_FOLDER / "03-report-explorer.ipynb",
                                {"report_id": "shaoyang_city_2020", "data_folder": str(RAW),
                                 "output_folder": str(tmp_path)})
     _assert_ran_cleanly(nb)

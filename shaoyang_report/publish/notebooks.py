@@ -1,6 +1,8 @@
 """Running the numbered notebooks headlessly (papermill) and exporting them as self-contained HTML (nbconvert).
 
-The notebooks in ``notebooks/`` are thin: each cell calls a function of a briefing
+The notebooks are package data (``shaoyang_report/notebooks/``, which the checkout's top-level
+``notebooks/`` links to), found with :mod:`importlib.resources` wherever the package is
+installed. They are thin: each cell calls a function of a briefing
 module (:mod:`~shaoyang_report.publish.year_briefing`, :mod:`~shaoyang_report.publish.audit`,
 :mod:`~shaoyang_report.publish.explorer`, :mod:`~shaoyang_report.publish.agencies`,
 :mod:`~shaoyang_report.publish.plotting`) that returns a piece of the briefing. They are
@@ -21,8 +23,8 @@ from pathlib import Path
 from shaoyang_report import config
 from shaoyang_report.errors import BriefingError
 
-#: Where the numbered notebooks live (the project checkout's ``notebooks/``).
-NOTEBOOKS = config.PROJECT / "notebooks"
+#: Where the numbered notebooks live: the package's own ``notebooks/`` folder (a wheel's too).
+NOTEBOOKS = Path(str(config.package_file("notebooks")))
 YEAR_COMPARISON = "01-year-comparison.ipynb"
 AUDIT = "02-consistency-audit.ipynb"
 EXPLORER = "03-report-explorer.ipynb"
