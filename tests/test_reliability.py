@@ -48,7 +48,8 @@ from hypothesis import strategies as st
 
 import shaoyang_report as sr
 from shaoyang_report.layout import get_layout
-from shaoyang_report.read.document import VALUE, is_furniture, split_cells
+from shaoyang_report.read.cells import is_furniture, split_cells
+from shaoyang_report.read.document import VALUE
 from shaoyang_report.read.readers import read_document
 from shaoyang_report.read.report import parse_document
 from shaoyang_report.read.tables import find_heading

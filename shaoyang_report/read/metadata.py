@@ -21,7 +21,7 @@ Evidence, strongest first:
   publication date minus one (``发布时间:2024-01-30`` → 2023: *inferred*).
 
 Example:
-    >>> from shaoyang_report.read.document import text_document
+    >>> from shaoyang_report.read.readers.text_reader import text_document
     >>> meta = read_metadata(text_document("当前位置:首页 > 年报\\n"
     ...     "沅陵縣二酉苗族鄉(xiāng)人民政府2020年政府信息公開工作年度報告\\n一、總體情況", "x.txt"))
     >>> meta.agency, meta.year, meta.provenance()["year"]
@@ -542,7 +542,7 @@ def read_metadata(doc: Document) -> Metadata:
     else from the year.
 
     Example:
-        >>> from shaoyang_report.read.document import text_document
+        >>> from shaoyang_report.read.readers.text_reader import text_document
         >>> doc = text_document("一、总体情况\\n2022年度,区秦岭保护局全面贯彻落实区委、区政府的各项工作部署。\\n"
         ...                     "二、主动公开政府信息情况", "x.txt")
         >>> m = read_metadata(doc)

@@ -32,6 +32,7 @@ from functools import cache, lru_cache
 
 from shaoyang_report.errors import ReportFormatError
 from shaoyang_report.layout import Column, ColumnSet, Row, Table, get_layout
+from shaoyang_report.read.cells import is_furniture
 from shaoyang_report.read.document import (
     BLANK,
     GLUED,
@@ -41,7 +42,6 @@ from shaoyang_report.read.document import (
     Document,
     Line,
     Token,
-    is_furniture,
 )
 from shaoyang_report.read.text import normalize
 

@@ -6,7 +6,7 @@
 * a zip holding ``word/document.xml`` → :func:`~.docx_reader.read_docx` (python-docx);
 * text (UTF-8 with or without BOM, GB18030/GBK) that is an HTML page →
   :func:`~.html_reader.read_html` (lxml);
-* any other text → :func:`~shaoyang_report.read.document.text_document`.
+* any other text → :func:`~.text_reader.text_document`.
 
 Every reader feeds the one template reader in :mod:`shaoyang_report.read.tables`.
 
@@ -32,7 +32,9 @@ from pathlib import Path
 
 from shaoyang_report.errors import ReportFormatError
 from shaoyang_report.limits import MAX_CHARS, refuse
-from shaoyang_report.read.document import Document, decode, read_bytes, text_document
+from shaoyang_report.read.document import Document
+from shaoyang_report.read.readers.files import decode, read_bytes
+from shaoyang_report.read.readers.text_reader import text_document
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Word 97-2003 .doc, .xls, .wps …
