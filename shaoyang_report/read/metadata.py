@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from shaoyang_report.layout import get_layout
 from shaoyang_report.read.document import Document, Line
+from shaoyang_report.read.sections import TABLE_NUMERALS, split_sections
 from shaoyang_report.read.text import GLOSS, normalize, simplify
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -589,8 +590,6 @@ def detect_format(doc: Document, year: int | None) -> tuple[str | None, str | No
     其他对外管理服务事项 or 政府集中采购 whatever its tables print. Without such a label, the
     format in use in the report's year.
     """
-    from shaoyang_report.read.tables import TABLE_NUMERALS, split_sections
-
     layout = get_layout()
     bounds = split_sections(doc)
     tables = [bounds[s] for s in TABLE_NUMERALS if s in bounds]

@@ -35,7 +35,8 @@ from shaoyang_report.read.prose import (
 )
 from shaoyang_report.read.readers import load_document
 from shaoyang_report.read.readers.text_reader import text_document
-from shaoyang_report.read.tables import TableRead, read_tables, split_sections
+from shaoyang_report.read.sections import split_sections
+from shaoyang_report.read.tables import TableRead, read_tables
 from shaoyang_report.read.text import parse_cell, simplify
 
 MISSING_COLUMNS = ["report_id", "section", "item", "reason"]
