@@ -157,32 +157,9 @@ def walk_section(lines: list[Line], section: str, table: Table, cut: Token | Non
 class _Walker:
     """The state of a walk over a table section, and its steps (one per kind of cell)."""
 
-    __slots__ = (
-        "anchor",
-        "block_sets",
-        "block_units",
-        "current",
-        "cut",
-        "empties",
-        "frame_texts",
-        "grid",
-        "in_step",
-        "is_frame",
-        "layout",
-        "loose",
-        "n_seen",
-        "on_line",
-        "out",
-        "pending",
-        "pos",
-        "row_lines",
-        "row_texts",
-        "rows",
-        "run",
-        "section",
-        "seen",
-        "stray",
-    )
+    __slots__ = ("anchor", "block_sets", "block_units", "current", "cut", "empties", "frame_texts", "grid",
+                 "in_step", "is_frame", "layout", "loose", "n_seen", "on_line", "out", "pending", "pos", "row_lines",
+                 "row_texts", "rows", "run", "section", "seen", "stray")
 
     def __init__(self, lines: list[Line], section: str, table: Table, cut: Token | None, grid: bool) -> None:
         self.out = Walk(section, table)
