@@ -191,6 +191,7 @@ class _Walker:
     def read_lines(self, lines: list[Line]) -> None:
         """Read the cells of the section's lines in turn (page furniture skipped)."""
         cut = self.cut
+        take_text, take_glued, take_value = self.take_text, self.take_glued, self.take_value
         for index, line in enumerate(lines):
             if is_furniture(line.text):
                 continue
@@ -204,15 +205,15 @@ class _Walker:
                     continue
                 kind = tok.kind
                 if kind == TEXT:
-                    self.take_text(tok, index)
+                    take_text(tok, index)
                 elif kind in (BLANK, PAD):
                     # a row's cell if a value follows on this line or the line ends; empty
                     # cells before a label belong to that label's (merged) columns
                     self.empties.append(tok)
                 elif kind == GLUED:
-                    self.take_glued(tok, index)
+                    take_glued(tok, index)
                 else:
-                    self.take_value(tok, index)
+                    take_value(tok, index)
             if self.empties:
                 self.end_line(index, line)
 
@@ -310,40 +311,36 @@ class _Walker:
             current.add(tok, index)
 
     def take_value(self, tok: Token, index: int) -> None:
-        """A value: given to the row it certainly belongs to, with the empty cells before it; else unplaced."""
+        """A value: given, with the empty cells before it, to the row it certainly belongs to; else unplaced.
+
+        That row is the one whose label is on the value's line, else the row being read
+        while the walk is in step; the table's label-less row takes the first values.
+        """
         self.pending.clear()
         self.run = []
         before, self.empties = self.empties, []
-        target = self.row_of_value(tok, index)
-        if target is None:
+        target, stray = self.current, self.stray
+        if self.on_line is not None and self.on_line is target and (not stray or self.harmless(stray, target)):
+            self.in_step = True  # on its row's label line
+        elif stray and not self.harmless(stray, target) and not (target is None and self.awaiting_anchor()):
+            self.after_unknown_label(tok)
             return
+        elif target is None or not self.in_step:
+            target = self.start_label_less_row(tok, index)
+            if target is None:
+                return
+        elif index != target.line:
+            if 0 < len(target.columns) <= target.on_label_line:
+                self.after_complete_row(tok, target)
+                return
+            if self.grid:
+                self.off_row_in_grid(tok)
+                return
         if before:  # empty cells: added as they are (only values count on the label's line)
             target.cells.extend(before)
         target.cells.append(tok)
         if index == target.line:
             target.on_label_line += 1
-
-    def row_of_value(self, tok: Token, index: int) -> RowRead | None:
-        """The row a value on line ``index`` belongs to; None where none is certain (the value is then unplaced)."""
-        current, stray = self.current, self.stray
-        if self.on_line is not None and self.on_line is current and (not stray or self.harmless(stray, current)):
-            self.in_step = True
-            return current
-        if stray and not self.harmless(stray, current) and not (current is None and self.awaiting_anchor()):
-            self.after_unknown_label(tok)
-            return None
-        target = current if self.in_step else None
-        if target is None:
-            return self.start_label_less_row(tok, index)
-        if index == target.line:
-            return target
-        if 0 < len(target.columns) <= target.on_label_line:
-            self.after_complete_row(tok, target)
-            return None
-        if self.grid:
-            self.off_row_in_grid(tok)
-            return None
-        return target
 
     def after_unknown_label(self, tok: Token) -> None:
         """Values after a label this reader does not know: another row's, not placed; the walk loses step."""
