@@ -37,7 +37,8 @@ from typing import NamedTuple
 from fixture_pages import _FOOT, _HEAD, Cell, _html_table
 
 from shaoyang_report.layout import get_layout
-from shaoyang_report.read.document import GLUED, VALUE, split_cells
+from shaoyang_report.read.cells import split_cells
+from shaoyang_report.read.document import GLUED, VALUE
 
 Key = tuple[str, str, str, "str | None"]  # section, item, measure, applicant
 #: The truth of a number that was printed in no cell of the generated report (a value
@@ -276,7 +277,7 @@ class TLine:
     """A printed line and the true cells of the numbers on it, in token order.
 
     ``truths[k]`` is the cell of the k-th number token (``value`` or ``glued``) that
-    :func:`~shaoyang_report.read.document.split_cells` reads from ``text``; ``UNKNOWN`` for a
+    :func:`~shaoyang_report.read.cells.split_cells` reads from ``text``; ``UNKNOWN`` for a
     number printed in no cell of the report.
     """
 

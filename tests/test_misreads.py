@@ -15,7 +15,7 @@ import pytest
 
 import shaoyang_report as sr
 from shaoyang_report.check.misreads import alternatives, confusions, mark_misreads
-from shaoyang_report.read.document import text_document
+from shaoyang_report.read.readers.text_reader import text_document
 
 SHAOYANG_2020 = Path(__file__).resolve().parents[1] / "data" / "raw" / "shaoyang_city_2020.txt"
 

@@ -206,11 +206,11 @@ def _edits(a: str, b: str) -> int:
 def test_labels_are_far_enough_apart_for_a_typo_to_name_one_row():
     """A label one character off is read as its row only if no other label is that close."""
     from shaoyang_report.layout import get_layout
-    from shaoyang_report.read.tables import FUZZY_MIN_CHARS, _core
+    from shaoyang_report.read.labels import FUZZY_MIN_CHARS, label_core
     from shaoyang_report.read.text import normalize
 
     for table in get_layout().tables.values():
-        cores = {_core(normalize(r.label_zh)) for r in table.rows if r.patterns}
+        cores = {label_core(normalize(r.label_zh)) for r in table.rows if r.patterns}
         long_ = [c for c in cores if len(c) >= FUZZY_MIN_CHARS]
         for a in long_:
             for b in long_:

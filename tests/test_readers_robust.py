@@ -252,7 +252,7 @@ def test_reading_is_bounded_by_what_is_read_not_by_stat(monkeypatch):
     status = Path("/proc/self/status")  # a regular file whose stated size is 0
     if not status.exists() or status.stat().st_size != 0:
         pytest.skip("needs Linux /proc")
-    monkeypatch.setattr("shaoyang_report.read.document.MAX_FILE_BYTES", 100)
+    monkeypatch.setattr("shaoyang_report.read.readers.files.MAX_FILE_BYTES", 100)
     with pytest.raises(sr.ReportFormatError, match=r"/proc/self/status: the file is over 100 bytes.*MAX_FILE_BYTES"):
         load_document(status)
 

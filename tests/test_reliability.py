@@ -48,10 +48,11 @@ from hypothesis import strategies as st
 
 import shaoyang_report as sr
 from shaoyang_report.layout import get_layout
-from shaoyang_report.read.document import VALUE, is_furniture, split_cells
+from shaoyang_report.read.cells import is_furniture, split_cells
+from shaoyang_report.read.document import VALUE
 from shaoyang_report.read.readers import read_document
 from shaoyang_report.read.report import parse_document
-from shaoyang_report.read.tables import find_heading
+from shaoyang_report.read.sections import find_heading
 from shaoyang_report.read.text import normalize
 
 settings.register_profile(
@@ -213,7 +214,7 @@ _ORDER = get_layout().section_order
 
 def _sections(texts: tuple[str, ...]) -> list[str | None]:
     """For each line, the section it is the heading of, as the reader splits sections
-    (:func:`~shaoyang_report.read.tables.split_sections`: a heading counts only after the previous one)."""
+    (:func:`~shaoyang_report.read.sections.split_sections`: a heading counts only after the previous one)."""
     out, last = [], -1
     for text in texts:
         heading = _heading(text)

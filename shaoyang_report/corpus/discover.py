@@ -83,8 +83,8 @@ def title_of(text: str) -> tuple[str, int] | None:
         >>> title_of("会仪镇人民政府2021年信息公开年度报告"), title_of("2021年政府信息公开工作年度报告")
         (('会仪镇人民政府', 2021), None)
     """
-    from shaoyang_report.read.document import text_document
     from shaoyang_report.read.metadata import read_metadata
+    from shaoyang_report.read.readers.text_reader import text_document
     from shaoyang_report.read.text import normalize
 
     text = " ".join(text.split())

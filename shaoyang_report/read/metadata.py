@@ -21,7 +21,7 @@ Evidence, strongest first:
   publication date minus one (``发布时间:2024-01-30`` → 2023: *inferred*).
 
 Example:
-    >>> from shaoyang_report.read.document import text_document
+    >>> from shaoyang_report.read.readers.text_reader import text_document
     >>> meta = read_metadata(text_document("当前位置:首页 > 年报\\n"
     ...     "沅陵縣二酉苗族鄉(xiāng)人民政府2020年政府信息公開工作年度報告\\n一、總體情況", "x.txt"))
     >>> meta.agency, meta.year, meta.provenance()["year"]
@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from shaoyang_report.layout import get_layout
 from shaoyang_report.read.document import Document, Line
+from shaoyang_report.read.sections import TABLE_NUMERALS, split_sections
 from shaoyang_report.read.text import GLOSS, normalize, simplify
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -542,7 +543,7 @@ def read_metadata(doc: Document) -> Metadata:
     else from the year.
 
     Example:
-        >>> from shaoyang_report.read.document import text_document
+        >>> from shaoyang_report.read.readers.text_reader import text_document
         >>> doc = text_document("一、总体情况\\n2022年度,区秦岭保护局全面贯彻落实区委、区政府的各项工作部署。\\n"
         ...                     "二、主动公开政府信息情况", "x.txt")
         >>> m = read_metadata(doc)
@@ -589,8 +590,6 @@ def detect_format(doc: Document, year: int | None) -> tuple[str | None, str | No
     其他对外管理服务事项 or 政府集中采购 whatever its tables print. Without such a label, the
     format in use in the report's year.
     """
-    from shaoyang_report.read.tables import TABLE_NUMERALS, split_sections
-
     layout = get_layout()
     bounds = split_sections(doc)
     tables = [bounds[s] for s in TABLE_NUMERALS if s in bounds]

@@ -6,7 +6,7 @@
 * a zip holding ``word/document.xml`` → :func:`~.docx_reader.read_docx` (python-docx);
 * text (UTF-8 with or without BOM, GB18030/GBK) that is an HTML page →
   :func:`~.html_reader.read_html` (lxml);
-* any other text → :func:`~shaoyang_report.read.document.text_document`.
+* any other text → :func:`~.text_reader.text_document`.
 
 Every reader feeds the one template reader in :mod:`shaoyang_report.read.tables`.
 
@@ -27,45 +27,14 @@ Example:
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from shaoyang_report.errors import ReportFormatError
 from shaoyang_report.limits import MAX_CHARS, refuse
-from shaoyang_report.read.document import Document, decode, read_bytes, text_document
-
-_ZIP_MAGIC = b"PK\x03\x04"
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Word 97-2003 .doc, .xls, .wps …
-_RTF_MAGIC = b"{\\rtf"
-_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")  # PNG, JPEG, TIFF
-# An HTML page: starts with markup, and is a page or a table (not text that mentions a tag).
-_HTML_START = re.compile(r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|table|div|p|title)\b",
-                         re.I | re.S)
-_HTML_TAG = re.compile(r"<(?:html|body|table)\b", re.I)
-
-
-def sniff(data: bytes) -> str:
-    """The kind of a report file from its first bytes: ``pdf``, ``docx``, ``html``, ``text``.
-
-    Also names what cannot be read (``zip``, ``doc``, ``rtf``) so that the error says so.
-    Text that cannot be decoded is ``text`` here; decoding reports it.
-    """
-    head = data[:1024]
-    if b"%PDF-" in head:
-        return "pdf"
-    if data.startswith(_IMAGE_MAGIC):
-        return "image"  # a scanned page or a table picture: read by OCR (readers.ocr)
-    if data.startswith(_ZIP_MAGIC):
-        return "docx" if b"word/document.xml" in data else "zip"
-    if data.startswith(_OLE_MAGIC):
-        return "doc"
-    if data.lstrip().startswith(_RTF_MAGIC):
-        return "rtf"
-    start = data[:4096].lstrip(b"\xef\xbb\xbf").decode("latin-1")
-    if _HTML_START.match(start) and _HTML_TAG.search(data[:1 << 16].decode("latin-1")):
-        return "html"
-    return "text"
-
+from shaoyang_report.read.document import Document
+from shaoyang_report.read.readers.files import decode, read_bytes
+from shaoyang_report.read.readers.sniff import sniff
+from shaoyang_report.read.readers.text_reader import text_document
 
 def load_document(path: str | Path | list | tuple) -> Document:
     """Read a file into a Document, choosing the reader by content.

@@ -43,7 +43,8 @@ from shaoyang_report.limits import (
     inflate_bounded,
     refuse,
 )
-from shaoyang_report.read.document import Document, Line, split_cells
+from shaoyang_report.read.cells import split_cells
+from shaoyang_report.read.document import Document, Line
 from shaoyang_report.read.readers.grid import (
     MAX_COLSPAN,
     MAX_GRID_CELLS,

@@ -20,7 +20,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import NamedTuple
 
-from shaoyang_report.read.document import BLANK, TEXT, VALUE, Line, Token, cell_tokens
+from shaoyang_report.read.cells import cell_tokens
+from shaoyang_report.read.document import BLANK, TEXT, VALUE, Line, Token
 
 # Guards against hostile markup (colspan="100000" rowspan="65534").
 MAX_COLSPAN = 1000

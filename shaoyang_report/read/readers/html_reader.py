@@ -54,7 +54,9 @@ from shaoyang_report.limits import (
     Budget,
     refuse,
 )
-from shaoyang_report.read.document import Document, Line, decode, split_cells
+from shaoyang_report.read.cells import split_cells
+from shaoyang_report.read.document import Document, Line
+from shaoyang_report.read.readers.files import decode
 from shaoyang_report.read.readers.grid import MAX_COLSPAN, MAX_GRID_CELLS, table_lines
 
 _BLOCK = frozenset(

@@ -47,7 +47,8 @@ from shaoyang_report.limits import (
     Budget,
     refuse,
 )
-from shaoyang_report.read.document import PAGE_NUMBER_RE, Document, Line, split_cells
+from shaoyang_report.read.cells import PAGE_NUMBER_RE, split_cells
+from shaoyang_report.read.document import Document, Line
 from shaoyang_report.read.readers.pdf_pdfium import Pages, Word, read_pages
 from shaoyang_report.read.readers.pdf_objects import (
     OBJECTS_PER_PAGE,

@@ -31,13 +31,8 @@ from pathlib import Path
 
 from shaoyang_report.errors import ReportFormatError
 from shaoyang_report.limits import MAX_PDF_PAGES, Budget
-from shaoyang_report.read.document import (
-    PAGE_NUMBER_RE,
-    Document,
-    Line,
-    Token,
-    split_cells,
-)
+from shaoyang_report.read.cells import PAGE_NUMBER_RE, split_cells
+from shaoyang_report.read.document import Document, Line, Token
 from shaoyang_report.read.readers.ocr.engine import (
     CALLS,
     OcrUnavailable,
@@ -296,8 +291,8 @@ def image_lines(images: list[tuple[int, str]], base: Path, source: str, budget: 
     """
     from urllib.parse import unquote, urlsplit
 
-    from shaoyang_report.read.document import read_bytes
-    from shaoyang_report.read.readers import sniff
+    from shaoyang_report.read.readers.sniff import sniff
+    from shaoyang_report.read.readers.files import read_bytes
 
     found = []
     root = base.resolve()

@@ -1,0 +1,229 @@
+"""Row labels of the format's tables, as printed: which rows a text cell names.
+
+A cell may hold one label, several (``三、本年度办理结果(一)予以公开``), a label broken
+across lines or pages (joined to the unmatched cells before it), a label printed out of
+the format's order, or a label with one character off (行政事业型收费 for 行政事业性收费,
+labels of at least :data:`FUZZY_MIN_CHARS` characters). :func:`find_label` tries these
+in turn; :func:`frame_test` tells a table's captions and header cells (its ``frame`` in
+``layouts.toml``) and :func:`header_text` gives a block's header. Matches are kept per
+cell text: cells repeat across reports.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import lru_cache, partial
+
+from shaoyang_report.layout import Row
+from shaoyang_report.read.document import TEXT, Token
+from shaoyang_report.read.text import normalize
+
+#: A label at least this long (normalised, numbering dropped) is still recognised with
+#: one character changed, added or dropped (行政事业型收费 for 行政事业性收费).
+FUZZY_MIN_CHARS = 5
+_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]{1,2}、|\([一二三四五六七八九十]{1,2}\)|\d{1,2}[.、])")
+_INFO_CONTENT = "信息内容"
+
+
+def label_core(text: str) -> str:
+    """A normalised label without its numbering (``(一)``, ``1.``, ``三、``)."""
+    return _NUMBERING.sub("", text)
+
+
+def _distance_at_most_one(a: str, b: str) -> bool:
+    """Whether two strings differ by at most one character substituted, added or dropped."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b)) == 1
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    i = next((k for k in range(len(short)) if short[k] != long_[k]), len(short))
+    return short[i:] == long_[i + 1:]
+
+
+_FUZZY_CORES: dict[int, dict[int, list[tuple[int, str]]]] = {}  # by id() of a layout table's rows
+
+
+def _fuzzy_cores(rows: tuple[Row, ...]) -> dict[int, list[tuple[int, str]]]:
+    """``{length: [(index, label core)]}`` of the labels long enough to be read one character off.
+
+    Kept per layout table for the process.
+    """
+    cores = _FUZZY_CORES.get(id(rows))
+    if cores is None:
+        cores = _FUZZY_CORES[id(rows)] = {}
+        for i, row in enumerate(rows):
+            core = label_core(normalize(row.label_zh))
+            if row.patterns and len(core) >= FUZZY_MIN_CHARS:
+                cores.setdefault(len(core), []).append((i, core))
+    return cores
+
+
+def _fuzzy(rest: str, rows: tuple[Row, ...], start: int) -> int | None:
+    """The one row from ``start`` whose whole label is one character off ``rest``."""
+    if len(rest) < FUZZY_MIN_CHARS:
+        return None
+    core = label_core(rest)
+    by_length = _fuzzy_cores(rows)
+    hits = [i for n in (len(core) - 1, len(core), len(core) + 1) for i, c in by_length.get(n, ())
+            if i >= start and _distance_at_most_one(core, c)]
+    return min(hits) if len(hits) == 1 else None
+
+
+def _label_chain(text: str, rows: tuple[Row, ...], start: int, stop: int, seen: set[str] = frozenset()) -> list[int]:
+    """Indices of the rows in ``[start, stop)`` whose labels a text cell holds, in order.
+
+    One cell may hold several labels (``三、本年度办理结果(一)予以公开``); rows in ``seen``
+    are passed over.
+    """
+    rest = normalize(text)
+    hits: list[int] = []
+    pos = start
+    while rest and pos < stop:
+        if not seen and stop == len(rows):  # the usual case: one regular expression for rows pos…
+            m = _labels_from(rows, pos).match(rest)
+            if m is None or m.end() == 0:
+                break
+            i = int(m.lastgroup[1:].split("_")[0])
+        else:
+            for i in range(pos, stop):
+                if rows[i].key in seen:
+                    continue
+                m = next((m for p in rows[i].patterns if (m := p.match(rest))), None)
+                if m is not None and m.end() > 0:
+                    break
+            else:
+                break
+        hits.append(i)
+        rest = rest[m.end():]
+        pos = i + 1
+    return hits
+
+
+_LABELS_FROM: dict[tuple[int, int], re.Pattern[str]] = {}
+
+
+def _labels_from(rows: tuple[Row, ...], pos: int) -> re.Pattern[str]:
+    """The labels of rows ``pos…`` as one pattern: the first alternative matching names the row.
+
+    Kept per layout table and position for the process (a table has some thirty rows).
+    """
+    key = (id(rows), pos)
+    pattern = _LABELS_FROM.get(key)
+    if pattern is None:
+        alternatives = [f"(?P<r{i}_{k}>{p.pattern})" for i in range(pos, len(rows))
+                        for k, p in enumerate(rows[i].patterns)]
+        pattern = _LABELS_FROM[key] = re.compile("|".join(alternatives) or "(?!)")
+    return pattern
+
+
+# A report's cells repeat across reports (headers, labels): their matches are kept.
+_TABLES: dict[int, tuple[Row, ...]] = {}  # layout tables' rows by id() (kept for the process)
+
+
+@lru_cache(maxsize=4096)
+def _match_labels_cached(text: str, rows_id: int, start: int) -> tuple[tuple[int, ...], bool]:
+    """Indices of the rows whose labels a text cell holds, in order, from ``start``, and whether
+    the (only) label was read one character off."""
+    rows = _TABLES[rows_id]
+    hits = _label_chain(text, rows, start, len(rows))
+    if not hits:
+        i = _fuzzy(normalize(text), rows, start)
+        if i is not None:
+            return (i,), True
+    return tuple(hits), False
+
+
+def after_labels(text: str, rows: list[Row]) -> str:
+    """What a label cell holds after the labels of ``rows`` (matched in turn)."""
+    rest = normalize(text)
+    for row in rows:
+        m = next((m for p in row.patterns if (m := p.match(rest))), None)
+        if m is None:
+            return ""  # read one character off: the whole cell is the label
+        rest = rest[m.end():]
+    return rest
+
+
+@lru_cache(maxsize=4096)
+def _match_late_cached(text: str, rows_id: int, pos: int, seen: frozenset[str]) -> tuple[int, ...]:
+    """Rows before ``pos`` not yet found (not in ``seen``) whose labels the text cell holds (printed out of order).
+
+    As in printed order, one cell may hold several labels (a group label and its first
+    sub-row); the last one must be a row that holds values.
+    """
+    rows = _TABLES[rows_id]
+    hits = _label_chain(text, rows, 0, pos, seen)
+    while hits and (rows[hits[-1]].group or not rows[hits[-1]].columns):
+        hits.pop()
+    return tuple(hits)
+
+
+def find_label(
+    tok: Token, pending: list[Token], rows: tuple[Row, ...], pos: int, seen
+) -> tuple[list[int], Token, bool, bool, int] | None:
+    """The rows a text cell labels: ``(row indices, label token, out of order, fuzzy, fragments used)``.
+
+    Tried in turn: the cell alone in printed order; the cell joined to the unmatched
+    cells before it (a label broken across lines or pages); the same for a row not yet
+    found that the format prints earlier. ``seen``: the keys of the rows found so far
+    (a set, or a function giving them: only asked for when a row out of order is looked for).
+    """
+    rows_id = id(rows)
+    _TABLES.setdefault(rows_id, rows)
+    hits, fuzzy = _match_labels_cached(tok.text, rows_id, pos)
+    if hits:
+        return list(hits), tok, False, fuzzy, 0
+    joined: list[tuple[int, str]] = []  # the cell joined to the last k unmatched cells, longest first
+    text = tok.text
+    for k in range(len(pending) - 1, -1, -1):
+        text = pending[k].text + text
+        joined.append((k, text))
+    joined.reverse()
+    for k, text in joined:
+        hits, fuzzy = _match_labels_cached(text, rows_id, pos)
+        if hits:
+            return list(hits), Token(text, pending[k].location, TEXT), False, fuzzy, len(pending) - k
+    if pos == 0:
+        return None  # no row before the first: none can be printed out of order
+    seen = seen() if callable(seen) else frozenset(seen)
+    late = _match_late_cached(tok.text, rows_id, pos, seen)
+    if late:
+        return list(late), tok, True, False, 0
+    for k, text in joined:
+        late = _match_late_cached(text, rows_id, pos, seen)
+        if late:
+            return list(late), Token(text, pending[k].location, TEXT), True, False, len(pending) - k
+    return None
+
+
+_FRAMES: dict[int, tuple[re.Pattern[str], ...]] = {}  # layout tables' frame patterns by id() (kept for the process)
+
+
+def frame_test(frame: tuple[re.Pattern[str], ...]) -> Callable[[str], bool]:
+    """Whether a cell's text is a caption or header of a table, by the table's ``frame`` patterns.
+
+    The answers are kept per text (cells repeat across reports).
+    """
+    _FRAMES.setdefault(id(frame), frame)
+    return partial(_is_frame_cached, id(frame))
+
+
+@lru_cache(maxsize=4096)
+def _is_frame_cached(frame_id: int, text: str) -> bool:
+    """Whether a cell is a caption or header of a table (its ``frame``); cells repeat across reports: kept."""
+    norm = normalize(text)
+    return bool(norm) and any(p.search(norm) for p in _FRAMES[frame_id])
+
+
+def header_text(run: list[Token]) -> str:
+    """The header cells of a block: the texts after its last 信息内容 (or caption)."""
+    norms = [normalize(t.text) for t in run]
+    for k in range(len(norms) - 1, -1, -1):
+        if norms[k].startswith(_INFO_CONTENT):
+            norms = [norms[k][len(_INFO_CONTENT):], *norms[k + 1:]]
+            break
+    return "".join(norms)
