@@ -11,24 +11,21 @@ names): a sheet holds what fits, its last row says what was left out and where t
 whole data is (``facts_files``: the facts CSV/Parquet written beside the workbook), and a
 first sheet ``说明 notes`` lists every such cut.
 
-The frame sheets (facts, findings, comparison, sources) are written as sheet XML
-streamed straight into the file, a column at a time (a million rows in well under a
-minute, in flat memory); openpyxl writes the rest of the workbook around them.
+The workbook is written in openpyxl's write-only mode: each sheet's rows go to a
+temporary file as they are appended. The frame sheets (facts, findings, comparison,
+sources) are turned into cells a block of rows at a time (a million rows in flat
+memory); the small sheets (the notes, a report's printed tables) are built whole
+first, as a sheet's column widths must be set before its first row.
 """
 
 from __future__ import annotations
 
-import io
 import math
 import re
-import shutil
-import tempfile
 import unicodedata
-import zipfile
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 import numpy as np
 import pandas as pd
@@ -48,6 +45,7 @@ _DECIMAL_FORMAT = "0.00##"
 _SHEET_CHARS = str.maketrans({c: "_" for c in "[]:*?/\\"})
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _CUT_MARK = "…"
+_BLOCK_ROWS = 20_000  # rows of a frame sheet turned into cells at a time
 
 
 def _width(value: object) -> int:
@@ -86,48 +84,141 @@ def _cell(value: object) -> object:
     return _text(value) if isinstance(value, str) else value
 
 
-def _write_frame(ws, frame: pd.DataFrame, *, index: bool = False, start_row: int = 1, unit_column: str | None = None):
-    """A small frame written cell by cell with openpyxl (the printed tables of a report)."""
-    from openpyxl.styles import Alignment, Font, PatternFill
-
-    header_font, header_fill = Font(bold=True), PatternFill("solid", fgColor="DDE5F0")
-    data = frame.reset_index() if index else frame
-    data = data.iloc[: max(0, MAX_ROWS - start_row), :MAX_COLUMNS]
-    columns = [str(c) for c in data.columns]
-    for j, name in enumerate(columns, start=1):
-        cell = ws.cell(row=start_row, column=j, value=_cell(name))
-        cell.font, cell.fill = header_font, header_fill
-        cell.alignment = Alignment(wrap_text=False)
-    units = data[unit_column].tolist() if unit_column and unit_column in data.columns else None
-    for i, row in enumerate(data.itertuples(index=False), start=start_row + 1):
-        for j, value in enumerate(row, start=1):
-            cell = ws.cell(row=i, column=j, value=_cell(value))
-            if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
-                unit = units[i - start_row - 1] if units else None
-                cell.number_format = _FORMATS.get(unit, _COUNT_FORMAT if float(cell.value).is_integer() else _DECIMAL_FORMAT)
-    return start_row + len(data) + 1
-
-
-def _fit(ws) -> None:
-    from openpyxl.utils import get_column_letter
-
-    widths: dict[int, int] = {}
-    for row in ws.iter_rows():
-        for cell in row:
-            if cell.value is not None:
-                widths[cell.column] = max(widths.get(cell.column, 0), _width(cell.value))
-    for col, width in widths.items():
-        ws.column_dimensions[get_column_letter(col)].width = _column_width(width)
-
-
 def _column_width(width: int) -> int:
     return min(max(width + 2, 6), 60)
 
 
-# ---------------------------------------------------------------------------- streamed frame sheets
+def _number_format(value: float) -> str:
+    return _COUNT_FORMAT if float(value).is_integer() else _DECIMAL_FORMAT
+
+
+def _number(value: float) -> float | str:
+    """A number as its cell is given it: itself, or the exact text Excel reads back.
+
+    A whole float below 2**53 is given as an int (written without a decimal point).
+    openpyxl writes numbers with 16 significant digits; a number that needs more
+    (``0.1 + 0.2``, a whole float past 2**53, a long int) is given as its exact text,
+    which the frame sheets still write as a number.
+
+    Example:
+        >>> _number(2.0), _number(0.5), _number(0.1 + 0.2), _number(2.0**53), _number(7)
+        (2, 0.5, '0.30000000000000004', '9007199254740992.0', 7)
+    """
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    text = repr(value) if isinstance(value, float) else str(value)
+    return value if f"{value:.16g}" == text else text  # openpyxl's text of a number
+
+
+def _styled(cell, **style):
+    for attr, value in style.items():
+        setattr(cell, attr, value)
+    return cell
+
+
+def _as_text(text: str):
+    """A text as a frame sheet's cell is given it: an empty text as rich text of one empty run.
+
+    openpyxl writes a plain empty text as an empty cell, which reads back as no value.
+    """
+    from openpyxl.cell.rich_text import CellRichText
+
+    return CellRichText("") if text == "" else text
+
+
+def _text_cell(ws, text: str, **style):
+    """A cell holding ``text`` as text (never read as an error code such as ``#N/A``), styled."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = _styled(WriteOnlyCell(ws, value=_as_text(text)), **style)
+    cell.data_type = "s"
+    return cell
+
+
+def _size(ws, rows: int, columns: int) -> None:
+    """Give a write-only sheet its dimension (``A1:P1000``), which readers in read-only mode size it by.
+
+    openpyxl writes one only for the sheets it holds in memory; it asks the sheet for it
+    when the first row is appended.
+    """
+    from openpyxl.utils import get_column_letter
+
+    ref = f"A1:{get_column_letter(max(1, columns))}{max(1, rows)}"
+    ws.calculate_dimension = lambda: ref
+
+
+def _append_all(ws, rows: list[list], *, freeze: str | None = None, widths: Mapping[int, int] | None = None) -> None:
+    """Append the rows of a small sheet, after its column widths (fitted when not given) and frozen panes."""
+    from openpyxl.cell import Cell
+    from openpyxl.utils import get_column_letter
+
+    if widths is None:
+        fitted: dict[int, int] = {}
+        for row in rows:
+            for j, item in enumerate(row, start=1):
+                value = item.value if isinstance(item, Cell) else item
+                if value is not None:
+                    fitted[j] = max(fitted.get(j, 0), _width(value))
+        widths = {j: _column_width(width) for j, width in fitted.items()}
+    for j, width in widths.items():
+        ws.column_dimensions[get_column_letter(j)].width = width
+    ws.freeze_panes = freeze
+    _size(ws, len(rows), max((len(row) for row in rows), default=1))
+    for row in rows:
+        ws.append(row)
+
+
+# ---------------------------------------------------------------------------- small sheets
+def _notes_sheet(ws, lines: Sequence[str]) -> None:
+    """The ``说明 notes`` sheet: what was cut, and the caller's notes."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    title = _styled(WriteOnlyCell(ws, value="说明 notes"), font=Font(bold=True, size=12))
+    _append_all(ws, [[title]] + [[_cell(line)] for line in lines], widths={1: 120})
+
+
+def _table_rows(ws, frame: pd.DataFrame, start_row: int) -> list[list]:
+    """A printed table (its row labels first) as the rows of a sheet from ``start_row``: the header, then its rows."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    header = {"font": Font(bold=True), "fill": PatternFill("solid", fgColor="DDE5F0"),
+              "alignment": Alignment(wrap_text=False)}
+    data = frame.reset_index()
+    data = data.iloc[: max(0, MAX_ROWS - start_row), :MAX_COLUMNS]
+    rows = [[_styled(WriteOnlyCell(ws, value=_cell(str(c))), **header) for c in data.columns]]
+    for values in data.itertuples(index=False):
+        row = []
+        for value in map(_cell, values):
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                value = _styled(WriteOnlyCell(ws, value=value), number_format=_number_format(value))
+            row.append(value)
+        rows.append(row)
+    return rows
+
+
+def _tables_sheet(ws, by_section: Mapping[str, pd.DataFrame]) -> None:
+    """A report's sheet: its printed tables one under the other, each under its title, a blank row between."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    rows: list[list] = []
+    for frame in by_section.values():
+        row = len(rows) + (2 if rows else 1)  # the title's row, after a blank one
+        if frame.empty or row >= MAX_ROWS - 1:
+            continue
+        if rows:
+            rows.append([])
+        rows.append([_styled(WriteOnlyCell(ws, value=_cell(frame.index.name)), font=Font(bold=True, size=12))])
+        rows += _table_rows(ws, frame.rename_axis("项目"), start_row=row + 1)
+    _append_all(ws, rows, freeze="B1")
+
+
+# ---------------------------------------------------------------------------- frame sheets, by blocks of rows
 @dataclass
 class _FrameSheet:
-    """A frame sheet to stream: the frame (cut to Excel's limits), its styles, and what was cut."""
+    """A frame sheet to stream: the frame (cut to Excel's limits), and what was cut."""
 
     name: str
     frame: pd.DataFrame
@@ -135,120 +226,185 @@ class _FrameSheet:
     total_rows: int
     total_columns: int
     note: str = ""
-    styles: dict[str, int] = field(default_factory=dict)
-    ws: object = None
-    path: str = ""
 
 
-def _letters(n: int) -> list[str]:
-    from openpyxl.utils import get_column_letter
+class _Column:
+    """One column of a frame sheet: its width, and its cells a block of rows at a time.
 
-    return [get_column_letter(j) for j in range(1, n + 1)]
+    A block is two lists, one item per row: the values (None for an empty cell), and
+    the cells that carry a number format (or a type of our choosing), or None when the
+    column has none. Such a cell is one per format and type, reused row after row: the
+    sheet gives it each row's value and type just before appending the row, which
+    openpyxl writes then (it may also write the row's next plain values through an
+    unstyled cell it was handed, which is why the value is given every time).
+    """
+
+    width = 0
+
+    def __init__(self, ws):
+        self.ws = ws
+        self.slots: dict[tuple[str | None, str], tuple] = {}
+
+    def slot(self, number_format: str | None, data_type: str) -> tuple:
+        """The reused cell of a number format (None: unstyled) and the type its values are written as."""
+        from openpyxl.cell import WriteOnlyCell
+
+        key = (number_format, data_type)
+        if key not in self.slots:
+            cell = WriteOnlyCell(self.ws)
+            if number_format is not None:
+                cell.number_format = number_format
+            self.slots[key] = (cell, data_type)
+        return self.slots[key]
+
+    def block(self, start: int, stop: int, unit_formats: np.ndarray | None) -> tuple[list, list | None]:
+        raise NotImplementedError
 
 
-def _number_text(values: np.ndarray) -> list[str]:
-    """Numbers as the XML text Excel reads back exactly (integers without a decimal point)."""
-    out = []
-    for v in values.tolist():
-        if isinstance(v, float) and v.is_integer() and abs(v) < 2**53:
-            out.append(str(int(v)))
-        else:
-            out.append(repr(v) if isinstance(v, float) else str(v))
-    return out
+class _Booleans(_Column):
+    def __init__(self, ws, series: pd.Series):
+        super().__init__(ws)
+        self.series = series
+        self.width = 5 if series.notna().any() else 0
+
+    def block(self, start, stop, unit_formats):
+        values = self.series.iloc[start:stop].astype("boolean")
+        return values.to_numpy(dtype=object, na_value=None).tolist(), None
 
 
-def _column_cells(series: pd.Series, styles: dict[str, int], units: np.ndarray | None) -> tuple[np.ndarray, int]:
-    """Per row, the tail of the cell's XML after ``<c r="A1`` (None for an empty cell), and the column's width."""
-    n = len(series)
-    out = np.full(n, None, dtype=object)
-    dtype = series.dtype
-    if pd.api.types.is_bool_dtype(dtype):
-        values = series.astype("boolean")
-        mask = values.notna().to_numpy()
-        truth = values.fillna(False).to_numpy(dtype=bool)
-        out[mask & truth] = '" t="b"><v>1</v></c>'
-        out[mask & ~truth] = '" t="b"><v>0</v></c>'
-        return out, 5 if mask.any() else 0
-    if pd.api.types.is_numeric_dtype(dtype):
-        values = series.to_numpy(dtype="float64", na_value=np.nan)
+class _Numbers(_Column):
+    """A numeric column: formats by wholeness, or by the row's unit (``unit_formats``)."""
+
+    def __init__(self, ws, series: pd.Series):
+        super().__init__(ws)
+        self.series = series
+        for start in range(0, len(series), _BLOCK_ROWS):
+            values = self._values(start, start + _BLOCK_ROWS)
+            ok = np.isfinite(values)
+            small = self._small(values, ok)
+            if small.any():  # the longest int's digits: the smallest's or the largest's
+                ints = values[small].astype(np.int64)
+                self.width = max(self.width, len(str(ints.min())), len(str(ints.max())))
+            self.width = max([self.width, *map(len, map(repr, values[ok & ~small].tolist()))])
+
+    def _values(self, start: int, stop: int) -> np.ndarray:
+        return self.series.iloc[start:stop].to_numpy(dtype="float64", na_value=np.nan)
+
+    @staticmethod
+    def _small(values: np.ndarray, ok: np.ndarray) -> np.ndarray:
+        """Whole numbers written as ints (see :func:`_number`)."""
+        with np.errstate(invalid="ignore"):
+            return ok & (values == np.floor(values)) & (np.abs(values) < 2**53)
+
+    def block(self, start, stop, unit_formats):
+        values = self._values(start, stop)
         ok = np.isfinite(values)
         if not ok.any():
-            return out, 0
-        numbers = values[ok]
-        whole = numbers == np.floor(numbers)
-        formats = np.where(whole, _COUNT_FORMAT, _DECIMAL_FORMAT).astype(object)
-        if units is not None:
-            unit_format = pd.Series(units[ok]).map(_FORMATS).to_numpy(dtype=object)
-            has = pd.notna(unit_format)
-            formats[has] = unit_format[has]
-        texts = _number_text(numbers)
-        style_of = {f: styles[f] for f in set(formats.tolist())}
-        out[ok] = [f'" s="{style_of[f]}"><v>{t}</v></c>' for f, t in zip(formats.tolist(), texts)]
-        return out, max(len(t) for t in texts)
-    # texts (and anything else, written as text): one XML tail per distinct value
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    tails, width = [], 0
-    for value in uniques:
-        cell = _cell(value)
-        if cell is None:
-            tails.append(None)
-        elif isinstance(cell, bool):
-            tails.append(f'" t="b"><v>{int(cell)}</v></c>')
-        elif isinstance(cell, (int, float)):
-            fmt = _COUNT_FORMAT if float(cell).is_integer() else _DECIMAL_FORMAT
-            tails.append(f'" s="{styles[fmt]}"><v>{_number_text(np.array([cell]))[0]}</v></c>')
-        else:
-            text = cell if isinstance(cell, str) else _text(str(cell))
-            space = ' xml:space="preserve"' if text != text.strip() else ""
-            tails.append(f'" t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>')
-            width = max(width, _width(text))
-            continue
-        width = max(width, len(str(cell)))
-    tails.append(None)  # code -1: a missing value
-    out[:] = np.asarray(tails, dtype=object)[codes]
-    return out, width
+            return [None] * len(values), None
+        small = self._small(values, ok)
+        out = np.full(len(values), None, dtype=object)
+        out[small] = values[small].astype(np.int64).tolist()
+        rest = np.flatnonzero(ok & ~small)
+        out[rest] = [_number(v) for v in values[rest].tolist()]
+        with np.errstate(invalid="ignore"):
+            formats = np.where(values == np.floor(values), _COUNT_FORMAT, _DECIMAL_FORMAT).astype(object)
+        if unit_formats is not None:
+            has = pd.notna(unit_formats)
+            formats[has] = unit_formats[has]
+        slots = {f: self.slot(f, "n") for f in set(formats[ok].tolist())}
+        return out.tolist(), [slots[f] if good else None for f, good in zip(formats.tolist(), ok.tolist())]
 
 
-def _sheet_xml(sheet: _FrameSheet, chunk: int = 20_000) -> Iterator[str]:
-    """The worksheet XML of a frame sheet: header, rows, and the note of what was cut."""
+class _Values(_Column):
+    """Texts (and anything else, written as text), or mixed values: converted once per distinct value."""
+
+    def __init__(self, ws, series: pd.Series):
+        from openpyxl.cell import WriteOnlyCell
+
+        super().__init__(ws)
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        self.codes = codes.astype(np.min_scalar_type(-len(uniques) - 1))  # -1: missing
+        probe = WriteOnlyCell(ws)
+        values, slots = [], []
+        for value in uniques:
+            cell, slot = _cell(value), None
+            if cell is None:
+                pass
+            elif isinstance(cell, bool):
+                self.width = max(self.width, len(str(cell)))
+            elif isinstance(cell, (int, float)):
+                self.width = max(self.width, len(str(cell)))
+                cell, slot = _number(cell), self.slot(_number_format(cell), "n")
+            else:
+                text = cell if isinstance(cell, str) else _text(str(cell))
+                self.width = max(self.width, _width(text))
+                cell = probe.value = _as_text(text)
+                if probe.data_type != "s":  # a text openpyxl would write as an error code
+                    slot = self.slot(None, "s")
+            values.append(cell)
+            slots.append(slot)
+        values.append(None)  # code -1: a missing value
+        slots.append(None)
+        self.uniques = _objects(values)
+        self.unique_slots = _objects(slots) if any(s is not None for s in slots) else None
+
+    def block(self, start, stop, unit_formats):
+        codes = self.codes[start:stop]
+        slots = None if self.unique_slots is None else self.unique_slots[codes].tolist()
+        return self.uniques[codes].tolist(), slots
+
+
+def _objects(items: list) -> np.ndarray:
+    """A 1-d object array of ``items`` (tuples stay items, not rows)."""
+    return np.fromiter(items, dtype=object, count=len(items))
+
+
+def _column(ws, series: pd.Series) -> _Column:
+    if pd.api.types.is_bool_dtype(series.dtype):
+        return _Booleans(ws, series)
+    if pd.api.types.is_numeric_dtype(series.dtype):
+        return _Numbers(ws, series)
+    return _Values(ws, series)
+
+
+def _unit_formats(units: pd.Series) -> np.ndarray:
+    """Per row, the number format of its unit (NaN for a unit without one)."""
+    return pd.Series(units.to_numpy(dtype=object)).map(_FORMATS).to_numpy(dtype=object)
+
+
+def _frame_sheet(ws, sheet: _FrameSheet) -> None:
+    """Stream a frame sheet: header, rows a block at a time, and the note of what was cut."""
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
     frame = sheet.frame
-    columns = [str(c) for c in frame.columns]
-    letters = _letters(max(1, len(columns)))
-    header_style = sheet.styles["header"]
-    units = frame[sheet.unit_column].to_numpy(dtype=object) if sheet.unit_column in frame.columns else None
+    names = [str(c) for c in frame.columns]
+    columns = [_column(ws, frame[name]) for name in names]
+    for j, (name, column) in enumerate(zip(names, columns), start=1):
+        ws.column_dimensions[get_column_letter(j)].width = _column_width(max(column.width, _width(_cell(name))))
+    units = frame[sheet.unit_column] if sheet.unit_column in frame.columns else None
     n = len(frame)
-    cells, widths = [], []
-    for name in columns:
-        tails, width = _column_cells(frame[name], sheet.styles, units)
-        cells.append(tails)
-        widths.append(max(width, _width(_cell(name))))
-    last_row = n + 1 + (1 if sheet.note else 0)
-    yield ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-           '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-           'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-           f'<dimension ref="A1:{letters[-1]}{last_row}"/>'
-           '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
-           'state="frozen"/><selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
-           '<sheetFormatPr defaultRowHeight="15"/>')
-    if columns:
-        yield "<cols>" + "".join(f'<col min="{j}" max="{j}" width="{_column_width(w)}" customWidth="1"/>'
-                                 for j, w in enumerate(widths, start=1)) + "</cols>"
-    yield "<sheetData>"
-    yield ('<row r="1">' + "".join(
-        f'<c r="{L}1" s="{header_style}" t="inlineStr"><is><t>{escape(_cell(name) or "")}</t></is></c>'
-        for L, name in zip(letters, columns)) + "</row>")
-    for start in range(0, n, chunk):
-        stop = min(n, start + chunk)
-        parts = []
-        for k, row in enumerate(zip(*(c[start:stop] for c in cells)), start=start + 2):
-            r = str(k)
-            parts.append(f'<row r="{r}">' + "".join(f'<c r="{L}{r}{tail}' for L, tail in zip(letters, row)
-                                                    if tail is not None) + "</row>")
-        yield "".join(parts)
+    _size(ws, n + 1 + (1 if sheet.note else 0), len(names))
+    ws.freeze_panes = "A2"
+    header = {"font": Font(bold=True), "fill": PatternFill("solid", fgColor="DDE5F0")}
+    ws.append([_text_cell(ws, _cell(name), **header) for name in names])
+    for start in range(0, n, _BLOCK_ROWS):
+        stop = min(n, start + _BLOCK_ROWS)
+        unit_formats = None if units is None else _unit_formats(units.iloc[start:stop])
+        blocks = [column.block(start, stop, unit_formats) for column in columns]
+        styled = [(j, slots) for j, (_, slots) in enumerate(blocks) if slots is not None]
+        rows = zip(*(values for values, _ in blocks)) if blocks else [()] * (stop - start)
+        for i, row in enumerate(rows):
+            row = list(row)
+            for j, slots in styled:
+                if slots[i] is not None:
+                    cell, data_type = slots[i]
+                    cell.value = row[j]
+                    cell.data_type = data_type
+                    row[j] = cell
+            ws.append(row)
     if sheet.note:
-        yield (f'<row r="{last_row}"><c r="A{last_row}" s="{sheet.styles["note"]}" t="inlineStr"><is><t>'
-               f"{escape(sheet.note)}</t></is></c></row>")
-    yield "</sheetData></worksheet>"
+        ws.append([_text_cell(ws, sheet.note, font=Font(italic=True, color="B03A2E"))])
 
 
 def _cut(name: str, frame: pd.DataFrame, unit_column: str | None, facts_files: Sequence[str]) -> _FrameSheet:
@@ -269,50 +425,6 @@ def _cut(name: str, frame: pd.DataFrame, unit_column: str | None, facts_files: S
                 f"超出 Excel 每表 {MAX_ROWS:,} 行、{MAX_COLUMNS:,} 列的上限）；{where}。")
     return _FrameSheet(name, kept, unit_column, rows, columns, note)
 
-
-def _register_styles(ws) -> dict[str, int]:
-    """Make openpyxl put the styles the streamed sheet uses into the workbook; their indices."""
-    from openpyxl.styles import Font, PatternFill
-
-    styles = {}
-    probes = {"header": {"font": Font(bold=True), "fill": PatternFill("solid", fgColor="DDE5F0")},
-              "note": {"font": Font(italic=True, color="B03A2E")},
-              **{f: {"number_format": f} for f in {*_FORMATS.values(), _COUNT_FORMAT, _DECIMAL_FORMAT}}}
-    for j, (key, attrs) in enumerate(probes.items(), start=1):
-        cell = ws.cell(row=1, column=j)
-        for attr, value in attrs.items():
-            setattr(cell, attr, value)
-        styles[key] = cell.style_id
-    for j in range(1, len(probes) + 1):
-        del ws._cells[(1, j)]
-    return styles
-
-
-def _fill_sheets(path: Path, sheets: list[_FrameSheet]) -> None:
-    """Put the streamed sheets' XML into the workbook openpyxl saved at ``path`` (in their placeholders)."""
-    skeleton = path.read_bytes()
-    targets = {s.path: s for s in sheets}
-    with zipfile.ZipFile(io.BytesIO(skeleton)) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
-        for info in src.infolist():
-            sheet = targets.get(info.filename)
-            if sheet is None:
-                out.writestr(info, src.read(info.filename))
-                continue
-            with tempfile.TemporaryFile(dir=path.parent) as xml:
-                for part in _sheet_xml(sheet):
-                    xml.write(part.encode("utf-8"))
-                size = xml.tell()
-                xml.seek(0)
-                member = zipfile.ZipInfo(info.filename, date_time=info.date_time)
-                member.compress_type = zipfile.ZIP_DEFLATED
-                for attr in ("compress_level", "_compresslevel"):  # a large sheet: fast compression
-                    try:
-                        setattr(member, attr, 1)
-                        break
-                    except AttributeError:
-                        continue
-                with out.open(member, "w", force_zip64=size > 2**31 - 2**24) as dst:
-                    shutil.copyfileobj(xml, dst, 1 << 20)
 
 
 # ---------------------------------------------------------------------------- the workbook
@@ -349,11 +461,9 @@ def write_workbook(
         The path written (whole: written beside and renamed into place).
     """
     from openpyxl import Workbook
-    from openpyxl.styles import Font
 
     path = Path(path)
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = Workbook(write_only=True)
     taken: set[str] = set()
     frames: list[tuple[str, pd.DataFrame, str | None]] = [("事实 facts", facts, "unit")]
     if findings is not None:
@@ -366,28 +476,11 @@ def write_workbook(
     sheets = [_cut(name, frame, unit, facts_files) for name, frame, unit in frames]
     lines = [f"{s.name}：{s.note}" for s in sheets if s.note] + list(notes)
     if lines:
-        ws = wb.create_sheet(_sheet_name("说明 notes", taken))
-        ws.cell(row=1, column=1, value="说明 notes").font = Font(bold=True, size=12)
-        for i, line in enumerate(lines, start=2):
-            ws.cell(row=i, column=1, value=_cell(line))
-        ws.column_dimensions["A"].width = 120
+        _notes_sheet(wb.create_sheet(_sheet_name("说明 notes", taken)), lines)
     for sheet in sheets:
-        ws = wb.create_sheet(_sheet_name(sheet.name, taken))
-        sheet.styles = _register_styles(ws)
-        sheet.ws = ws
+        _frame_sheet(wb.create_sheet(_sheet_name(sheet.name, taken)), sheet)
     for report_id, by_section in (tables or {}).items():
-        ws = wb.create_sheet(_sheet_name(report_id, taken))
-        row = 1
-        for frame in by_section.values():
-            if frame.empty or row >= MAX_ROWS - 1:
-                continue
-            ws.cell(row=row, column=1, value=_cell(frame.index.name)).font = Font(bold=True, size=12)
-            row = _write_frame(ws, frame.rename_axis("项目"), index=True, start_row=row + 1) + 1
-        ws.freeze_panes = "B1"
-        _fit(ws)
+        _tables_sheet(wb.create_sheet(_sheet_name(report_id, taken)), by_section)
     with replacing(path) as tmp:
         wb.save(tmp)
-        for sheet in sheets:
-            sheet.path = sheet.ws.path.lstrip("/")  # known once openpyxl has numbered the sheets
-        _fill_sheets(tmp, sheets)
     return path
