@@ -1,5 +1,5 @@
 # The verbs of the project. The README's two commands are scripts/setup.sh and scripts/test.sh.
-.PHONY: setup data briefings test test-fast bench docs
+.PHONY: setup data briefings test test-fast lint bench docs
 
 setup:          ## create .venv and run the main job
 	bash scripts/setup.sh
@@ -15,6 +15,10 @@ test:           ## the whole suite (what CI runs)
 
 test-fast:      ## skip the slow end-to-end tests
 	bash scripts/test.sh -m "not slow"
+
+lint:           ## ruff and mypy, as the test command runs them
+	.venv/bin/ruff check shaoyang_report tests benchmarks
+	.venv/bin/mypy
 
 bench:          ## speed and memory figures
 	.venv/bin/python benchmarks/bench_parse.py
