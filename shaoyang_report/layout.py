@@ -165,7 +165,7 @@ class Layout:
         """The table a format prints in ``section``."""
         return self.tables[self.formats[template].tables[section]]
 
-    @cache
+    @cache  # noqa: B019 - the one Layout lives for the process (get_layout caches it)
     def column_label(self, section: str, dim: str, key: str) -> str:
         """Chinese label of a measure/applicant/item key within a section."""
         for fmt in self.formats.values():

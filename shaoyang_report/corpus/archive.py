@@ -21,7 +21,7 @@ import io
 import os
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
@@ -205,7 +205,7 @@ class Archive:
         replaces = latest["path"] if latest else collided
         self.manifest.append({
             "report_id": report_id, "url": url, "final_url": download.final_url,
-            "fetched_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "http_status": download.http_status, "content_type": download.content_type,
             "bytes": len(download.data), "sha256": sha, "path": self.rel(path), "replaces": replaces,
             "linked_from": linked_from, "last_modified": download.last_modified,

@@ -22,11 +22,10 @@ from shaoyang_report import dictionary
 from shaoyang_report.check.checks import run_rules
 from shaoyang_report.check.misreads import mark_misreads
 from shaoyang_report.check.prose import prose_checks_records
-from shaoyang_report.read.entry import CatalogEntry
 from shaoyang_report.errors import ReportFormatError
 from shaoyang_report.layout import TABLE_SECTIONS, Table, get_layout
-from shaoyang_report.rendering import render_html, render_text
 from shaoyang_report.read.document import BLANK, VALUE, Document, Token
+from shaoyang_report.read.entry import CatalogEntry
 from shaoyang_report.read.metadata import Metadata, detect_format, read_metadata
 from shaoyang_report.read.prose import extract_prose_facts, find_numbers, join_wrapped_lines
 from shaoyang_report.read.readers import load_document
@@ -34,6 +33,7 @@ from shaoyang_report.read.readers.text_reader import text_document
 from shaoyang_report.read.sections import split_sections
 from shaoyang_report.read.tables import TableRead, read_tables
 from shaoyang_report.read.text import parse_cell, simplify
+from shaoyang_report.rendering import render_html, render_text
 
 MISSING_COLUMNS = ["report_id", "section", "item", "reason"]
 UNPLACED_COLUMNS = ["report_id", "section", "raw", "location"]

@@ -291,8 +291,8 @@ def image_lines(images: list[tuple[int, str]], base: Path, source: str, budget: 
     """
     from urllib.parse import unquote, urlsplit
 
-    from shaoyang_report.read.readers.sniff import sniff
     from shaoyang_report.read.readers.files import read_bytes
+    from shaoyang_report.read.readers.sniff import sniff
 
     found = []
     root = base.resolve()
