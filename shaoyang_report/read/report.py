@@ -84,7 +84,7 @@ class Report:
         self.provenance = meta.provenance(catalog_entry)
         self.published = meta.published  # the date line above the first heading, if printed
         from_catalog = self.provenance["year"] is not None and self.provenance["year"].basis == "catalog"
-        self.year = catalog_entry.year if from_catalog else meta.year
+        self.year = catalog_entry.year if from_catalog and catalog_entry is not None else meta.year
         self._reads = reads
         self._absent = absent
         self.shapes = {k: v for r in reads.values() for k, v in r.shapes.items()}
@@ -247,6 +247,7 @@ class Report:
 
     def expected_value_count(self, section: str) -> int:
         """How many values the format (in the shape this report used) puts in a table."""
+        assert self.template is not None, "a report of a known format only"
         table = get_layout().table_for(self.template, section)
         return table.value_count(self.shapes)
 
@@ -439,7 +440,7 @@ def printed_table(records: list[dict], template: str | None, section: str) -> pd
     wide = table.wide
     printed = {r["item"] for r in facts}
     row_order: list[tuple[str, str]] = []
-    col_order: list[tuple[str, str]] = []
+    col_order: list[tuple[str | None, str]] = []
     for row in table.rows:
         # a block may print the other format's columns (alt_columns): kept as printed
         for col in (*row.columns, *(c for alt in row.alt_columns for c in alt.columns)):
