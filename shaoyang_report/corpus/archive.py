@@ -111,7 +111,7 @@ class _Manifest:
                     return row
         return None
 
-    def append(self, row: dict[str, str]) -> None:
+    def append(self, row: dict[str, object]) -> None:
         self.rows.append({c: str(row.get(c, "")) for c in MANIFEST_COLUMNS})
         self.save()
 
