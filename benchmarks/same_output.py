@@ -77,8 +77,9 @@ def _inputs() -> list[Path]:
 
 
 def write(out: Path) -> None:
-    import shaoyang_report as sr
     import generated_reports as gen
+
+    import shaoyang_report as sr
 
     results: dict = {}
     for path in _inputs():

@@ -13,7 +13,6 @@ Example:
 """
 
 from shaoyang_report.compare.agencies import compare_agencies
-from shaoyang_report.config import VERSION
 from shaoyang_report.compare.scorecard import scorecard
 from shaoyang_report.compare.years import (
     compare_years,
@@ -21,6 +20,7 @@ from shaoyang_report.compare.years import (
     cross_year_checks,
     indicator_table,
 )
+from shaoyang_report.config import VERSION
 from shaoyang_report.corpus.corpus import Corpus
 from shaoyang_report.corpus.discover import discover
 from shaoyang_report.corpus.fetch import fetch_catalog

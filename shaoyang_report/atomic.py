@@ -230,6 +230,7 @@ class OutputSet:
 
     def final(self, staged: str | Path) -> Path:
         """Where a file written under :attr:`stage` ends up."""
+        assert self.stage is not None, "inside the with block only"
         return self.folder / Path(staged).relative_to(self.stage)
 
     def __enter__(self) -> OutputSet:
@@ -250,13 +251,16 @@ class OutputSet:
             if exc_type is None:
                 self._commit()
         finally:
-            shutil.rmtree(self.stage, ignore_errors=True)
+            if self.stage is not None:
+                shutil.rmtree(self.stage, ignore_errors=True)
             self.stage = None
 
     def staged_files(self) -> list[Path]:
         """The complete files written under :attr:`stage` so far (temporaries left out)."""
-        return sorted(p for p in self.stage.rglob("*")
-                      if p.is_file() and not is_temporary(p.relative_to(self.stage)))
+        stage = self.stage
+        assert stage is not None, "inside the with block only"
+        return sorted(p for p in stage.rglob("*")
+                      if p.is_file() and not is_temporary(p.relative_to(stage)))
 
     def _commit(self) -> None:
         moves = [(f, self.final(f)) for f in self.staged_files()]

@@ -28,10 +28,14 @@ import argparse
 import importlib.util
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from shaoyang_report import config, dictionary
 from shaoyang_report.errors import ReportFormatError
 from shaoyang_report.publish.display import misread_note, report_headline
+
+if TYPE_CHECKING:
+    from shaoyang_report.corpus.corpus import Corpus
 
 
 def _expand(paths: list[str]) -> list[Path] | Path:
@@ -52,7 +56,7 @@ def _by_report(frame):
     return lambda rid: groups.get(rid, frame.iloc[0:0])
 
 
-def _print_check(corpus) -> None:
+def _print_check(corpus: Corpus) -> None:
     findings, missing, unplaced, problems = (_by_report(f) for f in (corpus.findings, corpus.missing,
                                                                      corpus.unplaced, corpus.problems))
     for s in corpus.reports.to_dict("records"):
@@ -143,8 +147,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"note: {len(corpus.uncatalogued)} report file(s) not named in catalog.csv were not read: "
               + ", ".join(corpus.uncatalogued[:5]) + (" …" if len(corpus.uncatalogued) > 5 else ""))
     with OutputSet(out) as outputs:  # both files, or neither: the old pair stays until both are written
-        write_frame(corpus.facts, outputs.stage / "facts.csv")
-        write_frame(corpus.checks, outputs.stage / "checks.csv")
+        stage = outputs.stage
+        assert stage is not None  # set on entering the with block
+        write_frame(corpus.facts, stage / "facts.csv")
+        write_frame(corpus.checks, stage / "checks.csv")
     facts, checks = out / "facts.csv", out / "checks.csv"
     findings = corpus.findings
     print(f"\n{len(corpus)} report(s) read, {len(corpus.errors)} unreadable; {len(findings)} arithmetic finding(s):")

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from importlib import resources
+from typing import Any
 
 TABLE_SECTIONS = ("active_disclosure", "applications", "review_litigation")
 
@@ -157,7 +158,7 @@ class Layout:
     max_heading_chars: int
     units: dict[str, dict[str, Decimal]]
     not_stated: frozenset[str]
-    metadata: dict[str, object] = field(default_factory=dict)
+    metadata: dict[str, Any] = field(default_factory=dict)  # the [metadata] table as parsed
     cross_year_rules: tuple[dict[str, str], ...] = ()
     column_sets: dict[str, ColumnSet] = field(default_factory=dict)
 
@@ -165,7 +166,7 @@ class Layout:
         """The table a format prints in ``section``."""
         return self.tables[self.formats[template].tables[section]]
 
-    @cache
+    @cache  # noqa: B019 - the one Layout lives for the process (get_layout caches it)
     def column_label(self, section: str, dim: str, key: str) -> str:
         """Chinese label of a measure/applicant/item key within a section."""
         for fmt in self.formats.values():

@@ -22,7 +22,7 @@ def _first_chars(items) -> tuple[list[str] | None, bool]:
 
     ``None`` pieces: anything (or not worked out). Assertions and anchors consume nothing.
     """
-    from re import _constants as c
+    from re import _constants as c  # type: ignore[attr-defined]  # the stubs lack re's private modules
 
     pieces: list[str] = []
     for op, av in items:
@@ -76,8 +76,8 @@ def first_chars(pattern: re.Pattern[str]) -> frozenset[str] | None:
         >>> sorted(first_chars(re.compile("(?<!申请)公开信息|[市县]长信箱")))
         ['公', '县', '市']
     """
-    from re import _constants as c
-    from re import _parser
+    from re import _constants as c  # type: ignore[attr-defined]  # the stubs lack re's private modules
+    from re import _parser  # type: ignore[attr-defined]
 
     if pattern.flags & ~re.UNICODE or not isinstance(pattern.pattern, str):
         return None
@@ -96,7 +96,13 @@ def first_chars(pattern: re.Pattern[str]) -> frozenset[str] | None:
         if len(parsed) != 1:
             return None
         op, av = parsed[0]
-        for kind, value in ([(op, av)] if op is c.LITERAL else av if op is c.IN else [(None, None)]):
+        if op is c.LITERAL:
+            entries = [(op, av)]
+        elif op is c.IN:
+            entries = av
+        else:
+            return None  # neither a character nor a class: not a short list
+        for kind, value in entries:
             if kind is c.LITERAL:
                 chars.add(chr(value))
             elif kind is c.RANGE and value[1] - value[0] < 256:  # a short range (0-9)
@@ -120,7 +126,7 @@ def quick_search(pattern: re.Pattern[str]) -> re.Pattern[str]:
         >>> quick_search(re.compile("公开信息|长信箱")).pattern
         '(?=[公长])(?:公开信息|长信箱)'
     """
-    from re import _parser
+    from re import _parser  # type: ignore[attr-defined]  # the stubs lack re's private modules
 
     if pattern.flags & ~re.UNICODE or not isinstance(pattern.pattern, str):
         return pattern

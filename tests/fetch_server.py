@@ -179,7 +179,7 @@ def opening_page(report_id: str, attachment: tuple[str, str] | None = None) -> b
         link += '<p><a href="/css/site-guide.pdf">网站使用指南</a></p>'  # a PDF that is not the report
     return (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{report_id}</title></head>'
             f'<body><div class="nav"><a href="/">首页</a></div><div class="content">{paragraphs}{link}</div>'
-            "</body></html>").encode("utf-8")
+            "</body></html>").encode()
 
 
 def docx_bytes(folder: Path) -> bytes:

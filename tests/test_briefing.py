@@ -12,16 +12,14 @@ presentation is a visible diff in review. Regenerate with
 
 from __future__ import annotations
 
-from importlib.metadata import entry_points
-
 import base64
 import io
 import os
 import re
-import shutil
 import subprocess
 import warnings
 from html.parser import HTMLParser
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import pandas as pd

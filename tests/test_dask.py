@@ -17,9 +17,9 @@ from distributed import Client, LocalCluster
 
 import shaoyang_report as sr
 from shaoyang_report.cli import main
+from shaoyang_report.corpus import distributed as dask_engine
 from shaoyang_report.corpus import engine as engine_module
 from shaoyang_report.corpus import stream
-from shaoyang_report.corpus import distributed as dask_engine
 from shaoyang_report.corpus.parquet import read_facts
 
 REPORT = RAW / "shaoyang_city_2020.txt"

@@ -6,7 +6,7 @@ instead of slept (``netguard.sleep`` is the one place the fetcher waits).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import pytest
@@ -57,7 +57,7 @@ def test_retry_after_in_seconds_is_honoured(server, fetch_entry, waits):
 
 
 def test_retry_after_as_a_date_is_honoured_and_capped(server, fetch_entry, waits):
-    soon = format_datetime(datetime.now(timezone.utc) + timedelta(seconds=20), usegmt=True)
+    soon = format_datetime(datetime.now(UTC) + timedelta(seconds=20), usegmt=True)
     server.routes["/later"] = Route(b"later", status=429, headers={"Retry-After": soon})
     server.routes["/much-later"] = Route(b"later", status=503, headers={"Retry-After": "3600"})
     status, _ = fetch_entry(server.url("/later"), retries=1)

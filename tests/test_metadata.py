@@ -12,11 +12,11 @@ import pytest
 from conftest import SHARED_REPORTS
 
 import shaoyang_report as sr
-from shaoyang_report.read.entry import CatalogEntry
 from shaoyang_report.errors import ReportFormatError
-from shaoyang_report.read.readers.text_reader import text_document
+from shaoyang_report.read.entry import CatalogEntry
 from shaoyang_report.read.metadata import Evidence, read_metadata
 from shaoyang_report.read.readers import load_document
+from shaoyang_report.read.readers.text_reader import text_document
 
 EXCERPTS = SHARED_REPORTS / "excerpts"
 WEAK = {"prose", "publication date"}

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import PROJECT, RAW, cli_command
+from conftest import RAW, cli_command
 
 import shaoyang_report as sr
 from shaoyang_report import atomic

@@ -20,7 +20,6 @@ import random
 import re
 import subprocess
 import sys
-import time
 import zipfile
 from pathlib import Path
 

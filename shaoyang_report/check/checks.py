@@ -92,7 +92,7 @@ def _cells_of(rule: Rule, measure: str | None, over: str, parts: tuple[str, ...]
             + " + ".join("/".join(str(x) for x in k[1:] if x) for k in total_keys))
     over_zh = layout.column_label(rule.section, rule.over, over)
     totals_zh = "+".join(layout.column_label(rule.section, rule.dim, k) for k in totals)
-    record = {d: None for d in _DIMS}
+    record: dict[str, str | None] = {d: None for d in _DIMS}
     record[rule.over] = over
     if len(totals) == 1:  # name the total checked (（七）总计, 总计, the group)
         record[rule.dim] = totals[0]
@@ -111,7 +111,7 @@ def _check(rule: Rule, index: dict, over: str, parts: tuple[str, ...], totals: t
     totals_printed = [f for f in total_cells if f is not None]
     expected = sum([f["value"] for f in parts_printed])
     printed = sum([f["value"] for f in totals_printed])
-    absent = ()
+    absent: list[tuple] | tuple[()] = ()
     if len(parts_printed) < len(part_cells) or len(totals_printed) < len(total_cells) \
             or math.isnan(expected) or math.isnan(printed):  # a cell not printed, or blank (NaN)
         absent = [k for k, f in zip((*part_keys, *total_keys), (*part_cells, *total_cells))

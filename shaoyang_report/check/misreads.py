@@ -55,7 +55,7 @@ def confusions() -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
-def alternatives(raw: str, value: float) -> Iterator[tuple[str, float]]:
+def alternatives(raw: str, value: float | None) -> Iterator[tuple[str, float]]:
     """``(raw, value)`` for each one-digit confusion of a printed number.
 
     A number that is not plainly digits (a blank, ``—``, a sentence) has none; a change

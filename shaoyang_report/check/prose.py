@@ -59,7 +59,7 @@ def _same(a: float, b: float) -> bool:
 
 
 def _record(rule: str, item: str, measure: str, expected: float, printed: float, status: str,
-            cells: str, locations: Iterable[str], message: str) -> dict:
+            cells: str, locations: Iterable[str | None], message: str) -> dict:
     return {
         "rule": rule,
         "rule_zh": _RULE_ZH[rule],

@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 import re
 from functools import cache
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -44,6 +45,9 @@ from shaoyang_report.compare.years import (
 )
 from shaoyang_report.config import package_csv
 from shaoyang_report.corpus.catalog import LEVEL, LEVELS
+
+if TYPE_CHECKING:
+    from shaoyang_report.corpus.corpus import Corpus
 
 #: The panel's indicators (crosswalk keys), in the order shown.
 PANEL = (
@@ -87,7 +91,7 @@ def infer_level(agency: str | None) -> str | None:
     return None
 
 
-def agency_levels(corpus) -> dict[str, tuple[str | None, bool]]:
+def agency_levels(corpus: Corpus) -> dict[str, tuple[str | None, bool]]:
     """``agency → (level, inferred)``: the catalog's ``level`` where given, else inferred from the name."""
     given: dict[str, str] = {}
     catalog = corpus.catalog
@@ -116,7 +120,7 @@ def _evaluate(rf: _ReportFacts, key: str, kind: str, expr: str):
     return rf.evaluate(expr)
 
 
-def panel_long(corpus, year: int | None = None, chosen: dict | None = None) -> pd.DataFrame:
+def panel_long(corpus: Corpus, year: int | None = None, chosen: dict | None = None) -> pd.DataFrame:
     """The agency panel in long form, one row per agency, year and indicator (:data:`LONG_COLUMNS`)."""
     chosen = chosen if chosen is not None else chosen_reports(corpus)
     levels = agency_levels(corpus)
@@ -127,8 +131,8 @@ def panel_long(corpus, year: int | None = None, chosen: dict | None = None) -> p
             continue
         level, inferred = levels.get(agency, (None, True))
         s = rf.summary
-        head = {"agency": agency, "level": level, "level_zh": LEVEL_ZH.get(level), "level_inferred": inferred,
-                "year": y, "report_id": s["report_id"], "template": rf.template,
+        head = {"agency": agency, "level": level, "level_zh": LEVEL_ZH.get(level) if level is not None else None,
+                "level_inferred": inferred, "year": y, "report_id": s["report_id"], "template": rf.template,
                 "completeness": s.get("completeness") or "", "findings": int(s.get("findings") or 0)}
         for key in (*PANEL, CORRECTION_RATE):
             if key == CORRECTION_RATE:
@@ -150,7 +154,7 @@ def panel_long(corpus, year: int | None = None, chosen: dict | None = None) -> p
     return frame[LONG_COLUMNS]
 
 
-def compare_agencies(corpus, year: int | None = None, *, long: bool = False) -> pd.DataFrame:
+def compare_agencies(corpus: Corpus, year: int | None = None, *, long: bool = False) -> pd.DataFrame:
     """Every agency side by side: one row per agency (per year when ``year`` is None).
 
     Args:

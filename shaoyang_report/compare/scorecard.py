@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta, timezone
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -44,6 +45,9 @@ from shaoyang_report.config import package_csv
 from shaoyang_report.corpus.catalog import OPENING_ONLY
 from shaoyang_report.layout import get_layout
 from shaoyang_report.read.metadata import date_line  # noqa: F401 - scorecard.date_line, as before
+
+if TYPE_CHECKING:
+    from shaoyang_report.corpus.corpus import Corpus
 
 MET, NOT_MET, PARTLY, NOT_KNOWN = "met", "not met", "partly", "not known"
 STATUS_ZH = {MET: "达标", NOT_MET: "未达标", PARTLY: "部分达标", NOT_KNOWN: "无从判断"}
@@ -100,7 +104,7 @@ def _read_from(paths: pd.Series, sources) -> list[bool]:
     return [inside(path) for path in paths]
 
 
-def publication_dates(corpus, sources=None) -> pd.DataFrame:
+def publication_dates(corpus: Corpus, sources=None) -> pd.DataFrame:
     """Each report's publication date and where it came from.
 
     The date line is the one the reader found above the report's first heading
@@ -208,6 +212,7 @@ def _answered(values: dict) -> tuple[float, str, str]:
                                                   "applications_carried_forward"))
     if any(v is None or math.isnan(v) for v in (new, over, forward)):
         return math.nan, NOT_KNOWN, "新收、上年结转或结转下年度未载明"
+    assert new is not None and over is not None and forward is not None  # ruled out just above
     if new + over == 0:
         return math.nan, NOT_KNOWN, "本年无申请"
     score = max(0.0, 1 - forward / (new + over))
@@ -220,7 +225,7 @@ LONG_COLUMNS = ["agency", "level", "level_inferred", "year", "report_id", "crite
                 "status", "status_zh", "evidence"]
 
 
-def scorecard(corpus, sources=None, *, long: bool = False, chosen: dict | None = None) -> pd.DataFrame:
+def scorecard(corpus: Corpus, sources=None, *, long: bool = False, chosen: dict | None = None) -> pd.DataFrame:
     """Score every agency and year on the criteria of ``data/scorecard.csv``.
 
     Args:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -28,6 +29,9 @@ from shaoyang_report.check.misreads import read_by_ocr
 from shaoyang_report.config import package_csv
 from shaoyang_report.corpus.catalog import OPENING_ONLY
 from shaoyang_report.layout import TABLE_SECTIONS, get_layout
+
+if TYPE_CHECKING:
+    from shaoyang_report.corpus.corpus import Corpus
 
 #: Why a value is missing, in the words the briefing uses.
 WHY = {
@@ -191,10 +195,11 @@ def _choose(views: list, positions: list[int], completeness: list, counts: list[
         rf = _ReportFacts(views[p].summary, views[p].facts)
         if best is None or len(rf.index) > best[0] or (len(rf.index) == best[0] and p < best[1]):
             best = (len(rf.index), p, rf)
+    assert best is not None  # the first report tied is always taken
     return best[2]
 
 
-def chosen_reports(corpus, agency: str | None = None) -> dict[tuple[str, int], _ReportFacts]:
+def chosen_reports(corpus: Corpus, agency: str | None = None) -> dict[tuple[str, int], _ReportFacts]:
     """The report compared for each agency and year (:func:`_pick`), chosen from ``corpus.reports``.
 
     Args:
@@ -216,6 +221,7 @@ def chosen_reports(corpus, agency: str | None = None) -> dict[tuple[str, int], _
         for p in views:
             a, y = p.summary.get("agency"), p.summary.get("year")
             if wanted(a, y):
+                assert a is not None and y is not None  # wanted() says so
                 groups.setdefault((a, int(y)), []).append(_ReportFacts(p.summary, p.facts))
         return {k: _pick(v) for k, v in sorted(groups.items())}
     positions: dict[tuple[str, int], list[int]] = {}
@@ -228,7 +234,7 @@ def chosen_reports(corpus, agency: str | None = None) -> dict[tuple[str, int], _
     return {k: _choose(views, ps, completeness, counts) for k, ps in sorted(positions.items())}
 
 
-def compare_years(corpus, agency: str | None = None, years: list[int] | None = None) -> pd.DataFrame:
+def compare_years(corpus: Corpus, agency: str | None = None, years: list[int] | None = None) -> pd.DataFrame:
     """Indicator × year for one agency, with change and the reason for every gap.
 
     Args:
@@ -273,12 +279,13 @@ def compare_years(corpus, agency: str | None = None, years: list[int] | None = N
                    "template": template, "value": math.nan, "basis": None, "source": None,
                    "comparability": ind.comparability, "caveat_zh": ind.caveat_zh or None,
                    "why_missing": None}
+            result: tuple[float, str, str] | str
             if rf is None:
                 result = "no_report"
-            elif ind.kind == "share":
-                result = _share(rf, ind.sources.get(template, ""))
+            elif ind.kind == "share":  # (the template is the report's)
+                result = _share(rf, ind.sources.get(rf.template, ""))
             else:
-                result = rf.evaluate(ind.sources.get(template, ""))
+                result = rf.evaluate(ind.sources.get(rf.template, ""))
             if isinstance(result, str):
                 row["why_missing"] = result
             else:

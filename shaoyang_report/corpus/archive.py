@@ -21,7 +21,7 @@ import io
 import os
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
@@ -111,7 +111,7 @@ class _Manifest:
                     return row
         return None
 
-    def append(self, row: dict[str, str]) -> None:
+    def append(self, row: dict[str, object]) -> None:
         self.rows.append({c: str(row.get(c, "")) for c in MANIFEST_COLUMNS})
         self.save()
 
@@ -205,7 +205,7 @@ class Archive:
         replaces = latest["path"] if latest else collided
         self.manifest.append({
             "report_id": report_id, "url": url, "final_url": download.final_url,
-            "fetched_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "http_status": download.http_status, "content_type": download.content_type,
             "bytes": len(download.data), "sha256": sha, "path": self.rel(path), "replaces": replaces,
             "linked_from": linked_from, "last_modified": download.last_modified,

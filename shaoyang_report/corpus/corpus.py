@@ -119,17 +119,18 @@ class Corpus:
                 order; None: not known.
         """
         n = len(batch.report_ids)
-        paths = [None] * n if paths is None else [None if p is None else str(Path(p).absolute()) for p in paths]
-        last_modified = [None] * n if last_modified is None else list(last_modified)
-        if len(paths) != n or len(last_modified) != n:
-            raise ValueError(f"{n} report(s) in the batch, but {len(paths)} path(s) and "
-                             f"{len(last_modified)} Last-Modified time(s)")
+        absolute: list[str | None] = [None] * n if paths is None \
+            else [None if p is None else str(Path(p).absolute()) for p in paths]
+        modified: list[datetime | None] = [None] * n if last_modified is None else list(last_modified)
+        if len(absolute) != n or len(modified) != n:
+            raise ValueError(f"{n} report(s) in the batch, but {len(absolute)} path(s) and "
+                             f"{len(modified)} Last-Modified time(s)")
         for rid, summary in zip(batch.report_ids, batch.summaries):
             self._index.setdefault(rid, len(self._ids))
             self._ids.append(rid)
             self._add_summary(summary)
-        self._paths += paths
-        self._modified += last_modified
+        self._paths += absolute
+        self._modified += modified
         for frame in FRAMES:
             self._pending[frame].append(batch.tables[frame])
             self._rows[frame].extend(batch.rows[frame])

@@ -93,6 +93,7 @@ def title_of(text: str) -> tuple[str, int] | None:
     meta = read_metadata(text_document(text, "<link>"))
     if meta.agency is None or meta.year is None:
         return None
+    assert meta.agency_evidence is not None and meta.year_evidence is not None  # found with what they are
     if meta.agency_evidence.basis != "title" or meta.year_evidence.basis != "title":
         return None
     return normalize(meta.agency), int(meta.year)
@@ -279,7 +280,8 @@ def discover_catalog(
                                  max_bytes=max_bytes, max_seconds=max_seconds, allow_private=allow_private) as client:
         try:
             for start in [urls] if isinstance(urls, str) else list(urls):
-                queue, seen = [start], set()
+                queue = [start]
+                seen: set[str] = set()
                 while queue and len(seen) < max(1, pages):
                     url = queue.pop(0)
                     if url in seen:

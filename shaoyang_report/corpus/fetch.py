@@ -153,7 +153,7 @@ def rewrite_catalog(path: Path, updates: dict[str, dict[str, str]]) -> None:
     out: list[str] = []
     for k, (text, fields) in enumerate(records):
         rid = fields[index["report_id"]] if fields and len(fields) > index["report_id"] else None
-        change = updates.get(rid) if k else None
+        change = updates.get(rid) if k and rid is not None else None
         if not added and not change:
             out.append(text)
             continue

@@ -8,7 +8,7 @@ keeps with the report (:func:`archive_dates`).
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
@@ -122,8 +122,8 @@ def _http_date(stamp: object) -> datetime | None:
     except (TypeError, ValueError, IndexError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return when.astimezone(timezone.utc)
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC)
 
 
 def archive_dates(source, jobs: list[Job]) -> list[datetime | None]:

@@ -29,6 +29,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 from shaoyang_report.config import VERSION
@@ -112,12 +113,19 @@ def _guarded_adapter(allow_private: bool, **adapter_args):
         from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
         from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
+        name_error: type[NameResolutionError] | None
         try:
             from urllib3.exceptions import NameResolutionError
+            name_error = NameResolutionError
         except ImportError:  # urllib3 < 2
-            NameResolutionError = None  # noqa: N806
+            name_error = None
 
-        class Guarded:
+        if TYPE_CHECKING:  # a mixin of urllib3's connections (made with type() below)
+            from urllib3.connection import HTTPConnection as _Connection
+        else:
+            _Connection = object
+
+        class Guarded(_Connection):
             allow_private = False
 
             def _new_conn(self):
@@ -125,8 +133,8 @@ def _guarded_adapter(allow_private: bool, **adapter_args):
                 try:
                     addresses = resolve(host, self.port)
                 except socket.gaierror as exc:
-                    if NameResolutionError is not None:
-                        raise NameResolutionError(self.host, self, exc) from exc
+                    if name_error is not None:
+                        raise name_error(self.host, self, exc) from exc
                     raise NewConnectionError(self, f"Failed to establish a new connection: {exc}") from exc
                 for ip in addresses:
                     refusal = connect_refusal(self.host, ip, self.allow_private, "resolved, when connecting, to")
@@ -290,7 +298,8 @@ class Client:
         self.max_seconds = max_seconds
         self.allow_private = allow_private
         self._last: dict[str, float] = {}
-        self._url, self._deadline = "", None
+        self._url = ""
+        self._deadline: Deadline | None = None
         self._tries: list[tuple[str, bool]] = []  # per failed attempt: (why, no connection at all)
         self.headers = {
             "User-Agent": user_agent(),

@@ -101,7 +101,7 @@ def read_reports(
             errors += batch.errors
             bar.update(batch.files)
     corpus.errors = pd.DataFrame(errors, columns=["path", "error"])
-    if key is not None:
+    if cache is not None and key is not None:
         save_cached(Path(cache), key, corpus)
     return corpus
 

@@ -111,7 +111,7 @@ def _write_file(jobs: list[Job], tmp: Path, parquet: bool, progress, workers: in
             first = True
             for table in _fact_tables(jobs, workers, batch, errors, bar, cluster):
                 frame = dictionary.build_frame(table, "facts")
-                if parquet:
+                if writer is not None:  # parquet
                     writer.write_table(pa.Table.from_pandas(frame, schema=schema, preserve_index=False))
                 else:
                     safe_frame(frame).to_csv(tmp, mode="w" if first else "a", header=first, index=False,

@@ -172,7 +172,7 @@ def small_multiples(p: AgencyPanel) -> plotting.Chart:
         data = shown[shown.indicator == key].set_index("agency").reindex(agencies)
         values = data.value.fillna(0).tolist()
         bars = ax.barh(range(len(agencies)), values, color="#4c78a8")
-        for k, (bar, (agency, r)) in enumerate(zip(bars, data.iterrows())):
+        for k, (bar, (_agency, r)) in enumerate(zip(bars, data.iterrows())):
             if pd.isna(r.value):
                 bar.set_visible(False)
                 reason = r.why_missing_zh if isinstance(r.why_missing_zh, str) else "无数据"

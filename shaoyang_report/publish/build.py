@@ -24,6 +24,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import pandas as pd
 
@@ -74,7 +75,7 @@ class BriefingOutputs:
 def _sources_arg(data_folder: str | Path | Sequence[str | Path]) -> str | list[str]:
     if isinstance(data_folder, (list, tuple)):
         return [str(Path(p).resolve()) for p in data_folder]
-    return str(Path(data_folder).resolve())
+    return str(Path(cast("str | Path", data_folder)).resolve())  # one folder: the lists are lists or tuples
 
 
 def build_briefings(
@@ -134,6 +135,7 @@ def build_briefings(
     outputs = BriefingOutputs()
     with OutputSet(out) as staged:
         stage = staged.stage
+        assert stage is not None  # set on entering the with block
         say(f"facts and workbook for {len(corpus)} report(s)")
         facts = corpus.facts
         outputs.files["facts.csv"] = staged.final(write_frame(facts, stage / "facts.csv"))

@@ -157,7 +157,8 @@ def report_html(report: Report) -> str:
     rid = report.report_id
     s = corpus.report_summary(rid)
     facts = report.facts
-    tables, ocr = [], False
+    tables: list[tuple[str, object, Markup | None]] = []
+    ocr = False
     for section in TABLE_SECTIONS:
         frame = report.table(section)
         if frame.empty:
@@ -225,7 +226,7 @@ def corpus_html(corpus: Corpus) -> str:
     """The rich display of a corpus (HTML; every text from the reports and catalog escaped)."""
     summaries, n = _ordered(corpus)
     total = int(corpus.reports.findings.fillna(0).sum()) if n else 0
-    items = []  # the first MAX_ROWS findings, looked up per report (the corpus's checks are not built)
+    items: list[tuple[str, str, str]] = []  # the first MAX_ROWS findings, looked up per report (the corpus's checks are not built)
     if total:
         for s in summaries:
             if len(items) >= MAX_ROWS:

@@ -84,7 +84,7 @@ def slug(text: str) -> str:
 
 def section_zh(section: object) -> object:
     """A section's Chinese name (``表三 依申请公开``); an unknown one as it is."""
-    return SECTION_ZH.get(section, section)
+    return SECTION_ZH.get(section, section) if isinstance(section, str) else section
 
 
 def completeness_zh(completeness: object) -> object:

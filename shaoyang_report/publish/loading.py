@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import cast
 
 from shaoyang_report import config
 from shaoyang_report.corpus.corpus import Corpus
@@ -48,7 +49,8 @@ def load_corpus(data_folder: str | Path | Sequence[str | Path] = config.RAW,
     """
     import warnings
 
-    source = [Path(p) for p in data_folder] if isinstance(data_folder, (list, tuple)) else Path(data_folder)
+    source = [Path(p) for p in data_folder] if isinstance(data_folder, (list, tuple)) \
+        else Path(cast("str | Path", data_folder))  # one folder: the lists are lists or tuples
     with warnings.catch_warnings():  # in a kernel without ipywidgets tqdm.auto warns on import; no bar is shown
         warnings.simplefilter("ignore")
         import tqdm.auto  # noqa: F401

@@ -65,8 +65,8 @@ WHY_SHORT = {
     "报告中为空": "空白",
 }
 CAVEAT_MARKS = "①②③④⑤⑥⑦⑧⑨⑩"
-#: How an indicator compares across years and formats (the crosswalk's ``comparability``).
-COMPARABILITY_ZH = {"direct": "可直接比较", "caveat": "口径有差异", "prose": "正文数字",
+#: How an indicator compares across years and formats (the crosswalk's ``comparability``; a row may have none).
+COMPARABILITY_ZH: dict[str | None, str] = {"direct": "可直接比较", "caveat": "口径有差异", "prose": "正文数字",
                     "F2019 only": "仅F2019格式（2019—2020年）", "F2021 only": "仅F2021格式（2021年起）"}
 _COLOURS = ("#1f5fa8", "#c8553d", "#2a9d8f", "#8a5a9e", "#e0a100", "#5c6b73")
 
@@ -332,11 +332,11 @@ def _frame_years(ax, years: list[int], gaps: Mapping[int, str]) -> None:
                 fontsize=9, rotation=90)
 
 
-def _basis_legend(fig, kinds: set[str], bars: bool) -> None:
+def _basis_legend(fig, kinds: set[str | None], bars: bool) -> None:
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    handles = []
+    handles: list[Patch | Line2D] = []
     for kind in (BASIS_PRINTED, BASIS_DERIVED, BASIS_PROSE):
         if kind not in kinds:
             continue
@@ -365,10 +365,10 @@ def _label(comparison: pd.DataFrame, key: str, marks: Mapping[str, str]) -> str:
 
 
 def _draw_lines(ax, comparison: pd.DataFrame, indicators: Sequence[str], marks: Mapping[str, str],
-                colours: Iterable[str]) -> tuple[set[str], list]:
+                colours: Iterable[str]) -> tuple[set[str | None], list]:
     from matplotlib.lines import Line2D
 
-    kinds: set[str] = set()
+    kinds: set[str | None] = set()  # None: a value of no known basis
     handles: list = []
     for i, (key, colour) in enumerate(zip(indicators, colours)):
         rows = _series(comparison, key)
@@ -391,11 +391,15 @@ def _draw_lines(ax, comparison: pd.DataFrame, indicators: Sequence[str], marks: 
     return kinds, handles
 
 
+#: The hatching of a bar by the basis of its value (a printed one: none).
+_HATCHES: dict[str | None, str] = {BASIS_DERIVED: "///", BASIS_PROSE: "..."}
+
+
 def _draw_bars(ax, comparison: pd.DataFrame, indicators: Sequence[str], marks: Mapping[str, str],
-               colours: Iterable[str], stacked: bool = False) -> tuple[set[str], list]:
+               colours: Iterable[str], stacked: bool = False) -> tuple[set[str | None], list]:
     from matplotlib.patches import Patch
 
-    kinds: set[str] = set()
+    kinds: set[str | None] = set()  # None: a value of no known basis
     handles: list = []
     n = len(indicators)
     width = 0.7 if stacked else 0.8 / n
@@ -411,7 +415,7 @@ def _draw_bars(ax, comparison: pd.DataFrame, indicators: Sequence[str], marks: M
             year = int(r.year)
             x = year if stacked else year - 0.4 + width * (i + 0.5)
             bottom = bottoms.get(year, 0.0) if stacked else 0.0
-            hatch = {BASIS_DERIVED: "///", BASIS_PROSE: "..."}.get(kind)
+            hatch = _HATCHES.get(kind)
             ax.bar(x, r.value, width=width * 0.95, bottom=bottom, color="white" if hatch else colour,
                    edgecolor=colour, hatch=hatch, linewidth=1.2, zorder=2)
             if stacked:
@@ -460,7 +464,7 @@ def year_chart(
     marks, notes = caveat_marks(comparison, every)
     with matplotlib.rc_context(style()):
         fig, axes = _new_figure(len(panels), height=3.8 if len(panels) > 1 else 3.4)
-        kinds: set[str] = set()
+        kinds: set[str | None] = set()
         for ax, (panel_title, keys) in zip(axes, panels.items()):
             colours = iter(_COLOURS)
             if kind == "bar":

@@ -154,8 +154,9 @@ def value_cell(row, flagged: frozenset[str] | set[str] = frozenset()) -> Markup:
         reason = row.why_missing_zh if isinstance(row.why_missing_zh, str) else "无数据"
         return cell(plotting.WHY_SHORT.get(reason, reason), "gap", reason=reason)
     kind = plotting.basis_kind(row.basis)
-    mark = {plotting.BASIS_DERIVED: MARK_DERIVED, plotting.BASIS_PROSE: MARK_PROSE}.get(kind, "")
-    css = {plotting.BASIS_DERIVED: "derived", plotting.BASIS_PROSE: "prose"}.get(kind, "printed")
+    marks: dict[str | None, str] = {plotting.BASIS_DERIVED: MARK_DERIVED, plotting.BASIS_PROSE: MARK_PROSE}
+    classes: dict[str | None, str] = {plotting.BASIS_DERIVED: "derived", plotting.BASIS_PROSE: "prose"}
+    mark, css = marks.get(kind, ""), classes.get(kind, "printed")
     if plotting.read_by_ocr(row.basis):
         mark += MARK_OCR
     if flagged and isinstance(row.source, str) and any(p in flagged for p in re.split(r"; | ÷ ", row.source)):
@@ -193,7 +194,7 @@ def coverage(b: AgencyYears) -> Html:
     """Per year: which report, which format, what it holds — and what is missing."""
     derived_years = {int(r.year) for r in b.comparison.itertuples()
                      if plotting.basis_kind(r.basis) == plotting.BASIS_DERIVED}
-    rows = []
+    rows: list[dict[str, object]] = []
     for year in b.years:
         mine = b.reports[b.reports.year == year]
         if mine.empty:
@@ -236,6 +237,7 @@ def headline(b: AgencyYears) -> Html:
     pair = _latest_pair(b)
     note = None
     if b.previous is not None and pair != b.latest:
+        assert b.latest is not None  # a year before the latest: a latest
         note = {"previous": b.previous, "latest": b.latest, "pair": pair,
                 "why": _why_not_compared(b, (b.previous, b.latest))}
         if pair is None:

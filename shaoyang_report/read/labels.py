@@ -73,7 +73,7 @@ def _fuzzy(rest: str, rows: tuple[Row, ...], start: int) -> int | None:
     return min(hits) if len(hits) == 1 else None
 
 
-def _label_chain(text: str, rows: tuple[Row, ...], start: int, stop: int, seen: set[str] = frozenset()) -> list[int]:
+def _label_chain(text: str, rows: tuple[Row, ...], start: int, stop: int, seen: frozenset[str] = frozenset()) -> list[int]:
     """Indices of the rows in ``[start, stop)`` whose labels a text cell holds, in order.
 
     One cell may hold several labels (``三、本年度办理结果(一)予以公开``); rows in ``seen``
@@ -87,6 +87,7 @@ def _label_chain(text: str, rows: tuple[Row, ...], start: int, stop: int, seen: 
             m = _labels_from(rows, pos).match(rest)
             if m is None or m.end() == 0:
                 break
+            assert m.lastgroup is not None  # each row's labels are a named group
             i = int(m.lastgroup[1:].split("_")[0])
         else:
             for i in range(pos, stop):

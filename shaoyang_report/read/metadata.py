@@ -38,7 +38,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache, lru_cache
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Generic, NamedTuple, TypeVar
 
 from shaoyang_report.layout import get_layout
 from shaoyang_report.read.document import Document, Line
@@ -181,7 +181,10 @@ class _Mapped:
             dropped = {k for m in GLOSS.finditer(nfkc) for k in range(m.start(), m.end())}
             glossed = {pieces[k][1] for k in dropped}
             pieces = [p for k, p in enumerate(pieces) if k not in dropped]
-        chars, starts, ends, gaps = [], [], [], set()
+        chars: list[str] = []
+        starts: list[int] = []
+        ends: list[int] = []
+        gaps: set[int] = set()
         previous = -1
         for c, i in pieces:
             c = simplify(c)
@@ -278,8 +281,11 @@ def _is_agency(name: str, *, need_suffix: bool) -> bool:
 
 
 # ----------------------------------------------------------------------------- finding
-class _Found(NamedTuple):
-    value: str | int
+_V = TypeVar("_V")
+
+
+class _Found(NamedTuple, Generic[_V]):
+    value: _V
     evidence: Evidence
     title: str | None = None
 
@@ -303,7 +309,7 @@ def _title_start(line: _Mapped) -> int:
     return gap if gap is not None else len(line.norm)
 
 
-def _titles(lines: list[_Mapped]) -> tuple[_Found | None, _Found | None]:
+def _titles(lines: list[_Mapped]) -> tuple[_Found[str] | None, _Found[int] | None]:
     """Agency and year from a title line, or from a title broken over two lines."""
     rules = _rules()
     agency = year = None
@@ -360,7 +366,7 @@ def _sentences(norm: str) -> list[tuple[int, int]]:
     return out
 
 
-def _opening_sentence(lines: list[_Mapped]) -> _Found | None:
+def _opening_sentence(lines: list[_Mapped]) -> _Found[tuple[str, int]] | None:
     """A sentence presenting the report by name: 现将北坡镇2022年政府信息公开工作年度报告…"""
     rules = _rules()
     for line in lines:
@@ -405,7 +411,7 @@ def _paragraph_starts(lines: list[_Mapped], reader: str) -> list[_Mapped]:
     return out
 
 
-def _prose_year(lines: list[_Mapped]) -> _Found | None:
+def _prose_year(lines: list[_Mapped]) -> _Found[int] | None:
     """The year that most often opens a sentence of the opening and overview."""
     votes: Counter[int] = Counter()
     where: dict[int, str] = {}
@@ -433,7 +439,7 @@ def _subject(clause: str) -> tuple[int, int] | None:
     return None
 
 
-def _prose_agency(lines: list[_Mapped], reader: str) -> _Found | None:
+def _prose_agency(lines: list[_Mapped], reader: str) -> _Found[str] | None:
     """The subject of the first clause of a paragraph: 2020年,区发改局以… → 区发改局."""
     rules = _rules()
     for line in _paragraph_starts(lines, reader):
@@ -460,7 +466,7 @@ def _prose_agency(lines: list[_Mapped], reader: str) -> _Found | None:
     return None
 
 
-def _publication_year(lines: list[_Mapped]) -> _Found | None:
+def _publication_year(lines: list[_Mapped]) -> _Found[int] | None:
     hit = _first_match(lines, _rules().publication_date)
     if hit is None:
         return None
@@ -553,13 +559,14 @@ def read_metadata(doc: Document) -> Metadata:
     head, top, prose = _zones(doc)
     agency, title_year = _titles(top)
     sentence = _opening_sentence(prose)
-    title = (agency or title_year).title if (agency or title_year) else None
+    found = agency or title_year
+    title = found.title if found else None
     if agency is None and sentence is not None:
         agency = _Found(sentence.value[0], sentence.evidence, sentence.title)
         title = sentence.title
     if agency is None:
         agency = _prose_agency(prose, doc.reader)
-    year = None
+    year: _Found[int] | None = None
     period = _first_match(head, _rules().period)
     if period is not None:
         year = _Found(int(period[1]["year"]), Evidence("statistics period", period[0].location))

@@ -22,11 +22,10 @@ from shaoyang_report import dictionary
 from shaoyang_report.check.checks import run_rules
 from shaoyang_report.check.misreads import mark_misreads
 from shaoyang_report.check.prose import prose_checks_records
-from shaoyang_report.read.entry import CatalogEntry
 from shaoyang_report.errors import ReportFormatError
 from shaoyang_report.layout import TABLE_SECTIONS, Table, get_layout
-from shaoyang_report.rendering import render_html, render_text
 from shaoyang_report.read.document import BLANK, VALUE, Document, Token
+from shaoyang_report.read.entry import CatalogEntry
 from shaoyang_report.read.metadata import Metadata, detect_format, read_metadata
 from shaoyang_report.read.prose import extract_prose_facts, find_numbers, join_wrapped_lines
 from shaoyang_report.read.readers import load_document
@@ -34,6 +33,7 @@ from shaoyang_report.read.readers.text_reader import text_document
 from shaoyang_report.read.sections import split_sections
 from shaoyang_report.read.tables import TableRead, read_tables
 from shaoyang_report.read.text import parse_cell, simplify
+from shaoyang_report.rendering import render_html, render_text
 
 MISSING_COLUMNS = ["report_id", "section", "item", "reason"]
 UNPLACED_COLUMNS = ["report_id", "section", "raw", "location"]
@@ -84,7 +84,7 @@ class Report:
         self.provenance = meta.provenance(catalog_entry)
         self.published = meta.published  # the date line above the first heading, if printed
         from_catalog = self.provenance["year"] is not None and self.provenance["year"].basis == "catalog"
-        self.year = catalog_entry.year if from_catalog else meta.year
+        self.year = catalog_entry.year if from_catalog and catalog_entry is not None else meta.year
         self._reads = reads
         self._absent = absent
         self.shapes = {k: v for r in reads.values() for k, v in r.shapes.items()}
@@ -247,6 +247,7 @@ class Report:
 
     def expected_value_count(self, section: str) -> int:
         """How many values the format (in the shape this report used) puts in a table."""
+        assert self.template is not None, "a report of a known format only"
         table = get_layout().table_for(self.template, section)
         return table.value_count(self.shapes)
 
@@ -439,7 +440,7 @@ def printed_table(records: list[dict], template: str | None, section: str) -> pd
     wide = table.wide
     printed = {r["item"] for r in facts}
     row_order: list[tuple[str, str]] = []
-    col_order: list[tuple[str, str]] = []
+    col_order: list[tuple[str | None, str]] = []
     for row in table.rows:
         # a block may print the other format's columns (alt_columns): kept as printed
         for col in (*row.columns, *(c for alt in row.alt_columns for c in alt.columns)):

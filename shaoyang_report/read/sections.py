@@ -24,7 +24,10 @@ def find_heading(norm: str) -> str | None:
     if not norm or len(norm) > layout.max_heading_chars:
         return None
     m = _headings().match(norm)
-    return m.lastgroup.rsplit("_", 1)[0] if m else None
+    if m is None:
+        return None
+    assert m.lastgroup is not None  # each heading is a named group
+    return m.lastgroup.rsplit("_", 1)[0]
 
 
 @cache

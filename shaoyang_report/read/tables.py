@@ -331,7 +331,8 @@ def read_tables(
         starts = _grid_starts(walk.reads) if _is_grid(doc) else {}
         for read in walk.reads:
             _place(read, walk.section, in_place, truncated, walk.row_lines, _is_grid(doc), out,
-                   lambda w, m: out.problems.append((w, m)), lambda columns: starts.get(_columns_key(columns)))
+                   lambda w, m, problems=out.problems: problems.append((w, m)),
+                   lambda columns, starts=starts: starts.get(_columns_key(columns)))
         out.problems.sort(key=lambda p: _order(p[0]))
         for row_key, choices in fmt.shapes.items():
             if row_key in out.shapes and out.shapes[row_key] not in choices:

@@ -181,7 +181,8 @@ class _Walker:
         self.pending: list[Token] = []  # recent text cells that matched no label (a broken label?)
         self.run: list[Token] = []  # text cells since the last value or label (a block's header)
         self.loose: list[Token] = []  # empty cells outside any row since the last text (before table 四's values?)
-        self.n_seen, self.seen = 0, frozenset()  # keys of the rows read so far
+        self.n_seen = 0
+        self.seen: frozenset[str] = frozenset()  # keys of the rows read so far
         self.on_line: RowRead | None = None  # the row whose label is on the line being read
         self.stray: list[Token] = []  # text cells on the line after its last label
         self.empties: list[Token] = []  # empty cells on the line since its last text
@@ -257,6 +258,7 @@ class _Walker:
             if not late:
                 self.pos = i + 1
         current = self.current
+        assert current is not None  # the label names a row at least
         rest = after_labels(label.text, [rows[i] for i in hits])
         if any(ch.isdigit() for ch in rest):
             current.garbled = rest
@@ -275,6 +277,7 @@ class _Walker:
         if not row.columns:
             return (), None
         block_sets, block_units, run = self.block_sets, self.block_units, self.run
+        assert row.column_set is not None  # a row with columns names its column set
         primary = self.layout.column_sets[row.column_set]
         header = header_text(run)
         if row.block and header:
@@ -360,6 +363,7 @@ class _Walker:
         """A value no row being read can take: the first of the table's label-less row, or unplaced."""
         if self.current is None and self.awaiting_anchor():
             anchor = self.anchor
+            assert anchor is not None  # awaiting_anchor() says there is one
             current = self.current = RowRead(anchor, None, anchor.columns, None, index)
             self.out.reads.append(current)
             # empty cells before its first value: of its line (in text, since the headers too)

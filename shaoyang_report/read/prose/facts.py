@@ -111,6 +111,13 @@ def _active_topic(pos: int, topics: list[tuple[int, int, str]], clause_starts: l
     return after or inherited
 
 
+def _unit_end(masked: str, pos: int) -> int:
+    """Where the unit (and any multiplier or approximation) printed after a number ends."""
+    m = AFTER_NUMBER_RE.match(masked, pos)
+    assert m is not None  # every part of it is optional: it always matches
+    return m.end()
+
+
 class _Segments:
     """Which words of a sentence belong to which printed figure.
 
@@ -127,8 +134,7 @@ class _Segments:
         self.clause_starts = clause_starts
         # counted figures (quantities and approximations: 1730余篇 is still a figure),
         # each with where its unit ends
-        self.figures = [(n, AFTER_NUMBER_RE.match(masked, n.end).end()) for n in numbers
-                        if n.kind in ("quantity", "approximate")]
+        self.figures = [(n, _unit_end(masked, n.end)) for n in numbers if n.kind in ("quantity", "approximate")]
         self.unit_end = {n.start: end for n, end in self.figures}
 
     def _clause(self, pos: int) -> int:
@@ -178,8 +184,10 @@ def _unit_value(metric: Metric, number: Number) -> float | None:
     if metric.unit in _MONEY:
         if unit not in _MONEY:
             return None
+        assert number.value is not None  # a number with a unit is a quantity: it has a value
         return float(number.value * _MONEY[unit] / _MONEY[metric.unit])
     if unit == metric.unit or unit in metric.unit_aliases:
+        assert number.value is not None
         return float(number.value)
     return None
 

@@ -155,7 +155,7 @@ def _classify_arabic(text: str, s: int, e: int, protected: list[tuple[int, int]]
         if before.endswith("月"):
             return make("date")
         return make("identifier" if _ADDRESS_BEFORE_RE.search(before) else "document_number")
-    if is_int and len(printed) == 4 and 1900 <= iv <= 2100:
+    if iv is not None and len(printed) == 4 and 1900 <= iv <= 2100:
         if _YEAR_DATE_AFTER_RE.match(after):
             return make("date")
         if after.lstrip().startswith("年") or _YEAR_RANGE_AFTER_RE.match(after):
@@ -184,6 +184,7 @@ def _classify_arabic(text: str, s: int, e: int, protected: list[tuple[int, int]]
         return make("identifier")  # 1.2.3-style numbering
 
     m = AFTER_NUMBER_RE.match(after)
+    assert m is not None  # every part of it is optional: it always matches
     value = to_decimal(text[s:e])
     end = e
     if m.group("mult"):
@@ -222,7 +223,9 @@ def _classify_chinese(text: str, s: int, e: int, protected: list[tuple[int, int]
         value = _cn_int(run)
         return None if value is None else Number(s, e, "list_marker", Decimal(value), None)
     if positional and len(run) == 4 and after.startswith("年"):
-        return Number(s, e, "year", Decimal(_cn_int(run)), None)
+        year = _cn_int(run)
+        assert year is not None  # positional digits always have a value
+        return Number(s, e, "year", Decimal(year), None)
     if positional and len(run) > 1:
         return None
     if after.startswith("月") or (after.startswith("日") and before.endswith("月")):
@@ -233,6 +236,7 @@ def _classify_chinese(text: str, s: int, e: int, protected: list[tuple[int, int]
         unit_prefix, run, e = run[-1], run[:-1], e - 1
         after = text[e:e + 12]
     m = AFTER_NUMBER_RE.match(after)
+    assert m is not None  # every part of it is optional: it always matches
     unit = m.group("unit")
     if unit is None or (unit_prefix and unit != "元"):
         return None
@@ -258,6 +262,7 @@ def _scan_numbers(text: str, protected: list[tuple[int, int]]) -> list[Number]:
         if s < consumed:
             continue
         group = m.lastgroup
+        number: Number | None
         if group == "phone":
             number = Number(s, e, "phone", None, None)
         elif group in ("isodate", "time"):

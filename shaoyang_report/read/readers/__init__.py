@@ -36,6 +36,7 @@ from shaoyang_report.read.readers.files import decode, read_bytes
 from shaoyang_report.read.readers.sniff import sniff
 from shaoyang_report.read.readers.text_reader import text_document
 
+
 def load_document(path: str | Path | list | tuple) -> Document:
     """Read a file into a Document, choosing the reader by content.
 

@@ -91,9 +91,9 @@ def check_archive(data: bytes, source: str) -> None:
         is_xml = _is_xml(info)
         tags.part = info.filename if is_xml else None
         if is_xml and xml_left < left:
-            budget, cap, total, what = xml_left, "MAX_DOCX_XML_BYTES", MAX_DOCX_XML_BYTES, "of XML"
+            budget, limit, total, what = xml_left, "MAX_DOCX_XML_BYTES", MAX_DOCX_XML_BYTES, "of XML"
         else:
-            budget, cap, total, what = left, "MAX_DOCX_BYTES", MAX_DOCX_BYTES, "in all"
+            budget, limit, total, what = left, "MAX_DOCX_BYTES", MAX_DOCX_BYTES, "in all"
         fold = max(1 << 20, MAX_DOCX_RATIO * info.compress_size)
         inflated = _inflated_size(data, info, min(budget, fold), source, tags)
         if inflated is None and fold < budget:
@@ -103,7 +103,7 @@ def check_archive(data: bytes, source: str) -> None:
         if inflated is None:
             raise refuse(source, f"the Word file's part {info.filename} inflates from {info.compress_size:,} bytes to "
                          f"over {budget:,} (it declares {info.file_size:,}); a Word report holds far less than "
-                         f"{total:,} bytes {what} (a zip bomb?); refusing to open it", cap)
+                         f"{total:,} bytes {what} (a zip bomb?); refusing to open it", limit)
         size, crc = inflated
         if size != info.file_size:
             raise ReportFormatError(source, f"the Word file is damaged (or a zip bomb): its part {info.filename} "

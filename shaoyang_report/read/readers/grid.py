@@ -17,8 +17,9 @@ cells) keeps every cell.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from shaoyang_report.read.cells import cell_tokens
 from shaoyang_report.read.document import BLANK, TEXT, VALUE, Line, Token
@@ -67,13 +68,14 @@ def _cell(text: str) -> _Cell:
         tokens = cell_tokens(text, probe)
         shapes.append(tuple((t.text, t.location[len(probe):], t.kind) if t.location.startswith(probe) else None
                             for t in tokens))
-    shape = shapes[0] if shapes[0] == shapes[1] and None not in shapes[0] else None
+    shape = cast("tuple[tuple[str, str, str], ...]", shapes[0]) \
+        if shapes[0] == shapes[1] and None not in shapes[0] else None  # None not in it: the cast holds
     kinds = {t.kind for t in tokens}
     return _Cell(shape, TEXT in kinds, VALUE in kinds, len(tokens) == 1 and tokens[0].kind == BLANK,
                  " ".join(text.split()))
 
 
-def table_lines(rows: list[list[GridCell]], table_number: int, prefix: str = "table") -> list[Line]:
+def table_lines(rows: Sequence[Sequence[tuple[int, int, str]]], table_number: int, prefix: str = "table") -> list[Line]:
     """The lines of one table: one per row that holds any text.
 
     Args:

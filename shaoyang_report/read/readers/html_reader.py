@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from typing import Any
 
 from shaoyang_report.errors import ReportFormatError
 from shaoyang_report.limits import (
@@ -327,7 +328,7 @@ def _cell_text(td, take=None) -> str:
     if not len(td):  # most cells: text only
         text = td.text or ""
         return _WS.sub(" ", take(text) if take else text).strip()
-    stack: list[tuple[object, bool]] = [(td, False)]
+    stack: list[tuple[Any, bool]] = [(td, False)]
     parts: list[str] = []
     while stack:
         el, closing = stack.pop()
@@ -430,7 +431,7 @@ class _Reader:
     def read(self, root) -> list[Line]:
         buf: list[str] = []
         take = self._take if self.count else None
-        stack: list[tuple[object, bool]] = [(root, False)]
+        stack: list[tuple[Any, bool]] = [(root, False)]
         while stack:
             el, closing = stack.pop()
             tag = el.tag

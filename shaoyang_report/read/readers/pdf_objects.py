@@ -143,7 +143,7 @@ class _Parser:
         if depth > _MAX_DEPTH or kind in ("dict_close", "array_close"):
             return None, pos
         if kind == "array_open":
-            items = []
+            items: list[object] = []
             while True:
                 end = _TOKEN.match(data, pos)
                 if end is not None and end.lastgroup == "space":
@@ -293,8 +293,13 @@ class _File:
             length = _LENGTH.search(data, header, at)
             end = start + int(length.group(1)) if length else -1
             if not 0 <= end <= len(data) or not _ENDSTREAM.match(data, end):
-                found = data.find(b"endstream", start)  # /Length wrong or indirect: up to the end marker
-                end = len(data) if found < 0 else found - len(_EOL.search(data, max(found - 2, 0), found).group())
+                marker = data.find(b"endstream", start)  # /Length wrong or indirect: up to the end marker
+                if marker < 0:
+                    end = len(data)
+                else:
+                    eol = _EOL.search(data, max(marker - 2, 0), marker)
+                    assert eol is not None  # it may be empty: it always matches
+                    end = marker - len(eol.group())
             self.streams[current] = _Stream(current, header, start, end)
             if _OBJECT_STREAM.search(data, header, at):
                 object_streams.append(current)

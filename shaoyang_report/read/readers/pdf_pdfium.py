@@ -121,7 +121,9 @@ class _Calls:
 
     def __init__(self, raw) -> None:
         def bare(function, restype):
-            return ctypes.PYFUNCTYPE(restype)(ctypes.cast(function, ctypes.c_void_p).value)
+            address = ctypes.cast(function, ctypes.c_void_p).value
+            assert address is not None  # a function of the loaded library
+            return ctypes.PYFUNCTYPE(restype)(address)
 
         c_int = ctypes.c_int
         self.unicode = bare(raw.FPDFText_GetUnicode, ctypes.c_uint)
@@ -174,7 +176,8 @@ def _page_words(calls: _Calls, handle, text: str, left: float, top: float) -> li
     # The word being built (none while ``w_text`` is empty), and the character before it.
     w_x0 = w_top = w_x1 = w_bottom = p_x0 = p_x1 = p_base = p_size = 0.0
     w_text = ""
-    p_wide = has_prev = spaced = False  # spaced: PDFium inserted a space before this character
+    has_prev = spaced = False  # spaced: PDFium inserted a space before this character
+    p_wide: bool | None = False  # the character before: a wide one (None only until looked up)
     for i, char in enumerate(text):
         if char in special:
             if "\ud800" <= char <= "\udfff":  # a character beyond U+FFFF comes in two pieces with one box
@@ -253,7 +256,8 @@ def _crop_box(raw, page) -> tuple[float, float, float, float]:
     box = [ctypes.c_float() for _ in range(4)]
     for function in (raw.FPDFPage_GetCropBox, raw.FPDFPage_GetMediaBox):
         if function(page, *box):
-            return tuple(v.value for v in box)
+            left, bottom, right, top = box
+            return left.value, bottom.value, right.value, top.value
     return (0, 0, 612, 792)
 
 

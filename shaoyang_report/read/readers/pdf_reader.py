@@ -49,11 +49,11 @@ from shaoyang_report.limits import (
 )
 from shaoyang_report.read.cells import PAGE_NUMBER_RE, split_cells
 from shaoyang_report.read.document import Document, Line
-from shaoyang_report.read.readers.pdf_pdfium import Pages, Word, read_pages
 from shaoyang_report.read.readers.pdf_objects import (
     OBJECTS_PER_PAGE,
     page_content_bytes,
 )
+from shaoyang_report.read.readers.pdf_pdfium import Pages, Word, read_pages
 
 # A word joins a line when its box overlaps the line's band by this share of the
 # smaller height (rows of a ruled table overlap far less than this).

@@ -151,8 +151,9 @@ def _ruling(gray, boxes, text_height: float):
                               cv2.getStructuringElement(cv2.MORPH_RECT, (max(20, round(text_height * 3)), 1)))
     long_v = cv2.morphologyEx(printed, cv2.MORPH_OPEN,
                               cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(16, round(text_height * 1.05)))))
-    horizontal |= long_h
-    vertical |= long_v
+    # (the stubs type cv2's arrays as of ints or floats; these are of bytes, which | takes)
+    horizontal |= long_h  # type: ignore[misc]
+    vertical |= long_v  # type: ignore[misc]
     # a vertical run shorter than the kernel is not a line; a bold character's stroke outside a box is rare
     return printed, horizontal, vertical
 
@@ -259,7 +260,8 @@ def _union(bounds: list[tuple[int, int, int, int]]) -> tuple[int, int, int, int]
 
 def _straight_union(items: list) -> tuple[int, int, int, int]:
     """The box around items' straightened bounds, in whole pixels."""
-    return tuple(round(v) for v in _union([it[0] for it in items]))
+    x0, y0, x1, y1 = _union([it[0] for it in items])
+    return round(x0), round(y0), round(x1), round(y1)
 
 
 def _judge(text: str, confidence: float, straddles: bool) -> str:
@@ -416,6 +418,7 @@ def read_again(table: PageTable, image, back) -> None:
     if todo:
         crops = []
         for cell in todo:
+            assert cell.box is not None  # only cells with a box are to do
             x0, y0, x1, y1 = cell.box
             x0, y0, x1, y1 = x0 - 1, y0 - 1, x1 + 1, y1 + 1
             if cell.area is not None:  # within the cell: not a neighbour's ink

@@ -77,7 +77,7 @@ def pdf_page_images(data: bytes, numbers: Sequence[int], source: object) -> dict
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
 
-    out = {}
+    out: dict[int, object] = {}
     pdf = pdfium.PdfDocument(data)
     try:
         for number in numbers:

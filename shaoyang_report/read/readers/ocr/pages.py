@@ -41,7 +41,7 @@ from shaoyang_report.read.readers.ocr.engine import (
     unavailable,
     use_threads,
 )
-from shaoyang_report.read.readers.ocr.geometry import PageRead, read_page
+from shaoyang_report.read.readers.ocr.geometry import PageRead, PageTable, ProseLine, read_page
 from shaoyang_report.read.readers.ocr.images import decode_images, pdf_page_images
 
 #: Images in a web page smaller than this (pixels, either side) are icons, not tables.
@@ -64,12 +64,12 @@ def page_lines(read: PageRead, page: str, budget: Budget, confidence: dict[str, 
     """
     from shaoyang_report.read.readers.grid import GridCell, table_lines
 
-    blocks: list[tuple[int, int, object]] = [(p.top, 0, p) for p in read.prose]
+    blocks: list[tuple[int, int, ProseLine | PageTable]] = [(p.top, 0, p) for p in read.prose]
     blocks += [(t.top, 1, t) for t in read.tables]
     lines: list[Line] = []
     n_table = 0
-    for _, kind, block in sorted(blocks, key=lambda b: (b[0], b[1])):
-        if kind == 0:
+    for _, _kind, block in sorted(blocks, key=lambda b: (b[0], b[1])):
+        if isinstance(block, ProseLine):  # kind 0
             text = block.text
             if PAGE_NUMBER_RE.match(text):
                 continue  # a page number
@@ -92,14 +92,14 @@ def page_lines(read: PageRead, page: str, budget: Budget, confidence: dict[str, 
             tokens = []
             for tok in line.tokens:
                 m = _GRID_LOCATION.match(tok.location, len(head))
-                cell = where.get((int(m["row"]), int(m["col"]))) if m else None
-                if cell is None or cell.box is None:
+                placed = where.get((int(m["row"]), int(m["col"]))) if m else None
+                if placed is None or placed.box is None:
                     tokens.append(tok)
                     continue
-                location = f"{page}, {_box_text(cell.box)}, table{tok.location[len(head):]}"
+                location = f"{page}, {_box_text(placed.box)}, table{tok.location[len(head):]}"
                 tokens.append(Token(tok.text, location, tok.kind))
-                if cell.confidence is not None:
-                    confidence[location] = round(cell.confidence, 4)
+                if placed.confidence is not None:
+                    confidence[location] = round(placed.confidence, 4)
             budget.line(line.text, line.location)
             budget.tokens(len(tokens), line.location)
             lines.append(Line(line.text, line.location, tokens))
@@ -174,6 +174,7 @@ def read_pages(images: list[tuple[str, object]], source: object, workers: int | 
     # not fork: a process forked while ONNX Runtime's or OpenCV's threads hold a lock waits on it forever
     import multiprocessing
 
+    context: multiprocessing.context.BaseContext
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
         # the server imports the engine's libraries once (no engine made, no thread started): each worker
@@ -215,7 +216,7 @@ def read_image_files(data: Sequence[bytes], source: str, workers: int | None = N
     """
     if not ocr_available():
         raise unavailable(source)
-    images = []
+    images: list[tuple[str, object]] = []
     for blob in data:
         for image in decode_images(blob, source):
             images.append((f"page {len(images) + 1}", image))
@@ -291,8 +292,8 @@ def image_lines(images: list[tuple[int, str]], base: Path, source: str, budget: 
     """
     from urllib.parse import unquote, urlsplit
 
-    from shaoyang_report.read.readers.sniff import sniff
     from shaoyang_report.read.readers.files import read_bytes
+    from shaoyang_report.read.readers.sniff import sniff
 
     found = []
     root = base.resolve()
@@ -313,7 +314,7 @@ def image_lines(images: list[tuple[int, str]], base: Path, source: str, budget: 
         return {}, []
     if not ocr_available():
         raise unavailable(source)
-    pages = []
+    pages: list[tuple[int, str, object]] = []
     for at, name, data in found:
         for image in decode_images(data, name):
             if min(image.shape[:2]) < MIN_IMAGE_SIDE:
