@@ -92,12 +92,12 @@ def test_the_year_comparison_builds_only_the_report_it_picks(tmp_path, monkeypat
     assert corpus.reports.year.tolist() == [2020, 2020, 2020]
     built = []
 
-    class Counted(years._ReportFacts):
+    class Counted(years.ReportFacts):
         def __init__(self, summary, facts):
             built.append(summary["report_id"])
             super().__init__(summary, facts)
 
-    monkeypatch.setattr(years, "_ReportFacts", Counted)
+    monkeypatch.setattr(years, "ReportFacts", Counted)
     comparison = sr.compare_years(corpus, agency="邵阳市")
     # the two complete copies tie on every count: the first is taken, the second never built
     assert built == ["b_complete"]

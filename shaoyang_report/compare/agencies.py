@@ -38,8 +38,8 @@ import pandas as pd
 from shaoyang_report.compare.years import (
     WHY,
     WHY_ZH,
-    _ReportFacts,
-    _share,
+    ReportFacts,
+    share_value,
     chosen_reports,
     indicators,
 )
@@ -107,7 +107,7 @@ def agency_levels(corpus: Corpus) -> dict[str, tuple[str | None, bool]]:
 
 
 # ---------------------------------------------------------------------------- the panel
-def _evaluate(rf: _ReportFacts, key: str, kind: str, expr: str):
+def _evaluate(rf: ReportFacts, key: str, kind: str, expr: str):
     if key == CORRECTION_RATE:
         num, den = rf.evaluate(_CORRECTED), rf.evaluate(_CONCLUDED)
         if isinstance(num, str) or isinstance(den, str):
@@ -116,7 +116,7 @@ def _evaluate(rf: _ReportFacts, key: str, kind: str, expr: str):
             return "not_stated"
         return round(100 * num[0] / den[0], 2), "printed table", f"{num[2]} ÷ {den[2]}"
     if kind == "share":
-        return _share(rf, expr)
+        return share_value(rf, expr)
     return rf.evaluate(expr)
 
 

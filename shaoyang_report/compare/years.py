@@ -87,7 +87,7 @@ def indicator_table() -> pd.DataFrame:
 OCR_BASIS = " (OCR)"  # appended to a value's basis when a number it is made of was read by OCR
 
 
-class _ReportFacts:
+class ReportFacts:
     """One report's facts indexed for the crosswalk."""
 
     def __init__(self, summary: dict, facts: list[dict]) -> None:
@@ -146,7 +146,8 @@ class _ReportFacts:
         return reason
 
 
-def _share(rf: _ReportFacts, expr: str) -> tuple[float, str, str] | str:
+def share_value(rf: ReportFacts, expr: str) -> tuple[float, str, str] | str:
+    """The share ``expr`` is of all applications handled: ``(share, basis, locations)``, or why it is missing."""
     num = rf.evaluate(expr)
     den = rf.evaluate("applications/total_handled/requests/total")
     if isinstance(num, str):
@@ -158,12 +159,12 @@ def _share(rf: _ReportFacts, expr: str) -> tuple[float, str, str] | str:
     return round(100 * num[0] / den[0], 2), "share of （七）总计", f"{num[2]} ÷ {den[2]}"
 
 
-def _pick(candidates: list[_ReportFacts]) -> _ReportFacts:
+def _pick(candidates: list[ReportFacts]) -> ReportFacts:
     """The most complete report among several for the same agency and year."""
     return max(candidates, key=_completeness)
 
 
-def _completeness(r: _ReportFacts) -> tuple[bool, int, int]:
+def _completeness(r: ReportFacts) -> tuple[bool, int, int]:
     """What :func:`_pick` maximises: not an opening only, sections with values, distinct values."""
     return r.summary.get("completeness") != OPENING_ONLY, len(r.sections), len(r.index)
 
@@ -173,7 +174,7 @@ def _count(printed: object) -> int:
     return int(str(printed).split("/")[0])
 
 
-def _choose(views: list, positions: list[int], completeness: list, counts: list[list[int]]) -> _ReportFacts:
+def _choose(views: list, positions: list[int], completeness: list, counts: list[list[int]]) -> ReportFacts:
     """:func:`_pick` over the reports at ``positions``, building the facts of as few as possible.
 
     The first two parts of the choice (not an opening only, sections with values) come from
@@ -186,20 +187,20 @@ def _choose(views: list, positions: list[int], completeness: list, counts: list[
     top = max(keys.values())
     tied = [p for p in positions if keys[p] == top]
     if len(tied) == 1:
-        return _ReportFacts(views[tied[0]].summary, views[tied[0]].facts)
-    best: tuple[int, int, _ReportFacts] | None = None  # (distinct values, position, facts)
+        return ReportFacts(views[tied[0]].summary, views[tied[0]].facts)
+    best: tuple[int, int, ReportFacts] | None = None  # (distinct values, position, facts)
     for p in sorted(tied, key=lambda p: (-sum(counts[p]), p)):
         bound = sum(counts[p])
         if best is not None and (bound < best[0] or (bound == best[0] and p > best[1])):
             continue
-        rf = _ReportFacts(views[p].summary, views[p].facts)
+        rf = ReportFacts(views[p].summary, views[p].facts)
         if best is None or len(rf.index) > best[0] or (len(rf.index) == best[0] and p < best[1]):
             best = (len(rf.index), p, rf)
     assert best is not None  # the first report tied is always taken
     return best[2]
 
 
-def chosen_reports(corpus: Corpus, agency: str | None = None) -> dict[tuple[str, int], _ReportFacts]:
+def chosen_reports(corpus: Corpus, agency: str | None = None) -> dict[tuple[str, int], ReportFacts]:
     """The report compared for each agency and year (:func:`_pick`), chosen from ``corpus.reports``.
 
     Args:
@@ -217,12 +218,12 @@ def chosen_reports(corpus: Corpus, agency: str | None = None) -> dict[tuple[str,
     reports, views = corpus.reports, corpus.parsed
     sections = [*TABLE_SECTIONS, "prose"]
     if not len(reports) or any(c not in reports for c in ("agency", "year", *sections)):
-        groups: dict[tuple[str, int], list[_ReportFacts]] = {}  # summaries without the counts (an older corpus)
+        groups: dict[tuple[str, int], list[ReportFacts]] = {}  # summaries without the counts (an older corpus)
         for p in views:
             a, y = p.summary.get("agency"), p.summary.get("year")
             if wanted(a, y):
                 assert a is not None and y is not None  # wanted() says so
-                groups.setdefault((a, int(y)), []).append(_ReportFacts(p.summary, p.facts))
+                groups.setdefault((a, int(y)), []).append(ReportFacts(p.summary, p.facts))
         return {k: _pick(v) for k, v in sorted(groups.items())}
     positions: dict[tuple[str, int], list[int]] = {}
     for i, (a, y) in enumerate(zip(reports["agency"].tolist(), reports["year"].tolist())):
@@ -283,7 +284,7 @@ def compare_years(corpus: Corpus, agency: str | None = None, years: list[int] | 
             if rf is None:
                 result = "no_report"
             elif ind.kind == "share":  # (the template is the report's)
-                result = _share(rf, ind.sources.get(rf.template, ""))
+                result = share_value(rf, ind.sources.get(rf.template, ""))
             else:
                 result = rf.evaluate(ind.sources.get(rf.template, ""))
             if isinstance(result, str):
@@ -306,7 +307,7 @@ def compare_years(corpus: Corpus, agency: str | None = None, years: list[int] | 
                   "comparability", "caveat_zh", "why_missing", "why_missing_zh", "change_abs", "change_rel"]]
 
 
-def _derive_prior_years(frame: pd.DataFrame, chosen: dict[int, _ReportFacts]) -> None:
+def _derive_prior_years(frame: pd.DataFrame, chosen: dict[int, ReportFacts]) -> None:
     """Fill year N−1 from year N's prior-year column where N−1 has no value of its own."""
     for ind in indicators():
         if not ind.prior_year:

@@ -67,8 +67,7 @@ def _sheet_name(name: str, taken: set[str]) -> str:
 
 def _text(value: str) -> str:
     """A text as a cell can hold it: defused, within the cell limit, no characters XML cannot carry."""
-    text = defuse(value)
-    text = _ILLEGAL_XML.sub("\ufffd", text)
+    text = _ILLEGAL_XML.sub("\ufffd", str(defuse(value)))
     if len(text) > MAX_CELL_CHARS:
         text = text[: MAX_CELL_CHARS - len(_CUT_MARK)] + _CUT_MARK
     return text
@@ -334,7 +333,8 @@ class _Values(_Column):
                 self.width = max(self.width, len(str(cell)))
             elif isinstance(cell, (int, float)):
                 self.width = max(self.width, len(str(cell)))
-                cell, slot = _number(cell), self.slot(_number_format(cell), "n")
+                slot = self.slot(_number_format(cell), "n")
+                cell = _number(cell)
             else:
                 text = cell if isinstance(cell, str) else _text(str(cell))
                 self.width = max(self.width, _width(text))
@@ -387,15 +387,15 @@ def _frame_sheet(ws, sheet: _FrameSheet) -> None:
     _size(ws, n + 1 + (1 if sheet.note else 0), len(names))
     ws.freeze_panes = "A2"
     header = {"font": Font(bold=True), "fill": PatternFill("solid", fgColor="DDE5F0")}
-    ws.append([_text_cell(ws, _cell(name), **header) for name in names])
+    ws.append([_text_cell(ws, _text(name), **header) for name in names])
     for start in range(0, n, _BLOCK_ROWS):
         stop = min(n, start + _BLOCK_ROWS)
         unit_formats = None if units is None else _unit_formats(units.iloc[start:stop])
         blocks = [column.block(start, stop, unit_formats) for column in columns]
         styled = [(j, slots) for j, (_, slots) in enumerate(blocks) if slots is not None]
         rows = zip(*(values for values, _ in blocks)) if blocks else [()] * (stop - start)
-        for i, row in enumerate(rows):
-            row = list(row)
+        for i, values in enumerate(rows):
+            row = list(values)
             for j, slots in styled:
                 if slots[i] is not None:
                     cell, data_type = slots[i]
@@ -473,11 +473,11 @@ def write_workbook(
     if sources is not None:
         frames.append(("来源 sources", sources, None))
     frames += [(name, frame, "unit" if "unit" in frame.columns else None) for name, frame in (sheets or {}).items()]
-    sheets = [_cut(name, frame, unit, facts_files) for name, frame, unit in frames]
-    lines = [f"{s.name}：{s.note}" for s in sheets if s.note] + list(notes)
+    cut = [_cut(name, frame, unit, facts_files) for name, frame, unit in frames]
+    lines = [f"{s.name}：{s.note}" for s in cut if s.note] + list(notes)
     if lines:
         _notes_sheet(wb.create_sheet(_sheet_name("说明 notes", taken)), lines)
-    for sheet in sheets:
+    for sheet in cut:
         _frame_sheet(wb.create_sheet(_sheet_name(sheet.name, taken)), sheet)
     for report_id, by_section in (tables or {}).items():
         _tables_sheet(wb.create_sheet(_sheet_name(report_id, taken)), by_section)
