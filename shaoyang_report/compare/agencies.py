@@ -39,9 +39,9 @@ from shaoyang_report.compare.years import (
     WHY,
     WHY_ZH,
     ReportFacts,
-    share_value,
     chosen_reports,
     indicators,
+    share_value,
 )
 from shaoyang_report.config import package_csv
 from shaoyang_report.corpus.catalog import LEVEL, LEVELS
