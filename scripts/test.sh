@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # README command 2: run the whole test suite, installing on a clean clone whatever it needs.
 # With no arguments: lint (ruff), types (mypy), the wheel installed away from the checkout
-# (scripts/check-wheel.sh), then pytest. Extra arguments go to pytest alone
-# (e.g. `bash scripts/test.sh -m "not slow"`).
+# (scripts/check-wheel.sh), then pytest on every core (pytest-xdist). Extra arguments go to
+# pytest alone (e.g. `bash scripts/test.sh -m "not slow"`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # charts' glyphs; the briefing screenshot test; OpenCV's shared libraries (OCR tests)
@@ -14,5 +14,6 @@ if [ "$#" -eq 0 ]; then
   .venv/bin/ruff check shaoyang_report tests benchmarks
   .venv/bin/mypy
   bash scripts/check-wheel.sh
+  exec .venv/bin/python -m pytest --numprocesses=auto
 fi
 exec .venv/bin/python -m pytest "$@"
