@@ -17,6 +17,12 @@ Sections (``--only`` takes their names):
   (``tests/generated_reports.py``: both formats, empty cells, the three text layouts;
   and as HTML pages): ``kinds`` reads copies of one file, whose printed lines and
   sentences the reader's caches all hold.
+* ``identity``: what resolving each report's agency to its identity adds to
+  ``read_reports`` (:mod:`shaoyang_report.read.identity`): 10,000 distinct generated
+  reports whose titles name real agencies (counties, their offices and bureaus, townships,
+  names that fit several places or none, drawn from the package's divisions), read in a
+  fresh process as they are and with the resolver replaced by a constant; the difference,
+  as a share of the read.
 * ``others``: per file, our reader (facts + checks) against ``pandas.read_html`` on the
   same HTML page and ``pdfplumber``'s ``extract_tables`` on the same PDFs (pdfplumber is
   a benchmark-only tool: ``pip install pdfplumber``; it is no dependency of the package).
@@ -52,7 +58,7 @@ PROJECT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("SHAOYANG_SHARED_REPORTS", PROJECT.parent / "shared" / "reports"))
 SOURCE = PROJECT / "data" / "raw" / "shaoyang_city_2020.txt"
 PDFS = sorted((SHARED / "huaian").glob("*.pdf"))
-SECTIONS = ("import", "kinds", "distinct", "others", "memory", "parse", "briefing", "dask")
+SECTIONS = ("import", "kinds", "distinct", "identity", "others", "memory", "parse", "briefing", "dask")
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -177,6 +183,21 @@ def child_speed(folder: str, workers: str, what: str) -> dict:
             errors = len(sr.write_facts(folder, Path(tmp) / "facts.parquet", progress=False, workers=int(workers)))
             n = len(files) - errors
     return {"n": n, "errors": errors, "seconds": time.perf_counter() - t}
+
+
+def child_identity(folder: str, mode: str) -> dict:
+    import shaoyang_report as sr
+    from shaoyang_report.read import report as report_module
+    from shaoyang_report.read.identity import Identity
+
+    if mode == "off":  # the resolver replaced by a constant: what the read costs without it
+        report_module.resolve_agency = lambda name, context=None, aliases=None: Identity(name, None)
+    warm = sr.read_reports(sorted(Path(folder).iterdir())[:64], progress=False)
+    del warm
+    t = time.perf_counter()
+    corpus = sr.read_reports(folder, progress=False)
+    return {"n": len(corpus), "errors": len(corpus.errors), "seconds": time.perf_counter() - t,
+            "resolved": int(corpus.reports.agency_id.notna().sum())}
 
 
 def child_dask(folder: str) -> dict:
@@ -306,6 +327,38 @@ def bench_others(tmp: Path) -> None:
               f"→ ours takes {ms_ours / ms_theirs:.3f}× its time ({ms_theirs / ms_ours:.0f}× faster)")
 
 
+def bench_identity(tmp: Path, n: int) -> None:
+    """What resolving the agencies adds to read_reports on distinct reports naming real agencies."""
+    import csv
+    import random
+
+    sys.path.insert(0, str(PROJECT / "tests"))
+    import generated_reports as g
+
+    with open(PROJECT / "shaoyang_report" / "data" / "divisions.csv", encoding="utf-8") as f:
+        counties = [r["name"] for r in csv.DictReader(f) if r["level"] == "county"]
+    with open(PROJECT / "shaoyang_report" / "data" / "townships.csv", encoding="utf-8") as f:
+        towns = [t for r in csv.DictReader(f) for t in r["names"].split("|")[:2]]
+    rng = random.Random(18)
+    organs = ["人民政府", "", "人民政府办公室", "政府办", "交通运输局", "发改局", "审计局"]
+    folder = tmp / "identity"
+    folder.mkdir(parents=True, exist_ok=True)
+    for seed in range(n):
+        report = g.generate(seed, ("F2019", "F2021")[seed % 2])
+        kind = seed % 4
+        name = (rng.choice(counties) + rng.choice(organs) if kind < 2 else
+                rng.choice(towns) if kind == 2 else rng.choice(["城中区人民政府", "新城街道办事处", "区发改局", "审计局"]))
+        text = g.to_text(g.text_lines(report, "cells")).replace(report.agency, name, 1)
+        (folder / f"g{seed:05d}.txt").write_text(text, encoding="utf-8")
+    load = _load()
+    on, off = _child("identity", str(folder), "on"), _child("identity", str(folder), "off")
+    share = (on["seconds"] - off["seconds"]) / off["seconds"]
+    print(f"agency identity on {n} distinct reports ({on['resolved']} resolved to one agency, the rest ambiguous "
+          f"or naming no division): read_reports {on['seconds']:.2f} s, {off['seconds']:.2f} s with the resolver "
+          f"replaced by a constant: +{100 * share:.1f} % ({load} before)")
+    shutil.rmtree(folder)
+
+
 def bench_memory(tmp: Path, sizes: list[int]) -> None:
     print("read_reports memory (fresh process each, warmed by reading 64 reports; "
           "held = RSS with the corpus − RSS before reading):")
@@ -396,7 +449,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.child:
         task, *rest = args.child
-        print(json.dumps({"read": child_read, "speed": child_speed, "dask": child_dask}[task](*rest)))
+        print(json.dumps({"read": child_read, "speed": child_speed, "dask": child_dask,
+                          "identity": child_identity}[task](*rest)))
         return
     sections = args.only or SECTIONS
     q = args.quick
@@ -411,6 +465,8 @@ def main() -> None:
             bench_kinds(tmp, {"text": 600 if q else 2000, "html": 200 if q else 2000, "pdf": 40 if q else 400})
         if "distinct" in sections:
             bench_distinct(tmp, 300 if q else 1000)
+        if "identity" in sections:
+            bench_identity(tmp, 2000 if q else 10000)
         if "others" in sections:
             bench_others(tmp)
         if "memory" in sections:

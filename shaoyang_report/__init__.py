@@ -13,6 +13,7 @@ Example:
 """
 
 from shaoyang_report.compare.agencies import compare_agencies
+from shaoyang_report.compare.grouping import agencies
 from shaoyang_report.compare.scorecard import scorecard
 from shaoyang_report.compare.years import (
     compare_years,
@@ -30,6 +31,7 @@ from shaoyang_report.corpus.stream import write_facts
 from shaoyang_report.errors import ReportFormatError
 from shaoyang_report.layout import get_layout
 from shaoyang_report.publish.workbook import write_workbook
+from shaoyang_report.read.identity import Identity, resolve_agency
 from shaoyang_report.read.report import Report, parse_document, read_report, read_text
 from shaoyang_report.rendering import register as _register_display
 
@@ -54,6 +56,8 @@ def numbers_in_prose(report: Report):
 
 __all__ = [
     "Corpus",
+    "Identity",
+    "agencies",
     "compare_agencies",
     "compare_years",
     "comparison_table",
@@ -70,6 +74,7 @@ __all__ = [
     "read_report",
     "read_reports",
     "read_text",
+    "resolve_agency",
     "scorecard",
     "write_facts",
     "write_workbook",

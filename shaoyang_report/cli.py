@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 
 from shaoyang_report import config, dictionary
 from shaoyang_report.errors import ReportFormatError
-from shaoyang_report.publish.display import misread_note, report_headline
+from shaoyang_report.publish.display import misread_note, report_headline, skipped_lines
 
 if TYPE_CHECKING:
     from shaoyang_report.corpus.corpus import Corpus
@@ -130,6 +130,8 @@ def cmd_parse(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     corpus = _corpus(args.files, strict=False if args.lenient else None)
     _print_check(corpus)
+    for line in skipped_lines(corpus.skipped):
+        print(line)
     if args.strict_findings and len(corpus.findings):
         return 3
     return 1 if len(corpus.errors) else 0
@@ -146,6 +148,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     if corpus.uncatalogued:
         print(f"note: {len(corpus.uncatalogued)} report file(s) not named in catalog.csv were not read: "
               + ", ".join(corpus.uncatalogued[:5]) + (" …" if len(corpus.uncatalogued) > 5 else ""))
+    for line in skipped_lines(corpus.skipped):
+        print(line)
     with OutputSet(out) as outputs:  # both files, or neither: the old pair stays until both are written
         stage = outputs.stage
         assert stage is not None  # set on entering the with block

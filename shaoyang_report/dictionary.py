@@ -15,7 +15,7 @@ from shaoyang_report.config import package_csv
 
 @cache
 def fields(frame: str = "facts") -> tuple[dict[str, str], ...]:
-    """The declared columns of a frame (``facts`` or ``checks``), in order."""
+    """The declared columns of a frame (``facts``, ``checks``, or the ``identity`` columns of ``corpus.reports``), in order."""
     rows = package_csv("fields.csv")
     return tuple(row for row in rows if row["frame"] == frame)
 
@@ -76,7 +76,8 @@ def validate(df: pd.DataFrame, frame: str = "facts") -> None:
 def dictionary_markdown() -> str:
     """The README's data dictionary, generated from ``fields.csv``."""
     parts = []
-    for frame, title in (("facts", "`report.facts`"), ("checks", "`report.checks` / `report.findings`")):
+    for frame, title in (("facts", "`report.facts`"), ("checks", "`report.checks` / `report.findings`"),
+                         ("identity", "The agency's identity: `corpus.reports`, `sr.agencies(corpus)`, `report.identity`")):
         parts.append(f"#### {title}\n\n| column | type | meaning |\n|---|---|---|")
         for f in fields(frame):
             parts.append(f"| `{f['name']}` | {f['dtype']} | {f['description']} |")

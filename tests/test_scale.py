@@ -19,6 +19,7 @@ from shaoyang_report.cli import main
 from shaoyang_report.corpus import corpus as corpus_module
 from shaoyang_report.corpus import engine, parse
 from shaoyang_report.corpus import read as read_module
+from shaoyang_report.corpus.columns import reports_frame
 from shaoyang_report.corpus.corpus import Corpus
 from shaoyang_report.corpus.files import read_jobs
 from shaoyang_report.corpus.parquet import read_facts
@@ -40,7 +41,7 @@ order by year, agency
 
 def _from_records(source) -> tuple[dict[str, pd.DataFrame], list[str]]:
     """The corpus frames built from each report's records, as the corpus built them before it was columnar."""
-    jobs, _, _ = read_jobs(source, None, None)
+    jobs = read_jobs(source, None, None).jobs
     reports, errors = [], []
     for path, entry, strict in jobs:
         try:
@@ -52,7 +53,7 @@ def _from_records(source) -> tuple[dict[str, pd.DataFrame], list[str]]:
         "facts": dictionary.build_frame([f for r in reports for f in r.records("facts")], "facts"),
         "checks": checks,
         "findings": checks[checks["status"] == "fail"].reset_index(drop=True),
-        "reports": pd.DataFrame([parse.report_columns(r).summary for r in reports]),
+        "reports": reports_frame([parse.report_columns(r).summary for r in reports]),
         "missing": pd.DataFrame([m for r in reports for m in r.records("missing")], columns=MISSING_COLUMNS).astype("string"),
         "unplaced": pd.DataFrame([u for r in reports for u in r.records("unplaced")],
                                  columns=UNPLACED_COLUMNS).astype("string"),

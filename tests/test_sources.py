@@ -109,7 +109,11 @@ def test_reader_is_chosen_by_content_not_extension(tmp_path, pages):
         (tmp_path / name).write_bytes(data)
         readers[name] = sr.read_report(tmp_path / name).document.reader
     assert readers == {"page.txt": "html", "report.bin": "docx", "hongze.dat": "pdf", "copied.html": "text"}
-    assert sniff(b"%PDF-1.4\n") == "pdf" and sniff(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1") == "doc"
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500)
+    assert sniff(b"%PDF-1.4\n") == "pdf" and sniff(ole) == "ole" and sniff(ole, "old.doc") == "doc"
+    assert sniff(ole + "WordDocument".encode("utf-16-le")) == "doc"  # OLE2 told apart by its streams
+    assert sniff(ole + "WordDocument".encode("utf-16-le"), "a.wps") == "wps"
+    assert sniff(ole + "Workbook".encode("utf-16-le"), "a.doc") == "xls"
     assert sniff("第一行提到<table>标签\n".encode()) == "text"
 
 
@@ -245,7 +249,7 @@ def test_other_office_files_are_named(tmp_path):
         z.writestr("xl/workbook.xml", "<workbook/>")
     xlsx = tmp_path / "table.xlsx"
     xlsx.write_bytes(buf.getvalue())
-    _expect_error(xlsx, "not a Word .docx")
+    _expect_error(xlsx, "an Excel workbook (.xlsx)")
     broken = tmp_path / "broken.docx"
     broken.write_bytes(b"PK\x03\x04" + b"word/document.xml" + bytes(200))
     _expect_error(broken, "damaged")

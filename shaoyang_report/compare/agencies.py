@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from shaoyang_report.compare.grouping import agency_names
 from shaoyang_report.compare.years import (
     WHY,
     WHY_ZH,
@@ -65,8 +66,8 @@ _CORRECTED = " + ".join(f"review_litigation/{g}/corrected" for g in _GROUPS)
 _CONCLUDED = " + ".join(f"review_litigation/{g}/{m}" for g in _GROUPS for m in ("upheld", "corrected", "other"))
 LEVEL_ZH = {"city": "市州", "county": "县区", "department": "部门", "township": "乡镇街道"}
 #: Columns of :func:`compare_agencies` with ``long=True``.
-LONG_COLUMNS = ["agency", "level", "level_zh", "level_inferred", "year", "report_id", "template", "completeness",
-                "findings", "indicator", "name_zh", "unit", "value", "basis", "source", "why_missing",
+LONG_COLUMNS = ["agency", "agency_id", "level", "level_zh", "level_inferred", "year", "report_id", "template",
+                "completeness", "findings", "indicator", "name_zh", "unit", "value", "basis", "source", "why_missing",
                 "why_missing_zh"]
 
 
@@ -124,14 +125,16 @@ def panel_long(corpus: Corpus, year: int | None = None, chosen: dict | None = No
     """The agency panel in long form, one row per agency, year and indicator (:data:`LONG_COLUMNS`)."""
     chosen = chosen if chosen is not None else chosen_reports(corpus)
     levels = agency_levels(corpus)
+    names = agency_names(corpus.reports)
     by_key = {i.key: i for i in indicators()}
     rows = []
-    for (agency, y), rf in chosen.items():
+    for (key, y), rf in chosen.items():
         if year is not None and y != year:
             continue
+        agency = names.get(key, key)
         level, inferred = levels.get(agency, (None, True))
         s = rf.summary
-        head = {"agency": agency, "level": level, "level_zh": LEVEL_ZH.get(level) if level is not None else None,
+        head = {"agency": agency, "agency_id": key, "level": level, "level_zh": LEVEL_ZH.get(level) if level is not None else None,
                 "level_inferred": inferred, "year": y, "report_id": s["report_id"], "template": rf.template,
                 "completeness": s.get("completeness") or "", "findings": int(s.get("findings") or 0)}
         for key in (*PANEL, CORRECTION_RATE):
@@ -164,15 +167,15 @@ def compare_agencies(corpus: Corpus, year: int | None = None, *, long: bool = Fa
             ``basis``, ``source`` and why a value is missing) instead of the wide one.
 
     Returns:
-        Wide: ``agency, level, level_zh, level_inferred, year, report_id, template,
-        completeness, findings`` and one column per indicator (:data:`PANEL`, then
+        Wide: ``agency, agency_id, level, level_zh, level_inferred, year, report_id,
+        template, completeness, findings`` and one column per indicator (:data:`PANEL`, then
         ``correction_rate``), NaN where the report does not give it (``long=True`` says
         why). Sorted by level, then agency.
     """
     frame = panel_long(corpus, year)
     if long:
         return frame
-    head = LONG_COLUMNS[:9]
+    head = LONG_COLUMNS[:10]
     if frame.empty:
         return pd.DataFrame(columns=[*head, *PANEL, CORRECTION_RATE])
     values = frame.pivot(index="report_id", columns="indicator", values="value")
@@ -181,5 +184,5 @@ def compare_agencies(corpus: Corpus, year: int | None = None, *, long: bool = Fa
         if key not in wide.columns:
             wide[key] = math.nan
     order = {lvl: i for i, lvl in enumerate(LEVELS)}
-    wide = wide.assign(_o=wide.level.map(order).fillna(len(order))).sort_values(["_o", "agency", "year"])
+    wide = wide.assign(_o=wide.level.map(order).fillna(len(order))).sort_values(["_o", "agency", "agency_id", "year"])
     return wide.drop(columns="_o")[[*head, *PANEL, CORRECTION_RATE]].reset_index(drop=True)

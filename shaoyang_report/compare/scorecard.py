@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from shaoyang_report.compare.agencies import agency_levels, panel_long
+from shaoyang_report.compare.grouping import agency_names
 from shaoyang_report.compare.years import chosen_reports, cross_year_checks
 from shaoyang_report.config import package_csv
 from shaoyang_report.corpus.catalog import OPENING_ONLY
@@ -221,7 +222,7 @@ def _answered(values: dict) -> tuple[float, str, str]:
 
 
 #: Columns of :func:`scorecard` with ``long=True``.
-LONG_COLUMNS = ["agency", "level", "level_inferred", "year", "report_id", "criterion", "name_zh", "weight", "score",
+LONG_COLUMNS = ["agency", "agency_id", "level", "level_inferred", "year", "report_id", "criterion", "name_zh", "weight", "score",
                 "status", "status_zh", "evidence"]
 
 
@@ -240,7 +241,7 @@ def scorecard(corpus: Corpus, sources=None, *, long: bool = False, chosen: dict 
             :func:`~shaoyang_report.compare.years.chosen_reports` gives it (chosen here when None).
 
     Returns:
-        Wide: ``agency, level, level_inferred, year, report_id``, per criterion
+        Wide: ``agency, agency_id, level, level_inferred, year, report_id``, per criterion
         ``<criterion>`` (score 0–1, NaN when not known), ``<criterion>_status`` and
         ``<criterion>_evidence``, then ``score`` (weighted mean of the known criteria,
         0–100, NaN when none is known), ``known_weight`` and ``total_weight``.
@@ -256,33 +257,35 @@ def scorecard(corpus: Corpus, sources=None, *, long: bool = False, chosen: dict 
     table_rules = {r.key for r in get_layout().rules}
     dates = publication_dates(corpus, sources).set_index("report_id").to_dict("index")
     cross: dict[str, pd.DataFrame] = {}
-    for agency, rows in panel.groupby("agency", sort=False):
+    for key, rows in panel.groupby("agency_id", sort=False):
         if rows.year.nunique() > 1:
-            cross[agency] = cross_year_checks(rows, agency)
+            cross[key] = cross_year_checks(rows, rows.agency.iloc[-1])
     empty_checks = pd.DataFrame(columns=["rule", "status", "year", "message"])
+    names = agency_names(corpus.reports)
     out = []
-    for (agency, year), rf in chosen.items():
+    for (key, year), rf in chosen.items():
         rid = rf.summary["report_id"]
+        agency = names.get(key, key)
         level, inferred = levels.get(agency, (None, True))
         mine = by_report.get(rid, empty_checks)
         results = {
             "on_time": _on_time(year, dates.get(rid, {}), level),
             "tables_complete": _tables(rf.summary, missing_by.get(rid, pd.DataFrame(columns=["reason"]))),
             "arithmetic": _rules(mine, table_rules, "表内勾稽"),
-            "carry_forward": _carry(cross.get(agency, empty_checks), year),
+            "carry_forward": _carry(cross.get(key, empty_checks), year),
             "prose_agrees": _rules(mine, {"prose_vs_table"}, "正文与表格核对"),
             "answered_in_year": _answered({k: values.get((rid, k)) for k in (
                 "applications_received", "applications_carried_over", "applications_carried_forward")}),
         }
         for c in criteria():
             score, status, evidence = results[c.key]
-            out.append({"agency": agency, "level": level, "level_inferred": inferred, "year": year, "report_id": rid,
+            out.append({"agency": agency, "agency_id": key, "level": level, "level_inferred": inferred, "year": year, "report_id": rid,
                         "criterion": c.key, "name_zh": c.name_zh, "weight": c.weight, "score": score,
                         "status": status, "status_zh": STATUS_ZH[status], "evidence": evidence})
     frame = pd.DataFrame(out, columns=LONG_COLUMNS)
     if long:
         return frame
-    head = ["agency", "level", "level_inferred", "year", "report_id"]
+    head = ["agency", "agency_id", "level", "level_inferred", "year", "report_id"]
     rows = []
     for _, group in frame.groupby("report_id", sort=False):
         row = group.iloc[0][head].to_dict()

@@ -26,9 +26,11 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from shaoyang_report.check.misreads import read_by_ocr
+from shaoyang_report.compare.grouping import agency_keys, find_agency
 from shaoyang_report.config import package_csv
 from shaoyang_report.corpus.catalog import OPENING_ONLY
 from shaoyang_report.layout import TABLE_SECTIONS, get_layout
+from shaoyang_report.read.identity import clean_name, resolve_agency
 
 if TYPE_CHECKING:
     from shaoyang_report.corpus.corpus import Corpus
@@ -205,30 +207,33 @@ def chosen_reports(corpus: Corpus, agency: str | None = None) -> dict[tuple[str,
 
     Args:
         corpus: A :class:`~shaoyang_report.corpus.corpus.Corpus`.
-        agency: Only this agency's reports; None: every agency's.
+        agency: Only this agency's reports, by its key (its id, see
+            :func:`~shaoyang_report.compare.grouping.agency_keys`); None: every agency's.
 
     Returns:
-        ``(agency, year) → the chosen report's facts``, in that order. Only the chosen
+        ``(agency key, year) → the chosen report's facts``, in that order. Only the chosen
         reports' facts are turned into records (a corpus of 10,000 reports would otherwise
         hold every report's records at once).
     """
-    def wanted(a: object, y: object) -> bool:
-        return isinstance(a, str) and bool(a) and (agency is None or a == agency) and y is not None and not pd.isna(y)
+    def wanted(key: object, y: object) -> bool:
+        return isinstance(key, str) and (agency is None or key == agency) and y is not None and not pd.isna(y)
 
     reports, views = corpus.reports, corpus.parsed
     sections = [*TABLE_SECTIONS, "prose"]
     if not len(reports) or any(c not in reports for c in ("agency", "year", *sections)):
-        groups: dict[tuple[str, int], list[ReportFacts]] = {}  # summaries without the counts (an older corpus)
-        for p in views:
-            a, y = p.summary.get("agency"), p.summary.get("year")
-            if wanted(a, y):
-                assert a is not None and y is not None  # wanted() says so
-                groups.setdefault((a, int(y)), []).append(ReportFacts(p.summary, p.facts))
+        summaries = pd.DataFrame([p.summary for p in views]) if views else pd.DataFrame()  # an older corpus
+        groups: dict[tuple[str, int], list[ReportFacts]] = {}
+        for p, key in zip(views, agency_keys(summaries)):
+            y = p.summary.get("year")
+            if wanted(key, y):
+                assert key is not None and y is not None  # wanted() says so
+                groups.setdefault((key, int(y)), []).append(ReportFacts(p.summary, p.facts))
         return {k: _pick(v) for k, v in sorted(groups.items())}
     positions: dict[tuple[str, int], list[int]] = {}
-    for i, (a, y) in enumerate(zip(reports["agency"].tolist(), reports["year"].tolist())):
-        if wanted(a, y):
-            positions.setdefault((a, int(y)), []).append(i)
+    for i, (key, y) in enumerate(zip(agency_keys(reports), reports["year"].tolist())):
+        if wanted(key, y):
+            assert key is not None
+            positions.setdefault((key, int(y)), []).append(i)
     completeness = reports["completeness"].tolist() if "completeness" in reports else [None] * len(reports)
     completeness = [c if isinstance(c, str) else None for c in completeness]
     counts = [[_count(v) for v in row] for row in zip(*(reports[s].tolist() for s in sections))]
@@ -240,8 +245,10 @@ def compare_years(corpus: Corpus, agency: str | None = None, years: list[int] | 
 
     Args:
         corpus: A :class:`~shaoyang_report.corpus.corpus.Corpus`.
-        agency: The agency as named for comparison (the catalog's name). May be omitted
-            when the corpus holds one agency.
+        agency: The agency: any name its reports print or its catalog gives, a name the
+            resolver reads as it (``洪泽区`` for 淮安市洪泽区人民政府), an alias, or its id
+            (``320813/人民政府``); see :func:`~shaoyang_report.compare.grouping.find_agency`.
+            May be omitted when the corpus holds one agency.
         years: Years to show; default: every year from the earliest to the latest report
             or catalog entry of the agency.
 
@@ -249,25 +256,24 @@ def compare_years(corpus: Corpus, agency: str | None = None, years: list[int] | 
         A long frame, one row per indicator and year: ``indicator, name_zh, unit, year,
         template, value, basis, source, comparability, caveat_zh, why_missing,
         why_missing_zh, change_abs, change_rel`` (change vs the year before, when both
-        are stated; ``change_rel`` in percent).
+        are stated; ``change_rel`` in percent). ``frame.attrs`` holds the agency's
+        ``agency_id`` and ``names``: the name each year's report prints (an agency printed
+        洪泽区人民政府 one year and 淮安市洪泽区人民政府 the next is one agency).
 
     Raises:
-        ValueError: The agency is not in the corpus (the message lists those that are).
+        ValueError: The agency is not in the corpus, or the name fits several (the message
+            lists them).
     """
     reports = corpus.reports
-    named = dict(zip(reports["report_id"].tolist(), reports["agency"].tolist())) if len(reports) else {}
-    agencies = sorted({a for a in named.values() if isinstance(a, str) and a})
-    if agency is None:
-        if len(agencies) != 1:
-            raise ValueError(f"name the agency to compare; the corpus holds {', '.join(agencies)}")
-        agency = agencies[0]
-    if agency not in agencies:
-        raise ValueError(f"no report of {agency!r} in the corpus; it holds {', '.join(agencies)}")
-    chosen = {y: rf for (_, y), rf in chosen_reports(corpus, agency).items()}
+    key = find_agency(reports, agency)
+    chosen = {y: rf for (_, y), rf in chosen_reports(corpus, key).items()}
     catalog_years = set()
     if len(corpus.catalog):
+        mine = {clean_name(n) for k, a, p in zip(agency_keys(reports), reports["agency"], reports["agency_printed"])
+                if k == key for n in (a, p) if isinstance(n, str)}
         catalog_years = {int(y) for a, y in zip(corpus.catalog.agency, corpus.catalog.year)
-                         if a == agency and str(y).isdigit()}
+                         if str(y).isdigit() and isinstance(a, str)
+                         and (clean_name(a) in mine or resolve_agency(a).agency_id == key)}
     span = sorted(set(chosen) | catalog_years)
     years = sorted(years) if years else list(range(span[0], span[-1] + 1))
     layout = get_layout()
@@ -303,8 +309,13 @@ def compare_years(corpus: Corpus, agency: str | None = None, years: list[int] | 
     frame["change_abs"] = (frame["value"] - prev).where(consecutive)
     frame["change_rel"] = (100 * (frame["value"] - prev) / prev.where(prev != 0)).where(consecutive).round(2)
     frame["indicator"] = frame["indicator"].astype("string")
-    return frame[["indicator", "name_zh", "unit", "year", "template", "value", "basis", "source",
+    frame = frame[["indicator", "name_zh", "unit", "year", "template", "value", "basis", "source",
                   "comparability", "caveat_zh", "why_missing", "why_missing_zh", "change_abs", "change_rel"]]
+    mine = reports[[k == key for k in agency_keys(reports)]]
+    frame.attrs["agency_id"] = key
+    frame.attrs["names"] = {int(y): n for y, n in zip(mine.year, mine.agency_printed.fillna(mine.agency))
+                            if not pd.isna(y) and isinstance(n, str)}
+    return frame
 
 
 def _derive_prior_years(frame: pd.DataFrame, chosen: dict[int, ReportFacts]) -> None:

@@ -25,6 +25,8 @@ import pyarrow as pa
 from shaoyang_report import dictionary
 from shaoyang_report.read.report import MISSING_COLUMNS, PROBLEM_COLUMNS, RECORD_FRAMES, UNPLACED_COLUMNS
 
+#: ``corpus.skipped``: the files below a folder that were not read as reports, and why.
+SKIPPED_COLUMNS = ["path", "kind", "reason"]
 #: The frames a corpus keeps per report, in this order.
 FRAMES = RECORD_FRAMES
 _OTHER_COLUMNS = {"missing": MISSING_COLUMNS, "unplaced": UNPLACED_COLUMNS, "problems": PROBLEM_COLUMNS}
@@ -83,3 +85,13 @@ def record_columns(records: list[dict], frame: str) -> dict[str, list]:
         except KeyError:  # some record lacks it
             columns[name] = [r.get(name) for r in records]
     return columns
+
+
+def reports_frame(summaries: dict[str, list] | list[dict]) -> pd.DataFrame:
+    """``corpus.reports`` from the reports' summaries (columns, or one dict per report): the
+    agency's identity columns as the data dictionary declares them (``identity``)."""
+    reports = pd.DataFrame(summaries)
+    for f in dictionary.fields("identity"):
+        if f["name"] in reports:
+            reports[f["name"]] = pd.array(reports[f["name"]].tolist(), dtype=f["dtype"])
+    return reports

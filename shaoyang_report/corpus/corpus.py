@@ -33,7 +33,7 @@ import pandas as pd
 import pyarrow as pa
 
 from shaoyang_report.atomic import replacing_folder
-from shaoyang_report.corpus.columns import FRAMES, frame_fields, frame_schema, to_pandas
+from shaoyang_report.corpus.columns import FRAMES, SKIPPED_COLUMNS, frame_fields, frame_schema, reports_frame, to_pandas
 from shaoyang_report.corpus.parse import ParsedBatch, report_columns
 from shaoyang_report.read.report import Report, printed_table
 from shaoyang_report.rendering import render_html, render_text
@@ -44,7 +44,7 @@ from shaoyang_report.rendering import render_html, render_text
 #: large corpus few.
 _SEGMENT = 256
 #: The version of :meth:`Corpus.save`'s folder (a folder of another is not loaded).
-SAVE_FORMAT = 2
+SAVE_FORMAT = 3
 
 
 class _ReportView:
@@ -81,6 +81,9 @@ class Corpus:
         catalog: The catalog used (empty frame when there was none).
         uncatalogued: Report files in a catalogued folder that no catalog row names
             (not read).
+        skipped: Every file below a folder read that was not read as a report, and why:
+            ``path``, ``kind`` (``doc``, ``xls``, ``ofd``, ``zip``, ``mhtml``, ``notes``,
+            ``report`` for an uncatalogued one …), ``reason``.
     """
 
     def __init__(self, *, errors: pd.DataFrame | None = None, catalog: pd.DataFrame | None = None,
@@ -88,6 +91,7 @@ class Corpus:
         self.errors = errors if errors is not None else pd.DataFrame(columns=["path", "error"])
         self.catalog = catalog if catalog is not None else pd.DataFrame()
         self.uncatalogued = list(uncatalogued or [])
+        self.skipped = pd.DataFrame(columns=SKIPPED_COLUMNS).astype("string")
         self._ids: list[str] = []
         self._index: dict[str, int] = {}
         self._summaries: dict[str, list] = {}
@@ -258,7 +262,7 @@ class Corpus:
     def _frame(self, name: str) -> pd.DataFrame:
         if name not in self._frames:
             if name == "reports":
-                self._frames[name] = pd.DataFrame(self._summaries) if self._ids else pd.DataFrame()
+                self._frames[name] = reports_frame(self._summaries) if self._ids else pd.DataFrame()
             elif name == "files":
                 self._frames[name] = pd.DataFrame({
                     "report_id": pd.array(self._ids, dtype="string"),
@@ -378,6 +382,7 @@ class Corpus:
                     "files": {"path": self._paths,
                               "last_modified": [t.isoformat() if t is not None else None for t in self._modified]},
                     "rows": {f: list(self._rows[f]) for f in FRAMES}, "uncatalogued": self.uncatalogued,
+                    "skipped": self.skipped[SKIPPED_COLUMNS].values.tolist(),
                     "errors": self.errors[["path", "error"]].values.tolist()}
             (stage / "corpus.json").write_text(json.dumps(meta, ensure_ascii=False, default=_json_default), "utf-8")
         return folder
@@ -402,6 +407,7 @@ class Corpus:
         corpus = cls(errors=pd.DataFrame(meta["errors"], columns=["path", "error"]),
                      catalog=pd.read_parquet(catalog) if catalog.exists() else pd.DataFrame(),
                      uncatalogued=meta["uncatalogued"])
+        corpus.skipped = pd.DataFrame(meta["skipped"], columns=SKIPPED_COLUMNS).astype("string")
         corpus._ids = list(meta["ids"])
         for i, rid in enumerate(corpus._ids):
             corpus._index.setdefault(rid, i)

@@ -8,6 +8,9 @@ keeps with the report (:func:`archive_dates`).
 
 from __future__ import annotations
 
+import os
+import re
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -17,8 +20,11 @@ import pandas as pd
 from shaoyang_report.atomic import is_temporary
 from shaoyang_report.corpus.archive import read_manifest
 from shaoyang_report.corpus.catalog import entries, read_catalog
+from shaoyang_report.corpus.columns import SKIPPED_COLUMNS
 from shaoyang_report.corpus.parse import Job
+from shaoyang_report.errors import ReportFormatError
 from shaoyang_report.read.entry import CatalogEntry
+from shaoyang_report.read.readers.sniff import KIND_REASONS, sniff
 
 #: File suffixes a folder is searched for (page images are read by OCR, each file one report:
 #: a report printed on several images is given as one multi-page TIFF or PDF, or read with
@@ -80,39 +86,182 @@ def _entry_finder(catalog_dir: Path, catalog: list[CatalogEntry]):
     return find
 
 
-def read_jobs(source, catalog, strict) -> tuple[list[Job], pd.DataFrame, list[Path]]:
-    """The files to read, as jobs; the catalog used; and report files the folder's catalog does not name.
+#: A folder's agency aliases: ``name, agency_id`` (printed name → the agency it is), beside its catalog.
+ALIASES_NAME = "agency_aliases.csv"
+# files that are the corpus's own, never reports: catalogs, aliases, a fetch archive's manifest
+_CONTROL_FILES = (CATALOG_NAME, ALIASES_NAME, "manifest.csv")
+# notes beside the reports (README.md, NOTES.txt …): read by people, not as reports
+_NOTES = re.compile(r"^(?:readme|notes?|license|licence|changelog|说明)(?:\.[a-z0-9]+)?$", re.I)
+
+
+@dataclass
+class FileSet:
+    """What a source holds: the files to read (as jobs) and every other file, accounted for.
+
+    Attributes:
+        jobs: One job per file to read, with the catalog row that names it (or None).
+        catalog: Every catalog read, stacked.
+        uncatalogued: Report files in a catalogued folder that no catalog row names (not read).
+        skipped: ``path, kind, reason`` of every file below a folder that is not read:
+            a kind no reader handles, notes, a report file no catalog names.
+        conflicts: ``(path, message)`` of files two catalogs name: not read, an error each.
+        aliases: Folder → its ``agency_aliases.csv`` (printed name → agency id).
+    """
+
+    jobs: list[Job]
+    catalog: pd.DataFrame
+    uncatalogued: list[Path] = field(default_factory=list)
+    skipped: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SKIPPED_COLUMNS))
+    conflicts: list[tuple[str, str]] = field(default_factory=list)
+    aliases: dict[Path, dict[str, str]] = field(default_factory=dict)
+
+    def aliases_for(self, path: Path) -> dict[str, str]:
+        """The aliases that apply to a file: those of every folder above it, the nearest winning."""
+        out: dict[str, str] = {}
+        for folder in sorted(self.aliases, key=lambda f: len(f.parts)):
+            if folder in Path(path).resolve().parents:
+                out.update(self.aliases[folder])
+        return out
+
+
+def read_aliases(path: str | Path) -> dict[str, str]:
+    """An ``agency_aliases.csv``: ``name, agency_id`` rows (printed name → agency id).
+
+    Raises:
+        ReportFormatError: The file cannot be read or lacks the two columns.
+    """
+    path = Path(path)
+    try:
+        frame = pd.read_csv(path, dtype="string", keep_default_na=False, encoding="utf-8-sig")
+    except (OSError, ValueError, pd.errors.ParserError) as exc:
+        raise ReportFormatError(path, f"cannot read the agency aliases ({exc})") from None
+    if not {"name", "agency_id"} <= set(frame.columns):
+        raise ReportFormatError(path, "the agency aliases need the columns name, agency_id")
+    return {str(n).strip(): str(a).strip() for n, a in zip(frame["name"], frame["agency_id"]) if str(n).strip()}
+
+
+def _real(path: Path) -> Path:
+    """The path with its links followed as far as they go (a link that loops is left as it is)."""
+    return Path(os.path.realpath(path))
+
+
+def _is_file(path: Path) -> bool:
+    """Whether ``path`` is a regular file (a link to one too); a link that loops or dangles is not."""
+    try:
+        return path.is_file()
+    except (OSError, RuntimeError):  # a symbolic link that loops
+        return False
+
+
+def _skipped_kind(path: Path) -> tuple[str, str]:
+    """What a file not read is, and why it is not read."""
+    if _NOTES.match(path.name):
+        return "notes", "notes beside the reports, not a report"
+    try:
+        with open(path, "rb") as f:
+            head = f.read(1 << 16)
+    except OSError as exc:
+        return "unreadable", f"cannot be opened ({exc.strerror or exc})"
+    kind = sniff(head, path.name)
+    return kind, KIND_REASONS.get(kind, "not a kind of file a report is read from")
+
+
+def read_jobs(source, catalog, strict) -> FileSet:
+    """The files to read, as jobs, with the catalog rows that name them, and every file not read.
+
+    A folder is searched recursively. Each ``catalog.csv`` applies to its own folder and
+    the folders below it: a file in a catalogued folder is read when a catalog above it
+    names it (its row gives the report's id, agency and year), else it is listed as
+    uncatalogued; a file two catalogs name is an error naming both. A file in no
+    catalogued folder is read without a row. Files of kinds no reader handles and notes
+    (README …) are listed in ``skipped`` with what they are.
 
     Args:
         source: A folder, a file, or a list of files (as for ``read_reports``).
-        catalog: A catalog CSV, or None for the folder's own ``catalog.csv`` (if any).
+        catalog: A catalog CSV for the folder itself (instead of its own ``catalog.csv``;
+            for a folder without one, its rows are matched to the files by path or name
+            and every file is read), or for the files given; None: the catalogs found.
         strict: The strictness each file is read with.
     """
-    catalog_path = Path(catalog) if catalog else None
-    catalog_frame = None
-    uncatalogued: list[Path] = []
-    if isinstance(source, (str, Path)) and Path(source).is_dir():
-        root = Path(source)
-        files = report_files(root)
-        own = root / CATALOG_NAME
-        if own.exists():
-            own_frame = read_catalog(own)
-            named = [root / e.local_file for e in entries(own_frame) if e.local_file]
-            named_set = {p.resolve() for p in named}
-            uncatalogued = [p for p in files if p.resolve() not in named_set]
-            files = named  # a named file that is missing becomes an error
-            if catalog_path is None:
-                catalog_path, catalog_frame = own, own_frame
-    else:
+    if not (isinstance(source, (str, Path)) and Path(source).is_dir()):
         files = [Path(source)] if isinstance(source, (str, Path)) else [Path(p) for p in source]
-    if catalog_frame is None:
-        catalog_frame = read_catalog(catalog_path) if catalog_path else pd.DataFrame()
-    if catalog_path:
-        find = _entry_finder(catalog_path.parent, entries(catalog_frame))
-        jobs = [(f, find(f), strict) for f in files]
-    else:
-        jobs = [(f, None, strict) for f in files]
-    return jobs, catalog_frame, uncatalogued
+        frame = read_catalog(catalog) if catalog else pd.DataFrame()
+        find = _entry_finder(Path(catalog).parent, entries(frame)) if catalog else (lambda _: None)
+        return FileSet([(f, find(f), strict) for f in files], frame)
+    root = Path(source)
+    catalogs: dict[Path, Path] = {}  # folder (resolved) → its catalog file
+    aliases: dict[Path, dict[str, str]] = {}
+    skipped: list[tuple[str, str, str]] = []
+    for p in sorted(root.rglob("*")):
+        if is_temporary(p.relative_to(root)) or not _is_file(p):
+            continue
+        if p.name == CATALOG_NAME:
+            catalogs[p.parent.resolve()] = p
+        elif p.name == ALIASES_NAME:
+            aliases[p.parent.resolve()] = read_aliases(p)
+        elif p.name in _CONTROL_FILES:
+            continue
+        elif _NOTES.match(p.name) or p.suffix.lower() not in REPORT_SUFFIXES:
+            if not _saved_with_a_page(p, root):
+                skipped.append((str(p), *_skipped_kind(p)))
+    lenient = None
+    if catalog:
+        if root.resolve() in catalogs:
+            catalogs[root.resolve()] = Path(catalog)
+        else:  # a catalog for a folder that has none: its rows name what they can, every file is read
+            lenient = Path(catalog)
+    files = [p for p in report_files(root) if not _NOTES.match(p.name)]
+    ordered = sorted(catalogs.items(), key=lambda kv: len(kv[0].parts))
+    read = {folder: read_catalog(path) for folder, path in ordered}
+    named: dict[Path, list[tuple[Path, CatalogEntry]]] = {}  # resolved path → the catalogs naming it
+    for folder, path in ordered:
+        for entry in entries(read[folder]):
+            if entry.local_file:
+                named.setdefault(_real(folder / entry.local_file), []).append((path, entry))
+    jobs: list[Job] = []
+    conflicts: list[tuple[str, str]] = []
+    seen: set[Path] = set()
+    conflicted: set[Path] = set()
+    for folder, _ in ordered:  # named files first, in catalog order (a named file that is missing is an error)
+        for entry in entries(read[folder]):
+            if not entry.local_file:
+                continue
+            target = _real(folder / entry.local_file)
+            seen.add(target)
+            rows = named[target]
+            shown = folder_path(root, folder, entry.local_file)
+            if len({c for c, _ in rows}) > 1:
+                if target not in conflicted:
+                    conflicted.add(target)
+                    conflicts.append((str(shown), "named by two catalogs: " + " and ".join(
+                        f"{c} (report_id {e.report_id})" for c, e in rows)))
+            else:
+                jobs.append((shown, entry, strict))
+    uncatalogued: list[Path] = []
+    find = _entry_finder(lenient.parent, entries(read_catalog(lenient))) if lenient else (lambda _: None)
+    for p in files:
+        where = _real(p)
+        if where in seen:
+            continue
+        governed = [folder for folder in catalogs if folder in where.parents]
+        if governed:
+            uncatalogued.append(p)
+            skipped.append((str(p), "report", f"not named in {catalogs[max(governed, key=lambda f: len(f.parts))]}"))
+        else:
+            jobs.append((p, find(p), strict))
+    frames = [read[folder] for folder, _ in ordered] + ([read_catalog(lenient)] if lenient else [])
+    catalog_frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    return FileSet(jobs, catalog_frame, uncatalogued,
+                   pd.DataFrame(sorted(skipped), columns=SKIPPED_COLUMNS).astype("string"), conflicts, aliases)
+
+
+def folder_path(root: Path, folder: Path, local_file: str) -> Path:
+    """A catalogued file's path as the reader opens it: below ``root`` as given when it is there."""
+    target = folder / local_file
+    try:
+        return root / target.relative_to(root.resolve())
+    except ValueError:
+        return target
 
 
 def _http_date(stamp: object) -> datetime | None:
@@ -143,4 +292,4 @@ def archive_dates(source, jobs: list[Job]) -> list[datetime | None]:
             dated[str((folder / str(path)).resolve())] = when
     if not dated:
         return [None] * len(jobs)
-    return [dated.get(str(Path(path).resolve())) for path, _, _ in jobs]
+    return [dated.get(str(Path(job[0]).resolve())) for job in jobs]

@@ -17,8 +17,9 @@ from shaoyang_report.corpus.cache import corpus_key, load_cached, save_cached
 from shaoyang_report.corpus.corpus import Corpus
 from shaoyang_report.corpus.engine import engine as chosen_engine
 from shaoyang_report.corpus.engine import parse_batches, progress_bar
-from shaoyang_report.corpus.files import archive_dates, read_jobs
+from shaoyang_report.corpus.files import archive_dates, read_aliases, read_jobs
 from shaoyang_report.corpus.parse import frozen_heap
+from shaoyang_report.read.identity import clean_name, identity_fields, resolve_agency
 
 #: Reports parsed per batch in this process (a batch's columns become Arrow at once).
 _BATCH = 64
@@ -32,6 +33,7 @@ def read_reports(
     progress: bool | None = None,
     workers: int = 1,
     cache: str | Path | None = None,
+    aliases: str | Path | dict[str, str] | None = None,
     engine: str = "local",
     scheduler=None,
 ) -> Corpus:
@@ -46,12 +48,19 @@ def read_reports(
             is read as the catalog says (each row's ``local_file``); report files in it
             that no row names (archived copies, superseded openings, strays) are not
             read but listed in ``corpus.uncatalogued``. A folder without a catalog is
-            searched recursively for report files. The corpus keeps each report's file
+            searched recursively for report files. Every other file below the folder is
+            listed in ``corpus.skipped`` (path, kind, reason): a kind no reader handles
+            (.doc, .xls, .ofd, .zip, .mhtml …), notes, an uncatalogued report file. The corpus keeps each report's file
             and, from the folder's ``fetched/manifest.csv``, its archive's Last-Modified
             time (``corpus.files``).
         catalog: A catalog CSV naming each report (report_id, agency for comparison,
-            year, URL, local_file relative to the catalog's folder). Defaults to
-            ``catalog.csv`` in the folder.
+            year, URL, local_file relative to the catalog's folder). Defaults to the
+            ``catalog.csv`` of each folder: a catalog applies to its own folder and those
+            below it; a file two catalogs name is an error row naming both.
+        aliases: Printed agency name → agency id (a dict, or an ``agency_aliases.csv``
+            with columns ``name, agency_id``), overriding the resolver
+            (:func:`~shaoyang_report.read.identity.resolve_agency`) for every report; an
+            ``agency_aliases.csv`` in a folder applies to the reports below it.
         strict: See :func:`~shaoyang_report.read.report.read_report`.
         progress: Show a progress bar (tqdm). ``None`` (default): only on a terminal.
         workers: Processes to read with (1 reads in this process). Files go to the
@@ -81,21 +90,29 @@ def read_reports(
             or ``engine="dask"`` with no cluster to use.
         OSError: The Dask scheduler cannot be reached.
     """
-    jobs, catalog_frame, uncatalogued = read_jobs(source, catalog, strict)
+    found_files = read_jobs(source, catalog, strict)
+    jobs, catalog_frame, uncatalogued = found_files.jobs, found_files.catalog, found_files.uncatalogued
+    extra = {clean_name(k): v for k, v in (aliases if isinstance(aliases, dict) else
+                                            read_aliases(aliases) if aliases else {}).items()}
     archived = archive_dates(source, jobs)
     key = None
     if cache is not None:
-        key = corpus_key(jobs, catalog_frame, uncatalogued, archived)
+        key = corpus_key(jobs, catalog_frame, uncatalogued, archived,
+                         (sorted((str(f), sorted(a.items())) for f, a in found_files.aliases.items()), sorted(extra.items())))
         found = load_cached(Path(cache), key)
         if found is not None:
             return found
     corpus = Corpus(catalog=catalog_frame, uncatalogued=[str(p) for p in uncatalogued])
-    errors: list[tuple[str, str]] = []
+    corpus.skipped = found_files.skipped
+    errors: list[tuple[str, str]] = list(found_files.conflicts)
     done = 0  # files of the batches before
     with chosen_engine(engine, scheduler, workers) as cluster, \
             progress_bar(len(jobs), progress, "reading reports") as bar, frozen_heap():
         for batch in parse_batches(jobs, workers, _BATCH, cluster):
             taken = [done + k for k in batch.positions]
+            if found_files.aliases or extra:
+                for i, summary in zip(taken, batch.summaries):
+                    apply_aliases(summary, {**found_files.aliases_for(jobs[i][0]), **extra})
             corpus.add_batch(batch, [jobs[i][0] for i in taken], [archived[i] for i in taken])
             done += batch.files
             errors += batch.errors
@@ -106,3 +123,11 @@ def read_reports(
     return corpus
 
 
+
+
+def apply_aliases(summary: dict, aliases: dict[str, str]) -> None:
+    """Give a report's summary the identity its aliases say (its agency's name, or its printed name, aliased)."""
+    for name in (summary.get("agency"), summary.get("agency_printed")):
+        if isinstance(name, str) and clean_name(name) in aliases:
+            summary.update(identity_fields(resolve_agency(name, aliases=aliases)))
+            return

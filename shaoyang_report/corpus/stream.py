@@ -70,7 +70,7 @@ def write_facts(
     path = Path(path)
     if partition_by and (path.is_file() or path.is_symlink()):
         raise FileExistsError(f"{path}: a file is in the way of the partitioned dataset's folder")
-    jobs, _, _ = read_jobs(source, catalog, strict)
+    jobs = read_jobs(source, catalog, strict).jobs
     if partition_by:
         columns = [name for name, _ in frame_fields("facts")]
         unknown = [c for c in partition_by if c not in columns]

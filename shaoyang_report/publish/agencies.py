@@ -88,7 +88,7 @@ def _templates():
 
 def title(p: AgencyPanel) -> Html:
     """The briefing's heading and what it covers."""
-    agencies = p.card.agency.nunique()
+    agencies = p.card.agency_id.nunique()
     years = sorted(int(y) for y in p.card.year.unique())
     span = f"{p.year}年" if p.year else (f"{years[0]}—{years[-1]}年" if years else "")
     known = p.card.known_weight.sum() / p.card.total_weight.sum() if len(p.card) else 0
@@ -143,7 +143,7 @@ def panel_table(p: AgencyPanel) -> Html:
     names = shown.drop_duplicates("indicator").set_index("indicator")
     keys = [k for k in SHOWN if k in names.index]
     rows = []
-    for (_, _), group in shown.groupby(["agency", "year"], sort=True):
+    for (_, _, _), group in shown.groupby(["agency", "agency_id", "year"], sort=True):
         first = group.iloc[0]
         by = {r.indicator: r for r in group.itertuples()}
         rows.append({"agency": first.agency, "level": _level(first.level, first.level_inferred), "year": first.year,
@@ -159,17 +159,19 @@ def small_multiples(p: AgencyPanel) -> plotting.Chart:
 
     ordered = p.panel[p.panel.indicator.isin(SHOWN)].sort_values("year")
     # per agency and indicator: the latest year with a value, else the latest year (its gap and why)
-    with_value = ordered[ordered.value.notna()].groupby(["agency", "indicator"]).tail(1)
-    latest = ordered.groupby(["agency", "indicator"]).tail(1)
-    shown = pd.concat([with_value, latest]).drop_duplicates(["agency", "indicator"])
+    with_value = ordered[ordered.value.notna()].groupby(["agency_id", "indicator"]).tail(1)
+    latest = ordered.groupby(["agency_id", "indicator"]).tail(1)
+    shown = pd.concat([with_value, latest]).drop_duplicates(["agency_id", "indicator"])
     keys = [k for k in SHOWN if shown[(shown.indicator == k)].value.notna().any()]
-    agencies = sorted(shown.agency.unique())
+    labels = shown.drop_duplicates("agency_id").set_index("agency_id").agency
+    ids = sorted(labels.index, key=lambda k: (labels[k], k))
+    agencies = [labels[k] for k in ids]
     cols = 3
     rows = max(1, math.ceil(len(keys) / cols))
     fig = Figure(figsize=(11, 0.35 * max(4, len(agencies)) * rows + 0.6), layout="constrained")
     axes = fig.subplots(rows, cols, squeeze=False).ravel()
     for ax, key in zip(axes, keys):
-        data = shown[shown.indicator == key].set_index("agency").reindex(agencies)
+        data = shown[shown.indicator == key].set_index("agency_id").reindex(ids)
         values = data.value.fillna(0).tolist()
         bars = ax.barh(range(len(agencies)), values, color="#4c78a8")
         for k, (bar, (_agency, r)) in enumerate(zip(bars, data.iterrows())):

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from shaoyang_report.compare.grouping import agency_keys, agency_names, agency_reports, comparable_pairs
 from shaoyang_report.compare.years import compare_years, cross_year_checks
 from shaoyang_report.corpus.corpus import Corpus
 from shaoyang_report.publish.html import (
@@ -35,13 +36,12 @@ def _templates():
 
 def audit_summary(corpus: Corpus, agency: str | None = None) -> Html:
     """The audit's heading: how many reports, agencies, checks and findings."""
-    reports = corpus.reports
+    reports = agency_reports(corpus.reports, agency)
     checks = corpus.checks
     if agency:
-        reports = reports[reports.agency == agency]
-        checks = checks[checks.agency == agency]
+        checks = checks[checks.report_id.isin(reports.report_id)]
     counts = checks.status.value_counts()
-    summary = {"reports": len(reports), "agencies": reports.agency.nunique(), "years": reports.year.nunique(),
+    summary = {"reports": len(reports), "agencies": len({k for k in agency_keys(reports) if k}), "years": reports.year.nunique(),
                "errors": len(corpus.errors), "checks": len(checks), "passed": int(counts.get("pass", 0)),
                "failed": int(counts.get("fail", 0)), "not_checkable": int(counts.get("not_checkable", 0))}
     return Html(_templates().summary(agency, summary))
@@ -51,11 +51,12 @@ def write_audit(corpus: Corpus, folder: str | Path, agency: str | None = None) -
     """Write every finding and every cross-year check to ``audit-findings.csv`` in ``folder``."""
     from shaoyang_report.corpus.export import write_frame
 
-    agencies = sorted(a for a in corpus.reports.agency.dropna().unique() if not agency or a == agency)
-    frames = [corpus.findings if not agency else corpus.findings[corpus.findings.agency == agency]]
-    for name in agencies:
-        if corpus.reports[corpus.reports.agency == name].year.nunique() > 1:
-            frames.append(cross_year_checks(compare_years(corpus, agency=name), name))
+    reports = agency_reports(corpus.reports, agency)
+    frames = [corpus.findings if not agency else corpus.findings[corpus.findings.report_id.isin(reports.report_id)]]
+    names = agency_names(reports)
+    for key, pairs in sorted(comparable_pairs(reports).items()):
+        if pairs:
+            frames.append(cross_year_checks(compare_years(corpus, agency=key), names.get(key, key)))
     frames = [f for f in frames if len(f)]
     frame = pd.concat(frames, ignore_index=True) if frames else corpus.findings
     return write_frame(frame, Path(folder) / "audit-findings.csv")
@@ -63,9 +64,7 @@ def write_audit(corpus: Corpus, folder: str | Path, agency: str | None = None) -
 
 def audit_overview(corpus: Corpus, agency: str | None = None) -> Html:
     """One row per report: agency, year, format, values read per table, checks and findings."""
-    reports = corpus.reports
-    if agency:
-        reports = reports[reports.agency == agency]
+    reports = agency_reports(corpus.reports, agency)
     checks = corpus.checks
     passed = checks[checks.status == "pass"].groupby("report_id", sort=False).size()  # once, not per report
     rows = [{"report": r, "completeness": completeness_zh(r.completeness),
@@ -80,20 +79,21 @@ def audit_findings(corpus: Corpus, agency: str | None = None) -> Html:
     """Every failing check, per agency and year, with where the numbers were printed."""
     found = corpus.findings
     if agency:
-        found = found[found.agency == agency]
+        found = found[found.report_id.isin(agency_reports(corpus.reports, agency).report_id)]
     return Html(_templates().findings(list(found.sort_values(["agency", "year", "report_id"]).itertuples())))
 
 
 def audit_cross_year(corpus: Corpus, agency: str | None = None) -> Html:
     """Cross-year checks for every agency with reports in consecutive years."""
-    agencies = sorted(a for a in corpus.reports.agency.dropna().unique() if not agency or a == agency)
+    reports = agency_reports(corpus.reports, agency)
+    names = agency_names(reports)
     rows = []
-    for name in agencies:
-        years = set(corpus.reports[corpus.reports.agency == name].year.dropna().astype(int))
-        if not any(y + 1 in years for y in years):
+    for key, pairs in sorted(comparable_pairs(reports).items(), key=lambda kv: (names.get(kv[0], kv[0]), kv[0])):
+        if not pairs:
             continue
+        name = names.get(key, key)
         rows += [{"agency": name, "check": r, "status_zh": STATUS_ZH.get(r.status, r.status)}
-                 for r in cross_year_checks(compare_years(corpus, agency=name), name).itertuples()]
+                 for r in cross_year_checks(compare_years(corpus, agency=key), name).itertuples()]
     return Html(_templates().cross_year(rows))
 
 
@@ -104,7 +104,7 @@ def audit_missing(corpus: Corpus, agency: str | None = None) -> Html:
     missing = corpus.missing
     reports = corpus.reports.set_index("report_id")
     if agency:
-        missing = missing[missing.report_id.map(reports.agency) == agency]
+        missing = missing[missing.report_id.isin(agency_reports(corpus.reports, agency).report_id)]
     if missing.empty:
         return Html(_templates().missing([]))
     layout = get_layout()
@@ -129,5 +129,5 @@ def audit_unplaced(corpus: Corpus, agency: str | None = None) -> Html:
     """Numbers printed in a table section that could not be placed in a row, and unreadable files."""
     unplaced = corpus.unplaced
     if agency:
-        unplaced = unplaced[unplaced.report_id.map(corpus.reports.set_index("report_id").agency) == agency]
+        unplaced = unplaced[unplaced.report_id.isin(agency_reports(corpus.reports, agency).report_id)]
     return Html(_templates().unplaced(list(unplaced.itertuples()), list(corpus.errors.itertuples())))

@@ -29,6 +29,7 @@ from typing import cast
 import pandas as pd
 
 from shaoyang_report import config
+from shaoyang_report.compare.grouping import agency_reports
 from shaoyang_report.corpus.corpus import Corpus
 from shaoyang_report.errors import BriefingError
 from shaoyang_report.publish.agencies import agency_panel, scorecard_frames
@@ -52,9 +53,7 @@ WORKBOOK_REPORT_SHEETS = 100
 
 def tables_read(corpus: Corpus, agency: str | None = None) -> list[str]:
     """Report ids (of an agency) from which at least one table was read."""
-    reports = corpus.reports
-    if agency:
-        reports = reports[reports.agency == agency]
+    reports = agency_reports(corpus.reports, agency)
     return [r.report_id for r in reports.sort_values(["year", "report_id"]).itertuples()
             if isinstance(r.tables_read, str) and r.tables_read]
 
@@ -140,7 +139,7 @@ def build_briefings(
         facts = corpus.facts
         outputs.files["facts.csv"] = staged.final(write_frame(facts, stage / "facts.csv"))
         outputs.files["facts.parquet"] = staged.final(write_frame(facts, stage / "facts.parquet"))
-        explorer_ids = list(reports) if reports is not None else explorer_reports(corpus, b.agency)
+        explorer_ids = list(reports) if reports is not None else explorer_reports(corpus, b.agency_id)
         with_tables = tables_read(corpus)
         sheet_ids = list(dict.fromkeys([r for r in explorer_ids if r in set(with_tables)] + with_tables))
         notes = []
@@ -161,7 +160,7 @@ def build_briefings(
                   "catalog": str(Path(catalog).resolve()) if catalog else None,
                   "output_folder": str(stage.resolve())}  # what the notebooks write is staged too
         say(f"year comparison for {b.agency}")
-        nb = run_notebook(NOTEBOOKS / YEAR_COMPARISON, {"agency": b.agency, **params})
+        nb = run_notebook(NOTEBOOKS / YEAR_COMPARISON, {"agency": b.agency_id, **params})
         outputs.files["briefing"] = staged.final(export_html(
             nb, stage / f"briefing-{slug(b.agency)}.html",
             title=f"{b.agency} 政府信息公开年度报告 {b.years[0]}—{b.years[-1]}年比较"))

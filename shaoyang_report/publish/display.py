@@ -240,3 +240,29 @@ def corpus_html(corpus: Corpus) -> str:
         corpus_headline(corpus), _counts_table(summaries, with_report=True) if summaries else "",
         n - MAX_ROWS if n > MAX_ROWS else 0, total, items, total - len(items) if total > len(items) else 0,
         len(corpus.errors), errors))
+
+
+#: What each kind of file not read is called (``corpus.skipped.kind``).
+KIND_ZH = {
+    "doc": "Word 97-2003 文档 (.doc)", "wps": "WPS 文字文档 (.wps)", "xls": "Excel 97-2003 工作簿 (.xls)",
+    "xlsx": "Excel 工作簿 (.xlsx)", "ppt": "PowerPoint 演示文稿", "ole": "OLE2 复合文档", "ofd": "OFD 版式文档 (.ofd)",
+    "zip": "zip 压缩包", "mhtml": "MHTML 网页归档", "rtf": "RTF 文档", "notes": "说明文件", "report": "报告文件（目录未列）",
+    "text": "文本或数据文件", "image": "图片", "pdf": "PDF", "docx": "Word 文档 (.docx)", "html": "网页",
+    "unreadable": "无法打开的文件",
+}
+
+
+def skipped_lines(skipped: pd.DataFrame) -> list[str]:
+    """``跳过 N 个文件：`` and one line per file a folder held that was not read: its kind and why.
+
+    Example:
+        >>> frame = pd.DataFrame({"path": ["a/old.xls"], "kind": ["xls"], "reason": ["an Excel 97-2003 workbook (.xls)"]})
+        >>> print("\\n".join(skipped_lines(frame)))
+        跳过 1 个文件：
+          a/old.xls — Excel 97-2003 工作簿 (.xls)：an Excel 97-2003 workbook (.xls)
+    """
+    if skipped is None or not len(skipped):
+        return []
+    lines = [f"跳过 {len(skipped)} 个文件："]
+    lines += [f"  {r.path} — {KIND_ZH.get(r.kind, r.kind)}：{r.reason}" for r in skipped.itertuples()]
+    return lines

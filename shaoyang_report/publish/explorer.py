@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from shaoyang_report.compare.grouping import agency_reports
 from shaoyang_report.corpus.corpus import Corpus
 from shaoyang_report.errors import BriefingError
 from shaoyang_report.publish.html import (
@@ -40,9 +41,7 @@ def _report_row(corpus: Corpus, report_id: str) -> pd.Series:
 
 def default_report(corpus: Corpus, agency: str | None = None) -> str:
     """The report the explorer shows when none is named: the latest with the most table values."""
-    reports = corpus.reports
-    if agency:
-        reports = reports[reports.agency == agency]
+    reports = agency_reports(corpus.reports, agency)
     if reports.empty:
         raise BriefingError("no report to explore")
     values = reports[list(TABLE_SECTIONS)].map(lambda t: int(str(t).split("/")[0])).sum(axis=1)
@@ -60,7 +59,8 @@ def explorer_reports(corpus: Corpus, agency: str) -> list[str]:
     reports = corpus.reports
     if reports.empty:
         return []
-    reports = reports[(reports.agency == agency) & reports.tables_read.fillna("").astype(bool)]
+    reports = agency_reports(reports, agency)
+    reports = reports[reports.tables_read.fillna("").astype(bool)]
     chosen: dict[object, tuple] = {}
     for order, r in enumerate(reports.itertuples()):
         values = sum(int(str(getattr(r, s)).split("/")[0]) for s in TABLE_SECTIONS) + int(r.prose)

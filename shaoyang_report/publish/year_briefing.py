@@ -27,6 +27,13 @@ from pathlib import Path
 import pandas as pd
 from markupsafe import Markup
 
+from shaoyang_report.compare.grouping import (
+    agency_keys,
+    agency_names,
+    agency_reports,
+    comparable_pairs,
+    find_agency,
+)
 from shaoyang_report.compare.years import compare_years, cross_year_checks
 from shaoyang_report.corpus.corpus import Corpus
 from shaoyang_report.errors import BriefingError
@@ -60,20 +67,29 @@ def _templates():
 
 
 def default_agency(corpus: Corpus) -> str:
-    """The agency a briefing is about when none is named: the one with most years read.
+    """The agency a briefing is about when none is named: the one with most comparable pairs of years.
 
-    Ties go to the agency with more values read from tables, then the name.
+    Its id (``corpus.reports.agency_id``). Ties go to the agency with more years read, then
+    more values read from tables, then the name.
 
     Raises:
         BriefingError: The corpus holds no report that names its agency.
     """
     reports = corpus.reports
-    if reports.empty or reports.agency.dropna().empty:
+    keys = agency_keys(reports)
+    if reports.empty or not any(keys):
         raise BriefingError("no report in the corpus names its agency; nothing to brief on")
-    facts = corpus.facts
-    table_values = facts[facts.section != "prose"].groupby("agency").size()
-    scores = {a: (g.year.nunique(), int(table_values.get(a, 0)), a) for a, g in reports.groupby("agency")}
-    return max(scores, key=lambda a: (scores[a][0], scores[a][1], [-ord(c) for c in a]))
+    pairs = comparable_pairs(reports)
+    names = agency_names(reports)
+    table_values = corpus.facts[corpus.facts.section != "prose"].groupby("report_id").size()
+    years: dict[str, set[int]] = {}
+    values: dict[str, int] = {}
+    for key, rid, year in zip(keys, reports.report_id, reports.year):
+        if key is None:
+            continue
+        years.setdefault(key, set()).update(() if pd.isna(year) else (int(year),))
+        values[key] = values.get(key, 0) + int(table_values.get(rid, 0))
+    return max(years, key=lambda k: (pairs.get(k, 0), len(years[k]), values[k], [-ord(c) for c in str(names.get(k, k))]))
 
 
 @dataclass
@@ -82,7 +98,8 @@ class AgencyYears:
 
     Attributes:
         corpus: The corpus read.
-        agency: The agency (as named for comparison).
+        agency: The agency's name (its latest report's, as named for comparison).
+        agency_id: The agency's id (see :mod:`shaoyang_report.compare.grouping`).
         comparison: :func:`~shaoyang_report.compare_years` for the agency.
         cross_year: :func:`~shaoyang_report.cross_year_checks` on it.
         reports: The agency's rows of ``corpus.reports``.
@@ -97,6 +114,7 @@ class AgencyYears:
 
     corpus: Corpus
     agency: str
+    agency_id: str
     comparison: pd.DataFrame
     cross_year: pd.DataFrame
     reports: pd.DataFrame
@@ -113,22 +131,22 @@ def agency_years(corpus: Corpus, agency: str | None = None) -> AgencyYears:
 
     Args:
         corpus: The corpus.
-        agency: The agency; default :func:`default_agency`.
+        agency: The agency: any of its names or its id; default :func:`default_agency`.
 
     Raises:
-        ValueError: The agency is not in the corpus.
+        ValueError: The agency is not in the corpus, or the name fits several.
     """
-    agency = agency or default_agency(corpus)
-    comparison = compare_years(corpus, agency=agency)
+    key = find_agency(corpus.reports, agency or default_agency(corpus))
+    agency = agency_names(corpus.reports).get(key, key)
+    comparison = compare_years(corpus, agency=key)
     years = sorted(int(y) for y in comparison.year.unique())
-    reports = corpus.reports
-    reports = reports[reports.agency == agency].sort_values(["year", "report_id"]).reset_index(drop=True)
+    reports = agency_reports(corpus.reports, key).sort_values(["year", "report_id"]).reset_index(drop=True)
     latest = years[-1]
     previous = latest - 1 if latest - 1 in years else None
     found = corpus.findings
-    flagged = {f"{r.report_id} {where}" for r in found[found.agency == agency].itertuples()
+    flagged = {f"{r.report_id} {where}" for r in found[found.report_id.isin(reports.report_id)].itertuples()
                for where in str(r.locations).partition(" ← ")[0].split("; ")}
-    return AgencyYears(corpus=corpus, agency=agency, comparison=comparison,
+    return AgencyYears(corpus=corpus, agency=agency, agency_id=key, comparison=comparison,
                        cross_year=cross_year_checks(comparison, agency), reports=reports,
                        years=years, latest=latest, previous=previous, flagged=flagged)
 
@@ -207,6 +225,11 @@ def coverage(b: AgencyYears) -> Html:
             notes = []
             if year in derived_years:
                 notes.append(f"部分数值由{year + 1}年报告的“上一年”栏推得（标{MARK_DERIVED}）")
+            printed = r.agency_printed if isinstance(r.agency_printed, str) else None
+            if printed and printed != b.agency:  # the same agency under another name that year
+                notes.append(f"署名“{printed}”")
+            if isinstance(r.agency_evidence, str) and "renamed" in r.agency_evidence:
+                notes.append("区划更名前的名称（" + r.agency_evidence.split("renamed ", 1)[1].split(";")[0] + "）")
             if int(r.findings):
                 notes.append(f"勾稽问题 {int(r.findings)} 项")
             rows.append({"year": year, "report_id": r.report_id, "url": r.url if isinstance(r.url, str) else "",
@@ -314,9 +337,9 @@ def comparison_full(b: AgencyYears) -> Html:
 def findings(b: AgencyYears) -> Html:
     """The agency's arithmetic findings and cross-year checks, stated plainly."""
     corpus_findings = b.corpus.findings
-    mine = corpus_findings[corpus_findings.agency == b.agency].sort_values(["year", "report_id"])
+    mine = corpus_findings[corpus_findings.report_id.isin(b.reports.report_id)].sort_values(["year", "report_id"])
     checks = b.corpus.checks
-    checks = checks[checks.agency == b.agency]
+    checks = checks[checks.report_id.isin(b.reports.report_id)]
     counts = checks.status.value_counts()
     summary = {"checks": len(checks), "passed": int(counts.get("pass", 0)), "failed": int(counts.get("fail", 0)),
                "not_checkable": int(counts.get("not_checkable", 0)), "cross_year": len(b.cross_year),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
@@ -26,6 +27,7 @@ from shaoyang_report.errors import ReportFormatError
 from shaoyang_report.layout import TABLE_SECTIONS, Table, get_layout
 from shaoyang_report.read.document import BLANK, VALUE, Document, Token
 from shaoyang_report.read.entry import CatalogEntry
+from shaoyang_report.read.identity import Identity, identity_fields, resolve_agency
 from shaoyang_report.read.metadata import Metadata, detect_format, read_metadata
 from shaoyang_report.read.prose import extract_prose_facts, find_numbers, join_wrapped_lines
 from shaoyang_report.read.readers import load_document
@@ -40,6 +42,8 @@ UNPLACED_COLUMNS = ["report_id", "section", "raw", "location"]
 PROBLEM_COLUMNS = ["report_id", "location", "message"]
 #: The frames a report's rows are kept for (:meth:`Report.records`), in this order.
 RECORD_FRAMES = ("facts", "checks", "missing", "unplaced", "problems")
+# lines at the top of a report that may name its division (title, breadcrumbs, statistics period)
+_CONTEXT_LINES = 12
 
 
 class Report:
@@ -66,12 +70,17 @@ class Report:
             :meth:`~shaoyang_report.read.metadata.Metadata.provenance`).
         shapes: How shaped rows were printed (``{"other_processing": "row"}``).
         document: The :class:`~shaoyang_report.read.document.Document` read.
+        identity: Which agency published it, one identity across printed names and years
+            (:class:`~shaoyang_report.read.identity.Identity`: ``agency_id``,
+            ``division_code``, ``division_level``, ``organ``, ``evidence``, ``ambiguous``,
+            ``candidates``), resolved from ``agency`` with the report's own text as context.
     """
 
     def __init__(self, report_id: str, doc: Document, meta: Metadata, reads: dict[str, TableRead],
                  absent: list[str], catalog_entry: CatalogEntry | None = None,
-                 prose_lines: list[tuple[str, str]] | None = None) -> None:
+                 prose_lines: list[tuple[str, str]] | None = None, aliases: Mapping[str, str] | None = None) -> None:
         self.report_id = report_id
+        self._aliases = aliases
         self.source = doc.source
         self.document = doc
         self.catalog_entry = catalog_entry
@@ -93,6 +102,27 @@ class Report:
         self._notes: list[tuple[str, str]] = []  # about the report as a whole (its format)
         self._records, self._value_problems = self._table_records()
         self._records += self._prose_records()
+
+    @cached_property
+    def identity(self) -> Identity:
+        """Which agency published the report: its name resolved with the report's own text as context."""
+        if not self.agency:
+            return Identity("", None, evidence="the report names no agency", ambiguous=True)
+        return resolve_agency(self.agency, self.identity_context(), self._aliases)
+
+    def identity_context(self) -> tuple[str, ...]:
+        """The texts that may name the report's division when its name does not: the name
+        as printed, the title, the first lines, the catalog's file and URL."""
+        head = []
+        for line in self.document.lines:
+            if line.text.strip():
+                head.append(line.text)
+                if len(head) == _CONTEXT_LINES:
+                    break
+        entry = self.catalog_entry
+        found = (self.agency_printed or "", self.title or "", *head,
+                 *((entry.local_file, entry.url) if entry else ()), self.source)
+        return tuple(t for t in found if t)
 
     # ------------------------------------------------------------------ building
     def _base(self) -> dict:
@@ -299,6 +329,7 @@ class Report:
         out["unplaced"] = len(self._unplaced_records)
         out["problems"] = len(self.problems)
         out["ocr"] = ", ".join(self.document.ocr_pages)  # the pages read by OCR ("" for none)
+        out.update(identity_fields(self.identity))
         return out
 
     def __repr__(self) -> str:
@@ -337,7 +368,7 @@ def _cut_number(doc: Document) -> Token | None:
 
 
 def parse_document(doc: Document, *, report_id: str | None = None, strict: bool | None = None,
-                   catalog_entry: CatalogEntry | None = None) -> Report:
+                   catalog_entry: CatalogEntry | None = None, aliases: Mapping[str, str] | None = None) -> Report:
     """Turn a Document into a :class:`Report`.
 
     Args:
@@ -349,6 +380,8 @@ def parse_document(doc: Document, *, report_id: str | None = None, strict: bool 
             keep the rest of the report.
         catalog_entry: The report's catalog row: its report_id, the agency name used
             for comparison, and the year when the text does not state one.
+        aliases: Printed agency name → agency id, overriding the resolver for the
+            report's identity (see :func:`~shaoyang_report.read.identity.resolve_agency`).
 
     Raises:
         ReportFormatError: The text is not such a report, or a table is malformed.
@@ -377,7 +410,7 @@ def parse_document(doc: Document, *, report_id: str | None = None, strict: bool 
     in_tables = {i for s in tables_found for i in range(*bounds[s])}
     prose_lines = [(ln.location, ln.text) for i, ln in enumerate(doc.lines) if i not in in_tables and ln.text.strip()]
     rid = report_id or (catalog_entry.report_id if catalog_entry else Path(doc.source).stem)
-    report = Report(rid, doc, meta, reads, absent, catalog_entry, prose_lines)
+    report = Report(rid, doc, meta, reads, absent, catalog_entry, prose_lines, aliases)
     year = report.year
     if meta.template_basis == "table labels" and year is not None and year not in layout.formats[meta.template].years:
         report._notes.append(("", f"the tables follow {meta.template} in a {year} report: read as printed"))
@@ -385,7 +418,8 @@ def parse_document(doc: Document, *, report_id: str | None = None, strict: bool 
 
 
 def read_report(path: str | Path | list, *, report_id: str | None = None, strict: bool | None = None,
-                catalog_entry: CatalogEntry | None = None, workers: int | None = None) -> Report:
+                catalog_entry: CatalogEntry | None = None, workers: int | None = None,
+                aliases: Mapping[str, str] | None = None) -> Report:
     """Read one report file (copied web-page text, or PDF/Word text) into a :class:`Report`.
 
     Args:
@@ -396,6 +430,7 @@ def read_report(path: str | Path | list, *, report_id: str | None = None, strict
         workers: Processes to OCR pages in, for a report read from images (scanned PDF
             pages, table pictures, image files); 1 (default) reads them here. A text
             report never starts them.
+        aliases: See :func:`parse_document`.
 
     Raises:
         ReportFormatError: The file is not such a report, or a table is malformed; the
@@ -416,7 +451,7 @@ def read_report(path: str | Path | list, *, report_id: str | None = None, strict
 
         with page_workers(workers):
             doc = load_document(path)
-    return parse_document(doc, report_id=report_id, strict=strict, catalog_entry=catalog_entry)
+    return parse_document(doc, report_id=report_id, strict=strict, catalog_entry=catalog_entry, aliases=aliases)
 
 
 def read_text(text: str, *, source: str = "<text>", report_id: str | None = None,

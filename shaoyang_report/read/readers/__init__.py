@@ -33,7 +33,7 @@ from shaoyang_report.errors import ReportFormatError
 from shaoyang_report.limits import MAX_CHARS, refuse
 from shaoyang_report.read.document import Document
 from shaoyang_report.read.readers.files import decode, read_bytes
-from shaoyang_report.read.readers.sniff import sniff
+from shaoyang_report.read.readers.sniff import KIND_REASONS, sniff
 from shaoyang_report.read.readers.text_reader import text_document
 
 
@@ -85,7 +85,7 @@ def read_document(data: bytes, source: str) -> Document:
     Raises:
         ReportFormatError: See :func:`load_document`.
     """
-    kind = sniff(data)
+    kind = sniff(data, source)
     if kind not in _KIND_NAMES:  # text, or a kind no reader handles: no library is involved
         return _read(kind, data, source)
     try:
@@ -115,13 +115,8 @@ def _read(kind: str, data: bytes, source: str) -> Document:
         from shaoyang_report.read.readers.ocr.pages import read_image_files
 
         return read_image_files([data], source)
-    if kind == "zip":
-        raise ReportFormatError(source, "the file is a zip archive but not a Word .docx document (no word/document.xml)")
-    if kind == "doc":
-        raise ReportFormatError(
-            source, "the file is an old binary Office document (Word 97-2003 .doc); save it as .docx or PDF first")
-    if kind == "rtf":
-        raise ReportFormatError(source, "the file is RTF; save it as .docx, PDF or text first")
+    if kind in KIND_REASONS and kind not in ("text", "image"):
+        raise ReportFormatError(source, f"the file is {KIND_REASONS[kind]}")
     if kind == "html":
         from shaoyang_report.read.readers.html_reader import read_html
 
