@@ -18,7 +18,7 @@ from shaoyang_report.atomic import is_temporary
 from shaoyang_report.corpus.archive import read_manifest
 from shaoyang_report.corpus.catalog import entries, read_catalog
 from shaoyang_report.corpus.parse import Job
-from shaoyang_report.read.entry import CatalogEntry
+from shaoyang_report.read.entry import CallerHints, CatalogEntry
 
 #: File suffixes a folder is searched for (page images are read by OCR, each file one report:
 #: a report printed on several images is given as one multi-page TIFF or PDF, or read with
@@ -80,13 +80,14 @@ def _entry_finder(catalog_dir: Path, catalog: list[CatalogEntry]):
     return find
 
 
-def read_jobs(source, catalog, strict) -> tuple[list[Job], pd.DataFrame, list[Path]]:
+def read_jobs(source, catalog, strict, given: CallerHints | None = None) -> tuple[list[Job], pd.DataFrame, list[Path]]:
     """The files to read, as jobs; the catalog used; and report files the folder's catalog does not name.
 
     Args:
         source: A folder, a file, or a list of files (as for ``read_reports``).
         catalog: A catalog CSV, or None for the folder's own ``catalog.csv`` (if any).
         strict: The strictness each file is read with.
+        given: What the caller says of every file (year, agency, format), or None.
     """
     catalog_path = Path(catalog) if catalog else None
     catalog_frame = None
@@ -109,9 +110,9 @@ def read_jobs(source, catalog, strict) -> tuple[list[Job], pd.DataFrame, list[Pa
         catalog_frame = read_catalog(catalog_path) if catalog_path else pd.DataFrame()
     if catalog_path:
         find = _entry_finder(catalog_path.parent, entries(catalog_frame))
-        jobs = [(f, find(f), strict) for f in files]
+        jobs = [(f, find(f), strict, given) for f in files]
     else:
-        jobs = [(f, None, strict) for f in files]
+        jobs = [(f, None, strict, given) for f in files]
     return jobs, catalog_frame, uncatalogued
 
 
@@ -143,4 +144,4 @@ def archive_dates(source, jobs: list[Job]) -> list[datetime | None]:
             dated[str((folder / str(path)).resolve())] = when
     if not dated:
         return [None] * len(jobs)
-    return [dated.get(str(Path(path).resolve())) for path, _, _ in jobs]
+    return [dated.get(str(Path(job[0]).resolve())) for job in jobs]

@@ -19,6 +19,7 @@ from shaoyang_report.corpus.engine import engine as chosen_engine
 from shaoyang_report.corpus.engine import parse_batches, progress_bar
 from shaoyang_report.corpus.files import archive_dates, read_jobs
 from shaoyang_report.corpus.parse import frozen_heap
+from shaoyang_report.read.entry import CallerHints
 
 #: Reports parsed per batch in this process (a batch's columns become Arrow at once).
 _BATCH = 64
@@ -34,6 +35,9 @@ def read_reports(
     cache: str | Path | None = None,
     engine: str = "local",
     scheduler=None,
+    year: int | None = None,
+    agency: str | None = None,
+    format: str | None = None,
 ) -> Corpus:
     """Read many reports; an unreadable file is listed in ``corpus.errors``, not raised.
 
@@ -71,6 +75,9 @@ def read_reports(
             (``"tcp://host:8786"``), a ``distributed.Client`` or a cluster object
             (e.g. a ``LocalCluster``). ``None``: the current Dask client, else the
             address in Dask's configuration (``DASK_SCHEDULER_ADDRESS``).
+        year, agency, format: What the caller says of every file read, used where its
+            text is silent, before its catalog row (see
+            :func:`~shaoyang_report.read.report.parse_document`).
 
     Returns:
         The :class:`Corpus`.
@@ -78,10 +85,11 @@ def read_reports(
     Raises:
         ImportError: ``engine="dask"`` without Dask installed (``pip install 'shaoyang-report[dask]'``).
         ValueError: An unknown engine, ``workers`` or ``scheduler`` given with the wrong engine,
-            or ``engine="dask"`` with no cluster to use.
+            ``engine="dask"`` with no cluster to use, or a ``year``, ``agency`` or ``format`` that is not one.
         OSError: The Dask scheduler cannot be reached.
     """
-    jobs, catalog_frame, uncatalogued = read_jobs(source, catalog, strict)
+    given = CallerHints.of(year=year, agency=agency, format=format)
+    jobs, catalog_frame, uncatalogued = read_jobs(source, catalog, strict, given)
     archived = archive_dates(source, jobs)
     key = None
     if cache is not None:
