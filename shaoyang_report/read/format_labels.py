@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from shaoyang_report.layout import TABLE_SECTIONS, ColumnSet, Row, get_layout
-from shaoyang_report.read.document import TEXT, Document, Token
+from shaoyang_report.read.document import BLANK, PAD, TEXT, Document, Token
 from shaoyang_report.read.labels import header_text
 from shaoyang_report.read.sections import split_sections
 from shaoyang_report.read.text import normalize
@@ -93,6 +93,7 @@ class Signs:
     blocks: tuple[BlockSign, ...]
     sets: tuple[SetSign, ...]
     labels: re.Pattern[str]  # any row label of the section's tables, either format
+    row_labels: re.Pattern[str]  # the labels of ``rows``, one group each (``r3``: ``rows[3]``)
 
 
 def _printable(fmt_shapes: dict[str, tuple[str, ...]], rows: tuple[Row, ...]) -> dict[str, Row]:
@@ -150,17 +151,22 @@ def format_signs() -> dict[str, Signs]:
                     shaped[key, name] = True
         set_signs = [SetSign(key, layout.column_sets[name], shape) for (key, name), shape in shaped.items()]
         every = [p.pattern for t in tables.values() for r in t.rows for p in r.patterns]
-        out[section] = Signs(tuple(row_signs), block_signs, tuple(set_signs),
-                             re.compile("|".join(f"(?:{p})" for p in every) or "(?!)"))
+        out[section] = Signs(tuple(row_signs), block_signs, tuple(set_signs), _any(every),
+                             _any([f"(?P<r{i}>{p.pattern})" for i, sign in enumerate(row_signs) for p in sign.patterns]))
     return out
 
 
+def _any(patterns: list[str]) -> re.Pattern[str]:
+    """Patterns as one alternation (one that never matches for none)."""
+    return re.compile("|".join(f"(?:{p})" for p in patterns) or "(?!)")
+
+
 @cache
-def _captions() -> tuple[re.Pattern[str], ...]:
+def _captions() -> re.Pattern[str]:
     """Caption and header cells every table prints (the frame patterns all tables share)."""
     tables = list(get_layout().tables.values())
     shared = set.intersection(*({p.pattern for p in t.frame} for t in tables)) if tables else set()
-    return tuple(p for p in tables[0].frame if p.pattern in shared) if tables else ()
+    return _any([p.pattern for p in tables[0].frame if p.pattern in shared] if tables else [])
 
 
 @dataclass
@@ -247,9 +253,10 @@ def _evidence(doc: Document) -> FormatEvidence:
         run: list[Token] = []
         for line in doc.lines[start + 1:end]:
             for tok in line.tokens:
-                if tok.kind == TEXT:
+                kind = tok.kind
+                if kind == TEXT:
                     run.append(tok)
-                elif tok.kind not in ("blank", "pad"):  # a value ends the cells a header or label may span
+                elif run and kind != BLANK and kind != PAD:  # a value ends the cells a header or label may span
                     _read_run(run, signs[section], found)
                     run = []
         _read_run(run, signs[section], found)
@@ -261,21 +268,23 @@ def _read_run(run: list[Token], signs: Signs, found: FormatEvidence) -> None:
     if not run:
         return
     norms = [normalize(t.text) for t in run]
-    captions = _captions()
+    captions, last = _captions(), len(norms) - 1
     header_from, captioned = 0, False
     for k, norm in enumerate(norms):
-        if any(p.match(norm) for p in captions):
+        if captions.match(norm):
             header_from, captioned = k + 1, True
-        joined = "".join(norms[k:k + _JOIN])
-        for sign in signs.rows:
-            if any(p.match(joined) for p in sign.patterns):
-                found._add(sign.format, sign.label_zh, True)
+        m = signs.row_labels.match(norm if k == last else "".join(norms[k:k + _JOIN]))
+        if m is not None and m.lastgroup:
+            sign = signs.rows[int(m.lastgroup[1:])]
+            found._add(sign.format, sign.label_zh, True)
         if not signs.labels.match(norm):
             continue
         found.labels = True
-        _read_header(header_text(run[header_from:k]), norm, captioned, signs, found)
+        if k > header_from:
+            _read_header(header_text(run[header_from:k]), norm, captioned, signs, found)
         header_from, captioned = k + 1, False
-    _read_header(header_text(run[header_from:]), None, captioned, signs, found)
+    if last >= header_from:
+        _read_header(header_text(run[header_from:]), None, captioned, signs, found)
 
 
 def _read_header(header: str, label: str | None, captioned: bool, signs: Signs, found: FormatEvidence) -> None:
