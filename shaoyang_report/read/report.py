@@ -49,10 +49,12 @@ class Report:
         report_id: Identifier used in every frame (the catalog's, else the file name
             without extension).
         source: The file name the report was read from.
-        agency: Agency used for comparison: the catalog's name, else the printed one.
+        agency: Agency used for comparison: the caller's (``agency=``), else the catalog's
+            name, else the printed one.
         agency_printed: Agency as printed (None when the text does not name it).
-        year: Reporting year (printed; the catalog's when the text does not state it, or
-            only lets it be inferred from prose or a publication date).
+        year: Reporting year (printed; the caller's (``year=``), else the catalog's, when
+            the text does not state it, or only lets it be inferred from prose or a
+            publication date).
         catalog_entry: The catalog row of the report, if it was read with one.
         template: ``F2019`` or ``F2021``.
         template_basis: ``table labels`` or ``year`` (see :class:`~shaoyang_report.read.metadata.Metadata`).
