@@ -125,9 +125,10 @@ def test_real_pre2019_pages_are_refused_with_what_they_lack():
     # a 2013 report: its year is printed, but neither format was in use
     with pytest.raises(ReportFormatError, match="its year 2013 is in neither format's years"):
         sr.read_report(PRE2019 / "daoxian_culture_bureau_2013.txt")
-    # a blank statistics form alone (附件3 …统计报表): not such a report at all
-    with pytest.raises(ReportFormatError, match="not a 政府信息公开工作年度报告"):
-        sr.read_report(PRE2019 / "dingxi_stats_form_template.txt")
+    # a blank statistics form alone (附件3 …统计报表): not such a report at all, whatever the caller says
+    for hints in ({}, {"year": 2021, "format": "F2021"}):
+        with pytest.raises(ReportFormatError, match="not a 政府信息公开工作年度报告"):
+            sr.read_report(PRE2019 / "dingxi_stats_form_template.txt", **hints)
     # the caller may still say the format: nothing of it is printed, and the report says so
     said = sr.read_report(PRE2019 / "putian_2009_notice_table_template.txt", format="F2019")
     assert said.provenance["format"] == Evidence("caller") and said.facts.empty
