@@ -4,6 +4,7 @@ Examples::
 
     shaoyang-report parse data/raw/shaoyang_city_2020.txt -o data/processed/facts.csv
     shaoyang-report check data/raw/shaoyang_city_2020.txt
+    shaoyang-report check --year 2021 --format F2021 excerpt.txt   # what the text does not print
     shaoyang-report run            # the main job on data/raw → data/processed
     shaoyang-report fetch          # download the catalogued reports, complete the catalog
     shaoyang-report briefing       # HTML briefings, facts CSV/Parquet, workbook → data/processed
@@ -86,6 +87,24 @@ def _corpus(paths: list[str], strict: bool | None, **kwargs):
     return corpus
 
 
+def _given(args: argparse.Namespace) -> dict:
+    """``year``/``agency``/``format`` of read_reports and write_facts from ``--year``, ``--agency``, ``--format``."""
+    return {"year": args.year, "agency": args.agency, "format": args.format}
+
+
+def _add_given(p: argparse.ArgumentParser) -> None:
+    """The options that say what a text does not print (used where it is silent; see read_report)."""
+    from shaoyang_report.layout import get_layout
+
+    formats = list(get_layout().formats)
+    p.add_argument("--year", type=int, help="the reporting year, used where a text states none (or only lets one be "
+                                            "inferred); a year the text states is kept, with a note")
+    p.add_argument("--agency", help="the agency's name, used for comparison (the printed name is kept as "
+                                    "agency_printed)")
+    p.add_argument("--format", choices=formats, type=lambda v: next((f for f in formats if f.lower() == v.lower()), v),
+                   help="the national format, used where no table label only one format prints tells it")
+
+
 def _engine(args: argparse.Namespace) -> dict:
     """``engine``/``scheduler`` of read_reports and write_facts from ``--engine`` and ``--scheduler``."""
     engine = args.engine or ("dask" if args.scheduler else "local")
@@ -106,7 +125,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
         try:
             errors = write_facts(_expand(args.files), args.output, strict=False if args.lenient else None,
-                                 workers=args.workers, partition_by=partition_by or None, **engine)
+                                 workers=args.workers, partition_by=partition_by or None, **engine, **_given(args))
         except (ValueError, FileExistsError, ImportError, OSError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
@@ -116,7 +135,8 @@ def cmd_parse(args: argparse.Namespace) -> int:
         print(f"{what} → {args.output} ({len(errors)} unreadable file(s))")
         return 1 if len(errors) else 0
     try:
-        corpus = _corpus(args.files, strict=False if args.lenient else None, workers=args.workers, **engine)
+        corpus = _corpus(args.files, strict=False if args.lenient else None, workers=args.workers, **engine,
+                         **_given(args))
     except (ValueError, ImportError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -128,7 +148,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    corpus = _corpus(args.files, strict=False if args.lenient else None)
+    corpus = _corpus(args.files, strict=False if args.lenient else None, **_given(args))
     _print_check(corpus)
     for line in skipped_lines(corpus.skipped):
         print(line)
@@ -390,11 +410,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="the Dask scheduler's address, e.g. tcp://10.0.0.5:8786 (implies --engine dask; "
                         "default: DASK_SCHEDULER_ADDRESS). Reports and output must be at the same paths on the workers")
+    _add_given(p)
     p.set_defaults(func=cmd_parse)
     c = sub.add_parser("check", help="print where a report's numbers do not add up", epilog=_DASHES)
     c.add_argument("files", nargs="+", help="report files or folders")
     c.add_argument("--lenient", action="store_true", help="list rows with a wrong value count instead of failing")
     c.add_argument("--strict-findings", action="store_true", help="exit with status 3 when there are findings")
+    _add_given(c)
     c.set_defaults(func=cmd_check)
     r = sub.add_parser("run", help="the main job: every report in data/raw → data/processed")
     r.add_argument("--raw", default=str(config.RAW), help=f"folder of reports (default {config.RAW})")

@@ -125,10 +125,8 @@ class Format:
     name_zh: str
     notice: str
     years: tuple[int, ...]
-    markers: tuple[str, ...]
     tables: dict[str, str]
     shapes: dict[str, tuple[str, ...]]
-    marker_patterns: tuple[re.Pattern[str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -230,10 +228,8 @@ def _parse(doc: dict) -> Layout:
             name_zh=f["name_zh"],
             notice=f["notice"],
             years=tuple(f["years"]),
-            markers=tuple(f["markers"]),
             tables=dict(f["tables"]),
             shapes={k: tuple(v) for k, v in f.get("shapes", {}).items()},
-            marker_patterns=_compile(f["markers"]),
         )
         for key, f in doc["formats"].items()
     }

@@ -37,7 +37,7 @@ def _patterns() -> list[str]:
     layout = get_layout()
     texts += [p.pattern for table in layout.tables.values() for p in table.frame]
     texts += [p.pattern for patterns in layout.section_patterns.values() for p in patterns]
-    texts += [p.pattern for fmt in layout.formats.values() for p in fmt.marker_patterns]
+    texts += [cs.header.pattern for cs in layout.column_sets.values() if cs.header is not None]  # tell the formats apart
     return texts
 
 

@@ -43,7 +43,7 @@ def _from_records(source) -> tuple[dict[str, pd.DataFrame], list[str]]:
     """The corpus frames built from each report's records, as the corpus built them before it was columnar."""
     jobs = read_jobs(source, None, None).jobs
     reports, errors = [], []
-    for path, entry, strict in jobs:
+    for path, entry, strict, _ in jobs:
         try:
             reports.append(read_report(path, strict=strict, catalog_entry=entry))
         except sr.ReportFormatError:

@@ -50,12 +50,13 @@ def _file_hash(path: Path) -> str:
 def corpus_key(jobs: list[Job], catalog: pd.DataFrame, uncatalogued: list[Path],
                last_modified: Sequence[datetime | None] | None = None, aliases: object = None) -> str:
     """The key of a corpus read from these jobs: the files' paths and content hashes, their
-    catalog entries and archive dates (``last_modified``, one per job), the strictness,
-    the catalog, the agency aliases, and the package's code."""
+    catalog entries and archive dates (``last_modified``, one per job), the strictness and
+    the caller's hints, the catalog, the agency aliases, and the package's code."""
     digest = hashlib.sha256(f"corpus {SAVE_FORMAT} {_package_fingerprint()}\n".encode())
     dates = last_modified if last_modified is not None else [None] * len(jobs)
-    for (path, entry, strict), when in zip(jobs, dates):
-        digest.update(f"{Path(path).absolute()}\0{_file_hash(path)}\0{entry!r}\0{strict!r}\0{when!r}\n".encode())
+    for (path, entry, strict, given), when in zip(jobs, dates):
+        digest.update(f"{Path(path).absolute()}\0{_file_hash(path)}\0{entry!r}\0{strict!r}\0{given!r}\0{when!r}\n"
+                      .encode())
     digest.update(pd.util.hash_pandas_object(catalog, index=False).values.tobytes() if len(catalog.columns) else b"")
     digest.update(repr(list(catalog.columns)).encode())
     digest.update("\n".join(map(str, uncatalogued)).encode())

@@ -239,7 +239,7 @@ def _remove_folder(folder: str) -> None:
 # ---------------------------------------------------------------------------- paths
 def _remote(jobs: list[Job]) -> list[Job]:
     """The jobs with absolute paths (a worker's working folder is not this process's)."""
-    return [(Path(os.path.abspath(path)), entry, strict) for path, entry, strict in jobs]
+    return [(Path(os.path.abspath(path)), entry, strict, given) for path, entry, strict, given in jobs]
 
 
 def _as_given(errors: list[tuple[str, str]], jobs: list[Job]) -> list[tuple[str, str]]:

@@ -23,7 +23,7 @@ from shaoyang_report.corpus.catalog import entries, read_catalog
 from shaoyang_report.corpus.columns import SKIPPED_COLUMNS
 from shaoyang_report.corpus.parse import Job
 from shaoyang_report.errors import ReportFormatError
-from shaoyang_report.read.entry import CatalogEntry
+from shaoyang_report.read.entry import CallerHints, CatalogEntry
 from shaoyang_report.read.readers.sniff import KIND_REASONS, sniff
 
 #: File suffixes a folder is searched for (page images are read by OCR, each file one report:
@@ -166,7 +166,7 @@ def _skipped_kind(path: Path) -> tuple[str, str]:
     return kind, KIND_REASONS.get(kind, "not a kind of file a report is read from")
 
 
-def read_jobs(source, catalog, strict) -> FileSet:
+def read_jobs(source, catalog, strict, given: CallerHints | None = None) -> FileSet:
     """The files to read, as jobs, with the catalog rows that name them, and every file not read.
 
     A folder is searched recursively. Each ``catalog.csv`` applies to its own folder and
@@ -182,12 +182,13 @@ def read_jobs(source, catalog, strict) -> FileSet:
             for a folder without one, its rows are matched to the files by path or name
             and every file is read), or for the files given; None: the catalogs found.
         strict: The strictness each file is read with.
+        given: What the caller says of every file (year, agency, format), or None.
     """
     if not (isinstance(source, (str, Path)) and Path(source).is_dir()):
         files = [Path(source)] if isinstance(source, (str, Path)) else [Path(p) for p in source]
         frame = read_catalog(catalog) if catalog else pd.DataFrame()
         find = _entry_finder(Path(catalog).parent, entries(frame)) if catalog else (lambda _: None)
-        return FileSet([(f, find(f), strict) for f in files], frame)
+        return FileSet([(f, find(f), strict, given) for f in files], frame)
     root = Path(source)
     catalogs: dict[Path, Path] = {}  # folder (resolved) → its catalog file
     aliases: dict[Path, dict[str, str]] = {}
@@ -236,7 +237,7 @@ def read_jobs(source, catalog, strict) -> FileSet:
                     conflicts.append((str(shown), "named by two catalogs: " + " and ".join(
                         f"{c} (report_id {e.report_id})" for c, e in rows)))
             else:
-                jobs.append((shown, entry, strict))
+                jobs.append((shown, entry, strict, given))
     uncatalogued: list[Path] = []
     find = _entry_finder(lenient.parent, entries(read_catalog(lenient))) if lenient else (lambda _: None)
     for p in files:
@@ -248,7 +249,7 @@ def read_jobs(source, catalog, strict) -> FileSet:
             uncatalogued.append(p)
             skipped.append((str(p), "report", f"not named in {catalogs[max(governed, key=lambda f: len(f.parts))]}"))
         else:
-            jobs.append((p, find(p), strict))
+            jobs.append((p, find(p), strict, given))
     frames = [read[folder] for folder, _ in ordered] + ([read_catalog(lenient)] if lenient else [])
     catalog_frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     return FileSet(jobs, catalog_frame, uncatalogued,

@@ -1,6 +1,6 @@
 """Parsing many files: each file's report kept as columns, a chunk of files as one :class:`ParsedBatch`.
 
-A :data:`Job` says which file to read, with which catalog row and strictness;
+A :data:`Job` says which file to read, with which catalog row, strictness and caller's hints;
 :func:`parse_files` reads a chunk of jobs (in this process, in a worker process, or as
 a task on a Dask cluster) and sends back a few Arrow tables instead of a list of
 dicts per value. A file that cannot be read is an error row, never an exception.
@@ -18,11 +18,12 @@ import pyarrow as pa
 
 from shaoyang_report.corpus.columns import FRAMES, arrow_table, frame_fields, record_columns
 from shaoyang_report.errors import ReportFormatError
-from shaoyang_report.read.entry import CatalogEntry
+from shaoyang_report.read.entry import CallerHints, CatalogEntry
 from shaoyang_report.read.report import Report, read_report
 
-#: One file to read: its path, its catalog row (or None) and the strictness (see ``read_report``).
-Job = tuple[Path, CatalogEntry | None, bool | None]
+#: One file to read: its path, its catalog row (or None), the strictness and what the caller says
+#: of it (``year``, ``agency``, ``format``; or None) (see ``read_report``).
+Job = tuple[Path, CatalogEntry | None, bool | None, CallerHints | None]
 
 
 @dataclass
@@ -122,9 +123,11 @@ def parse_file(job: Job) -> ReportColumns | tuple[str, str]:
     The unit of work of ``read_reports`` and ``write_facts`` (a worker process runs it
     on a chunk of files via :func:`parse_files`).
     """
-    path, entry, strict = job
+    path, entry, strict, given = job
+    given = given or CallerHints()
     try:
-        report = read_report(path, strict=strict, catalog_entry=entry)
+        report = read_report(path, strict=strict, catalog_entry=entry, year=given.year, agency=given.agency,
+                             format=given.format)
         return report_columns(report)
     except ReportFormatError as exc:
         return (str(path), str(exc))

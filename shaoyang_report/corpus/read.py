@@ -19,6 +19,7 @@ from shaoyang_report.corpus.engine import engine as chosen_engine
 from shaoyang_report.corpus.engine import parse_batches, progress_bar
 from shaoyang_report.corpus.files import archive_dates, read_aliases, read_jobs
 from shaoyang_report.corpus.parse import frozen_heap
+from shaoyang_report.read.entry import CallerHints
 from shaoyang_report.read.identity import clean_name, identity_fields, resolve_agency
 
 #: Reports parsed per batch in this process (a batch's columns become Arrow at once).
@@ -36,6 +37,9 @@ def read_reports(
     aliases: str | Path | dict[str, str] | None = None,
     engine: str = "local",
     scheduler=None,
+    year: int | None = None,
+    agency: str | None = None,
+    format: str | None = None,
 ) -> Corpus:
     """Read many reports; an unreadable file is listed in ``corpus.errors``, not raised.
 
@@ -80,6 +84,9 @@ def read_reports(
             (``"tcp://host:8786"``), a ``distributed.Client`` or a cluster object
             (e.g. a ``LocalCluster``). ``None``: the current Dask client, else the
             address in Dask's configuration (``DASK_SCHEDULER_ADDRESS``).
+        year, agency, format: What the caller says of every file read, used where its
+            text is silent, before its catalog row (see
+            :func:`~shaoyang_report.read.report.parse_document`).
 
     Returns:
         The :class:`Corpus`.
@@ -87,10 +94,11 @@ def read_reports(
     Raises:
         ImportError: ``engine="dask"`` without Dask installed (``pip install 'shaoyang-report[dask]'``).
         ValueError: An unknown engine, ``workers`` or ``scheduler`` given with the wrong engine,
-            or ``engine="dask"`` with no cluster to use.
+            ``engine="dask"`` with no cluster to use, or a ``year``, ``agency`` or ``format`` that is not one.
         OSError: The Dask scheduler cannot be reached.
     """
-    found_files = read_jobs(source, catalog, strict)
+    given = CallerHints.of(year=year, agency=agency, format=format)
+    found_files = read_jobs(source, catalog, strict, given)
     jobs, catalog_frame, uncatalogued = found_files.jobs, found_files.catalog, found_files.uncatalogued
     extra = {clean_name(k): v for k, v in (aliases if isinstance(aliases, dict) else
                                             read_aliases(aliases) if aliases else {}).items()}

@@ -21,6 +21,7 @@ from shaoyang_report.corpus.export import safe_frame
 from shaoyang_report.corpus.files import read_jobs
 from shaoyang_report.corpus.parquet import empty_facts, public_schema, write_partitioned
 from shaoyang_report.corpus.parse import Job, frozen_heap
+from shaoyang_report.read.entry import CallerHints
 
 
 def write_facts(
@@ -35,6 +36,9 @@ def write_facts(
     partition_by: Sequence[str] | None = None,
     engine: str = "local",
     scheduler=None,
+    year: int | None = None,
+    agency: str | None = None,
+    format: str | None = None,
 ) -> pd.DataFrame:
     """Stream many reports' facts to one CSV or Parquet file, or a partitioned dataset, in flat memory.
 
@@ -47,7 +51,8 @@ def write_facts(
         source: As for :func:`~shaoyang_report.corpus.read.read_reports`.
         path: ``.csv`` (UTF-8 with BOM, text defused against formula injection) or
             ``.parquet``; with ``partition_by``, the folder of the dataset.
-        catalog, strict, progress, workers: As for :func:`~shaoyang_report.corpus.read.read_reports`.
+        catalog, strict, progress, workers, year, agency, format: As for
+            :func:`~shaoyang_report.corpus.read.read_reports`.
         batch: Reports per write (in this process; workers write chunks of at most 32).
         partition_by: Facts columns (e.g. ``["year"]``) to partition a Parquet dataset
             by: ``path/year=2020/part-0.parquet`` … (Hive style, read directly by DuckDB
@@ -70,7 +75,8 @@ def write_facts(
     path = Path(path)
     if partition_by and (path.is_file() or path.is_symlink()):
         raise FileExistsError(f"{path}: a file is in the way of the partitioned dataset's folder")
-    jobs = read_jobs(source, catalog, strict).jobs
+    given = CallerHints.of(year=year, agency=agency, format=format)
+    jobs = read_jobs(source, catalog, strict, given).jobs
     if partition_by:
         columns = [name for name, _ in frame_fields("facts")]
         unknown = [c for c in partition_by if c not in columns]

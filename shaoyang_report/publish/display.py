@@ -63,20 +63,49 @@ def _one_report_corpus(report: Report) -> Corpus:
     return corpus
 
 
+#: The tables of a headline, with their numbers.
+_TABLE_NUMBERS = (("active_disclosure", "二"), ("applications", "三"), ("review_litigation", "四"))
+
+
 def report_headline(summary: dict) -> str:
     """One line: source, agency, year, format, values per table (read/required), findings.
 
     The line ``shaoyang-report check`` prints for each report, from its summary
     (``Report.summary()`` or a row of ``corpus.reports``). Findings that are more likely
-    OCR misreads are counted within the findings, when there are any.
+    OCR misreads are counted within the findings, when there are any. A table printed
+    with every cell blank shows as ``表二 空白（10 格均未填）``, not as values read, and a
+    text whose every table is so (an empty template) says so first (``空白表格，未填任何数值：``).
+
+    Example:
+        >>> s = {"source": "x.txt", "agency": None, "year": 2022, "template": "F2021", "active_disclosure": "10/10",
+        ...      "applications": "0/161", "review_litigation": "0/15", "blank_tables": "active_disclosure",
+        ...      "prose": 0, "findings": 0, "not_checkable": 23}
+        >>> report_headline(s)
+        'x.txt: （未署名） 2022年 F2021（空白表格，未填任何数值：表二 空白（10 格均未填）, 表三 0/161, 表四 0/15；正文数字 0 项；勾稽问题 0 项，无法核对 23 项）'
     """
     s = summary
-    counts = ", ".join(f"表{n} {s[k]}" for k, n in (("active_disclosure", "二"), ("applications", "三"),
-                                                      ("review_litigation", "四")))
+    counts = ", ".join(f"表{n} {table_count(s, k)}" for k, n in _TABLE_NUMBERS)
+    blank = _blank_tables(s)
+    if blank and blank >= {k for k, _ in _TABLE_NUMBERS if str(s[k]).split("/")[0] not in ("0", "")}:
+        counts = f"空白表格，未填任何数值：{counts}"
     misreads = s.get("likely_misreads") or 0
     findings = f"勾稽问题 {s['findings']} 项" + (f"（其中疑似识别错误 {misreads} 项）" if misreads else "")
     return (f"{s['source']}: {s['agency'] or '（未署名）'} {s['year'] or '?'}年 {s['template'] or '?'}"
             f"（{counts}；正文数字 {s['prose']} 项；{findings}，无法核对 {s['not_checkable']} 项）")
+
+
+def _blank_tables(summary: dict) -> set[str]:
+    """The tables a summary says were printed with every cell blank."""
+    return set(filter(None, str(summary.get("blank_tables") or "").split(",")))
+
+
+def table_count(summary: dict, section: str) -> str:
+    """A table's count as displayed: values read/required (``161/161``), or for a table printed
+    with every cell blank ``空白（10 格均未填）``."""
+    count = summary.get(section)
+    if section in _blank_tables(summary):
+        return f"空白（{str(count).split('/')[0]} 格均未填）"
+    return "" if count is None else str(count)
 
 
 def _finding_lines(checks: pd.DataFrame) -> list[tuple[str, str]]:
@@ -162,14 +191,14 @@ def report_html(report: Report) -> str:
     for section in TABLE_SECTIONS:
         frame = report.table(section)
         if frame.empty:
-            tables.append((SECTION_ZH[section], s.get(section), None))
+            tables.append((SECTION_ZH[section], table_count(s, section), None))
             continue
         flags = _ocr_flags(facts[facts.section == section], report.template, section, frame)
         marks = None
         if flags is not None and flags.to_numpy().any():
             ocr = True
             marks = flags.map(lambda on: MARK_OCR if on else "")
-        tables.append((SECTION_ZH[section], s.get(section), Markup(printed_table_html(frame, marks))))
+        tables.append((SECTION_ZH[section], table_count(s, section), Markup(printed_table_html(frame, marks))))
     n_prose = int(s.get("prose") or 0)
     return str(_templates().report(
         s, rid, COMPLETENESS_ZH.get(s.get("completeness") or "", s.get("completeness")), _counts_table([s]),
@@ -181,7 +210,7 @@ def report_html(report: Report) -> str:
 def _counts_table(summaries: list[dict], *, with_report: bool = False) -> Markup:
     """One row per report: values per table (read/required), prose figures, findings and gaps."""
     rows = [{"who": [s.get("agency") or "（未署名）", s.get("year") or "", s.get("report_id"), s.get("template") or ""]
-             if with_report else [], "tables": [s.get(k) for k in TABLE_SECTIONS], "prose": int(s.get("prose") or 0),
+             if with_report else [], "tables": [table_count(s, k) for k in TABLE_SECTIONS], "prose": int(s.get("prose") or 0),
              "findings": int(s.get("findings") or 0), "not_checkable": int(s.get("not_checkable") or 0),
              "missing": int(s.get("missing") or 0), "unplaced": int(s.get("unplaced") or 0),
              "problems": int(s.get("problems") or 0)} for s in summaries]

@@ -53,6 +53,8 @@ class Document:
             ``blank`` tokens (HTML and Word tables, markdown tables).
         ocr_pages: The pages (``page 3``, ``image 1``) read by OCR (:mod:`.readers.ocr`).
         confidence: Location → OCR recognition confidence (0–1) of what was read there.
+        title: A title the source holds apart from its text (a saved page's ``<title>``,
+            located ``<title>``), or None: a source of metadata, not a printed line.
     """
 
     source: str
@@ -61,4 +63,5 @@ class Document:
     grid: bool = False  # every cell is printed, empty ones too (HTML, Word, markdown tables)
     ocr_pages: tuple[str, ...] = ()
     confidence: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
+    title: Line | None = None
     cache: dict = field(default_factory=dict, repr=False, compare=False)  # what is worked out once per document

@@ -35,94 +35,21 @@ import unicodedata
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Generic, NamedTuple, TypeVar
 
 from shaoyang_report.layout import get_layout
 from shaoyang_report.read.document import Document, Line
-from shaoyang_report.read.sections import TABLE_NUMERALS, split_sections
+from shaoyang_report.read.format_labels import detect_format
+from shaoyang_report.read.provenance import Evidence, Metadata, caller_notes
 from shaoyang_report.read.text import GLOSS, normalize, simplify
 
 if TYPE_CHECKING:  # pragma: no cover
-    from shaoyang_report.read.entry import CatalogEntry
+    from shaoyang_report.read.entry import CallerHints, CatalogEntry
 
-
-class Evidence(NamedTuple):
-    """Where one piece of metadata came from.
-
-    Attributes:
-        basis: What kind of text said it: ``title``, ``opening sentence``,
-            ``statistics period``, ``prose``, ``publication date``, ``catalog``, or for
-            the format the ``template_basis`` (``table labels``, ``year`` …).
-        location: The printed line(s) (``line 3``, ``line 3-4``, ``page 1, line 2``),
-            or None.
-        inferred: True when the evidence is weak: the agency or year is not stated as
-            the report's own but read from prose, or the year from a publication date.
-    """
-
-    basis: str
-    location: str | None = None
-    inferred: bool = False
-
-    def describe(self) -> str:
-        """The basis, with ``(inferred)`` after weak evidence: ``publication date (inferred)``."""
-        return f"{self.basis} (inferred)" if self.inferred else self.basis
-
-
-@dataclass(frozen=True)
-class Metadata:
-    """What a report says about itself.
-
-    Attributes:
-        agency: The agency name as printed (original script, pinyin glosses kept) in the
-            title, an opening sentence or a paragraph's first clause; or None.
-        year: The reporting year, or None.
-        title: The printed title (or the report name quoted in a sentence) the agency
-            or year came from, or None.
-        template: ``F2019`` or ``F2021``.
-        template_basis: Why: ``table labels`` (labels only that format prints) or
-            ``year`` (no table label seen; the format in use that year).
-        agency_evidence: Where ``agency`` came from (:class:`Evidence`), or None.
-        year_evidence: Where ``year`` came from (:class:`Evidence`), or None.
-        published: The publication date the page prints above its first heading
-            (``发布时间:2021-01-20``; see :func:`date_line`), or None.
-    """
-
-    agency: str | None
-    year: int | None
-    title: str | None
-    template: str | None
-    template_basis: str | None
-    agency_evidence: Evidence | None = None
-    year_evidence: Evidence | None = None
-    published: date | None = None
-
-    def provenance(self, catalog_entry: CatalogEntry | None = None) -> dict[str, Evidence | None]:
-        """Where agency, year and format came from, as :class:`Evidence` (None: not found).
-
-        Keys: ``agency`` (the name used for comparison: the catalog's when there is a
-        catalog row), ``agency_printed`` (the name read from the text), ``year`` (the
-        text's; the catalog's when the text states none or only lets it be inferred) and
-        ``format``.
-
-        Example:
-            >>> m = Metadata("示例县", 2022, None, "F2021", "year",
-            ...              Evidence("title", "line 1"), Evidence("publication date", "line 2", True))
-            >>> m.provenance()["year"].describe(), m.provenance()["format"]
-            ('publication date (inferred)', Evidence(basis='year', location=None, inferred=False))
-        """
-        year = self.year_evidence
-        weak = self.year is None or (year is not None and year.inferred)
-        if weak and catalog_entry is not None and catalog_entry.year is not None:
-            year = Evidence("catalog")
-        return {
-            "agency": Evidence("catalog") if catalog_entry is not None else self.agency_evidence,
-            "agency_printed": self.agency_evidence,
-            "year": year,
-            "format": Evidence(self.template_basis) if self.template_basis else None,
-        }
+__all__ = ["Evidence", "Metadata", "date_line", "read_metadata"]
 
 
 # ----------------------------------------------------------------------------- text map
@@ -231,6 +158,7 @@ class _Rules:
     run_in_heading: re.Pattern[str]
     not_agency: re.Pattern[str]
     max_subject_chars: int
+    page_title_separator: re.Pattern[str]
 
 
 def _alternation(words: list[str]) -> str:
@@ -266,6 +194,7 @@ def _rules() -> _Rules:
         run_in_heading=one("run_in_heading"),
         not_agency=one("not_agency"),
         max_subject_chars=int(meta["max_subject_chars"]),
+        page_title_separator=one("page_title_separator"),
     )
 
 
@@ -540,13 +469,23 @@ def _is_heading(norm: str, sections: tuple[str, ...]) -> bool:
         p.search(norm) for s in sections for p in layout.section_patterns.get(s, ()))
 
 
-def read_metadata(doc: Document) -> Metadata:
+def read_metadata(doc: Document, *, catalog_entry: CatalogEntry | None = None,
+                  given: CallerHints | None = None) -> Metadata:
     """Find agency, year and format in a Document.
 
     See the module docstring for the evidence used and its order; the agency is the
     printed text, the year an int, and where each came from is kept (see
-    :meth:`Metadata.provenance`). The format comes from labels only one format prints,
-    else from the year.
+    :meth:`Metadata.provenance`). A saved page's ``<title>`` (``Document.title``) is a
+    title too, after the title lines of the text. The format comes from the labels
+    only one format prints, else the caller's, else the year's (see
+    :func:`~shaoyang_report.read.format_labels.detect_format`).
+
+    Args:
+        doc: The document.
+        catalog_entry: The report's catalog row, if any: its year is used where the
+            text states none or only lets it be inferred.
+        given: What the caller says: used before the catalog, where the text is silent;
+            where the text says otherwise the text's is kept and ``notes`` says so.
 
     Example:
         >>> from shaoyang_report.read.readers.text_reader import text_document
@@ -558,6 +497,9 @@ def read_metadata(doc: Document) -> Metadata:
     """
     head, top, prose = _zones(doc)
     agency, title_year = _titles(top)
+    if (agency is None or title_year is None) and doc.title is not None:
+        page_agency, page_year = _titles(_page_title(doc.title))
+        agency, title_year = agency or page_agency, title_year or page_year
     sentence = _opening_sentence(prose)
     found = agency or title_year
     title = found.title if found else None
@@ -575,38 +517,26 @@ def read_metadata(doc: Document) -> Metadata:
         year = _Found(sentence.value[1], sentence.evidence)
         title = title or sentence.title
     year = year or _prose_year(prose) or _publication_year(top)
-    year_value = int(year.value) if year else None
-    template, basis = detect_format(doc, year_value)
-    return Metadata(
+    meta = Metadata(
         agency=str(agency.value) if agency else None,
-        year=year_value,
+        year=int(year.value) if year else None,
         title=title,
-        template=template,
-        template_basis=basis,
+        template=None,
+        template_basis=None,
         agency_evidence=agency.evidence if agency else None,
         year_evidence=year.evidence if year else None,
         published=_publication_date(line.norm for line in top),
+        catalog_entry=catalog_entry,
+        given=given,
     )
+    used, used_from = meta.used_year(), meta.provenance()["year"]
+    outside = used_from.basis if used_from is not None and used_from.basis in ("caller", "catalog") else None
+    template, basis = detect_format(doc, used, given=given.format if given else None, year_from=outside)
+    return replace(meta, template=template, template_basis=basis, notes=tuple(caller_notes(doc, meta, template, basis)))
 
 
-def detect_format(doc: Document, year: int | None) -> tuple[str | None, str | None]:
-    """Which national format the report's tables follow, and on what basis.
-
-    The table labels decide first: the labels only one format prints (``markers`` in
-    ``layouts.toml``), counted in the table sections only — a report's prose may name
-    其他对外管理服务事项 or 政府集中采购 whatever its tables print. Without such a label, the
-    format in use in the report's year.
-    """
-    layout = get_layout()
-    bounds = split_sections(doc)
-    tables = [bounds[s] for s in TABLE_NUMERALS if s in bounds]
-    body = normalize("".join(ln.text for start, end in tables for ln in doc.lines[start:end]))
-    score = Counter({key: sum(bool(p.search(body)) for p in fmt.marker_patterns) for key, fmt in layout.formats.items()})
-    ranked = score.most_common()
-    if ranked and ranked[0][1] > 0 and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
-        return ranked[0][0], "table labels"
-    if year is not None:
-        for key, fmt in layout.formats.items():
-            if year in fmt.years:
-                return key, "year"
-    return None, None
+def _page_title(line: Line) -> list[_Mapped]:
+    """A page's ``<title>`` cut at the separators sites put between the report's title and
+    the site's name (``…年度报告_邵阳市人民政府``), each piece a title line."""
+    pieces = re.split(_rules().page_title_separator, line.text)
+    return [_mapped(Line(p.strip(), line.location)) for p in pieces if p.strip()]

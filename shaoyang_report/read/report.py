@@ -13,7 +13,6 @@ import math
 import re
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 
@@ -26,15 +25,16 @@ from shaoyang_report.check.prose import prose_checks_records
 from shaoyang_report.errors import ReportFormatError
 from shaoyang_report.layout import TABLE_SECTIONS, Table, get_layout
 from shaoyang_report.read.document import BLANK, VALUE, Document, Token
-from shaoyang_report.read.entry import CatalogEntry
+from shaoyang_report.read.entry import CallerHints, CatalogEntry
+from shaoyang_report.read.format_labels import format_refusal
 from shaoyang_report.read.identity import Identity, identity_fields, resolve_agency
-from shaoyang_report.read.metadata import Metadata, detect_format, read_metadata
+from shaoyang_report.read.metadata import Metadata, read_metadata
 from shaoyang_report.read.prose import extract_prose_facts, find_numbers, join_wrapped_lines
 from shaoyang_report.read.readers import load_document
 from shaoyang_report.read.readers.text_reader import text_document
 from shaoyang_report.read.sections import split_sections
 from shaoyang_report.read.tables import TableRead, read_tables
-from shaoyang_report.read.text import parse_cell, simplify
+from shaoyang_report.read.text import parse_cell
 from shaoyang_report.rendering import render_html, render_text
 
 MISSING_COLUMNS = ["report_id", "section", "item", "reason"]
@@ -53,10 +53,12 @@ class Report:
         report_id: Identifier used in every frame (the catalog's, else the file name
             without extension).
         source: The file name the report was read from.
-        agency: Agency used for comparison: the catalog's name, else the printed one.
+        agency: Agency used for comparison: the caller's (``agency=``), else the catalog's
+            name, else the printed one.
         agency_printed: Agency as printed (None when the text does not name it).
-        year: Reporting year (printed; the catalog's when the text does not state it, or
-            only lets it be inferred from prose or a publication date).
+        year: Reporting year (printed; the caller's (``year=``), else the catalog's, when
+            the text does not state it, or only lets it be inferred from prose or a
+            publication date).
         catalog_entry: The catalog row of the report, if it was read with one.
         template: ``F2019`` or ``F2021``.
         template_basis: ``table labels`` or ``year`` (see :class:`~shaoyang_report.read.metadata.Metadata`).
@@ -85,21 +87,20 @@ class Report:
         self.document = doc
         self.catalog_entry = catalog_entry
         self.agency_printed = meta.agency
-        # for comparison: the catalog's name, else the printed one in Simplified, without glosses
-        self.agency = catalog_entry.agency if catalog_entry else (simplify(meta.agency) if meta.agency else None)
+        # for comparison: the caller's or the catalog's name, else the printed one in Simplified, without glosses
+        self.agency = meta.compared_agency(catalog_entry)
         self.template = meta.template
         self.template_basis = meta.template_basis
         self.title = meta.title
         self.provenance = meta.provenance(catalog_entry)
         self.published = meta.published  # the date line above the first heading, if printed
-        from_catalog = self.provenance["year"] is not None and self.provenance["year"].basis == "catalog"
-        self.year = catalog_entry.year if from_catalog and catalog_entry is not None else meta.year
+        self.year = meta.used_year(catalog_entry)  # the text's; the caller's or catalog's where it states none
         self._reads = reads
         self._absent = absent
         self.shapes = {k: v for r in reads.values() for k, v in r.shapes.items()}
         self._prose = join_wrapped_lines(prose_lines or [])  # paragraphs, read once for both uses
         self._value_notes: list[tuple[str, str]] = []
-        self._notes: list[tuple[str, str]] = []  # about the report as a whole (its format)
+        self._notes: list[tuple[str, str]] = list(meta.notes)  # about the report as a whole (its format, the caller's hints)
         self._records, self._value_problems = self._table_records()
         self._records += self._prose_records()
 
@@ -310,8 +311,9 @@ class Report:
         """Counts an analyst checks first: values per table vs expected, findings, gaps.
 
         ``year_basis`` says where the year came from (``statistics period``, ``title``,
-        ``opening sentence``, ``catalog``); weak evidence is marked: ``prose (inferred)``,
-        ``publication date (inferred)``.
+        ``opening sentence``, ``caller``, ``catalog``); weak evidence is marked: ``prose
+        (inferred)``, ``publication date (inferred)``. ``blank_tables`` names the tables
+        printed with every cell blank and no number unplaced (an empty template), comma-separated.
         """
         year_basis = self.provenance["year"]
         out = {"report_id": self.report_id, "agency": self.agency, "year": self.year,
@@ -330,6 +332,9 @@ class Report:
         out["problems"] = len(self.problems)
         out["ocr"] = ", ".join(self.document.ocr_pages)  # the pages read by OCR ("" for none)
         out.update(identity_fields(self.identity))
+        # tables printed with every cell blank and no number (an empty template): "active_disclosure,…" ("" for none)
+        out["blank_tables"] = ",".join(s for s in TABLE_SECTIONS if (raws := [r["raw"] for r in self._records if r[
+            "section"] == s]) and not any(raws) and not any(u["section"] == s for u in self._unplaced_records))
         return out
 
     def __repr__(self) -> str:
@@ -368,7 +373,8 @@ def _cut_number(doc: Document) -> Token | None:
 
 
 def parse_document(doc: Document, *, report_id: str | None = None, strict: bool | None = None,
-                   catalog_entry: CatalogEntry | None = None, aliases: Mapping[str, str] | None = None) -> Report:
+                   catalog_entry: CatalogEntry | None = None, year: int | None = None, agency: str | None = None,
+                   format: str | None = None, aliases: Mapping[str, str] | None = None) -> Report:
     """Turn a Document into a :class:`Report`.
 
     Args:
@@ -382,21 +388,25 @@ def parse_document(doc: Document, *, report_id: str | None = None, strict: bool 
             for comparison, and the year when the text does not state one.
         aliases: Printed agency name → agency id, overriding the resolver for the
             report's identity (see :func:`~shaoyang_report.read.identity.resolve_agency`).
+        year, agency, format: What the caller says of the report, used as a catalog
+            row is and before it: the agency for comparison, the year where the text
+            states none or only lets one be inferred, the format (``F2019``, ``F2021``)
+            where no table label only one format prints tells it. Where the text says
+            otherwise, its own is kept and ``report.notes`` says so; ``report.provenance``
+            gives the basis ``caller`` for what was taken.
 
     Raises:
         ReportFormatError: The text is not such a report, or a table is malformed.
+        ValueError: ``year``, ``agency`` or ``format`` is not one (an unknown format).
     """
-    layout = get_layout()
     strict = bool(strict)
+    given = CallerHints.of(agency=agency, year=year, format=format)
     if _is_markdown(doc):
         doc.grid = True  # a markdown table prints every cell, empty ones too
-    meta = read_metadata(doc)
-    if meta.template is None and catalog_entry is not None and catalog_entry.year is not None:
-        template, basis = detect_format(doc, catalog_entry.year)
-        meta = replace(meta, template=template, template_basis=basis and f"{basis} (catalog)")
+    meta = read_metadata(doc, catalog_entry=catalog_entry, given=given)
     bounds = split_sections(doc)
     tables_found = [s for s in TABLE_SECTIONS if s in bounds]
-    if meta.year is None and not bounds:
+    if meta.year is None and not bounds:  # (a year only the caller or the catalog gives makes no text a report)
         raise ReportFormatError(
             doc.source,
             "not a 政府信息公开工作年度报告: expected a title or statistics period naming the year "
@@ -404,21 +414,18 @@ def parse_document(doc: Document, *, report_id: str | None = None, strict: bool 
             "(二、主动公开政府信息情况 …)",
         )
     if meta.template is None:
-        raise ReportFormatError(doc.source, "cannot tell the national format (F2019/F2021): no table labels and no year")
+        raise ReportFormatError(doc.source, format_refusal(doc, meta.used_year()))
     reads: dict[str, TableRead] = read_tables(doc, bounds, meta.template, strict=strict, cut=_cut_number(doc))
     absent = [s for s in TABLE_SECTIONS if s not in reads]
     in_tables = {i for s in tables_found for i in range(*bounds[s])}
     prose_lines = [(ln.location, ln.text) for i, ln in enumerate(doc.lines) if i not in in_tables and ln.text.strip()]
     rid = report_id or (catalog_entry.report_id if catalog_entry else Path(doc.source).stem)
-    report = Report(rid, doc, meta, reads, absent, catalog_entry, prose_lines, aliases)
-    year = report.year
-    if meta.template_basis == "table labels" and year is not None and year not in layout.formats[meta.template].years:
-        report._notes.append(("", f"the tables follow {meta.template} in a {year} report: read as printed"))
-    return report
+    return Report(rid, doc, meta, reads, absent, catalog_entry, prose_lines, aliases)
 
 
 def read_report(path: str | Path | list, *, report_id: str | None = None, strict: bool | None = None,
-                catalog_entry: CatalogEntry | None = None, workers: int | None = None,
+                catalog_entry: CatalogEntry | None = None, workers: int | None = None, year: int | None = None,
+                agency: str | None = None, format: str | None = None,
                 aliases: Mapping[str, str] | None = None) -> Report:
     """Read one report file (copied web-page text, or PDF/Word text) into a :class:`Report`.
 
@@ -427,6 +434,8 @@ def read_report(path: str | Path | list, *, report_id: str | None = None, strict
         report_id: Identifier for the frames; defaults to the file name without extension.
         strict: See :func:`parse_document`.
         catalog_entry: See :func:`parse_document`.
+        year, agency, format: What the text lacks, the caller may say: see
+            :func:`parse_document` (``read_report(path, year=2021, format="F2021")``).
         workers: Processes to OCR pages in, for a report read from images (scanned PDF
             pages, table pictures, image files); 1 (default) reads them here. A text
             report never starts them.
@@ -435,6 +444,7 @@ def read_report(path: str | Path | list, *, report_id: str | None = None, strict
     Raises:
         ReportFormatError: The file is not such a report, or a table is malformed; the
             message names the file and the place.
+        ValueError: ``year``, ``agency`` or ``format`` is not one.
 
     Example:
         >>> report = read_report("data/raw/shaoyang_city_2020.txt")
@@ -444,6 +454,7 @@ def read_report(path: str | Path | list, *, report_id: str | None = None, strict
         7            change   -56.0   -56
         8         decisions  7591.0  7591
     """
+    CallerHints.of(agency=agency, year=year, format=format)  # before reading
     if workers is None or workers == 1:
         doc = load_document(path)
     else:  # the OCR module itself is light: the engine is imported only when a page is an image
@@ -451,13 +462,16 @@ def read_report(path: str | Path | list, *, report_id: str | None = None, strict
 
         with page_workers(workers):
             doc = load_document(path)
-    return parse_document(doc, report_id=report_id, strict=strict, catalog_entry=catalog_entry, aliases=aliases)
+    return parse_document(doc, report_id=report_id, strict=strict, catalog_entry=catalog_entry,
+                          year=year, agency=agency, format=format, aliases=aliases)
 
 
-def read_text(text: str, *, source: str = "<text>", report_id: str | None = None,
-              strict: bool | None = None) -> Report:
-    """Read a report from a string (as :func:`read_report` reads a file)."""
-    return parse_document(text_document(text, source), report_id=report_id, strict=strict)
+def read_text(text: str, *, source: str = "<text>", report_id: str | None = None, strict: bool | None = None,
+              year: int | None = None, agency: str | None = None, format: str | None = None) -> Report:
+    """Read a report from a string (as :func:`read_report` reads a file; ``year``, ``agency``,
+    ``format``: see :func:`parse_document`)."""
+    return parse_document(text_document(text, source), report_id=report_id, strict=strict,
+                          year=year, agency=agency, format=format)
 
 
 def printed_table(records: list[dict], template: str | None, section: str) -> pd.DataFrame:

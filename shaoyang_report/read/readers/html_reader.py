@@ -16,7 +16,9 @@ scripts and styles. This reader
   row is not a row of the table; a cell hidden with ``visibility`` keeps its place
   as a blank cell, as a browser shows it. (Classes hidden by a stylesheet are not
   resolved.);
-* reads prose as lines (one per paragraph or ``<br>``), located ``paragraph N``;
+* reads prose as lines (one per paragraph or ``<br>``), located ``paragraph N``, and
+  keeps the page's ``<title>`` apart (``Document.title``, located ``<title>``): not a
+  line of the report, but a title metadata reads;
 * reads each data table as a grid — colspan/rowspan resolved — one line per table row,
   cells located ``table 3, row 5, col 2`` (the third ``<table>`` of the page, its fifth
   row, grid column 2). A table that holds other (visible) tables is page layout and
@@ -569,6 +571,7 @@ def read_html(data: bytes, source: str, base=None) -> Document:
         raise ReportFormatError(source, "the HTML page cannot be parsed (it holds no element)")
     if "\u212a" in text:
         _lowercase_tags(root)
+    title = _page_title(root)
     if _dropped(root):
         lines = _Reader(source).read_tail(root)
     else:
@@ -591,7 +594,14 @@ def read_html(data: bytes, source: str, base=None) -> Document:
             if found:
                 lines = [ln for k in range(len(lines) + 1) for ln in (*found.get(k, ()), *lines[k:k + 1])]
                 return Document(source=source, lines=lines, reader="html", ocr_pages=tuple(names),
-                                confidence=confidence)
+                                confidence=confidence, title=title)
     if not lines:
         raise ReportFormatError(source, "the HTML page holds no text; expected a 政府信息公开工作年度报告")
-    return Document(source=source, lines=lines, reader="html")
+    return Document(source=source, lines=lines, reader="html", title=title)
+
+
+def _page_title(root) -> Line | None:
+    """The ``<title>`` of the page's ``<head>`` (whitespace collapsed, at most 300 characters), or None."""
+    el = root.find("head/title")
+    text = " ".join("".join(el.itertext()).split())[:300] if el is not None else ""
+    return Line(text, "<title>") if text else None
