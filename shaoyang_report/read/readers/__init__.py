@@ -73,6 +73,30 @@ def load_document(path: str | Path | list | tuple) -> Document:
     return read_document(data, path.name)
 
 
+def pictures_read(path: str | Path, data: bytes) -> list[Path]:
+    """The files besides ``path`` that reading it opens: a saved page's ``<img>`` pictures saved in its folder.
+
+    Every ``<img>`` whose file is in the page's folder counts (those :func:`load_document`
+    reads by OCR are among them); any other kind of file reads nothing beside itself (a
+    Word file's parts, pictures included, are inside it).
+
+    Args:
+        path: The report file.
+        data: Its bytes.
+
+    Returns:
+        The pictures' resolved paths, sorted, each once.
+    """
+    if sniff(data) != "html":
+        return []
+    from shaoyang_report.read.readers.files import picture_file
+    from shaoyang_report.read.readers.html_reader import picture_sources
+
+    path = Path(path)
+    found = {picture_file(src, path.parent) for src in picture_sources(data, path.name)}
+    return sorted(p for p in found if p is not None)
+
+
 # The kinds read with a library (PDFium, python-docx and zipfile, lxml).
 _KIND_NAMES = {"pdf": "PDF", "docx": "Word document", "html": "HTML page", "image": "image"}
 

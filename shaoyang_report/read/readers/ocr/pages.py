@@ -330,25 +330,6 @@ def _page_of(location: str) -> int:
     return int(m.group(1)) if m else 0
 
 
-def picture_file(src: str, base: Path) -> Path | None:
-    """The file an ``<img src>`` of a page saved in ``base`` names, when it is saved inside ``base``; else None.
-
-    Only a relative ``src`` (no scheme, no host) naming a regular file inside the page's
-    folder is read: a picture on the web, or outside the folder, is not.
-    """
-    from urllib.parse import unquote, urlsplit
-
-    if not src or not src.strip():
-        return None
-    parts = urlsplit(src.strip())
-    if parts.scheme or parts.netloc:
-        return None  # on the web, not saved beside the page
-    path = (base / unquote(parts.path)).resolve()
-    if base.resolve() not in path.parents or not path.is_file():
-        return None
-    return path
-
-
 def image_lines(images: list[tuple[int, str]], base: Path, source: str, budget: Budget,
                 confidence: dict[str, float]) -> tuple[dict[int, list[Line]], list[str]]:
     """The lines of a web page's ``<img>`` tables, read where each image stands.
@@ -356,7 +337,7 @@ def image_lines(images: list[tuple[int, str]], base: Path, source: str, budget: 
     Args:
         images: ``(index of the line the image stands before, src)`` in page order.
         base: The folder the page was saved in; only images inside it are read
-            (:func:`picture_file`).
+            (:func:`~shaoyang_report.read.readers.files.picture_file`).
         source: The page's file name.
         budget: The page's counts against the caps.
         confidence: Location → recognition confidence, filled in.
@@ -368,7 +349,7 @@ def image_lines(images: list[tuple[int, str]], base: Path, source: str, budget: 
     Raises:
         OcrUnavailable: An image beside the page is to be read and the OCR extra is not installed.
     """
-    from shaoyang_report.read.readers.files import read_bytes
+    from shaoyang_report.read.readers.files import picture_file, read_bytes
     from shaoyang_report.read.readers.sniff import sniff
 
     found = []
