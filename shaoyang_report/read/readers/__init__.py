@@ -86,14 +86,25 @@ def pictures_read(path: str | Path, data: bytes) -> list[Path]:
 
     Returns:
         The pictures' resolved paths, sorted, each once.
+
+    Example:
+        >>> pictures_read("page.html", b"<html><body><p>x</p><IMG src='no_such_folder/t1.png'></body></html>")
+        []
     """
-    if sniff(data) != "html":
+    if sniff(data) != "html" or b"<img" not in data.lower():
         return []
+    from lxml import etree
+
     from shaoyang_report.read.readers.files import picture_file
-    from shaoyang_report.read.readers.html_reader import picture_sources
+    from shaoyang_report.read.readers.html_reader import decode_html
 
     path = Path(path)
-    found = {picture_file(src, path.parent) for src in picture_sources(data, path.name)}
+    try:
+        text = decode_html(data, path.name)
+        root = etree.fromstring(text.encode("utf-8", "surrogatepass"), etree.HTMLParser(encoding="utf-8"))
+    except (ReportFormatError, etree.ParserError, etree.XMLSyntaxError, ValueError):
+        return []
+    found = {picture_file(el.get("src") or "", path.parent) for el in (root.iter("img") if root is not None else ())}
     return sorted(p for p in found if p is not None)
 
 

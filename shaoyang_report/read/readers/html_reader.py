@@ -540,27 +540,6 @@ class _Reader:
         return rows
 
 
-def picture_sources(data: bytes, source: str) -> list[str]:
-    """The ``src`` of every ``<img>`` of a page, in page order: the pictures :func:`read_html` reads are among them.
-
-    Example:
-        >>> picture_sources(b'<html><body><p><IMG src="a_files/t1.png"><img alt=x></body></html>', "a.html")
-        ['a_files/t1.png', '']
-    """
-    if b"<img" not in data.lower():
-        return []
-    from lxml import etree
-
-    try:
-        text, _ = _decode(data, source)
-        root = etree.fromstring(_XML_DECL.sub("", text, count=1), etree.HTMLParser())
-    except (ReportFormatError, etree.ParserError, etree.XMLSyntaxError, ValueError):
-        return []
-    if root is None:
-        return []
-    return [el.get("src") or "" for el in root.iter("img")]
-
-
 def read_html(data: bytes, source: str, base=None) -> Document:
     """Read a saved report page into a Document.
 
