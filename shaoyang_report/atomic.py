@@ -228,9 +228,9 @@ class OutputSet:
         >>> with OutputSet(out) as outputs:
         ...     _ = write_text(outputs.stage / "a.csv", "x\\n1\\n")
         ...     _ = write_text(outputs.stage / "figures" / "b.txt", "b")
-        ...     [is_temporary(p.name) for p in out.iterdir()]  # nothing in place yet: only the staging folder
+        ...     [is_temporary(p.name) for p in out.iterdir() if p.name != LOCK_NAME]  # nothing in place yet: the stage
         [True]
-        >>> sorted(str(p.relative_to(out)) for p in out.rglob("*"))
+        >>> sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.name != LOCK_NAME)
         ['a.csv', 'figures', 'figures/b.txt']
 
     Args:
