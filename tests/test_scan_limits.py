@@ -140,3 +140,34 @@ def test_the_engine_running_out_of_memory_is_too_large_not_damaged(tmp_path, mon
     broken.write_bytes(path.read_bytes()[:60])
     with pytest.raises(ReportFormatError, match="damaged or truncated"):
         sr.read_report(broken)
+
+
+def test_with_workers_at_most_one_page_per_worker_is_decoded_ahead(tmp_path, events, monkeypatch):
+    """The pool gets the next page only when one is read (before, every page was decoded and sent at once)."""
+    class Deferred:  # a future run when its result is asked for: what was decoded ahead shows in the events
+        def __init__(self, fn, arg):
+            self.fn, self.arg = fn, arg
+
+        def result(self):
+            return self.fn(self.arg)
+
+    class Pool:
+        def __init__(self, workers, *, mp_context, initializer, initargs):
+            self.workers = workers
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def submit(self, fn, arg):
+            return Deferred(fn, arg)
+
+    monkeypatch.setattr(pages, "ProcessPoolExecutor", Pool)
+    path = tmp_path / "four.tif"
+    path.write_bytes(_tiff([(300, 200), (310, 210), (320, 220), (330, 230)]))
+    with pytest.raises(ReportFormatError, match="no text was found by OCR"):
+        sr.read_report(path, workers=2)
+    assert events == ["decode 1", "decode 2", "read (200, 300)", "decode 3", "read (210, 310)", "decode 4",
+                      "read (220, 320)", "read (230, 330)"]
