@@ -10,7 +10,10 @@ place and renamed into it the same way (:func:`replacing_folder`).
 A command that writes several files (``shaoyang-report run``, ``briefing``) uses an
 :class:`OutputSet`: everything is written into a hidden staging folder inside the output
 folder first, and only when all of it is written are the files renamed into place. An
-interrupted run leaves the previous set of outputs as it was.
+interrupted run leaves the previous set of outputs as it was. Runs writing the same
+output folder take turns: an output set holds the folder's lock file
+(:data:`LOCK_NAME`, with the ``filelock`` package) from its start to its last rename, so a
+second run waits, and the folder never holds one run's facts beside another run's checks.
 
 Temporary names are hidden and recognisable (:func:`is_temporary`): a file
 ``.<name>.sr-<pid>-<random>.tmp`` beside its target, a folder ``.sr-staging-<pid>-<random>``
@@ -33,9 +36,15 @@ import os
 import re
 import secrets
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+#: The lock file an :class:`OutputSet` holds in its output folder while it writes (empty;
+#: left in place, as lock files are: removing one could let two runs hold it at once).
+LOCK_NAME = ".sr-outputs.lock"
 
 _TEMP_FILE = re.compile(r"^\..+\.sr-(\d+)-[0-9a-f]+\.tmp$")
 _STAGING = re.compile(r"^\.sr-staging-(\d+)-[0-9a-f]+$")
@@ -207,26 +216,45 @@ class OutputSet:
     every file is complete on disk): each file is always whole, and only a crash
     inside that last step could leave some files new and some old.
 
+    Output sets of the same folder take turns, in this process or another: entering
+    the block takes the folder's lock file (:data:`LOCK_NAME`), waiting while another
+    output set holds it, and leaving the block lets it go. So the files of one set
+    arrive together, never interleaved with another's; a command that reads its input
+    inside the block (``run``, ``briefing``) also reads after the run before it wrote.
+
     Example:
         >>> import tempfile, pathlib
         >>> out = pathlib.Path(tempfile.mkdtemp())
         >>> with OutputSet(out) as outputs:
         ...     _ = write_text(outputs.stage / "a.csv", "x\\n1\\n")
         ...     _ = write_text(outputs.stage / "figures" / "b.txt", "b")
-        ...     [is_temporary(p.name) for p in out.iterdir()]  # nothing in place yet: only the staging folder
+        ...     [is_temporary(p.name) for p in out.iterdir() if p.name != LOCK_NAME]  # nothing in place yet: the stage
         [True]
-        >>> sorted(str(p.relative_to(out)) for p in out.rglob("*"))
+        >>> sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.name != LOCK_NAME)
         ['a.csv', 'figures', 'figures/b.txt']
+
+    Args:
+        folder: The output folder (created if needed).
+        waiting: Called with the lock file when another output set of the folder holds it,
+            before waiting for it (e.g. to say so).
+        timeout: Seconds to wait for the lock at most (None: as long as it takes).
 
     Attributes:
         folder: The output folder.
         stage: The staging folder (inside ``folder``, so renames stay on one file system);
             ``None`` outside the ``with`` block.
+
+    Raises:
+        filelock.Timeout: The lock was still held after ``timeout`` seconds.
     """
 
-    def __init__(self, folder: str | Path) -> None:
+    def __init__(self, folder: str | Path, waiting: Callable[[Path], object] | None = None,
+                 timeout: float | None = None) -> None:
         self.folder = Path(folder)
         self.stage: Path | None = None
+        self.waiting = waiting
+        self.timeout = timeout
+        self._lock: FileLock | None = None
 
     def final(self, staged: str | Path) -> Path:
         """Where a file written under :attr:`stage` ends up."""
@@ -235,6 +263,29 @@ class OutputSet:
 
     def __enter__(self) -> OutputSet:
         self.folder.mkdir(parents=True, exist_ok=True)
+        path = self.folder / LOCK_NAME
+        # not a singleton: two output sets of one process on one folder take turns as two processes do
+        lock = FileLock(str(path), thread_local=False)
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            if self.waiting is not None:
+                self.waiting(path)
+            lock.acquire(timeout=-1 if self.timeout is None else self.timeout)
+        self._lock = lock
+        try:
+            self._start()
+        except BaseException:
+            self._release()
+            raise
+        return self
+
+    def _release(self) -> None:
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def _start(self) -> None:
         _sweep(self.folder, _STAGING, ".sr-staging-")
         while True:
             stage = self.folder / f".sr-staging-{os.getpid()}-{secrets.token_hex(4)}"
@@ -244,7 +295,6 @@ class OutputSet:
                 continue
             break
         self.stage = stage
-        return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
         try:
@@ -254,6 +304,7 @@ class OutputSet:
             if self.stage is not None:
                 shutil.rmtree(self.stage, ignore_errors=True)
             self.stage = None
+            self._release()
 
     def staged_files(self) -> list[Path]:
         """The complete files written under :attr:`stage` so far (temporaries left out)."""

@@ -162,15 +162,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     from shaoyang_report.corpus.export import write_frame
 
     out = Path(args.out)
-    corpus = _corpus([args.raw], strict=None)
-    for summary in corpus.reports.to_dict("records"):
-        print(report_headline(summary))
-    if corpus.uncatalogued:
-        print(f"note: {len(corpus.uncatalogued)} report file(s) not named in catalog.csv were not read: "
-              + ", ".join(corpus.uncatalogued[:5]) + (" …" if len(corpus.uncatalogued) > 5 else ""))
-    for line in skipped_lines(corpus.skipped):
-        print(line)
-    with OutputSet(out) as outputs:  # both files, or neither: the old pair stays until both are written
+    # both files, or neither: the old pair stays until both are written; another run writing into the same
+    # folder (run or briefing) is waited for before the reports are read, so this run's pair lands after its
+    with OutputSet(out, waiting=lambda lock: print(f"waiting: another run is writing into {out} ({lock.name} is "
+                                                   "held)", file=sys.stderr)) as outputs:
+        corpus = _corpus([args.raw], strict=None)
+        for summary in corpus.reports.to_dict("records"):
+            print(report_headline(summary))
+        if corpus.uncatalogued:
+            print(f"note: {len(corpus.uncatalogued)} report file(s) not named in catalog.csv were not read: "
+                  + ", ".join(corpus.uncatalogued[:5]) + (" …" if len(corpus.uncatalogued) > 5 else ""))
+        for line in skipped_lines(corpus.skipped):
+            print(line)
         stage = outputs.stage
         assert stage is not None  # set on entering the with block
         write_frame(corpus.facts, stage / "facts.csv")

@@ -156,6 +156,9 @@ class Layout:
     max_heading_chars: int
     units: dict[str, dict[str, Decimal]]
     not_stated: frozenset[str]
+    #: Units of whole things (``[values] whole_units``): a value with a decimal point in a
+    #: column of one of them is unreadable.
+    whole_units: frozenset[str] = frozenset()
     metadata: dict[str, Any] = field(default_factory=dict)  # the [metadata] table as parsed
     cross_year_rules: tuple[dict[str, str], ...] = ()
     column_sets: dict[str, ColumnSet] = field(default_factory=dict)
@@ -258,6 +261,7 @@ def _parse(doc: dict) -> Layout:
         max_heading_chars=int(sections["max_heading_chars"]),
         units={u: {k: Decimal(v) for k, v in m.items()} for u, m in doc["units"].items()},
         not_stated=frozenset(doc["values"]["not_stated"]),
+        whole_units=frozenset(doc["values"].get("whole_units", ())),
         metadata=meta,
         cross_year_rules=tuple(doc.get("cross_year_rules", ())),
         column_sets=column_sets,

@@ -32,6 +32,7 @@ Example:
 
 from __future__ import annotations
 
+import time
 import zlib
 from collections.abc import Callable
 
@@ -56,6 +57,18 @@ MAX_PDF_PAGES = 300
 #: gigabytes (a decompression bomb) is refused unread. A scanned PDF page is drawn at a
 #: resolution that stays under it.
 MAX_IMAGE_PIXELS = 60_000_000
+#: Pixels of all the page images of one report read by OCR, together: 45 A4 pages
+#: scanned at 300 dpi, or 100 at 200 dpi (the OCR'd Hongze reports' pages are 1240×1754
+#: = 2.2 million each at 150 dpi, 5 pages). Counted from the pages' headers (an image's,
+#: a PDF page's size) before the first page is decoded or drawn: a small file of
+#: hundreds of large pages (a 1.3 MB TIFF of 300 pages of 59 million pixels) is refused
+#: unread. Only one page per OCR worker is held decoded at a time.
+MAX_SCAN_PIXELS = 400_000_000
+#: Seconds of wall-clock time the OCR of one report may take (checked after each page:
+#: the page being read is finished). A page takes 1–6 s on two cores; the pixel cap
+#: above keeps a report's pages far under this, so only a machine far slower or busier
+#: than a reader's meets it.
+MAX_OCR_SECONDS = 600
 #: Bytes a PDF page's content streams (and the forms it draws) inflate to; the real
 #: reports' pages hold 4–43 KB. Checked before the page is read, so that a small PDF
 #: whose content inflates to gigabytes of drawing operators is refused unread.
@@ -210,3 +223,48 @@ class Budget:
         if self.n_cells > MAX_CELLS:
             raise refuse(self.source, f"the file's tables hold over {MAX_CELLS:,} cells; a report's hold far fewer",
                          "MAX_CELLS", where)
+
+
+class ScanBudget:
+    """Counts the pixels of a report's page images and the time their OCR takes, and refuses past the caps.
+
+    Args:
+        source: The file name, for the error message.
+
+    Example:
+        >>> budget = ScanBudget("scan.tif")
+        >>> budget.pixels(60_000_000, "page 1")
+        >>> budget.pixels(MAX_SCAN_PIXELS, "page 2")
+        Traceback (most recent call last):
+        ...
+        shaoyang_report.errors.ReportFormatError: scan.tif: page 2: the page images hold over 400,000,000 pixels together; a report's scan holds far fewer (limit MAX_SCAN_PIXELS in shaoyang_report.limits)
+    """
+
+    __slots__ = ("source", "n_pixels", "started")
+
+    def __init__(self, source: object) -> None:
+        self.source = source
+        self.n_pixels = 0
+        self.started = time.monotonic()
+
+    def pixels(self, n: int, where: str = "") -> None:
+        """Count a page image of ``n`` pixels (before it is decoded).
+
+        Raises:
+            ReportFormatError: The report's pages hold more than :data:`MAX_SCAN_PIXELS`.
+        """
+        self.n_pixels += n
+        if self.n_pixels > MAX_SCAN_PIXELS:
+            raise refuse(self.source, f"the page images hold over {MAX_SCAN_PIXELS:,} pixels together; a report's "
+                         "scan holds far fewer", "MAX_SCAN_PIXELS", where)
+
+    def time(self, done: int, pages: int, where: str = "") -> None:
+        """Check, with ``done`` of ``pages`` pages read, that OCR has not run longer than allowed.
+
+        Raises:
+            ReportFormatError: Pages are left and OCR has run for over :data:`MAX_OCR_SECONDS`.
+        """
+        seconds = time.monotonic() - self.started
+        if done < pages and seconds > MAX_OCR_SECONDS:
+            raise refuse(self.source, f"OCR has run for {seconds:,.0f} s, over {MAX_OCR_SECONDS:,} s, with {done} of "
+                         f"{pages} pages read; a report's scan is read far sooner", "MAX_OCR_SECONDS", where)

@@ -16,8 +16,9 @@ from fetch_server import Route, opening_page, report_page
 
 import shaoyang_report as sr
 from shaoyang_report.cli import main
-from shaoyang_report.corpus.catalog import COMPLETE, read_catalog
+from shaoyang_report.corpus.catalog import COMPLETE, csv_records, read_catalog
 from shaoyang_report.corpus.discover import discover_catalog, next_pages, title_of
+from shaoyang_report.errors import ReportFormatError
 
 FAST = dict(delay=0, retries=0, timeout=2, backoff=0.01, allow_private=True)
 CITY = "/shaoyang/sysrmzf/202103/b10b7e56ab88494891761d808cc082ec.shtml"
@@ -124,3 +125,76 @@ def test_an_unreachable_listing_page_is_reported(session, tmp_path):
     result = discover_catalog(closed_port_url("/nb/index.shtml"), tmp_path / "c.csv", session=session, **FAST)
     assert result.exit_status == 1 and result.offline and result.added.empty
     assert not (tmp_path / "c.csv").exists()
+
+
+# --------------------------------------------------------------------------- issue 20: 8
+# Characters that end a line for str.splitlines (and some editors and tools) but not for CSV.
+ODD_BREAKS = "\u2028\u0085\x1e\x1c\x0b\x0c\u2029"
+
+
+def _odd_page() -> bytes:
+    """A listing whose titles carry other line breaks, and a report link to a link-local address."""
+    return ("""<html><head><meta charset="utf-8"></head><body><ul>
+<li><a href="/a/2021.shtml" title="邵东市牛马司镇2021年\u2028政府信息公开工作年度报告\u0085">牛马司镇2021</a></li>
+<li><a href="/a/2022.shtml" title="邵东市牛马司镇2022年\x1e政府信息公开工作年度报告">牛马司镇2022</a></li>
+<li><a href="http://169.254.169.254/latest/meta-data/2022.shtml" title="金紫乡2022年政府信息公开工作年度报告">金紫乡</a></li>
+<li><a href="http://[fe80::1]/2023.shtml" title="金紫乡2023年政府信息公开工作年度报告">金紫乡</a></li>
+</ul></body></html>""").encode("utf-8")
+
+
+def test_rows_with_other_line_breaks_are_never_split_or_changed(listing, session, tmp_path):
+    catalog = tmp_path / "catalog.csv"
+    hand = ("report_id,agency,year,url,local_file,completeness,note\n"
+            f"hand_2020,某县,2020,,a.txt,complete,copied{ODD_BREAKS}from the page\n"
+            "hand_2021,某县,2021,,b.txt,complete,plain\n")
+    catalog.write_bytes(hand.encode("utf-8"))
+    old = read_catalog(catalog)
+    assert old.note.tolist() == [f"copied{ODD_BREAKS}from the page", "plain"]  # one row each, read whole
+    listing.routes["/odd/index.shtml"] = Route(_odd_page())
+    first = discover_catalog(listing.url("/odd/index.shtml"), catalog, session=session, **FAST)
+    assert list(first.added.report_id) == ["邵东市牛马司镇_2021", "邵东市牛马司镇_2022"]
+    # the listing_page column is added at the end of each record, never inside one
+    text = catalog.read_bytes().decode("utf-8")
+    assert text.startswith("report_id,agency,year,url,local_file,completeness,note,listing_page\n"
+                           f"hand_2020,某县,2020,,a.txt,complete,copied{ODD_BREAKS}from the page,\n"
+                           "hand_2021,某县,2021,,b.txt,complete,plain,\n")
+    # the titles' breaks are written as spaces: the rows added are one line for any reader
+    added = text.split("plain,\n", 1)[1]
+    assert len(added.splitlines()) == 2 and not any(c in added for c in ODD_BREAKS)
+    assert first.added.note.tolist() == ["found by discover: 邵东市牛马司镇2021年 政府信息公开工作年度报告",
+                                         "found by discover: 邵东市牛马司镇2022年 政府信息公开工作年度报告"]
+    now = read_catalog(catalog)
+    assert now.iloc[:2][list(old.columns)].equals(old)
+    # a later run keeps every byte (before, a row was re-split at its U+2028 on each run)
+    before = catalog.read_bytes()
+    again = discover_catalog(listing.url("/nb/index.shtml"), catalog, session=session, **FAST)
+    assert len(again.added) == 3 and catalog.read_bytes().startswith(before)
+    assert [fields for _, fields in csv_records(catalog)[1]][1][-2] == f"copied{ODD_BREAKS}from the page"
+
+
+def test_a_link_to_a_refused_address_is_not_added(listing, session, tmp_path):
+    listing.routes["/odd/index.shtml"] = Route(_odd_page())
+    result = discover_catalog(listing.url("/odd/index.shtml"), tmp_path / "c.csv", session=session, **FAST)
+    assert "金紫乡_2022" not in set(result.added.report_id) and "金紫乡_2023" not in set(result.added.report_id)
+    reasons = dict(zip(result.skipped.url, result.skipped.reason))
+    for url in ("http://169.254.169.254/latest/meta-data/2022.shtml", "http://[fe80::1]/2023.shtml"):
+        assert reasons[url].startswith("the link would be refused: ") and "link-local" in reasons[url], reasons
+    assert "169.254" not in (tmp_path / "c.csv").read_text("utf-8")
+
+
+def test_a_row_split_across_lines_is_refused_naming_its_line(tmp_path):
+    """A catalog an older discover corrupted when it added the listing_page column: a row cut at its U+2028."""
+    catalog = tmp_path / "catalog.csv"
+    catalog.write_text("report_id,agency,year,url,local_file,completeness,note,listing_page\n"
+                       "a_2020,甲,2020,,a.txt,complete,plain,\n"
+                       "b_2021,乙,2021,http://x/b,,,found by discover: 乙2021年\u2028,\n"
+                       "政府信息公开工作年度报告,\n", "utf-8")
+    with pytest.raises(ReportFormatError) as err:
+        read_catalog(catalog)  # pandas read the last line as a row of its own, report_id 政府信息公开工作年度报告
+    assert str(err.value).startswith(f"{catalog}: line 4: the row has 2 cells where the header names 8 columns")
+    catalog.write_bytes(b"report_id,agency,year\na,\xe7\x94,2020\n")  # cut inside a character
+    with pytest.raises(ReportFormatError, match="line 2: cannot read the catalog: the file is not UTF-8"):
+        read_catalog(catalog)
+    catalog.write_text('report_id,agency,year\na,甲,2020\nb,"乙,2021\n', "utf-8")  # a quote left open
+    with pytest.raises(ReportFormatError, match="line 3: cannot read the catalog: the file is not CSV there"):
+        read_catalog(catalog)

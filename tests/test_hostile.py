@@ -10,7 +10,9 @@ the file and the limit within the budget and under 500 MB peak RSS — the packa
 
 Before the caps these files took minutes and gigabytes: /dev/zero climbed to 9 GB in
 15 s, a FIFO blocked for ever, a 1 MB zip bomb .docx took 2.2 GB, a 48 MB text of
-value lines was killed at 600 s and 7.75 GB.
+value lines was killed at 600 s and 7.75 GB. Scans (issue 20): a 1.3 MB TIFF of 300
+pages of 59 million pixels reached 5.8 GB, 300 blank A4 pages in a 106 KB PDF 4.1 GB, a
+20-page PDF of 200-inch pages 4.5 GB (every page drawn or decoded before the first was read).
 
 The slowest read and the highest peak are printed at the end of the module (run with
 ``-s`` to see them) and recorded as test properties.
@@ -32,6 +34,7 @@ from pathlib import Path
 
 import pytest
 from conftest import PROJECT, RAW
+from scan_files import pdf_of_blank_pages, tiff_of_blank_pages
 
 CPU_SECONDS = 10  # the child's CPU budget, the package import (about 2 s) included
 PEAK_MB = 500  # the child's peak RSS, import included
@@ -340,3 +343,25 @@ def test_html_tables_of_too_many_cells_or_rows(tmp_path):
     rows.write_text("<html><body><p>二、主动公开政府信息情况</p><table>" + "<tr><td>行政许可<td>1" * 90_000
                     + "</table></body></html>", "utf-8")
     _refused(rows, "MAX_LINES", "table 1")
+
+
+# --------------------------------------------------------------------------- scans (issue 20)
+
+def test_a_small_tiff_of_300_pages_of_59_megapixels(tmp_path):
+    path = tmp_path / "pages.tif"
+    path.write_bytes(tiff_of_blank_pages(7680, 7680, 300))
+    assert path.stat().st_size < 1_400_000  # 300 × 7680 × 7680 = 17.7 billion pixels
+    _refused(path, "MAX_SCAN_PIXELS", "pixels together")
+
+
+def test_300_blank_a4_pages_in_a_small_pdf(tmp_path):
+    path = tmp_path / "blank.pdf"
+    path.write_bytes(pdf_of_blank_pages(300, 595, 842, (1654, 2339)))  # each drawn at 200 dpi
+    assert path.stat().st_size < 120_000
+    _refused(path, "MAX_SCAN_PIXELS", "pixels together")
+
+
+def test_a_pdf_of_20_pages_of_200_inches(tmp_path):
+    path = tmp_path / "huge.pdf"
+    path.write_bytes(pdf_of_blank_pages(20, 14_400, 14_400, (100, 100)))  # 14,400 pt: the largest page PDF allows
+    _refused(path, "MAX_SCAN_PIXELS", "pixels together")

@@ -37,7 +37,8 @@ def _misread_text() -> str:
 
 
 def test_confusion_pairs_are_package_data():
-    assert confusions() == {"3": ("8",), "8": ("3",), "1": ("7",), "7": ("1",), "0": ("6",), "6": ("0",)}
+    assert confusions() == {"3": ("8",), "8": ("3",), "1": ("7",), "7": ("1",), "0": ("6",), "6": ("0",),
+                            ".": ("",), ",": ("",)}
 
 
 def test_alternatives_change_one_digit_and_keep_the_unit():
@@ -47,6 +48,10 @@ def test_alternatives_change_one_digit_and_keep_the_unit():
     assert list(alternatives("1.5万", 15000.0)) == [("7.5万", 75000.0)]
     assert list(alternatives("", float("nan"))) == [] and list(alternatives("—", float("nan"))) == []
     assert list(alternatives("245", 245.0)) == []
+    # a point or comma read between two digits is dropped only in a count of whole things
+    assert list(alternatives("2.45", 2.45)) == [] and list(alternatives("24,5", float("nan"))) == []
+    assert list(alternatives("2.45", 2.45, count=True)) == [("245", 245.0)]
+    assert list(alternatives("1,245", 1245.0, count=True)) == [("7,245", 7245.0)]  # a thousands comma: the same number
 
 
 def test_a_text_reports_findings_are_never_misreads():
@@ -110,3 +115,35 @@ def test_a_difference_no_digit_shape_explains_is_the_agencys(difference):
              {"location": "a", "raw": "31", "value": 31.0, "confidence": 0.9}]
     checks = [{"status": "fail", "difference": difference, "locations": "t ← a"}]
     assert not mark_misreads(checks, facts)[0]["likely_misread"]
+
+
+def test_a_point_read_in_a_count_explains_a_finding_only_in_a_count():
+    """639 read as 6.39: the row's parts add up to 639 (the reliability scan's row, issue 20 item 6)."""
+    parts = [("a", "523", 523.0), ("b", "37", 37.0), ("c", "26", 26.0), ("d", "53", 53.0)]
+
+    def marked(unit: str) -> dict:
+        facts = [{"location": loc, "raw": raw, "value": value, "unit": unit, "confidence": 0.95}
+                 for loc, raw, value in parts]
+        facts.append({"location": "t", "raw": "6.39", "value": 6.39, "unit": unit, "confidence": 0.9})
+        checks = [{"status": "fail", "difference": 6.39 - 639, "locations": "t ← a; b; c; d"}]
+        return mark_misreads(checks, facts)[0]
+
+    assert marked("件")["likely_misread"] and marked("件")["misread_alternative"] == "t: 6.39 → 639"
+    assert not marked("万元")["likely_misread"]  # money has decimals: 6.39万元 is printed so
+
+
+def test_a_count_printed_with_a_decimal_point_is_unreadable():
+    """Shaoyang 2020's (一)予以公开 自然人 86 printed as 8.6 (line 113): not read, the row's other values kept."""
+    lines = SHAOYANG_2020.read_text("utf-8").splitlines()
+    assert lines[111] == "(一)予以公开 |" and lines[112] == "86 |"
+    lines[112] = "8.6 |"
+    report = sr.read_text("\n".join(lines) + "\n", source="shaoyang_city_2020.txt")
+    facts = report.facts
+    row = facts[(facts["item"] == "granted") & (facts.section == "applications")]
+    assert row.raw.tolist() == ["8.6", "0", "0", "1", "0", "0", "87"]
+    assert row.value.isna().tolist() == [True] + [False] * 6
+    assert ("line 113", "'8.6' has a decimal point in a column of whole 件 (a speck read as a point?): not read") \
+        in report.problems
+    # money keeps its decimals (政府集中采购 采购总金额 46502.47万)
+    amount = facts[(facts["item"] == "government_procurement") & (facts.measure == "amount")]
+    assert amount.value.tolist() == [46502.47]

@@ -41,8 +41,9 @@ class Crash(RuntimeError):
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file below ``folder`` (hidden ones included) with its bytes."""
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    """Every file below ``folder`` (hidden ones included, the output set's empty lock file not) with its bytes."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.name != atomic.LOCK_NAME}
 
 
 def _leftovers(folder: Path) -> list[str]:
@@ -194,7 +195,7 @@ def test_briefing_files_and_what_the_notebooks_write_arrive_together(tmp_path, m
     out = tmp_path / "processed"
     outputs = build.build_briefings(RAW, out, reports=["shaoyang_city_2020"])
     written = set(_snapshot(out))
-    assert written == {"facts.csv", "facts.parquet", "workbook.xlsx", "briefing-邵阳市.html", "audit.html",
+    assert written == {"facts.csv", "facts.parquet", "checks.csv", "workbook.xlsx", "briefing-邵阳市.html", "audit.html",
                        "report-shaoyang_city_2020.html", "figures/01-year-comparison.png",
                        "figures/02-consistency-audit.png", "figures/03-report-explorer.png"}
     assert all(p.parent == out and p.is_file() for p in outputs.files.values())  # final places, not the stage
@@ -209,6 +210,82 @@ def test_briefing_that_fails_half_way_leaves_the_old_set(tmp_path, monkeypatch, 
     assert main(["briefing", "--raw", str(RAW), "--out", str(out)]) == 1
     assert "02-consistency-audit.ipynb: a cell failed" in capsys.readouterr().err
     assert _snapshot(out) == before  # no new facts, workbook or year-comparison page, no staging folder
+
+
+# ---------------------------------------------------------------------------- runs take turns (issue 20: 10)
+def _pair(folder: Path) -> tuple[set[str], set[str]]:
+    """The report ids of ``facts.csv`` and of ``checks.csv``."""
+    facts = pd.read_csv(folder / "facts.csv", encoding="utf-8-sig", dtype=str)
+    checks = pd.read_csv(folder / "checks.csv", encoding="utf-8-sig", dtype=str)
+    return set(facts.report_id), set(checks.report_id)
+
+
+def _raw_pair() -> tuple[set[str], set[str]]:
+    corpus = sr.read_reports(RAW, progress=False)
+    return set(corpus.facts.report_id), set(corpus.checks.report_id)
+
+
+def test_output_sets_of_one_folder_take_turns(tmp_path):
+    import threading
+
+    out = tmp_path / "processed"
+    log: list[str] = []
+    a_inside = threading.Event()
+
+    def write(name: str, pause: float) -> None:
+        with atomic.OutputSet(out, waiting=lambda lock: log.append(f"{name} waits for {lock.name}")) as outputs:
+            log.append(f"{name} writes")
+            a_inside.set()
+            atomic.write_text(outputs.stage / "facts.csv", name)
+            time.sleep(pause)
+            atomic.write_text(outputs.stage / "checks.csv", name)
+        log.append(f"{name} done")
+
+    first = threading.Thread(target=write, args=("A", 0.5))
+    first.start()
+    assert a_inside.wait(30)
+    write("B", 0)
+    first.join()
+    assert log == ["A writes", "B waits for .sr-outputs.lock", "A done", "B writes", "B done"]
+    assert (out / "facts.csv").read_text() == (out / "checks.csv").read_text() == "B"
+    with pytest.raises(Crash), atomic.OutputSet(out):  # a set that fails lets the next one in
+        raise Crash("killed")
+    with atomic.OutputSet(out, timeout=1) as outputs:
+        atomic.write_text(outputs.stage / "facts.csv", "C")
+    assert (out / "facts.csv").read_text() == "C"
+
+
+def test_a_second_run_waits_for_the_first_and_reads_after_it(tmp_path):
+    """A ``run`` started while another run writes into the same folder waits, then writes its own pair whole."""
+    out = tmp_path / "processed"
+    one = _one_report_folder(tmp_path / "one")
+    err = tmp_path / "stderr.txt"
+    with atomic.OutputSet(out) as outputs:  # the first run, here: it holds the folder
+        with open(err, "wb") as stderr:
+            second = subprocess.Popen([*CLI, "run", "--raw", str(RAW), "--out", str(out)], cwd=tmp_path,
+                                      stdout=subprocess.DEVNULL, stderr=stderr)
+        deadline = time.monotonic() + 120
+        while "waiting: another run is writing into" not in err.read_text("utf-8"):
+            assert second.poll() is None, err.read_text("utf-8")
+            assert time.monotonic() < deadline, "the second run never said it waits"
+            time.sleep(0.05)
+        assert second.poll() is None and _snapshot(out) == {}  # it waits: nothing of it is in the folder
+        write_frame(sr.read_reports(one, progress=False).facts, outputs.stage / "facts.csv")
+    first = pd.read_csv(out / "facts.csv", encoding="utf-8-sig", dtype=str)
+    assert set(first.report_id) == {"shaoyang_city_2020"}  # the first run's, until the second's pair lands whole
+    assert second.wait(300) == 0, err.read_text("utf-8")
+    assert _pair(out) == _raw_pair()  # the second run's pair, both of it
+
+
+def test_run_then_briefing_leaves_one_runs_facts_beside_its_checks(tmp_path, monkeypatch, capsys):
+    """``briefing`` writes the checks of its facts too: never facts of one run beside checks of another."""
+    _fake_notebooks(monkeypatch)
+    out = tmp_path / "processed"
+    assert main(["run", "--raw", str(RAW), "--out", str(out)]) == 0
+    assert _pair(out) == _raw_pair()
+    build.build_briefings(_one_report_folder(tmp_path / "one"), out, agency="邵阳市")
+    facts, checks = _pair(out)
+    assert facts == checks == {"shaoyang_city_2020"}  # before, checks.csv still held the run's 12 reports
 
 
 # ---------------------------------------------------------------------------- SIGKILL

@@ -7,8 +7,9 @@ another of similar shape. This module tells them apart as far as the arithmetic 
 
 A failing check is a **likely misread** when changing one digit of one OCR'd value
 involved in it, by one of the digit-shape confusions in ``data/digit_confusions.csv``
-(3↔8, 1↔7, 0↔6), makes the rule hold, and no rule that holds on that value as read
-would fail after the change. The alternatives are named (the cell's location, the value
+(3↔8, 1↔7, 0↔6; and, in a count of whole things — a unit of ``whole_units`` in
+``data/layouts.toml`` — a ``.`` or ``,`` read between two digits, dropped), makes the
+rule hold, and no rule that holds on that value as read would fail after the change. The alternatives are named (the cell's location, the value
 as read and the value that would make the rule hold); when several would, those that
 make the most failing rules hold at once (a misread cell breaks its row and its column)
 are named.
@@ -34,19 +35,23 @@ from collections.abc import Iterator
 from functools import cache
 
 from shaoyang_report.config import package_csv
+from shaoyang_report.layout import get_layout
 
-#: A printed number whose digits can be tried: sign, digits, decimals, then anything (a unit).
-_NUMBER = re.compile(r"^([+-]?)(\d+(?:\.\d+)?)(\D*)$")
+#: A printed number whose digits can be tried: sign, digits with points or commas between, then anything (a unit).
+_NUMBER = re.compile(r"^([+-]?)(\d+(?:[.,]\d+)*)(\D*)$")
 _TOLERANCE = 1e-6
 
 
 @cache
 def confusions() -> dict[str, tuple[str, ...]]:
-    """Digit as read → the digits it may have been printed as (``data/digit_confusions.csv``).
+    """Character as read → what it may have been printed as (``data/digit_confusions.csv``).
+
+    An empty printed text: the character was not printed at all (a ``.`` read between
+    two digits of a count).
 
     Example:
-        >>> confusions()["3"], confusions()["0"], "2" in confusions()
-        (('8',), ('6',), False)
+        >>> confusions()["3"], confusions()["0"], "2" in confusions(), confusions()["."]
+        (('8',), ('6',), False, ('',))
     """
     rows = package_csv("digit_confusions.csv")
     out: dict[str, list[str]] = {}
@@ -55,23 +60,28 @@ def confusions() -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
-def alternatives(raw: str, value: float | None) -> Iterator[tuple[str, float]]:
-    """``(raw, value)`` for each one-digit confusion of a printed number.
+def alternatives(raw: str, value: float | None, count: bool = False) -> Iterator[tuple[str, float]]:
+    """``(raw, value)`` for each one-character confusion of a printed number.
 
     A number that is not plainly digits (a blank, ``—``, a sentence) has none; a change
-    that would give a leading zero (``61`` → ``01``) is no number as printed.
+    that would give a leading zero (``61`` → ``01``) is no number as printed. A ``.`` or
+    ``,`` is dropped (read where nothing was printed) only in a ``count`` of whole things.
 
     Example:
         >>> list(alternatives("38", 38.0))
         [('88', 88.0), ('33', 33.0)]
         >>> list(alternatives("1.5万", 15000.0))
         [('7.5万', 75000.0)]
+        >>> list(alternatives("6.39", 6.39, count=True))
+        [('0.39', 0.39), ('639', 639.0), ('6.89', 6.89)]
     """
     m = _NUMBER.match(raw.strip()) if raw else None
     if m is None or value is None or (isinstance(value, float) and math.isnan(value)):
         return
     sign, digits, unit = m.groups()
-    as_printed = float(sign + digits)
+    if "," in digits and not count:
+        return  # a comma is a thousands separator or no number: only a count's is tried (dropped)
+    as_printed = float(sign + digits.replace(",", ""))
     if as_printed:
         factor = value / as_printed
     elif value == 0:
@@ -81,10 +91,17 @@ def alternatives(raw: str, value: float | None) -> Iterator[tuple[str, float]]:
     table = confusions()
     for i, digit in enumerate(digits):
         for other in table.get(digit, ()):
+            if not other and not count:
+                continue  # a point or comma dropped: only in a count
             changed = digits[:i] + other + digits[i + 1:]
             if changed[0] == "0" and len(changed) > 1 and changed[1] != ".":
                 continue
-            yield sign + changed + unit, float(sign + changed) * factor
+            try:
+                number = float(sign + changed.replace(",", "")) * factor
+            except ValueError:
+                continue
+            if number != value:
+                yield sign + changed + unit, number
 
 
 def read_by_ocr(fact: dict) -> bool:
@@ -123,6 +140,7 @@ def mark_misreads(checks: list[dict], facts: list[dict]) -> list[dict]:
     ocr_facts = {f["location"]: f for f in facts if read_by_ocr(f) and f.get("location")}
     if not ocr_facts:
         return checks
+    whole = get_layout().whole_units
     holding: dict[str, list[tuple[dict, int]]] = {}  # location → the passing checks it is in, with its sign
     failing: dict[str, list[tuple[dict, int]]] = {}  # location → the failing checks it is in
     cells_of = []
@@ -141,7 +159,8 @@ def mark_misreads(checks: list[dict], facts: list[dict]) -> list[dict]:
             fact = ocr_facts.get(loc)
             if fact is None:
                 continue
-            for raw, value in alternatives(str(fact.get("raw") or ""), fact.get("value")):
+            count = fact.get("unit") in whole
+            for raw, value in alternatives(str(fact.get("raw") or ""), fact.get("value"), count):
                 delta = value - fact["value"]
                 if abs(c["difference"] + sign * delta) >= _TOLERANCE:
                     continue

@@ -90,6 +90,51 @@ def address_problem(ip: str, allow_private: bool = False) -> str | None:
     return f"{kind}; {_ALLOW_HINT}" if allowable else f"{kind}, never fetched"
 
 
+def scheme_problem(url: str) -> str | None:
+    """Why a URL is not one the fetcher requests (not http(s), no host, a control character in it), or None.
+
+    Example:
+        >>> scheme_problem("https://x.gov.cn/a.pdf") is None, scheme_problem("file:///etc/passwd")
+        (True, 'only http:// and https:// URLs with a host are fetched')
+    """
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return "only http:// and https:// URLs with a host are fetched"
+    if any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F or c in "\u2028\u2029" for c in url):
+        return "the URL holds a line break or a control character"
+    return None
+
+
+def link_refusal(url: str, allow_private: bool, hosts: dict[str, str | None] | None = None) -> str | None:
+    """Why fetching a link found on a page would be refused (:func:`scheme_problem`, :func:`check_address`), or None.
+
+    Args:
+        url: The link.
+        allow_private: As for the fetcher: let private and loopback addresses through.
+        hosts: ``host:port`` → why it is refused (None: it is not), kept between calls:
+            each host is resolved once.
+
+    Example:
+        >>> link_refusal("http://169.254.169.254/latest/report.shtml", allow_private=True).split(" (")[0]
+        '169.254.169.254 is a link-local address'
+    """
+    problem = scheme_problem(url)
+    if problem:
+        return problem
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2].lower()
+    if hosts is not None and host in hosts:
+        return hosts[host]
+    try:
+        check_address(url, "link", allow_private)
+        found = None
+    except Failure as exc:
+        found = str(exc).removeprefix(f"refused link {url}: ")
+    if hosts is not None:
+        hosts[host] = found
+    return found
+
+
 class AddressRefused(Exception):
     """A connection refused by the address guard (raised inside the transport, not retried)."""
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,19 +32,41 @@ LEVELS = ("city", "county", "department", "township")
 
 
 def read_catalog(path: str | Path) -> pd.DataFrame:
-    """Read a catalog CSV, checking its columns.
+    """Read a catalog CSV, checking its columns and that each row has as many cells as the header.
+
+    Records end only at ``\\n``, ``\\r\\n`` or ``\\r`` (a quoted cell may span lines);
+    characters other tools take for line ends (U+2028, NEL U+0085, ``\\x1e`` …) are
+    text of the cell they are in.
 
     Raises:
-        ReportFormatError: The file lacks a required column or a report_id is repeated.
+        ReportFormatError: The file cannot be read, is not UTF-8 or not CSV, lacks a
+            required column, has a row with more or fewer cells than the header (a row
+            split across lines, or run into the next: the message names its line), or
+            repeats a report_id.
     """
     path = Path(path)
     try:
-        frame = pd.read_csv(path, dtype="string", keep_default_na=False, encoding="utf-8-sig")
-    except (OSError, ValueError, pd.errors.ParserError) as exc:
+        raw = path.read_bytes()
+    except OSError as exc:
         raise ReportFormatError(path, f"cannot read the catalog ({exc})") from None
-    lacking = [c for c in ("report_id", "agency", "year") if c not in frame.columns]
+    try:
+        records = _records(raw, strict=True)[1]
+    except CatalogLineError as exc:
+        raise ReportFormatError(path, f"cannot read the catalog: {exc}", f"line {exc.line}") from None
+    rows = [(line, fields) for line, _, fields in records if fields]  # blank lines are no rows
+    header = rows[0][1] if rows else []
+    lacking = [c for c in ("report_id", "agency", "year") if c not in header]
     if lacking:
         raise ReportFormatError(path, f"the catalog lacks column(s) {', '.join(lacking)}; expected {', '.join(COLUMNS)}")
+    if len(set(header)) < len(header):
+        raise ReportFormatError(path, f"a column is named twice in the header ({', '.join(header)})", "line 1")
+    for line, fields in rows[1:]:
+        if len(fields) != len(header):
+            raise ReportFormatError(
+                path, f"the row has {len(fields)} cells where the header names {len(header)} columns (a row split "
+                "across lines, or run into the next? a cell holding a comma or a line break is written in quotes)",
+                f"line {line}")
+    frame = pd.DataFrame([fields for _, fields in rows[1:]], columns=header, dtype="string")
     for col in COLUMNS:
         if col not in frame.columns:
             frame[col] = pd.array([""] * len(frame), dtype="string")
@@ -52,27 +76,77 @@ def read_catalog(path: str | Path) -> pd.DataFrame:
     return frame
 
 
+class CatalogLineError(ValueError):
+    """Where a catalog file stops being UTF-8 CSV (a byte not UTF-8, a NUL, a quote left open).
+
+    Attributes:
+        line: The number of the line (from 1).
+    """
+
+    def __init__(self, line: int, problem: str) -> None:
+        super().__init__(problem)
+        self.line = line
+
+
+def _records(raw: bytes, strict: bool) -> tuple[bytes, list[tuple[int, str, list[str]]]]:
+    """A CSV file's BOM and records as ``(first line number, exact text, fields)``; see :func:`csv_records`."""
+    bom = codecs.BOM_UTF8 if raw.startswith(codecs.BOM_UTF8) else b""
+    body = raw[len(bom):]
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if not strict:
+            raise
+        raise CatalogLineError(body[:exc.start].count(b"\n") + 1,
+                               f"the file is not UTF-8 (byte {body[exc.start]:#04x})") from None
+    consumed: list[str] = []
+
+    def feed() -> Iterator[str]:
+        for line in io.StringIO(text, newline=""):  # lines end at \n, \r\n and \r only, as csv reads them
+            consumed.append(line)
+            yield line
+
+    records: list[tuple[int, str, list[str]]] = []
+    line = 1
+    try:
+        for fields in csv.reader(feed(), strict=strict):
+            records.append((line, "".join(consumed), fields))
+            line += len(consumed)
+            consumed.clear()
+    except csv.Error as exc:
+        if not strict:
+            raise
+        raise CatalogLineError(line, f"the file is not CSV there ({exc})") from None
+    return bom, records
+
+
 def csv_records(path: Path) -> tuple[bytes, list[tuple[str, list[str]]]]:
     """A catalog CSV's BOM and its records, each as ``(its exact text, its fields)``.
 
     Lets a writer keep every record it does not change byte for byte (a quoted field may
-    span lines, so records are not lines). A file that does not exist has no records.
+    span lines, so records are not lines). Lines end at ``\\n``, ``\\r\\n`` and ``\\r``
+    only, as the ``csv`` module reads them: a U+2028 or NEL in a field does not split its
+    record (``str.splitlines`` would, and a row rewritten from the pieces would be
+    corrupted). A file that does not exist has no records.
     """
-    raw = path.read_bytes() if path.exists() else b""
-    bom = codecs.BOM_UTF8 if raw.startswith(codecs.BOM_UTF8) else b""
-    lines = raw[len(bom):].decode("utf-8").splitlines(keepends=True)
-    consumed: list[str] = []
+    bom, records = _records(path.read_bytes() if path.exists() else b"", strict=False)
+    return bom, [(text, fields) for _, text, fields in records]
 
-    def feed() -> Iterator[str]:
-        for line in lines:
-            consumed.append(line)
-            yield line
 
-    records: list[tuple[str, list[str]]] = []
-    for fields in csv.reader(feed()):
-        records.append(("".join(consumed), fields))
-        consumed.clear()
-    return bom, records
+#: Characters some reader takes for a line end (``str.splitlines``: ``\\x0b``, ``\\x0c``,
+#: ``\\x1c``–``\\x1e``, NEL, U+2028, U+2029 besides ``\\r`` and ``\\n``) and the other
+#: control characters.
+_BREAKS_AND_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """``text`` as a catalog cell that holds no line break for any reader: breaks and control characters become spaces.
+
+    Example:
+        >>> one_line("邵阳市2020年\u2028政府信息公开\x1e工作年度报告\x85")
+        '邵阳市2020年 政府信息公开 工作年度报告'
+    """
+    return _BREAKS_AND_CONTROLS.sub(" ", text).strip()
 
 
 def entries(frame: pd.DataFrame) -> list[CatalogEntry]:

@@ -11,8 +11,16 @@ with its variants: Traditional characters, 年度, a year after 工作 …), ``u
 
 Rules:
 
-* Existing rows are never changed. A report already catalogued (same URL, or the same
-  agency and year) is not added again, so a second run adds nothing.
+* Existing rows are never changed: every record of the file is kept byte for byte (a
+  line break of another convention in a cell, U+2028 or NEL, does not split its row).
+  A report already catalogued (same URL, or the same agency and year) is not added
+  again, so a second run adds nothing. A row added holds no line break or control
+  character of any convention in any cell (:func:`~shaoyang_report.corpus.catalog.one_line`):
+  a title that prints one has it as a space.
+* A link the fetcher would refuse (not http(s); a host that is or resolves to a
+  link-local, multicast, reserved or unspecified address, or a private or loopback one
+  without ``allow_private``: :func:`~shaoyang_report.corpus.addresses.link_refusal`) is
+  not added; it is listed in :attr:`DiscoverResult.skipped` with why.
 * A link whose title names no agency (``2021年政府信息公开工作年度报告`` on an agency's
   own page) or no year is not added; it is listed in :attr:`DiscoverResult.skipped`
   with why.
@@ -45,10 +53,12 @@ import pandas as pd
 
 from shaoyang_report.atomic import write_bytes
 from shaoyang_report.corpus import netguard
+from shaoyang_report.corpus.addresses import link_refusal
 from shaoyang_report.corpus.catalog import (
     COLUMNS,
     LISTING_PAGE,
     csv_records,
+    one_line,
     read_catalog,
 )
 from shaoyang_report.corpus.download import Failure
@@ -203,7 +213,7 @@ def _append_rows(path: Path, rows: list[dict[str, str]]) -> None:
         buf.write(record)
     columns = names + added
     for row in rows:
-        writer.writerow([row.get(c, "") for c in columns])
+        writer.writerow([one_line(row.get(c, "")) for c in columns])
     path.parent.mkdir(parents=True, exist_ok=True)
     write_bytes(path, bom + buf.getvalue().encode("utf-8"))
 
@@ -272,6 +282,7 @@ def discover_catalog(
     by_url = {str(u).strip(): rid for u, rid in zip(frame.url, frame.report_id) if str(u).strip()}
     by_key = {(str(a), str(y)): rid for a, y, rid in zip(frame.agency, frame.year, frame.report_id)}
     ids = set(frame.report_id)
+    hosts: dict[str, str | None] = {}  # host → why the fetcher refuses it (None: it does not)
     added: list[dict[str, str]] = []
     page_rows: list[dict] = []
     skipped: list[dict] = []
@@ -309,12 +320,18 @@ def discover_catalog(
                             skipped.append(dict(listing_page=url, url=item.url, text=item.text,
                                                 reason=f"already in the catalog as {known}"))
                             continue
+                        refused = link_refusal(item.url, allow_private, hosts)
+                        if refused:
+                            skipped.append(dict(listing_page=url, url=item.url, text=item.text,
+                                                reason=f"the link would be refused: {refused}"))
+                            continue
                         rid = base = report_id_for(item.agency, item.year)
                         n = 2
                         while rid in ids:
                             rid, n = f"{base}-{n}", n + 1
                         row = dict(report_id=rid, agency=item.agency, year=str(item.year), url=item.url, local_file="",
                                    completeness="", note=f"found by discover: {item.text}", listing_page=url)
+                        row = {k: one_line(v) for k, v in row.items()}  # as written: one line for any reader
                         added.append(row)
                         ids.add(rid)
                         by_url[item.url] = by_key[key] = rid

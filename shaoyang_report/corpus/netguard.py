@@ -39,6 +39,7 @@ from shaoyang_report.corpus.addresses import (
     check_address,
     connect_refusal,
     resolve,
+    scheme_problem,
 )
 from shaoyang_report.corpus.download import Download, Failure, human_size
 
@@ -63,9 +64,9 @@ def user_agent() -> str:
 
 
 def _check_scheme(url: str, what: str = "URL") -> None:
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise Failure(f"refused {what} {url!r}: only http:// and https:// URLs with a host are fetched")
+    problem = scheme_problem(url)
+    if problem:
+        raise Failure(f"refused {what} {url!r}: {problem}")
 
 
 def _describe_connection_error(exc: Exception, url: str) -> str:

@@ -94,7 +94,9 @@ def build_briefings(
     Every file, those the notebooks write included (charts, ``audit-findings.csv``,
     report facts), is written into a staging folder first and renamed into
     ``output_folder`` only when all are written (:class:`~shaoyang_report.atomic.OutputSet`):
-    a failed or interrupted build leaves the previous files as they were.
+    a failed or interrupted build leaves the previous files as they were. Another run
+    writing into the same folder is waited for before the reports are read; the facts
+    and their checks (``facts.csv``, ``checks.csv``) are always one run's.
 
     Args:
         data_folder: A folder of reports (with ``catalog.csv``) or a list of report files.
@@ -126,19 +128,23 @@ def build_briefings(
     started = time.perf_counter()
     say = progress or (lambda _msg: None)
     out = Path(output_folder)
-    say("reading the reports")
-    corpus = load_corpus(data_folder, catalog, workers=workers)
-    if not len(corpus):
-        raise BriefingError(f"no report could be read from {data_folder}")
-    b = agency_years(corpus, agency)
     outputs = BriefingOutputs()
-    with OutputSet(out) as staged:
+    # another run writing into the same folder (briefing or run) is waited for before the reports are read
+    with OutputSet(out, waiting=lambda lock: say(f"waiting: another run is writing into {out} ({lock.name} is held)")
+                   ) as staged:
+        say("reading the reports")
+        corpus = load_corpus(data_folder, catalog, workers=workers)
+        if not len(corpus):
+            raise BriefingError(f"no report could be read from {data_folder}")
+        b = agency_years(corpus, agency)
         stage = staged.stage
         assert stage is not None  # set on entering the with block
-        say(f"facts and workbook for {len(corpus)} report(s)")
+        say(f"facts, checks and workbook for {len(corpus)} report(s)")
         facts = corpus.facts
         outputs.files["facts.csv"] = staged.final(write_frame(facts, stage / "facts.csv"))
         outputs.files["facts.parquet"] = staged.final(write_frame(facts, stage / "facts.parquet"))
+        # the checks of these facts, beside them: never the checks of another run's (``run`` writes the pair too)
+        outputs.files["checks.csv"] = staged.final(write_frame(corpus.checks, stage / "checks.csv"))
         explorer_ids = list(reports) if reports is not None else explorer_reports(corpus, b.agency_id)
         with_tables = tables_read(corpus)
         sheet_ids = list(dict.fromkeys([r for r in explorer_ids if r in set(with_tables)] + with_tables))

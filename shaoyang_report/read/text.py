@@ -156,6 +156,8 @@ def parse_value(raw: str, unit: str, *, default_unit: str | None = None,
         nan
         >>> parse_value("15000000", "万元", unit_in_cell=True)
         (nan, "'15000000' is printed without a unit, which this column needs (万元 or 元?)")
+        >>> parse_value("6.39", "件")
+        (nan, "'6.39' has a decimal point in a column of whole 件 (a speck read as a point?): not read")
     """
     return parse_cell(raw, unit, default_unit=default_unit, unit_in_cell=unit_in_cell)[:2]
 
@@ -184,6 +186,8 @@ def parse_cell(raw: str, unit: str, *, default_unit: str | None = None,
         return math.nan, f"{raw!r} is not a number", None
     if len(m["num"].replace(",", "")) > MAX_DIGITS:
         return math.nan, f"{raw[:20]!r}… has more digits than any figure of a report", None
+    if m["frac"] and unit in get_layout().whole_units:
+        return math.nan, f"{raw!r} has a decimal point in a column of whole {unit} (a speck read as a point?): not read", None
     try:
         number = Decimal(m["sign"] + m["num"].replace(",", "") + (m["frac"] or ""))
     except InvalidOperation:  # pragma: no cover - the regex admits only decimals

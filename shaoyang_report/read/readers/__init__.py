@@ -27,6 +27,9 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 from shaoyang_report.errors import ReportFormatError
@@ -54,25 +57,55 @@ def load_document(path: str | Path | list | tuple) -> Document:
         paths = [Path(p) for p in path]
         if not paths:
             raise ReportFormatError("<no file>", "no file given")
-        blobs = [read_bytes(p) for p in paths]
-        for p, blob in zip(paths, blobs):
-            if sniff(blob) != "image":
+        for p in paths:
+            if sniff(read_bytes(p)) != "image":
                 raise ReportFormatError(p, "several files are read as one report only when each is a page image "
                                         "(PNG, JPEG, TIFF)")
-        return read_image_files(blobs, paths[0].name)
+        with library_errors("image", paths[0].name):  # each file read again when its pages are: never all at once
+            return read_image_files([partial(read_bytes, p) for p in paths], paths[0].name)
     path = Path(path)
     data = read_bytes(path)
     if sniff(data) == "html":
         from shaoyang_report.read.readers.html_reader import read_html
 
-        try:
+        with library_errors("html", path.name):
             return read_html(data, path.name, base=path.parent)
-        except ReportFormatError:
-            raise
-        except Exception as exc:  # as read_document says it
-            raise ReportFormatError(path.name, f"the HTML page is damaged or truncated: it cannot be read "
-                                    f"({type(exc).__name__}: {exc})") from None
     return read_document(data, path.name)
+
+
+def pictures_read(path: str | Path, data: bytes) -> list[Path]:
+    """The files besides ``path`` that reading it opens: a saved page's ``<img>`` pictures saved in its folder.
+
+    Every ``<img>`` whose file is in the page's folder counts (those :func:`load_document`
+    reads by OCR are among them); any other kind of file reads nothing beside itself (a
+    Word file's parts, pictures included, are inside it).
+
+    Args:
+        path: The report file.
+        data: Its bytes.
+
+    Returns:
+        The pictures' resolved paths, sorted, each once.
+
+    Example:
+        >>> pictures_read("page.html", b"<html><body><p>x</p><IMG src='no_such_folder/t1.png'></body></html>")
+        []
+    """
+    if sniff(data) != "html" or b"<img" not in data.lower():
+        return []
+    from lxml import etree
+
+    from shaoyang_report.read.readers.files import picture_file
+    from shaoyang_report.read.readers.html_reader import decode_html
+
+    path = Path(path)
+    try:
+        text = decode_html(data, path.name)
+        root = etree.fromstring(text.encode("utf-8", "surrogatepass"), etree.HTMLParser(encoding="utf-8"))
+    except (ReportFormatError, etree.ParserError, etree.XMLSyntaxError, ValueError):
+        return []
+    found = {picture_file(el.get("src") or "", path.parent) for el in (root.iter("img") if root is not None else ())}
+    return sorted(p for p in found if p is not None)
 
 
 # The kinds read with a library (PDFium, python-docx and zipfile, lxml).
@@ -88,16 +121,26 @@ def read_document(data: bytes, source: str) -> Document:
     kind = sniff(data, source)
     if kind not in _KIND_NAMES:  # text, or a kind no reader handles: no library is involved
         return _read(kind, data, source)
-    try:
+    with library_errors(kind, source):
         return _read(kind, data, source)
+
+
+@contextmanager
+def library_errors(kind: str, source: str) -> Iterator[None]:
+    """A library's own error while reading a file of ``kind`` as one :class:`ReportFormatError` naming the file.
+
+    Running out of memory (``MemoryError``) or nesting too deep is "too large"; any other
+    error of a library (RuntimeError, KeyError, zlib.error …) is "damaged or truncated".
+    """
+    what = _KIND_NAMES.get(kind, "file")
+    try:
+        yield
     except ReportFormatError:
         raise
     except (MemoryError, RecursionError) as exc:
-        what = _KIND_NAMES[kind]
         raise ReportFormatError(source, f"the {what} is too large or too deeply nested to read ({type(exc).__name__})"
                                 ) from None
-    except Exception as exc:  # a library's own error on a damaged file (RuntimeError, KeyError, zlib.error …)
-        what = _KIND_NAMES[kind]
+    except Exception as exc:  # a library's own error on a damaged file
         raise ReportFormatError(
             source, f"the {what} is damaged or truncated: it cannot be read ({type(exc).__name__}: {exc})") from None
 

@@ -214,6 +214,8 @@ def read_docx(data: bytes, source: str) -> Document:
     try:
         word = docx.Document(io.BytesIO(data))
         body = word.element.body
+    except (MemoryError, RecursionError):
+        raise  # too large, not damaged: said so by the caller (readers.library_errors)
     except Exception as exc:  # python-docx raises KeyError, PackageNotFoundError, lxml errors …
         raise ReportFormatError(source, f"the Word document cannot be opened ({type(exc).__name__}: {exc})") from None
 
@@ -243,6 +245,8 @@ def read_docx(data: bytes, source: str) -> Document:
                 stack.extend(reversed(el))  # content controls wrap paragraphs and tables
     except ReportFormatError:
         raise
+    except (MemoryError, RecursionError):
+        raise  # too large, not damaged: said so by the caller (readers.library_errors)
     except Exception as exc:
         raise ReportFormatError(source, f"the Word document is damaged ({type(exc).__name__}: {exc})") from None
     if not lines:

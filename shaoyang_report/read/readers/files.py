@@ -2,7 +2,8 @@
 
 :func:`read_bytes` reads a regular file of bounded size (a device, FIFO or folder is
 refused before anything is read); :func:`decode` turns report bytes into text (UTF-8 with
-or without BOM, GB18030/GBK). The readers of :mod:`shaoyang_report.read.readers` start here.
+or without BOM, GB18030/GBK); :func:`picture_file` is the file a saved page's ``<img>``
+names beside it. The readers of :mod:`shaoyang_report.read.readers` start here.
 """
 
 from __future__ import annotations
@@ -15,6 +16,25 @@ from shaoyang_report.errors import ReportFormatError
 from shaoyang_report.limits import MAX_FILE_BYTES, refuse
 
 _ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+def picture_file(src: str, base: Path) -> Path | None:
+    """The file an ``<img src>`` of a page saved in ``base`` names, when it is saved inside ``base``; else None.
+
+    Only a relative ``src`` (no scheme, no host) naming a regular file inside the page's
+    folder is read: a picture on the web, or outside the folder, is not.
+    """
+    from urllib.parse import unquote, urlsplit
+
+    if not src or not src.strip():
+        return None
+    parts = urlsplit(src.strip())
+    if parts.scheme or parts.netloc:
+        return None  # on the web, not saved beside the page
+    path = (base / unquote(parts.path)).resolve()
+    if base.resolve() not in path.parents or not path.is_file():
+        return None
+    return path
 
 
 def decode(data: bytes, source: object) -> str:

@@ -183,6 +183,8 @@ def read_pdf(data: bytes, source: str) -> Document:
         read = read_pages(data, source, Budget(source), lambda count: _check_before_reading(data, source, count))
     except ReportFormatError:
         raise
+    except (MemoryError, RecursionError):
+        raise  # too large, not damaged: said so by the caller (readers.library_errors)
     except Exception as exc:  # the library's own error, e.g. on a page of a file cut short
         raise ReportFormatError(
             source, f"the PDF is damaged or truncated: it cannot be read ({type(exc).__name__}: {exc}); "

@@ -1,9 +1,10 @@
 """Reports published as images → a Document, by OCR (the optional extra ``shaoyang-report[ocr]``).
 
 - :mod:`.engine`: RapidOCR on ONNX Runtime, the text boxes of a page image;
-- :mod:`.images`: image files decoded and PDF pages drawn as page images;
+- :mod:`.images`: image files and PDF pages as page images, measured first, each decoded
+  or drawn when read;
 - :mod:`.geometry`: one page image and its text boxes → its tables and prose lines;
-- :mod:`.pages`: page images (in parallel) → the Document's lines.
+- :mod:`.pages`: page images, one at a time (or one per worker), → the Document's lines.
 
 Nothing here imports the engine, ONNX Runtime or OpenCV until a page is an image.
 """

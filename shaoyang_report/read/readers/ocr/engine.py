@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 
@@ -94,18 +96,39 @@ class TextBox:
         return round(min(xs)), round(min(ys)), round(max(xs)), round(max(ys))
 
 
+# How ONNX Runtime and OpenCV say that an allocation failed (C++ std::bad_alloc, their own messages).
+_OUT_OF_MEMORY = ("bad_alloc", "Failed to allocate", "Insufficient memory")
+
+
+@contextmanager
+def _memory_errors() -> Iterator[None]:
+    """The engine's own error for an allocation that failed, raised as the ``MemoryError`` it is."""
+    try:
+        yield
+    except MemoryError:
+        raise
+    except Exception as exc:
+        if any(word in str(exc) for word in _OUT_OF_MEMORY):
+            raise MemoryError(f"the OCR engine ran out of memory ({type(exc).__name__})") from None
+        raise
+
+
 def recognise(image) -> list[TextBox]:
     """The text boxes of a page image (an RGB ``numpy`` array), kept per image in this process.
 
     Raises:
         OcrUnavailable: The OCR extra is not installed.
+        MemoryError: The engine ran out of memory on the page.
     """
-    key = hashlib.sha1(image.tobytes()).digest() + repr(image.shape).encode()
+    import numpy as np
+
+    key = hashlib.sha1(np.ascontiguousarray(image).data).digest() + repr(image.shape).encode()  # no copy of the pixels
     if key in _RESULTS:
         _RESULTS.move_to_end(key)
         return _RESULTS[key]
     CALLS["pages"] += 1
-    result, _ = _engine()(image)
+    with _memory_errors():
+        result, _ = _engine()(image)
     boxes = [TextBox(tuple((float(x), float(y)) for x, y in quad), str(text).strip(), float(score))
              for quad, text, score in (result or []) if str(text).strip()]
     _RESULTS[key] = boxes
@@ -118,6 +141,10 @@ def read_crops(crops: list) -> list[tuple[str, float]]:
     """The text and confidence of each small image (a cell cut out of a page), read without detection.
 
     The recogniser alone reads each crop as one line of text.
+
+    Raises:
+        MemoryError: The engine ran out of memory.
     """
-    results, _ = _engine().text_rec(crops)
+    with _memory_errors():
+        results, _ = _engine().text_rec(crops)
     return [(str(text), float(score)) for text, score in results]

@@ -1,9 +1,15 @@
 """Page images read by OCR → a :class:`~shaoyang_report.read.document.Document`.
 
 Scanned PDFs (pages without a text layer), table pictures saved beside a web page
-(``<img>``) and bare ``.png``/``.jpg``/``.tif`` pages are drawn or decoded
-(:mod:`.images`), each page read (:func:`.geometry.read_page`), and its prose lines and
-table rows made into the Document's lines (:func:`page_lines`).
+(``<img>``) and bare ``.png``/``.jpg``/``.tif`` pages are measured, then drawn or decoded
+one at a time (:mod:`.images`), each page read (:func:`.geometry.read_page`) and dropped,
+and its prose lines and table rows made into the Document's lines (:func:`page_lines`).
+
+Scans are bounded in memory and time (:class:`~shaoyang_report.limits.ScanBudget`): the
+pixels of all a report's pages are counted before the first is decoded
+(:data:`~shaoyang_report.limits.MAX_SCAN_PIXELS`), only the page being read (one per
+worker) is held decoded, and OCR stops past
+:data:`~shaoyang_report.limits.MAX_OCR_SECONDS` of wall-clock time.
 
 Locations name the page (``image`` for a picture in a web page) and the box in the
 page image's pixels, then the grid cell: ``page 3, x 412–447, y 880–902, table 1, row 5,
@@ -24,28 +30,34 @@ from __future__ import annotations
 import contextvars
 import os
 import re
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
+from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 from shaoyang_report.errors import ReportFormatError
-from shaoyang_report.limits import MAX_PDF_PAGES, Budget
+from shaoyang_report.limits import MAX_PDF_PAGES, Budget, ScanBudget
 from shaoyang_report.read.cells import PAGE_NUMBER_RE, split_cells
 from shaoyang_report.read.document import Document, Line, Token
 from shaoyang_report.read.readers.ocr.engine import (
     CALLS,
-    OcrUnavailable,
     forget_results,
     ocr_available,
     unavailable,
     use_threads,
 )
 from shaoyang_report.read.readers.ocr.geometry import PageRead, PageTable, ProseLine, read_page
-from shaoyang_report.read.readers.ocr.images import decode_images, pdf_page_images
+from shaoyang_report.read.readers.ocr.images import PageImage, image_pages, pdf_pages
 
 #: Images in a web page smaller than this (pixels, either side) are icons, not tables.
 MIN_IMAGE_SIDE = 200
+
+
+class NoTextFound(ReportFormatError):
+    """OCR found no text on any page."""
 
 
 def _box_text(box: tuple[int, int, int, int]) -> str:
@@ -146,8 +158,23 @@ def page_workers(workers: int | None) -> Iterator[None]:
         _WORKERS.reset(token)
 
 
-def read_pages(images: list[tuple[str, object]], source: object, workers: int | None = None) -> list[tuple[str, PageRead]]:
-    """OCR page images, in parallel when ``workers`` > 1 (processes, one engine each).
+def _as_page(page: PageImage | tuple[str, object]) -> PageImage:
+    """A page given as ``(name, RGB array)`` (already decoded) as a :class:`PageImage`."""
+    if isinstance(page, PageImage):
+        return page
+    name, image = page
+    height, width = image.shape[:2]  # type: ignore[attr-defined]
+    return PageImage(name, width, height, lambda: image)
+
+
+def read_pages(pages: Sequence[PageImage | tuple[str, object]], source: object,
+               workers: int | None = None) -> list[tuple[str, PageRead]]:
+    """OCR page images one at a time, or in parallel when ``workers`` > 1 (processes, one engine each).
+
+    The pixels of all pages are counted first (before any is decoded or drawn); each
+    page is then decoded or drawn when its turn comes and dropped once read: at most
+    one page per worker is held decoded. OCR stops once it has run longer than
+    :data:`~shaoyang_report.limits.MAX_OCR_SECONDS`.
 
     With several workers each engine runs ONNX Runtime on ``cores // workers`` threads
     (1 on 2 cores): its own intra-op threads gain nothing on top of page-per-process
@@ -155,21 +182,33 @@ def read_pages(images: list[tuple[str, object]], source: object, workers: int | 
     the models in each (about 1 s) is paid per call: worth it from 2 pages on.
 
     Args:
-        images: ``(page name, RGB array)`` per page, in order.
+        pages: The pages in order: :class:`~.images.PageImage` objects (or ``(page name,
+            RGB array)`` pairs, already decoded).
         source: The file name, for messages.
         workers: Processes to read pages in; 1 reads them here; None: as set by
             :func:`page_workers` (default 1).
 
     Raises:
         OcrUnavailable: The OCR extra is not installed.
+        ReportFormatError: The pages hold more pixels than
+            :data:`~shaoyang_report.limits.MAX_SCAN_PIXELS`, or OCR took longer than
+            :data:`~shaoyang_report.limits.MAX_OCR_SECONDS`.
     """
     if not ocr_available():
         raise unavailable(source)
+    todo = [_as_page(p) for p in pages]
+    budget = ScanBudget(source)
+    for page in todo:  # all of them before the first is decoded
+        budget.pixels(page.pixels, page.name)
     if workers is None:
         workers = _WORKERS.get()
-    workers = max(1, min(int(workers or 1), len(images)))
+    workers = max(1, min(int(workers or 1), len(todo)))
+    out: list[tuple[str, PageRead]] = []
     if workers == 1:
-        return [(name, read_page(image)) for name, image in images]
+        for page in todo:
+            budget.time(len(out), len(todo), page.name)
+            out.append((page.name, read_page(page.load())))
+        return out
     threads = max(1, (os.cpu_count() or 1) // workers)
     # not fork: a process forked while ONNX Runtime's or OpenCV's threads hold a lock waits on it forever
     import multiprocessing
@@ -183,32 +222,54 @@ def read_pages(images: list[tuple[str, object]], source: object, workers: int | 
     else:
         context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(threads,)) as pool:
-        reads = list(pool.map(_read_one, images))
-    CALLS["pages"] += len(images)
-    return [(name, read) for (name, _), read in zip(images, reads)]
+        waiting = iter(todo)
+        running: deque = deque()
+
+        def start_next() -> None:
+            page = next(waiting, None)
+            if page is not None:  # decoded here, sent to a worker, dropped here once read
+                running.append((page.name, pool.submit(_read_one, (page.name, page.load()))))
+
+        for _ in range(workers):
+            start_next()
+        while running:
+            name, future = running.popleft()
+            out.append((name, future.result()))
+            CALLS["pages"] += 1
+            budget.time(len(out), len(todo), name)
+            start_next()
+    return out
 
 
-def document_of_images(images: list[tuple[str, object]], source: str, workers: int | None = None) -> Document:
+def document_of_images(pages: Sequence[PageImage | tuple[str, object]], source: str,
+                       workers: int | None = None) -> Document:
     """A Document of page images read by OCR (a grid document, as HTML and Word give).
 
     Raises:
-        ReportFormatError: No text was found on any page; the OCR extra is not installed.
+        ReportFormatError: No text was found on any page; the pages are too large, or
+            took too long (see :func:`read_pages`); the OCR extra is not installed.
     """
-    reads = read_pages(images, source, workers)
+    reads = read_pages(pages, source, workers)
     budget = Budget(source)
     confidence: dict[str, float] = {}
     lines: list[Line] = []
     for name, read in reads:
         lines += page_lines(read, name, budget, confidence)
     if not lines:
-        raise ReportFormatError(source, "no text was found by OCR in the image(s); expected a scanned "
-                                "政府信息公开工作年度报告")
+        raise NoTextFound(source, "no text was found by OCR in the image(s); expected a scanned "
+                          "政府信息公开工作年度报告")
     return Document(source=source, lines=lines, reader="ocr", grid=True,
                     ocr_pages=tuple(name for name, _ in reads), confidence=confidence)
 
 
-def read_image_files(data: Sequence[bytes], source: str, workers: int | None = None) -> Document:
+def read_image_files(data: Sequence[bytes | Callable[[], bytes]], source: str, workers: int | None = None) -> Document:
     """Read one report printed as image files (PNG, JPEG, TIFF), its pages in the order given.
+
+    Args:
+        data: Each file's bytes, or a function that reads them (the file is then read
+            when its pages are measured and again when each is decoded, not kept).
+        source: The report's name, for messages.
+        workers: Processes to OCR pages in (None: as :func:`page_workers` sets).
 
     Raises:
         ReportFormatError: An image is damaged, too large, or no text is found; the OCR
@@ -216,14 +277,13 @@ def read_image_files(data: Sequence[bytes], source: str, workers: int | None = N
     """
     if not ocr_available():
         raise unavailable(source)
-    images: list[tuple[str, object]] = []
+    pages: list[PageImage] = []
     for blob in data:
-        for image in decode_images(blob, source):
-            images.append((f"page {len(images) + 1}", image))
-            if len(images) > MAX_PDF_PAGES:
-                raise ReportFormatError(source, f"over {MAX_PDF_PAGES} pages; a report has far fewer "
-                                        "(limit MAX_PDF_PAGES in shaoyang_report.limits)")
-    return document_of_images(images, source, workers)
+        pages += image_pages(blob, source, "page", len(pages) + 1)
+        if len(pages) > MAX_PDF_PAGES:
+            raise ReportFormatError(source, f"over {MAX_PDF_PAGES} pages; a report has far fewer "
+                                    "(limit MAX_PDF_PAGES in shaoyang_report.limits)")
+    return document_of_images(pages, source, workers)
 
 
 def read_scanned_pdf(data: bytes, source: str, pages_words: list, text_document: Callable[[], Document] | None,
@@ -238,23 +298,21 @@ def read_scanned_pdf(data: bytes, source: str, pages_words: list, text_document:
         workers: Processes to OCR pages in (None: as :func:`page_workers` sets).
 
     Raises:
-        ReportFormatError: The OCR extra is not installed, or nothing could be read.
+        ReportFormatError: The OCR extra is not installed, the scanned pages are too
+            large or took too long, or nothing could be read.
     """
     if not ocr_available():
         raise unavailable(source)
     numbers = [n for n, words in enumerate(pages_words, start=1) if not words]
-    drawn = pdf_page_images(data, numbers, source)
-    try:
-        ocr_doc = document_of_images([(f"page {n}", drawn[n]) for n in numbers if n in drawn], source, workers) \
-            if drawn else None
-    except OcrUnavailable:
-        raise
-    except ReportFormatError:
-        if text_document is not None:
-            ocr_doc = None
-        else:
-            raise ReportFormatError(source, "the PDF has no text layer: its pages are images (a scan), and OCR "
-                                    "found no text on them") from None
+    with pdf_pages(data, numbers, source) as drawn:
+        try:
+            ocr_doc = document_of_images(drawn, source, workers) if drawn else None
+        except NoTextFound:
+            if text_document is not None:
+                ocr_doc = None
+            else:
+                raise ReportFormatError(source, "the PDF has no text layer: its pages are images (a scan), and OCR "
+                                        "found no text on them") from None
     if text_document is None:
         if ocr_doc is None:
             raise ReportFormatError(source, "the PDF has no text layer and nothing drawn on its pages")
@@ -278,7 +336,8 @@ def image_lines(images: list[tuple[int, str]], base: Path, source: str, budget: 
 
     Args:
         images: ``(index of the line the image stands before, src)`` in page order.
-        base: The folder the page was saved in; only images inside it are read.
+        base: The folder the page was saved in; only images inside it are read
+            (:func:`~shaoyang_report.read.readers.files.picture_file`).
         source: The page's file name.
         budget: The page's counts against the caps.
         confidence: Location → recognition confidence, filled in.
@@ -290,38 +349,27 @@ def image_lines(images: list[tuple[int, str]], base: Path, source: str, budget: 
     Raises:
         OcrUnavailable: An image beside the page is to be read and the OCR extra is not installed.
     """
-    from urllib.parse import unquote, urlsplit
-
-    from shaoyang_report.read.readers.files import read_bytes
+    from shaoyang_report.read.readers.files import picture_file, read_bytes
     from shaoyang_report.read.readers.sniff import sniff
 
     found = []
-    root = base.resolve()
     for at, src in images:
-        if not src:
+        path = picture_file(src, base)
+        if path is None or sniff(read_bytes(path)) != "image":
             continue
-        parts = urlsplit(src.strip())
-        if parts.scheme or parts.netloc:
-            continue  # on the web, not saved beside the page
-        path = (base / unquote(parts.path)).resolve()
-        if root not in path.parents or not path.is_file():
-            continue
-        data = read_bytes(path)
-        if sniff(data) != "image":
-            continue
-        found.append((at, path.name, data))
+        found.append((at, path))
     if not found:
         return {}, []
     if not ocr_available():
         raise unavailable(source)
-    pages: list[tuple[int, str, object]] = []
-    for at, name, data in found:
-        for image in decode_images(data, name):
-            if min(image.shape[:2]) < MIN_IMAGE_SIDE:
+    pages: list[tuple[int, PageImage]] = []
+    for at, path in found:  # measured here; each decoded when read, the file read again then
+        for page in image_pages(partial(read_bytes, path), path.name, "image", 1):
+            if min(page.width, page.height) < MIN_IMAGE_SIDE:
                 continue  # an icon or a logo
-            pages.append((at, f"image {len(pages) + 1}", image))
-    reads = read_pages([(name, image) for _, name, image in pages], source)
+            pages.append((at, replace(page, name=f"image {len(pages) + 1}")))
+    reads = read_pages([page for _, page in pages], source)
     out: dict[int, list[Line]] = {}
-    for (at, _, _), (name, read) in zip(pages, reads):
+    for (at, _), (name, read) in zip(pages, reads):
         out.setdefault(at, []).extend(page_lines(read, name, budget, confidence))
-    return out, [name for _, name, _ in pages]
+    return out, [page.name for _, page in pages]
