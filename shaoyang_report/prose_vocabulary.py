@@ -1,0 +1,216 @@
+"""The prose vocabulary: the words a clause names its topic, its measure and its scope with, as data.
+
+A figure stated in prose is read as a *mention* (:mod:`shaoyang_report.read.prose`):
+its number and unit, the topic phrase (what is counted: 政府信息公开申请, 市长信箱,
+门户网站 …), the measure phrase (what was done to it: 收到, 办结, 发布 …) and its scope
+(the whole reporting body, a part, a sub-unit, a cumulative figure). This module loads
+the three vocabularies those are read with; the catalogue
+(:mod:`shaoyang_report.prose_metrics`) then maps each topic × measure to a metric. A new
+wording costs a word here, not a pattern.
+
+Topics: ``data/prose_topics.csv``
+---------------------------------
+``topic``
+    snake_case key (``applications``, ``mayor_mailbox``, ``website`` …).
+``kind``
+    ``subject`` — a thing counted or talked about; ``information`` — the generic word
+    for information (信息, 政府信息), the topic of a figure only when it is the counted
+    noun itself (see ``object``); ``channel`` — a place information is published
+    (公开栏, 日报; ``several`` for 各级, 等形式 …), never counted itself.
+``channel``
+    For a subject that is also a channel information is published through: ``portal``
+    (网站, 专栏) or ``new_media`` (微信公众号, 微博 …); for a ``channel`` row its kind
+    (``other``, ``several``).
+``words``
+    Regular expressions separated by `` || ``. All words of all three files are
+    read in one left-to-right pass, the longest first where several start at the
+    same character: 政府信息公开申请 is the topic ``applications``, not 政府信息 and 公开.
+``short_words``
+    Shorter forms of the topic that name it only once the paragraph has named it in
+    full (申请 after 政府信息公开申请).
+``object``
+    For an ``information`` topic: the regular expression the counted noun (the words
+    between the measure and the number) must match in full for the figure to count
+    the topic itself: 主动公开各类政府信息N条 counts information, 发布动态类信息N条 a
+    category the catalogue does not have.
+``note``
+    Why.
+
+Measures: ``data/prose_measures.csv``
+-------------------------------------
+``measure`` (key), ``words`` (as above), ``blocks`` and ``note``. A measure word the
+catalogue maps for the figure's topic gives the metric; one it does not map is passed
+over (the next measure word of the figure's own words is tried); a *blocking* word —
+``blocks`` is ``*`` (every topic) or a list of topics — gives the figure no metric at
+all: 不予受理, 同比, 日均, 分别, 转办 (for mailboxes and the hotline), 予以公开 (for
+requests), 维持 (for review cases) …
+
+Scopes: ``data/prose_scopes.csv``
+---------------------------------
+``scope``, ``words``, ``note``: the words that make a figure a part (其中, 分别), a
+sub-unit's (an office named as the subject), cumulative (累计, 截至) or confined to the
+report year (全年, 本年度), and the 'all' words of '已全部办结'.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from shaoyang_report.config import package_csv
+from shaoyang_report.quick_regex import quick_search
+
+__all__ = [
+    "TOPIC_KINDS",
+    "Measure",
+    "ProseVocabularyError",
+    "Token",
+    "Topic",
+    "Vocabulary",
+    "vocabulary",
+]
+
+_TOPICS_FILE = "prose_topics.csv"
+_MEASURES_FILE = "prose_measures.csv"
+_SCOPES_FILE = "prose_scopes.csv"
+_SEP = " || "
+#: Kinds of topic (``data/prose_topics.csv``, column ``kind``).
+TOPIC_KINDS = ("subject", "information", "channel")
+_CHANNELS = ("portal", "new_media", "other", "several")
+_SCOPES = ("part", "respectively", "cumulative", "as_of", "report_year", "sub_unit", "not_subject", "all")
+_KEY_RE = re.compile(r"[a-z][a-z0-9_]*")
+
+
+class ProseVocabularyError(ValueError):
+    """A prose vocabulary file is malformed; the message names the file, the row and what is wrong."""
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """One row of ``data/prose_topics.csv`` (see the module docstring)."""
+
+    key: str
+    kind: str
+    channel: str
+    object: re.Pattern | None
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    """One row of ``data/prose_measures.csv``: ``blocks`` is ``None`` (a measure), ``"*"`` or topic keys."""
+
+    key: str
+    blocks: frozenset[str] | str | None
+
+    def blocks_topic(self, topic: str | None) -> bool:
+        """Whether this word leaves a figure of ``topic`` without a metric."""
+        return self.blocks == "*" or (isinstance(self.blocks, frozenset) and topic in self.blocks)
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A vocabulary word found in a sentence: ``role`` is ``topic``, ``short`` or ``measure``."""
+
+    start: int
+    end: int
+    role: str
+    key: str
+
+
+def _split(field: str | None) -> list[str]:
+    return [part.strip() for part in (field or "").split(_SEP) if part.strip()]
+
+
+def _compile(text: str, where: str) -> re.Pattern:
+    try:
+        pattern = re.compile(text)
+    except re.error as exc:
+        raise ProseVocabularyError(f"{where}: {text!r} does not compile ({exc})") from None
+    if pattern.groups:
+        raise ProseVocabularyError(f"{where}: {text!r} has a capturing group: use (?:…)")
+    return pattern
+
+
+def _width(pattern: str) -> tuple[int, int]:
+    from re import _parser  # type: ignore[attr-defined]  # the stubs lack re's private modules
+
+    low, high = _parser.parse(pattern).getwidth()
+    return min(high, 64), min(low, 64)
+
+
+class Vocabulary:
+    """The three vocabularies, loaded and checked, and the scanner that reads them in a sentence."""
+
+    def __init__(self, topics: list[dict[str, str]], measures: list[dict[str, str]],
+                 scopes: list[dict[str, str]]) -> None:
+        self.topics: dict[str, Topic] = {}
+        self.measures: dict[str, Measure] = {}
+        words: list[tuple[str, str, str]] = []  # (regex, role, key)
+        for n, row in enumerate(topics, start=2):
+            key = (row.get("topic") or "").strip()
+            where = f"{_TOPICS_FILE}: row {n} ({key or 'no topic'})"
+            if not _KEY_RE.fullmatch(key) or key in self.topics:
+                raise ProseVocabularyError(f"{where}: topic must be a new snake_case key")
+            kind, channel = (row.get("kind") or "").strip(), (row.get("channel") or "").strip()
+            if kind not in TOPIC_KINDS:
+                raise ProseVocabularyError(f"{where}: kind must be one of {', '.join(TOPIC_KINDS)}")
+            if channel and channel not in _CHANNELS or (kind == "channel" and not channel):
+                raise ProseVocabularyError(f"{where}: channel must be one of {', '.join(_CHANNELS)}")
+            obj = (row.get("object") or "").strip()
+            self.topics[key] = Topic(key, kind, channel, _compile(obj, where) if obj else None)
+            if not _split(row.get("words")):
+                raise ProseVocabularyError(f"{where}: no words")
+            words += [(_compile(w, where).pattern, "topic", key) for w in _split(row.get("words"))]
+            words += [(_compile(w, where).pattern, "short", key) for w in _split(row.get("short_words"))]
+        for n, row in enumerate(measures, start=2):
+            key = (row.get("measure") or "").strip()
+            where = f"{_MEASURES_FILE}: row {n} ({key or 'no measure'})"
+            if not _KEY_RE.fullmatch(key) or key in self.measures or key == "none":
+                raise ProseVocabularyError(f"{where}: measure must be a new snake_case key other than 'none'")
+            blocks_text = (row.get("blocks") or "").strip()
+            blocks: frozenset[str] | str | None = None
+            if blocks_text == "*":
+                blocks = "*"
+            elif blocks_text:
+                blocks = frozenset(_split(blocks_text))
+                unknown = sorted(blocks - set(self.topics))
+                if unknown:
+                    raise ProseVocabularyError(f"{where}: blocks unknown topics {', '.join(unknown)}")
+            self.measures[key] = Measure(key, blocks)
+            if not _split(row.get("words")):
+                raise ProseVocabularyError(f"{where}: no words")
+            words += [(_compile(w, where).pattern, "measure", key) for w in _split(row.get("words"))]
+        self.scopes: dict[str, re.Pattern] = {}
+        for n, row in enumerate(scopes, start=2):
+            key = (row.get("scope") or "").strip()
+            where = f"{_SCOPES_FILE}: row {n} ({key or 'no scope'})"
+            if key not in _SCOPES or key in self.scopes:
+                raise ProseVocabularyError(f"{where}: scope must be one of {', '.join(_SCOPES)}, once")
+            parts = _split(row.get("words"))
+            if not parts:
+                raise ProseVocabularyError(f"{where}: no words")
+            self.scopes[key] = quick_search(_compile("|".join(f"(?:{p})" for p in parts), where))
+        missing = [s for s in _SCOPES if s not in self.scopes]
+        if missing:
+            raise ProseVocabularyError(f"{_SCOPES_FILE}: scopes missing: {', '.join(missing)}")
+        # one pass, longest first at each character: each word a numbered group
+        words.sort(key=lambda w: _width(w[0]), reverse=True)
+        self._roles = [(role, key) for _, role, key in words]
+        self._scanner = quick_search(re.compile("|".join(f"(?P<w{i}>{w})" for i, (w, _, _) in enumerate(words))))
+
+    def scan(self, text: str) -> list[Token]:
+        """Every vocabulary word of ``text``, left to right, the longest where several start together."""
+        out = []
+        for m in self._scanner.finditer(text):
+            group = m.lastgroup
+            assert group is not None  # every alternative is a named group
+            role, key = self._roles[int(group[1:])]
+            out.append(Token(m.start(), m.end(), role, key))
+        return out
+
+
+@cache
+def vocabulary() -> Vocabulary:
+    """The package's prose vocabulary (read once)."""
+    return Vocabulary(package_csv(_TOPICS_FILE), package_csv(_MEASURES_FILE), package_csv(_SCOPES_FILE))

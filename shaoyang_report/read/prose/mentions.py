@@ -1,0 +1,554 @@
+"""Every number of the prose as a mention: its topic, measure, metric and scope.
+
+Each figure of a clause (:mod:`~shaoyang_report.read.prose.clauses`) is read into a
+*mention* — number and unit, the topic phrase, the measure phrase — and mapped to a
+catalogue metric (:mod:`shaoyang_report.prose_metrics`) through the vocabulary
+(:mod:`shaoyang_report.prose_vocabulary`): the metric is the catalogue row whose topic,
+channel and measure the mention names and whose unit it carries. A number whose topic
+or measure is unclear gets no metric; nothing is guessed.
+
+The topic
+---------
+The counted noun decides first (its last part when it ends ``…等<noun>``): a subject
+named there (``依申请公开信息3条`` → applications), else the word for information
+(``主动公开各类政府信息5条``), else a channel counted itself (``新媒体账号12个``). Then
+a subject named elsewhere in the figure's own words (``县长信箱收到信件183条``). Else
+the topic is the one last named before the figure in the sentence, or in the sentence
+before it when a semicolon joins them (``…申请80件;上年结转2件``) — several figures of
+one sentence share one topic (``制发规范性文件12件,废止3件,现行有效件数25件``). Two
+different topics joined by 和/及/、 (``12345热线和市长信箱共受理1000件``,
+``法规文件及解读7条``) count something the catalogue does not have: no metric. A
+topic's short form (申请) names it only once the paragraph has named it in full.
+
+The channel — where information was published — is named before the counted noun, or
+in a clause before the figure that says where (``通过政府门户网站,主动公开政府信息63条``):
+the portal (门户网站, 政府网站, 专栏), new media (微信公众号, 微博 …), another channel
+(公开栏, 日报), several (各级, 等形式) or none.
+
+The measure
+-----------
+The figure's own measure words are tried nearest first (its lead backwards, then its
+tail); a word the catalogue does not map for the topic is passed over; a *blocking*
+word (不予受理, 同比, 分别, 转办 …) leaves the figure without a metric. A figure with no
+measure word of its own after 、 takes the measure of the figure before it
+(``发布政府规章4部、行政规范性文件19件``); one with none at all may still state a metric
+whose topic alone states it (``专题解读15件``, ``行政复议案件3件``). A clause
+``已全部办结`` right after a figure states it once more for that measure.
+
+The scope
+---------
+``whole`` (the reporting body's own figure, the only scope of ``report.facts`` and of
+the prose checks), ``part`` (a part of a figure stated before it: after 其中 for the
+same metric, or after 分别; no metric), ``sub-unit`` (an office of the reporting body
+named as the subject: ``区政府办代表区政府受理17件``; the metric is kept) and
+``cumulative`` (累计/截至 not confined to the report year; no metric).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from shaoyang_report.prose_metrics import METRICS, Metric
+from shaoyang_report.prose_vocabulary import Token, vocabulary
+from shaoyang_report.read.prose.clauses import Analysis, Figure, analyse, starts_with_conjunction
+from shaoyang_report.read.prose.numbers import NUMBER_FIRST
+from shaoyang_report.read.prose.sentences import iter_lines, location_at, normalise, split_sentences
+
+__all__ = ["MENTION_KEYS", "SCOPES", "read_mentions"]
+
+#: Scopes of a mention.
+SCOPES = ("whole", "part", "sub-unit", "cumulative")
+#: Keys of a mention dict, in order.
+MENTION_KEYS = ("value", "unit", "raw_number", "kind", "sentence", "location", "clause", "topic",
+                "topic_phrase", "measure", "measure_phrase", "metric", "scope", "fact_value", "fact_unit")
+
+_MONEY = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
+_COMBINED = "\x00combined"           # two topics joined: nobody's figure
+_JOIN_RE = re.compile(r"、|和|及|与|以及|或|暨")
+_ONLY_JOIN_RE = re.compile(r"\s*(?:、|和|及|与|以及|或|或者|暨|/)\s*")
+_SENTENCE_CHAIN = frozenset(";；")   # a sentence ending so hands its topic on
+_END_MARKS = "。；;！？!?…"
+_NOT_SUBJECT_BEFORE = ("向", "对", "与", "请", "经", "由")
+_BY_MEASURE: dict[str, list[Metric]] = {}
+for _m in METRICS:
+    for _key in _m.measures:
+        _BY_MEASURE.setdefault(_key, []).append(_m)
+
+
+@dataclass(slots=True)
+class _Paragraph:
+    """What the sentences of one paragraph hand on to the next."""
+
+    agency_is_office: bool
+    year: int | None
+    named: set[str] = field(default_factory=set)       # topics named in full so far
+    carry: tuple[str, str] | None = None                # (topic, phrase) handed on by a ';'
+    previous_metrics: set[str] = field(default_factory=set)
+
+
+@dataclass(slots=True)
+class _Reading:
+    topic: str | None = None
+    topic_phrase: str | None = None
+    measure: str | None = None
+    measure_phrase: str | None = None
+    metrics: list[tuple[Metric, float]] = field(default_factory=list)
+    scope: str = "whole"
+
+
+def _unit_value(metric: Metric, unit: str | None, value: Decimal | None) -> float | None:
+    """The value in the metric's unit, or None if the printed unit does not fit."""
+    if value is None or unit is None:
+        return None
+    if metric.unit in _MONEY:
+        return float(value * _MONEY[unit] / _MONEY[metric.unit]) if unit in _MONEY else None
+    return float(value) if unit == metric.unit or unit in metric.unit_aliases else None
+
+
+class _Sentence:
+    """One sentence's figures read in turn (see the module docstring)."""
+
+    def __init__(self, analysis: Analysis, paragraph: _Paragraph) -> None:
+        self.a = analysis
+        self.p = paragraph
+        self.vocab = vocabulary()
+        self.named_before: set[str] = set(paragraph.named)
+        self.readings: list[_Reading] = []
+        text = analysis.text
+        self.qizhong = [(m.start(), self._region_end(m.start())) for m in self.vocab.scopes["part"].finditer(text)]
+
+    # ------------------------------------------------------------------ helpers
+    def _region_end(self, pos: int) -> int:
+        region = self.a.region_of[pos] if pos < len(self.a.region_of) else 0
+        if region <= 0:
+            return len(self.a.text)
+        return max(i for i, r in enumerate(self.a.region_of) if r == region) + 1
+
+    def _topic(self, token: Token) -> str | None:
+        """The topic a token names here (a short form only once the paragraph named it in full)."""
+        if token.role == "topic":
+            return token.key
+        if token.role == "short" and (token.key in self.p.named or any(
+                t.role == "topic" and t.key == token.key and t.start < token.start for t in self.a.tokens)):
+            return token.key
+        return None
+
+    def _usable(self, token: Token) -> bool:
+        """Words inside quotation marks are names: only channels and blocking words count there."""
+        if not self.a.quotes or not self.a.in_quotes(token.start):
+            return True
+        if token.role == "measure":
+            return self.vocab.measures[token.key].blocks is not None
+        topic = self.vocab.topics[token.key]
+        return bool(topic.channel)
+
+    def _subjects(self, tokens: list[Token], *, channels: bool | None) -> list[Token]:
+        """Subject topic words (channel-bearing ones only, none of them, or both: None)."""
+        out = []
+        for t in tokens:
+            key = self._topic(t)
+            if key is None or not self._usable(t):
+                continue
+            topic = self.vocab.topics[key]
+            if topic.kind != "subject":
+                continue
+            if channels is None or bool(topic.channel) == channels:
+                out.append(t)
+        return out
+
+    def _combined(self, chosen: Token, span: tuple[int, int], tokens: list[Token]) -> bool:
+        """Whether the words of ``span`` join the chosen topic to another one (A和B, A、B等)."""
+        text = self.a.views[self.a.region_of[chosen.start]]
+        key = self._topic(chosen)
+        cuts = [span[0]] + [m.end() for m in _JOIN_RE.finditer(text, span[0], span[1])] + [span[1]]
+        for a, b in zip(cuts, cuts[1:]):
+            part = [t for t in tokens if a <= t.start < b and self._usable(t)]
+            keys = {self._topic(t) for t in part if self._topic(t) and self.vocab.topics[self._topic(t) or ""].kind == "subject"}
+            if keys and key not in keys:
+                return True
+        return False
+
+    def _head(self, figure: Figure) -> tuple[int, int]:
+        """The counted noun's head: the words after its last 等, when some follow."""
+        a, b = figure.object_span
+        text = self.a.views[figure.region]
+        cut = text.rfind("等", a, b)
+        if cut >= 0 and text[cut + 1:b].strip():
+            return cut + 1, b
+        return a, b
+
+    # ------------------------------------------------------------------ topic
+    def _primary(self, index: int) -> tuple[str | None, str | None]:
+        figure = self.a.figures[index]
+        head = self._head(figure)
+        in_head = [t for t in figure.object_tokens if head[0] <= t.start < head[1]]
+        near = figure.number.start
+        for channels in (False,):
+            subjects = self._subjects(in_head, channels=channels)
+            if subjects:
+                chosen = min(subjects, key=lambda t: abs(near - t.end))
+                if self._combined(chosen, head, in_head):
+                    return _COMBINED, None
+                return self._topic(chosen), self.a.text[chosen.start:chosen.end]
+        info = [t for t in in_head if t.role == "topic" and self.vocab.topics[t.key].kind == "information"]
+        if info:
+            return info[-1].key, self.a.text[info[-1].start:info[-1].end]
+        subjects = self._subjects(in_head, channels=True)
+        if subjects:
+            chosen = min(subjects, key=lambda t: abs(near - t.end))
+            return self._topic(chosen), self.a.text[chosen.start:chosen.end]
+        own = [t for t in figure.own_tokens if not (figure.object_span[0] <= t.start < figure.object_span[1])]
+        subjects = self._subjects(own, channels=None)
+        if subjects:
+            non_channel = [t for t in subjects if not self.vocab.topics[self._topic(t) or ""].channel] or subjects
+            chosen = min(non_channel, key=lambda t: abs(near - t.end) if t.end <= near else abs(t.start - figure.unit_end))
+            lead = figure.lead
+            if lead[0] <= chosen.start < lead[1] and self._joined(chosen, figure):
+                return _COMBINED, None
+            return self._topic(chosen), self.a.text[chosen.start:chosen.end]
+        return self._inherited(figure)
+
+    def _joined(self, chosen: Token, figure: Figure) -> bool:
+        """The lead's topic joined by a conjunction alone to another topic: '12345热线和市长信箱共受理'."""
+        view = self.a.views[figure.region]
+        before = [t for t in self._subjects(figure.lead_tokens, channels=None) if t.end <= chosen.start]
+        after = [t for t in self._subjects(figure.lead_tokens, channels=None) if t.start >= chosen.end]
+        for other in before[-1:]:
+            if self._topic(other) != self._topic(chosen) and _ONLY_JOIN_RE.fullmatch(view[other.end:chosen.start]):
+                return True
+        for other in after[:1]:
+            if self._topic(other) != self._topic(chosen) and _ONLY_JOIN_RE.fullmatch(view[chosen.end:other.start]):
+                return True
+        return False
+
+    def _inherited(self, figure: Figure) -> tuple[str | None, str | None]:
+        """The topic last named before the figure (this sentence, then a ';' before it)."""
+        best = None
+        for t in self.a.tokens:
+            if t.start >= figure.number.start:
+                break
+            if not self.a.visible(figure.region, self.a.region_of[t.start]) or not self._usable(t):
+                continue
+            key = self._topic(t)
+            if key is not None and self.vocab.topics[key].kind != "channel":
+                best = t
+        if best is not None:
+            return self._topic(best), self.a.text[best.start:best.end]
+        return self.p.carry if self.p.carry else (None, None)
+
+    # ------------------------------------------------------------------ channel
+    def _channel(self, figure: Figure) -> str:
+        before_object = [t for t in figure.lead_tokens if t.end <= figure.object_span[0]]
+        kinds = set()
+        for t in before_object + figure.channel_context:
+            if t.role != "topic":
+                continue
+            channel = self.vocab.topics[t.key].channel
+            if channel:
+                kinds.add(channel)
+        if "several" in kinds:
+            return "several"
+        if len(kinds) > 1:
+            return "mixed"
+        return kinds.pop() if kinds else "none"
+
+    # ------------------------------------------------------------------ measure → metric
+    def _fits(self, metric: Metric, index: int, topic: str | None, channel: str, own_topics: set[str]) -> float | None:
+        figure = self.a.figures[index]
+        number = figure.number
+        if topic == _COMBINED or (metric.topic != "*" and metric.topic != topic):
+            return None
+        if metric.channels is not None and channel not in metric.channels:
+            return None
+        if metric.with_topic and metric.with_topic not in own_topics:
+            return None
+        if metric.topic != "*":
+            rule = self.vocab.topics[metric.topic].object
+            head = self._head(figure)
+            noun = self.a.views[figure.region][head[0]:head[1]].strip().rstrip(_END_MARKS).strip()
+            if rule is not None and noun and not rule.fullmatch(noun):
+                return None
+        if metric.share_of:
+            before = self._previous_reading(index)
+            if before is None or not any(m.item == metric.item and m.measure == metric.share_of for m, _ in before.metrics):
+                return None
+        return _unit_value(metric, number.unit, number.value)
+
+    def _previous_reading(self, index: int) -> _Reading | None:
+        figure = self.a.figures[index]
+        for j in range(index - 1, -1, -1):
+            if self.a.visible(figure.region, self.a.figures[j].region):
+                return self.readings[j]
+        return None
+
+    def _candidates(self, key: str, index: int, topic: str | None, channel: str,
+                    own_topics: set[str]) -> list[tuple[Metric, float]]:
+        found = []
+        for metric in _BY_MEASURE.get(key, ()):
+            value = self._fits(metric, index, topic, channel, own_topics)
+            if value is not None:
+                found.append((metric, value))
+        if len({m.item for m, _ in found}) > 1 or (len(found) > 1 and not _compatible([m for m, _ in found])):
+            return []  # ambiguous: two metrics read the same printed number
+        return found
+
+    def _measures(self, figure: Figure) -> list[Token]:
+        lead = [t for t in figure.lead_tokens if t.role == "measure" and self._usable(t)]
+        tail = [t for t in figure.tail_tokens if t.role == "measure" and self._usable(t)]
+        return list(reversed(lead)) + tail
+
+    def read(self, index: int) -> _Reading:
+        figure = self.a.figures[index]
+        topic, phrase = self._primary(index)
+        reading = _Reading(topic=None if topic == _COMBINED else topic, topic_phrase=phrase)
+        channel = self._channel(figure)
+        own_topics = {k for t in figure.own_tokens + figure.object_tokens if (k := self._topic(t))}
+        measures = self._measures(figure)
+        shared = False
+        if not measures and figure.previous is not None and (
+                figure.conjoined or starts_with_conjunction(self.a.views[figure.region][figure.lead[0]:figure.lead[1]])):
+            measures = self._measures(self.a.figures[figure.previous])
+            shared = True
+        for token in measures:
+            measure = self.vocab.measures[token.key]
+            if measure.blocks_topic(topic):
+                if shared:
+                    measures = []
+                    break
+                reading.measure, reading.measure_phrase = token.key, self.a.text[token.start:token.end]
+                return self._scoped(index, reading)
+        for token in measures:
+            found = self._candidates(token.key, index, topic, channel, own_topics)
+            if found:
+                reading.measure, reading.measure_phrase = token.key, self.a.text[token.start:token.end]
+                reading.metrics = found
+                return self._scoped(index, reading)
+        if measures and not reading.measure:
+            reading.measure = measures[0].key
+            reading.measure_phrase = self.a.text[measures[0].start:measures[0].end]
+        found = self._candidates("none", index, topic, channel, own_topics)
+        if found:
+            reading.metrics = found
+        return self._scoped(index, reading)
+
+    # ------------------------------------------------------------------ scope
+    def _scoped(self, index: int, reading: _Reading) -> _Reading:
+        figure = self.a.figures[index]
+        if reading.metrics:
+            reading.metrics += self._all_clause(index, reading)
+        if self._sub_unit(figure):
+            reading.scope = "sub-unit"
+        elif self._cumulative(figure):
+            reading.scope = "cumulative"
+        elif self._part(index, reading):
+            reading.scope = "part"
+        if reading.scope in ("part", "cumulative"):
+            reading.metrics = []
+        return reading
+
+    def _cumulative(self, figure: Figure) -> bool:
+        """累计/截至 in the figure's words, not confined to the report year."""
+        scopes = self.vocab.scopes
+        end = max([figure.unit_end, *(b for _, b in figure.tail_spans)])
+        own = self.a.views[figure.region][figure.context_start:end]
+        if scopes["as_of"].search(own):
+            return True
+        if not scopes["cumulative"].search(own):
+            return False
+        if scopes["report_year"].search(self.a.text, 0, end):
+            return False
+        year = self.p.year
+        return not (year is not None and any(
+            n.kind in ("year", "date") and n.value == year and n.start < end for n in self.a.numbers))
+
+    def _sub_unit(self, figure: Figure) -> bool:
+        if self.p.agency_is_office:
+            return False
+        scopes = self.vocab.scopes
+        text = self.a.text
+        for m in scopes["sub_unit"].finditer(text, 0, figure.number.start):
+            if not self.a.visible(figure.region, self.a.region_of[m.start()]) or self.a.in_quotes(m.start()):
+                continue
+            if text[m.start()] in _NOT_SUBJECT_BEFORE or (m.start() and text[m.start() - 1] in _NOT_SUBJECT_BEFORE):
+                continue
+            clause_end = min([i for i in (text.find(c, m.end()) for c in ",，:：") if i >= 0] or [len(text)])
+            if scopes["not_subject"].search(text, m.end(), clause_end):
+                continue
+            return True
+        return False
+
+    def _part(self, index: int, reading: _Reading) -> bool:
+        figure = self.a.figures[index]
+        if reading.measure == "respectively":
+            return True
+        if not reading.metrics:
+            return False
+        for start, end in self.qizhong:
+            if not (start < figure.number.start < end) or not self.a.visible(figure.region, self.a.region_of[start]):
+                continue
+            keys = {m.key for m, _ in reading.metrics}
+            before = {m.key for j, r in enumerate(self.readings) if self.a.figures[j].number.start < start
+                      for m, _ in r.metrics}
+            if not self.a.text[:start].strip(" 0123456789年度,，"):
+                before |= self.p.previous_metrics  # 其中 opens the sentence: the one before is broken down
+            if keys & before:
+                return True
+            for metric, _ in reading.metrics:
+                if metric.part_after_qizhong and any(
+                        self._topic(t) == metric.topic and t.start < start for t in self.a.tokens):
+                    return True
+        return False
+
+    def _all_clause(self, index: int, reading: _Reading) -> list[tuple[Metric, float]]:
+        """'受理…140件,已全部办结': the clause after the figure states it once more."""
+        figure = self.a.figures[index]
+        if any(f.clause == figure.clause and f.region == figure.region and f.number.start > figure.number.start
+               for f in self.a.figures):
+            return []
+        view = self.a.views[figure.region]
+        clauses = [c for c in self.a.clauses[figure.region] if c[0] >= figure.clause[1]]
+        if not clauses:
+            return []
+        a, b = clauses[0]
+        if any(a <= f.number.start < b for f in self.a.figures):
+            return []
+        measures = [t for t in self.a.tokens if a <= t.start < b and t.role == "measure"]
+        if len(measures) != 1:
+            return []
+        token = measures[0]
+        words = self.vocab.scopes["all"]
+        rest = view[token.end:b].strip().rstrip(_END_MARKS)
+        if not words.fullmatch(view[a:token.start].strip()) or not view[a:token.start].strip() or rest not in ("", "完毕", "了"):
+            return []
+        out = []
+        for metric, _ in reading.metrics:
+            for other in METRICS:
+                if other.item == metric.item and token.key in other.measures and other is not metric and (
+                        other.measure in metric.shares_number_with or metric.measure in other.shares_number_with):
+                    value = _unit_value(other, figure.number.unit, figure.number.value)
+                    if value is not None:
+                        out.append((other, value))
+        return out
+
+
+def _compatible(metrics: list[Metric]) -> bool:
+    for i, a in enumerate(metrics):
+        for b in metrics[i + 1:]:
+            if a.item != b.item or not (b.measure in a.shares_number_with or a.measure in b.shares_number_with):
+                return False
+    return True
+
+
+def _agency_is_office(agency: str | None) -> bool:
+    return bool(agency) and bool(vocabulary().scopes["sub_unit"].search(agency or ""))
+
+
+def read_mentions(lines: Sequence, *, agency: str | None = None, year: int | None = None,
+                  figures_only: bool = False) -> list[dict]:
+    """Read every number of the prose into a mention (see the module docstring).
+
+    Args:
+        lines: ``(location_prefix, text)`` pairs (a line, or a paragraph of
+            :func:`~shaoyang_report.read.prose.sentences.join_wrapped_lines`); a plain
+            string is taken as line ``n``.
+        agency: The reporting body as printed: an office named as a figure's subject is
+            a sub-unit unless the report is itself an office's.
+        year: The year reported on: a 累计 the sentence confines to it is the year's.
+        figures_only: Leave out the numbers that count nothing (dates, phone numbers …).
+
+    Returns:
+        One dict per number, in reading order, with the keys :data:`MENTION_KEYS`:
+        ``value`` (float; NaN for phone numbers and full dates), ``unit`` (as printed,
+        None if none), ``raw_number``, ``kind`` (:data:`~shaoyang_report.read.prose.NUMBER_KINDS`),
+        ``sentence``, ``location`` (``"<prefix>, chars <start>-<end>"``), ``clause`` (the
+        clause holding the number), ``topic``/``topic_phrase`` (vocabulary key and the
+        words that named it), ``measure``/``measure_phrase``, ``metric``
+        (``item.measure`` or None), ``scope`` (:data:`SCOPES`; None for a number that
+        counts nothing), ``fact_value``/``fact_unit`` (the value in the metric's unit).
+        A number stating two metrics (``受理…140件,已全部办结``) has one dict per metric.
+
+    Example:
+        >>> [(m["raw_number"], m["metric"], m["scope"]) for m in read_mentions(
+        ...     [("line 3", "2023年共制发规范性文件12件,废止3件。")])][1:]
+        [('12', 'normative_documents.issued', 'whole'), ('3', 'normative_documents.repealed', 'whole')]
+    """
+    out: list[dict] = []
+    is_office = _agency_is_office(agency)
+    for prefix, printed in iter_lines(lines):
+        text, where = normalise(printed)
+        paragraph = _Paragraph(agency_is_office=is_office, year=year)
+        for a, b in split_sentences(text):
+            sentence = text[a:b]
+            if NUMBER_FIRST is not None and NUMBER_FIRST.isdisjoint(sentence):
+                _hand_on(paragraph, None, sentence)
+                continue
+            analysis = analyse(sentence)
+            reader = _Sentence(analysis, paragraph)
+            by_start = {}
+            for index in range(len(analysis.figures)):
+                reading = reader.read(index)
+                reader.readings.append(reading)
+                by_start[analysis.figures[index].number.start] = (index, reading)
+            raw = _printed(printed, where, a, b)
+            for number in analysis.numbers:
+                counted = by_start.get(number.start)
+                if counted is None and figures_only:
+                    continue
+                base = {
+                    "value": float("nan") if number.value is None else float(number.value),
+                    "unit": number.unit, "raw_number": _printed(printed, where, a + number.start, a + number.end),
+                    "kind": number.kind, "sentence": raw,
+                    "location": location_at(prefix, *_span(where, a + number.start, a + number.end)),
+                    "clause": None, "topic": None, "topic_phrase": None, "measure": None, "measure_phrase": None,
+                    "metric": None, "scope": None, "fact_value": None, "fact_unit": None,
+                }
+                if counted is None:
+                    out.append(base)
+                    continue
+                index, reading = counted
+                figure = analysis.figures[index]
+                c0, c1 = figure.clause
+                base.update(clause=_printed(printed, where, a + c0, a + c1).strip(), topic=reading.topic,
+                            topic_phrase=reading.topic_phrase, measure=reading.measure,
+                            measure_phrase=reading.measure_phrase, scope=reading.scope)
+                if not reading.metrics:
+                    out.append(base)
+                for metric, value in reading.metrics:
+                    out.append({**base, "metric": metric.key, "fact_value": value, "fact_unit": metric.unit})
+            _hand_on(paragraph, reader, sentence)
+    return out
+
+
+def _hand_on(paragraph: _Paragraph, reader: _Sentence | None, sentence: str) -> None:
+    """Update what the paragraph's next sentence inherits."""
+    tokens = reader.a.tokens if reader is not None else vocabulary().scan(sentence)
+    paragraph.named |= {t.key for t in tokens if t.role == "topic"}
+    chained = sentence.rstrip()[-1:] in _SENTENCE_CHAIN
+    last = None
+    if reader is not None:
+        for index, reading in enumerate(reader.readings):
+            if reading.topic and reader.a.region_of[reader.a.figures[index].number.start] == 0:
+                last = (reading.topic, reading.topic_phrase or "")
+        paragraph.previous_metrics = {m.key for r in reader.readings for m, _ in r.metrics}
+    else:
+        paragraph.previous_metrics = set()
+    for t in reversed(tokens):
+        if t.role == "topic" and vocabulary().topics[t.key].kind == "subject":
+            if last is None:
+                last = (t.key, sentence[t.start:t.end])
+            break
+    paragraph.carry = last if chained else None
+
+
+def _span(where: list[int] | None, start: int, end: int) -> tuple[int, int]:
+    if where is None:
+        return start, end
+    return where[start], where[end - 1] + 1 if end > start else where[start]
+
+
+def _printed(printed: str, where: list[int] | None, start: int, end: int) -> str:
+    a, b = _span(where, start, end)
+    return printed[a:b]
