@@ -49,7 +49,8 @@ Scopes: ``data/prose_scopes.csv``
 ---------------------------------
 ``scope``, ``words``, ``note``: the words that make a figure a part (其中, 分别), a
 sub-unit's (an office named as the subject), cumulative (累计, 截至) or confined to the
-report year (全年, 本年度), and the 'all' words of '已全部办结'.
+report year (全年, 本年度), the 'all' words of '已全部办结', and the fillers of a counted
+noun (共计, 数量, 为 …) that name nothing.
 """
 
 from __future__ import annotations
@@ -78,7 +79,7 @@ _SEP = " || "
 #: Kinds of topic (``data/prose_topics.csv``, column ``kind``).
 TOPIC_KINDS = ("subject", "information", "channel")
 _CHANNELS = ("portal", "new_media", "other", "several")
-_SCOPES = ("part", "respectively", "cumulative", "as_of", "report_year", "sub_unit", "not_subject", "all")
+_SCOPES = ("part", "respectively", "cumulative", "as_of", "report_year", "sub_unit", "not_subject", "all", "filler")
 _KEY_RE = re.compile(r"[a-z][a-z0-9_]*")
 
 
@@ -182,6 +183,7 @@ class Vocabulary:
                 raise ProseVocabularyError(f"{where}: no words")
             words += [(_compile(w, where).pattern, "measure", key) for w in _split(row.get("words"))]
         self.scopes: dict[str, re.Pattern] = {}
+        self.filler = re.compile("")  # words that name nothing, repeated (scope 'filler')
         for n, row in enumerate(scopes, start=2):
             key = (row.get("scope") or "").strip()
             where = f"{_SCOPES_FILE}: row {n} ({key or 'no scope'})"
@@ -191,6 +193,8 @@ class Vocabulary:
             if not parts:
                 raise ProseVocabularyError(f"{where}: no words")
             self.scopes[key] = quick_search(_compile("|".join(f"(?:{p})" for p in parts), where))
+            if key == "filler":
+                self.filler = re.compile("(?:" + "|".join(f"(?:{p})" for p in parts) + ")*")
         missing = [s for s in _SCOPES if s not in self.scopes]
         if missing:
             raise ProseVocabularyError(f"{_SCOPES_FILE}: scopes missing: {', '.join(missing)}")

@@ -44,6 +44,7 @@ _CONJUNCTION_START_RE = re.compile(r"^\s*(?:和|及|与|以及|或|或者|暨|�
 #: Words that make a figure-less clause before a figure say where it was published.
 _CHANNEL_INTRO_RE = re.compile(r"通过|依托|利用|借助|经由|^\s*(?:[0-9０-９]{4}年度?)?\s*在")
 _BLANK = " "
+_END_MARKS = "。；;！？!?…"
 
 
 @dataclass(slots=True)
@@ -150,14 +151,14 @@ def _object(view: str, figure: Figure, tokens: list[Token]) -> tuple[str, tuple[
     measures = [t for t in figure.lead_tokens if t.role == "measure" and start <= t.start and t.end <= end]
     if measures:
         start = measures[-1].end
-    text = view[start:end].strip()
+    text = view[start:end].strip().rstrip(_END_MARKS)
     if text:
         return text, (start, end), _between(tokens, start, end)
     if not figure.tail_spans:
         return "", (end, end), []
     a, b = figure.tail_spans[0]
     stop = next((t.start for t in figure.tail_tokens if t.role == "measure" and a <= t.start < b), b)
-    return view[a:stop].strip(), (a, stop), _between(tokens, a, stop)
+    return view[a:stop].strip().rstrip(_END_MARKS), (a, stop), _between(tokens, a, stop)
 
 
 @lru_cache(maxsize=4096)
@@ -201,7 +202,8 @@ def analyse(text: str) -> Analysis:
                 figure.tail_tokens = _between(mine, figure.unit_end, clause[1])
             else:
                 between = view[figure.unit_end:following.number.start]
-                if _CONJOINED_RE.search(between) and not any(
+                noun = view[slice(*following.tail_spans[0])] if following.tail_spans else ""
+                if _CONJOINED_RE.search(between) and noun.strip().strip(_END_MARKS) and not any(
                         t.role == "measure" for t in _between(mine, figure.unit_end, following.number.start)):
                     following.conjoined = True
                     following.lead = (following.number.start, following.number.start)

@@ -171,6 +171,19 @@ class _Sentence:
                 return True
         return False
 
+    def _noun(self, figure: Figure, token: Token | None) -> str:
+        """The counted noun after a measure word of the lead (else the figure's), its head after 等."""
+        view = self.a.views[figure.region]
+        if token is not None and figure.lead[0] <= token.start and token.end <= figure.lead[1]:
+            a, b = token.end, figure.lead[1]
+        else:
+            a, b = figure.object_span
+        cut = view.rfind("等", a, b)
+        if cut >= 0 and view[cut + 1:b].strip():
+            a = cut + 1
+        noun = view[a:b].strip().rstrip(_END_MARKS).strip()
+        return "" if self.vocab.filler.fullmatch(noun) else noun
+
     def _head(self, figure: Figure) -> tuple[int, int]:
         """The counted noun's head: the words after its last 等, when some follow."""
         a, b = figure.object_span
@@ -209,18 +222,22 @@ class _Sentence:
             if lead[0] <= chosen.start < lead[1] and self._joined(chosen, figure):
                 return _COMBINED, None
             return self._topic(chosen), self.a.text[chosen.start:chosen.end]
+        if self._names_something(figure.object_text):
+            return None, None  # a noun the vocabulary does not have: not the topic before it
         return self._inherited(figure)
 
+    def _names_something(self, noun: str) -> bool:
+        """Whether a counted noun holds more than words that name nothing (共计, 数量, 为 …)."""
+        return not self.vocab.filler.fullmatch(noun.strip().rstrip(_END_MARKS))
+
     def _joined(self, chosen: Token, figure: Figure) -> bool:
-        """The lead's topic joined by a conjunction alone to another topic: '12345热线和市长信箱共受理'."""
+        """The chosen topic joined by a conjunction alone to another in the lead: '12345热线和市长信箱共受理'."""
         view = self.a.views[figure.region]
-        before = [t for t in self._subjects(figure.lead_tokens, channels=None) if t.end <= chosen.start]
-        after = [t for t in self._subjects(figure.lead_tokens, channels=None) if t.start >= chosen.end]
-        for other in before[-1:]:
-            if self._topic(other) != self._topic(chosen) and _ONLY_JOIN_RE.fullmatch(view[other.end:chosen.start]):
-                return True
-        for other in after[:1]:
-            if self._topic(other) != self._topic(chosen) and _ONLY_JOIN_RE.fullmatch(view[chosen.end:other.start]):
+        subjects = self._subjects(figure.lead_tokens, channels=None)
+        key = self._topic(chosen)
+        for one, two in zip(subjects, subjects[1:]):
+            keys = {self._topic(one), self._topic(two)}
+            if key in keys and len(keys) == 2 and _ONLY_JOIN_RE.fullmatch(view[one.end:two.start]):
                 return True
         return False
 
@@ -256,7 +273,8 @@ class _Sentence:
         return kinds.pop() if kinds else "none"
 
     # ------------------------------------------------------------------ measure → metric
-    def _fits(self, metric: Metric, index: int, topic: str | None, channel: str, own_topics: set[str]) -> float | None:
+    def _fits(self, metric: Metric, index: int, topic: str | None, channel: str, own_topics: set[str],
+              token: Token | None) -> float | None:
         figure = self.a.figures[index]
         number = figure.number
         if topic == _COMBINED or (metric.topic != "*" and metric.topic != topic):
@@ -267,8 +285,7 @@ class _Sentence:
             return None
         if metric.topic != "*":
             rule = self.vocab.topics[metric.topic].object
-            head = self._head(figure)
-            noun = self.a.views[figure.region][head[0]:head[1]].strip().rstrip(_END_MARKS).strip()
+            noun = self._noun(figure, token)
             if rule is not None and noun and not rule.fullmatch(noun):
                 return None
         if metric.share_of:
@@ -285,10 +302,10 @@ class _Sentence:
         return None
 
     def _candidates(self, key: str, index: int, topic: str | None, channel: str,
-                    own_topics: set[str]) -> list[tuple[Metric, float]]:
+                    own_topics: set[str], token: Token | None = None) -> list[tuple[Metric, float]]:
         found = []
         for metric in _BY_MEASURE.get(key, ()):
-            value = self._fits(metric, index, topic, channel, own_topics)
+            value = self._fits(metric, index, topic, channel, own_topics, token)
             if value is not None:
                 found.append((metric, value))
         if len({m.item for m, _ in found}) > 1 or (len(found) > 1 and not _compatible([m for m, _ in found])):
@@ -296,8 +313,17 @@ class _Sentence:
         return found
 
     def _measures(self, figure: Figure) -> list[Token]:
+        """The figure's measure words in the order they are tried: the nearest first.
+
+        Unless a 的 follows them: then the words before it may be inside a clause
+        describing the counted noun ('关闭存在…重复建设等突出问题的新媒体账号12个': 建设
+        describes the accounts, 关闭 is what was done), and the first is tried first.
+        """
         lead = [t for t in figure.lead_tokens if t.role == "measure" and self._usable(t)]
         tail = [t for t in figure.tail_tokens if t.role == "measure" and self._usable(t)]
+        view = self.a.views[figure.region]
+        if lead and "的" in view[lead[0].end:figure.lead[1]]:
+            return lead + tail
         return list(reversed(lead)) + tail
 
     def read(self, index: int) -> _Reading:
@@ -308,7 +334,7 @@ class _Sentence:
         own_topics = {k for t in figure.own_tokens + figure.object_tokens if (k := self._topic(t))}
         measures = self._measures(figure)
         shared = False
-        if not measures and figure.previous is not None and (
+        if not measures and figure.previous is not None and figure.object_text.strip() and (
                 figure.conjoined or starts_with_conjunction(self.a.views[figure.region][figure.lead[0]:figure.lead[1]])):
             measures = self._measures(self.a.figures[figure.previous])
             shared = True
@@ -321,7 +347,7 @@ class _Sentence:
                 reading.measure, reading.measure_phrase = token.key, self.a.text[token.start:token.end]
                 return self._scoped(index, reading)
         for token in measures:
-            found = self._candidates(token.key, index, topic, channel, own_topics)
+            found = self._candidates(token.key, index, topic, channel, own_topics, token)
             if found:
                 reading.measure, reading.measure_phrase = token.key, self.a.text[token.start:token.end]
                 reading.metrics = found
@@ -370,8 +396,11 @@ class _Sentence:
         scopes = self.vocab.scopes
         text = self.a.text
         for m in scopes["sub_unit"].finditer(text, 0, figure.number.start):
-            if not self.a.visible(figure.region, self.a.region_of[m.start()]) or self.a.in_quotes(m.start()):
+            if not self.a.visible(figure.region, self.a.region_of[m.start()]) or self.a.in_quotes(m.end() - 1):
                 continue
+            if any(t.role == "topic" and self.vocab.topics[t.key].channel and m.end() <= t.start <= m.end() + 1
+                   for t in self.a.tokens):
+                continue  # the office's column or account: where, not who
             if text[m.start()] in _NOT_SUBJECT_BEFORE or (m.start() and text[m.start() - 1] in _NOT_SUBJECT_BEFORE):
                 continue
             clause_end = min([i for i in (text.find(c, m.end()) for c in ",，:：") if i >= 0] or [len(text)])
