@@ -79,7 +79,8 @@ _SEP = " || "
 #: Kinds of topic (``data/prose_topics.csv``, column ``kind``).
 TOPIC_KINDS = ("subject", "information", "channel")
 _CHANNELS = ("portal", "new_media", "other", "several")
-_SCOPES = ("part", "respectively", "cumulative", "as_of", "report_year", "sub_unit", "not_subject", "all", "filler")
+_SCOPES = ("part", "respectively", "cumulative", "as_of", "report_year", "since", "sub_unit", "not_subject", "all",
+           "filler")
 _KEY_RE = re.compile(r"[a-z][a-z0-9_]*")
 
 

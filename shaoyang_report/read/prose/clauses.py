@@ -79,6 +79,7 @@ class Analysis:
     """One sentence: its text (normalised), numbers, figures, vocabulary words and regions."""
 
     text: str
+    masked: str                       # the text with 《title》 contents as □
     numbers: list[Number]
     figures: list[Figure]
     tokens: list[Token]
@@ -238,7 +239,7 @@ def analyse(text: str) -> Analysis:
         for index in members:
             figure = figures[index]
             figure.object_text, figure.object_span, figure.object_tokens = _object(view, figure, mine)
-    return Analysis(text=text, numbers=numbers, figures=figures, tokens=tokens, region_of=region_of,
+    return Analysis(text=text, masked=masked, numbers=numbers, figures=figures, tokens=tokens, region_of=region_of,
                     parents=parents, views=views, clauses=clause_lists, quotes=quotes)
 
 

@@ -172,12 +172,27 @@ class _Sentence:
         return False
 
     def _noun(self, figure: Figure, token: Token | None) -> str:
-        """The counted noun after a measure word of the lead (else the figure's), its head after 等."""
+        """The counted noun of a measure word of the lead, its head after 等 (empty if it names nothing).
+
+        The words after the measure word; if none, the noun after the unit
+        (``发送9条信息``); if none, the words before it (``业务工作类信息主动公开210条``).
+        """
         view = self.a.views[figure.region]
-        if token is not None and figure.lead[0] <= token.start and token.end <= figure.lead[1]:
-            a, b = token.end, figure.lead[1]
-        else:
-            a, b = figure.object_span
+        if token is None or not (figure.lead[0] <= token.start and token.end <= figure.lead[1]):
+            return self._clean(view, *figure.object_span)
+        after = self._clean(view, token.end, figure.lead[1])
+        if after:
+            return after
+        if figure.tail_spans:
+            a, b = figure.tail_spans[0]
+            stop = next((t.start for t in figure.tail_tokens if t.role == "measure" and a <= t.start < b), b)
+            tail = self._clean(view, a, stop)
+            if tail:
+                return tail
+        before = [t for t in figure.lead_tokens if t.role == "measure" and t.end <= token.start]
+        return self._clean(view, before[-1].end if before else figure.lead[0], token.start)
+
+    def _clean(self, view: str, a: int, b: int) -> str:
         cut = view.rfind("等", a, b)
         if cut >= 0 and view[cut + 1:b].strip():
             a = cut + 1
@@ -380,21 +395,22 @@ class _Sentence:
         scopes = self.vocab.scopes
         end = max([figure.unit_end, *(b for _, b in figure.tail_spans)])
         own = self.a.views[figure.region][figure.context_start:end]
-        if scopes["as_of"].search(own):
-            return True
-        if not scopes["cumulative"].search(own):
-            return False
-        if scopes["report_year"].search(self.a.text, 0, end):
+        as_of = scopes["as_of"].search(own)
+        if not as_of and not scopes["cumulative"].search(own):
             return False
         year = self.p.year
-        return not (year is not None and any(
-            n.kind in ("year", "date") and n.value == year and n.start < end for n in self.a.numbers))
+        named = [n for n in self.a.numbers if year is not None and n.kind in ("year", "date") and n.value == year
+                 and n.start < end]
+        if as_of:  # as of a date: the year's only when its words confine it to the year or name it as the start
+            return not (scopes["report_year"].search(own) or
+                        any(scopes["since"].match(self.a.text, n.end + 1, n.end + 4) for n in named))
+        return not (named or scopes["report_year"].search(self.a.text, 0, end))
 
     def _sub_unit(self, figure: Figure) -> bool:
         if self.p.agency_is_office:
             return False
         scopes = self.vocab.scopes
-        text = self.a.text
+        text = self.a.masked  # an office inside a 《title》 is no subject
         for m in scopes["sub_unit"].finditer(text, 0, figure.number.start):
             if not self.a.visible(figure.region, self.a.region_of[m.start()]) or self.a.in_quotes(m.end() - 1):
                 continue
