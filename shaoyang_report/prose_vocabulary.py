@@ -202,7 +202,9 @@ class Vocabulary:
         # one pass, longest first at each character: each word a numbered group
         words.sort(key=lambda w: _width(w[0]), reverse=True)
         self._roles = [(role, key) for _, role, key in words]
-        self._scanner = quick_search(re.compile("|".join(f"(?P<w{i}>{w})" for i, (w, _, _) in enumerate(words))))
+        #: Every word of the three files in one pattern, the longest first (each a group ``w<n>``).
+        self.pattern = "|".join(f"(?P<w{i}>{w})" for i, (w, _, _) in enumerate(words))
+        self._scanner = quick_search(re.compile(self.pattern))
 
     def scan(self, text: str) -> list[Token]:
         """Every vocabulary word of ``text``, left to right, the longest where several start together."""
