@@ -65,6 +65,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from importlib import resources
@@ -242,8 +243,8 @@ def _load_catalogue() -> tuple[Metric, ...]:
 
 
 def _is_key(text: str | None) -> bool:
-    return bool(text) and text.isascii() and text[0].isalpha() and text.islower() and \
-        all(ch.isalnum() or ch == "_" for ch in text)
+    """A snake_case key: lower-case ASCII letters, digits and _, a letter first."""
+    return bool(text) and re.fullmatch(r"[a-z][a-z0-9_]*", text or "") is not None
 
 
 #: Every metric, in catalogue order.

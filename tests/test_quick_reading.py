@@ -11,8 +11,8 @@ import pandas as pd
 from conftest import RAW, SHARED_REPORTS
 
 import shaoyang_report as sr
-from shaoyang_report.config import package_csv
 from shaoyang_report.compare import years
+from shaoyang_report.config import package_csv
 from shaoyang_report.layout import get_layout
 from shaoyang_report.prose_vocabulary import vocabulary
 from shaoyang_report.quick_regex import first_chars, quick_search

@@ -33,7 +33,7 @@ from shaoyang_report.prose_vocabulary import Token, vocabulary
 from shaoyang_report.read.prose.numbers import AFTER_NUMBER_RE, Number, sentence_numbers
 from shaoyang_report.read.prose.sentences import mask_titles
 
-__all__ = ["Analysis", "Figure", "analyse"]
+__all__ = ["Analysis", "Figure", "analyse", "starts_with_conjunction"]
 
 _OPEN, _CLOSE = "(（", ")）"
 _SEPARATORS = frozenset(",，:：")

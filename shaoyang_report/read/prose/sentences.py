@@ -59,7 +59,9 @@ def normalise(text: str) -> tuple[str, list[int] | None]:
     """
     if "(" not in text or not GLOSS.search(text):
         return simplify_chars(text), None
-    pieces, where, pos = [], [], 0
+    pieces: list[str] = []
+    where: list[int] = []
+    pos = 0
     for m in GLOSS.finditer(text):
         pieces.append(text[pos:m.start()])
         where.extend(range(pos, m.start()))
