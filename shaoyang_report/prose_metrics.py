@@ -68,6 +68,7 @@ import io
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from importlib import resources
 
 import pandas as pd
@@ -111,6 +112,7 @@ DIGIT = "0-9０-９"
 FULLWIDTH = str.maketrans("０１２３４５６７８９．，", "0123456789.,")
 
 
+@lru_cache(maxsize=4096)
 def to_decimal(printed: str) -> Decimal:
     """The value of a printed Arabic number (full-width digits, thousands commas)."""
     return Decimal(printed.translate(FULLWIDTH).replace(",", ""))

@@ -60,7 +60,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from shaoyang_report.config import package_csv
-from shaoyang_report.quick_regex import quick_search
+from shaoyang_report.quick_regex import first_chars, quick_search
 
 __all__ = [
     "TOPIC_KINDS",
@@ -79,8 +79,8 @@ _SEP = " || "
 #: Kinds of topic (``data/prose_topics.csv``, column ``kind``).
 TOPIC_KINDS = ("subject", "information", "channel")
 _CHANNELS = ("portal", "new_media", "other", "several")
-_SCOPES = ("part", "respectively", "cumulative", "as_of", "report_year", "since", "sub_unit", "not_subject", "all",
-           "filler")
+_SCOPES = ("part", "respectively", "cumulative", "as_of", "report_year", "since", "sub_unit", "not_subject",
+           "not_subject_before", "all", "filler")
 _KEY_RE = re.compile(r"[a-z][a-z0-9_]*")
 
 
@@ -199,21 +199,51 @@ class Vocabulary:
         missing = [s for s in _SCOPES if s not in self.scopes]
         if missing:
             raise ProseVocabularyError(f"{_SCOPES_FILE}: scopes missing: {', '.join(missing)}")
-        # one pass, longest first at each character: each word a numbered group
+        # one pass, longest first at each character: the words grouped by the characters they start with
         words.sort(key=lambda w: _width(w[0]), reverse=True)
-        self._roles = [(role, key) for _, role, key in words]
         #: Every word of the three files in one pattern, the longest first (each a group ``w<n>``).
         self.pattern = "|".join(f"(?P<w{i}>{w})" for i, (w, _, _) in enumerate(words))
-        self._scanner = quick_search(re.compile(self.pattern))
+        # one regex per first character, its words the longest first: one match per place a word may start
+        firsts: dict[str, list[int]] = {}
+        self._words = [(re.compile(text), role, key, _width(text)[0]) for text, role, key in words]
+        for i, (pattern, _, _, _) in enumerate(self._words):
+            first = first_chars(pattern)
+            if first is None:
+                raise ProseVocabularyError(f"vocabulary words must start with known characters: {pattern.pattern!r}")
+            for ch in first:
+                firsts.setdefault(ch, []).append(i)
+        self._by_first = {ch: (re.compile("|".join(f"(?P<w{i}>{self._words[i][0].pattern})" for i in ids)), ids)
+                          for ch, ids in firsts.items()}
+        self._starts = re.compile("[" + "".join(re.escape(ch) for ch in sorted(firsts)) + "]")
 
     def scan(self, text: str) -> list[Token]:
         """Every vocabulary word of ``text``, left to right, the longest where several start together."""
         out = []
-        for m in self._scanner.finditer(text):
-            group = m.lastgroup
+        pos, end = 0, len(text)
+        starts, by_first, words = self._starts, self._by_first, self._words
+        while pos < end:
+            m = starts.search(text, pos)
+            if m is None:
+                break
+            at = m.start()
+            pattern, ids = by_first[text[at]]
+            found = pattern.match(text, at)
+            if found is None or found.end() == at:
+                pos = at + 1
+                continue
+            group = found.lastgroup
             assert group is not None  # every alternative is a named group
-            role, key = self._roles[int(group[1:])]
-            out.append(Token(m.start(), m.end(), role, key))
+            index = int(group[1:])
+            best = found.end()
+            # a word tried later may still be longer (the order is by the longest each may be)
+            for i in ids[ids.index(index) + 1:]:
+                if words[i][3] > best - at:
+                    longer = words[i][0].match(text, at)
+                    if longer is not None and longer.end() > best:
+                        index, best = i, longer.end()
+            _, role, key, _ = words[index]
+            out.append(Token(at, best, role, key))
+            pos = best
         return out
 
 

@@ -25,6 +25,7 @@ alone (:func:`analyse` keeps it for sentences printed again).
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -37,6 +38,7 @@ __all__ = ["Analysis", "Figure", "analyse", "starts_with_conjunction"]
 
 _OPEN, _CLOSE = "(（", ")）"
 _SEPARATORS = frozenset(",，:：")
+_SEPARATOR_RE = re.compile("[,，:：]")
 _QUOTE_RE = re.compile(r"“[^“”]*”|「[^「」]*」|\"[^\"]*\"|‘[^‘’]*’")
 #: A join between two figures of one clause: the second is conjoined to the first.
 _CONJOINED_RE = re.compile(r"(?:和|及|与|以及|或|或者|暨|、)\s*$")
@@ -103,6 +105,8 @@ class Analysis:
 
 def _regions(text: str) -> tuple[list[int], list[int]]:
     """Region of each character (brackets -1) and each region's parent."""
+    if not any(ch in text for ch in _OPEN):
+        return [0] * len(text), [0]
     region_of, parents, stack = [], [0], [0]
     for ch in text:
         if ch in _OPEN:
@@ -122,6 +126,9 @@ def _view(text: str, region_of: list[int], region: int) -> str:
 
 
 def _clauses(view: str, region_of: list[int], region: int) -> list[tuple[int, int]]:
+    if region == 0 and view is not None and _BLANK not in view and "(" not in view and "（" not in view:
+        starts = [0] + [m.end() for m in _SEPARATOR_RE.finditer(view)]
+        return [(a, b - 1) for a, b in zip(starts, starts[1:])] + [(starts[-1], len(view))]
     spans, start = [], None
     for i, ch in enumerate(view):
         if region_of[i] != region:
@@ -143,7 +150,19 @@ def _unit_end(text: str, number: Number) -> int:
 
 
 def _between(tokens: list[Token], a: int, b: int) -> list[Token]:
-    return [t for t in tokens if a <= t.start and t.end <= b]
+    """The tokens (in text order) lying within ``a…b``."""
+    i = bisect.bisect_left(tokens, a, key=_start)
+    out = []
+    for t in tokens[i:]:
+        if t.start >= b:
+            break
+        if t.end <= b:
+            out.append(t)
+    return out
+
+
+def _start(token: Token) -> int:
+    return token.start
 
 
 def _object(view: str, figure: Figure, tokens: list[Token]) -> tuple[str, tuple[int, int], list[Token]]:
@@ -170,7 +189,7 @@ def analyse(text: str) -> Analysis:
     quotes = [(m.start(), m.end()) for m in _QUOTE_RE.finditer(text)] if any(q in text for q in "“「\"‘") else []
     tokens = vocabulary().scan(masked)
     region_of, parents = _regions(text)
-    views = [_view(masked, region_of, r) for r in range(len(parents))]
+    views = [_view(masked, region_of, r) for r in range(len(parents))] if len(parents) > 1 else [masked]
     counted = [n for n in numbers if n.kind in ("quantity", "approximate") and region_of[n.start] >= 0]
     figures: list[Figure] = []
     by_clause: dict[tuple[int, tuple[int, int]], list[int]] = {}
@@ -178,7 +197,8 @@ def analyse(text: str) -> Analysis:
     for number in counted:
         region = region_of[number.start]
         view = views[region]
-        clause = next(c for c in clause_lists[region] if c[0] <= number.start < c[1] + 1)
+        spans = clause_lists[region]
+        clause = spans[max(0, bisect.bisect_right(spans, (number.start, len(text) + 1)) - 1)]
         siblings = by_clause.setdefault((region, clause), [])
         previous = siblings[-1] if siblings else None
         lead_start = figures[previous].unit_end if previous is not None else clause[0]
@@ -190,10 +210,12 @@ def analyse(text: str) -> Analysis:
                         previous=previous)
         siblings.append(len(figures))
         figures.append(figure)
-    region_tokens = [(t, region_of[t.start]) for t in tokens]
+    by_region: dict[int, list[Token]] = {}
+    for t in tokens:
+        by_region.setdefault(region_of[t.start], []).append(t)
     for (region, clause), members in by_clause.items():
         view = views[region]
-        mine = [t for t, r in region_tokens if r == region]
+        mine = by_region.get(region, [])
         # tails, right to left: a figure conjoined to the next shares its tail
         following: Figure | None = None
         for index in reversed(members):
@@ -218,12 +240,12 @@ def analyse(text: str) -> Analysis:
                 figure.lead_tokens = figures[figure.previous].lead_tokens
         # the figure-less clauses before the first figure of this clause, back to the previous figure
         first = figures[members[0]]
-        earlier = [c for c in clause_lists[region] if c[1] <= clause[0]]
-        context: list[tuple[int, int]] = []
-        for c in reversed(earlier):
-            if any(c[0] <= f.number.start < c[1] for f in figures if f.region == region):
-                break
-            context.insert(0, c)
+        spans = clause_lists[region]
+        at = spans.index(clause)
+        back = at
+        while back > 0 and (region, spans[back - 1]) not in by_clause:
+            back -= 1
+        context = spans[back:at]
         context_tokens = [t for c in context for t in _between(mine, *c)]
         channel_context = [t for c in context if _CHANNEL_INTRO_RE.search(view[c[0]:c[1]]) for t in _between(mine, *c)]
         for index in members:

@@ -50,12 +50,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
-from shaoyang_report.prose_metrics import METRICS, Metric
+from shaoyang_report.prose_metrics import DIGIT, METRICS, Metric
 from shaoyang_report.prose_vocabulary import Token, vocabulary
 from shaoyang_report.read.prose.clauses import Analysis, Figure, analyse, starts_with_conjunction
-from shaoyang_report.read.prose.numbers import NUMBER_FIRST
-from shaoyang_report.read.prose.sentences import iter_lines, location_at, normalise, split_sentences
+from shaoyang_report.read.prose.numbers import NUMBER_FIRST, Number
+from shaoyang_report.read.prose.sentences import iter_lines, location_at, mask_titles, normalise, split_sentences
 
 __all__ = ["MENTION_KEYS", "SCOPES", "read_mentions"]
 
@@ -71,11 +72,13 @@ _JOIN_RE = re.compile(r"、|和|及|与|以及|或|暨")
 _ONLY_JOIN_RE = re.compile(r"\s*(?:、|和|及|与|以及|或|或者|暨|/)\s*")
 _SENTENCE_CHAIN = frozenset(";；")   # a sentence ending so hands its topic on
 _END_MARKS = "。；;！？!?…"
-_NOT_SUBJECT_BEFORE = ("向", "对", "与", "请", "经", "由")
 _BY_MEASURE: dict[str, list[Metric]] = {}
 for _m in METRICS:
     for _key in _m.measures:
         _BY_MEASURE.setdefault(_key, []).append(_m)
+# a number in a unit some metric takes: a sentence without one states no metric
+_UNITS = sorted({u for m in METRICS for u in (m.unit, *m.unit_aliases)} | {"%", "％", "个工作日"}, key=len, reverse=True)
+_FIGURE_HINT = re.compile(rf"[{DIGIT}零〇一二两三四五六七八九十百千][万亿千]?[余多几来]?\s?(?:{'|'.join(map(re.escape, _UNITS))})")
 
 
 @dataclass(slots=True)
@@ -87,6 +90,26 @@ class _Paragraph:
     named: set[str] = field(default_factory=set)       # topics named in full so far
     carry: tuple[str, str] | None = None                # (topic, phrase) handed on by a ';'
     previous_metrics: set[str] = field(default_factory=set)
+    unread: list[str] = field(default_factory=list)     # sentences without figures, not yet scanned
+
+    def names(self, topic: str) -> bool:
+        """Whether the paragraph named the topic in full before (its figure-less sentences scanned only now)."""
+        if self.unread:
+            for sentence in self.unread:
+                self.named |= {t.key for t in _tokens(sentence) if t.role == "topic"}
+            self.unread.clear()
+        return topic in self.named
+
+    def skip(self, sentence: str) -> None:
+        """A sentence without figures: what it hands on is worked out only if needed."""
+        self.unread.append(sentence)
+        self.previous_metrics = set()
+        self.carry = None
+        if sentence.rstrip()[-1:] in _SENTENCE_CHAIN:
+            for t in reversed(_tokens(sentence)):
+                if t.role == "topic" and vocabulary().topics[t.key].kind == "subject":
+                    self.carry = (t.key, sentence[t.start:t.end])
+                    break
 
 
 @dataclass(slots=True)
@@ -115,8 +138,8 @@ class _Sentence:
         self.a = analysis
         self.p = paragraph
         self.vocab = vocabulary()
-        self.named_before: set[str] = set(paragraph.named)
         self.readings: list[_Reading] = []
+        self.offices: list[re.Match] | None = None   # the offices the sentence names, once looked for
         text = analysis.text
         self.qizhong = [(m.start(), self._region_end(m.start())) for m in self.vocab.scopes["part"].finditer(text)]
 
@@ -131,7 +154,7 @@ class _Sentence:
         """The topic a token names here (a short form only once the paragraph named it in full)."""
         if token.role == "topic":
             return token.key
-        if token.role == "short" and (token.key in self.p.named or any(
+        if token.role == "short" and (self.p.names(token.key) or any(
                 t.role == "topic" and t.key == token.key and t.start < token.start for t in self.a.tokens)):
             return token.key
         return None
@@ -407,20 +430,25 @@ class _Sentence:
         return not (named or scopes["report_year"].search(self.a.text, 0, end))
 
     def _sub_unit(self, figure: Figure) -> bool:
+        """An office of the body named before the figure in its sentence as the subject (see data/prose_scopes.csv)."""
         if self.p.agency_is_office:
             return False
         scopes = self.vocab.scopes
         text = self.a.masked  # an office inside a 《title》 is no subject
-        for m in scopes["sub_unit"].finditer(text, 0, figure.number.start):
+        if self.offices is None:
+            self.offices = list(scopes["sub_unit"].finditer(text))
+        for m in self.offices:
+            if m.end() > figure.number.start:
+                break
             if not self.a.visible(figure.region, self.a.region_of[m.start()]) or self.a.in_quotes(m.end() - 1):
                 continue
             if any(t.role == "topic" and self.vocab.topics[t.key].channel and m.end() <= t.start <= m.end() + 1
                    for t in self.a.tokens):
                 continue  # the office's column or account: where, not who
-            if text[m.start()] in _NOT_SUBJECT_BEFORE or (m.start() and text[m.start() - 1] in _NOT_SUBJECT_BEFORE):
-                continue
+            clause_start = max(text.rfind(c, 0, m.start()) for c in ",，:：") + 1
             clause_end = min([i for i in (text.find(c, m.end()) for c in ",，:：") if i >= 0] or [len(text)])
-            if scopes["not_subject"].search(text, m.end(), clause_end):
+            if scopes["not_subject"].search(text, clause_start, clause_end) or \
+                    scopes["not_subject_before"].search(text, max(clause_start, m.start() - 12), m.start()):
                 continue
             return True
         return False
@@ -524,68 +552,84 @@ def read_mentions(lines: Sequence, *, agency: str | None = None, year: int | Non
     is_office = _agency_is_office(agency)
     for prefix, printed in iter_lines(lines):
         text, where = normalise(printed)
-        paragraph = _Paragraph(agency_is_office=is_office, year=year)
-        for a, b in split_sentences(text):
-            sentence = text[a:b]
-            if NUMBER_FIRST is not None and NUMBER_FIRST.isdisjoint(sentence):
-                _hand_on(paragraph, None, sentence)
+        for a, b, number, clause, reading in _paragraph(text, is_office, year, figures_only):
+            if reading is None and figures_only:
                 continue
-            analysis = analyse(sentence)
-            reader = _Sentence(analysis, paragraph)
-            by_start = {}
-            for index in range(len(analysis.figures)):
-                reading = reader.read(index)
-                reader.readings.append(reading)
-                by_start[analysis.figures[index].number.start] = (index, reading)
-            raw = _printed(printed, where, a, b)
-            for number in analysis.numbers:
-                counted = by_start.get(number.start)
-                if counted is None and figures_only:
-                    continue
-                base = {
-                    "value": float("nan") if number.value is None else float(number.value),
-                    "unit": number.unit, "raw_number": _printed(printed, where, a + number.start, a + number.end),
-                    "kind": number.kind, "sentence": raw,
-                    "location": location_at(prefix, *_span(where, a + number.start, a + number.end)),
-                    "clause": None, "topic": None, "topic_phrase": None, "measure": None, "measure_phrase": None,
-                    "metric": None, "scope": None, "fact_value": None, "fact_unit": None,
-                }
-                if counted is None:
-                    out.append(base)
-                    continue
-                index, reading = counted
-                figure = analysis.figures[index]
-                c0, c1 = figure.clause
-                base.update(clause=_printed(printed, where, a + c0, a + c1).strip(), topic=reading.topic,
-                            topic_phrase=reading.topic_phrase, measure=reading.measure,
-                            measure_phrase=reading.measure_phrase, scope=reading.scope)
-                if not reading.metrics:
-                    out.append(base)
-                for metric, value in reading.metrics:
-                    out.append({**base, "metric": metric.key, "fact_value": value, "fact_unit": metric.unit})
-            _hand_on(paragraph, reader, sentence)
+            base = {
+                "value": float("nan") if number.value is None else float(number.value),
+                "unit": number.unit, "raw_number": _printed(printed, where, a + number.start, a + number.end),
+                "kind": number.kind, "sentence": _printed(printed, where, a, b),
+                "location": location_at(prefix, *_span(where, a + number.start, a + number.end)),
+                "clause": None, "topic": None, "topic_phrase": None, "measure": None, "measure_phrase": None,
+                "metric": None, "scope": None, "fact_value": None, "fact_unit": None,
+            }
+            if reading is None or clause is None:
+                out.append(base)
+                continue
+            base.update(clause=_printed(printed, where, a + clause[0], a + clause[1]).strip(), topic=reading.topic,
+                        topic_phrase=reading.topic_phrase, measure=reading.measure,
+                        measure_phrase=reading.measure_phrase, scope=reading.scope)
+            if not reading.metrics:
+                out.append(base)
+            for metric, value in reading.metrics:
+                out.append({**base, "metric": metric.key, "fact_value": value, "fact_unit": metric.unit})
     return out
 
 
-def _hand_on(paragraph: _Paragraph, reader: _Sentence | None, sentence: str) -> None:
-    """Update what the paragraph's next sentence inherits."""
-    tokens = reader.a.tokens if reader is not None else vocabulary().scan(sentence)
+@lru_cache(maxsize=4096)
+def _paragraph(text: str, is_office: bool, year: int | None, figures_only: bool
+               ) -> tuple[tuple[int, int, Number, tuple[int, int] | None, _Reading | None], ...]:
+    """Every number of one paragraph (normalised): ``(sentence start, end, number, its clause, its reading)``.
+
+    A paragraph printed again (the same words, the same figures) is read once. With
+    ``figures_only``, a sentence holding no number in a unit of the catalogue is not
+    read at all (it can state no metric); it is only scanned for the topic it names,
+    and only when a later sentence of its paragraph holds a figure.
+    """
+    found: list[tuple[int, int, Number, tuple[int, int] | None, _Reading | None]] = []
+    if figures_only and not _FIGURE_HINT.search(text):
+        return ()
+    paragraph = _Paragraph(agency_is_office=is_office, year=year)
+    for a, b in split_sentences(text):
+        sentence = text[a:b]
+        if (NUMBER_FIRST is not None and NUMBER_FIRST.isdisjoint(sentence)) or (
+                figures_only and not _FIGURE_HINT.search(sentence)):
+            paragraph.skip(sentence)
+            continue
+        analysis = analyse(sentence)
+        reader = _Sentence(analysis, paragraph)
+        by_start = {}
+        for index, figure in enumerate(analysis.figures):
+            reading = reader.read(index)
+            reader.readings.append(reading)
+            by_start[figure.number.start] = (figure.clause, reading)
+        for number in analysis.numbers:
+            clause, reading = by_start.get(number.start, (None, None))
+            found.append((a, b, number, clause, reading))
+        _hand_on(paragraph, reader, sentence)
+    return tuple(found)
+
+
+@lru_cache(maxsize=4096)
+def _tokens(sentence: str) -> list[Token]:
+    return vocabulary().scan(mask_titles(sentence)[0])
+
+
+def _hand_on(paragraph: _Paragraph, reader: _Sentence, sentence: str) -> None:
+    """Update what the paragraph's next sentence inherits from a sentence read."""
+    tokens = reader.a.tokens
     paragraph.named |= {t.key for t in tokens if t.role == "topic"}
-    chained = sentence.rstrip()[-1:] in _SENTENCE_CHAIN
     last = None
-    if reader is not None:
-        for index, reading in enumerate(reader.readings):
-            if reading.topic and reader.a.region_of[reader.a.figures[index].number.start] == 0:
-                last = (reading.topic, reading.topic_phrase or "")
-        paragraph.previous_metrics = {m.key for r in reader.readings for m, _ in r.metrics}
-    else:
-        paragraph.previous_metrics = set()
+    for index, reading in enumerate(reader.readings):
+        if reading.topic and reader.a.region_of[reader.a.figures[index].number.start] == 0:
+            last = (reading.topic, reading.topic_phrase or "")
+    paragraph.previous_metrics = {m.key for r in reader.readings for m, _ in r.metrics}
     for t in reversed(tokens):
         if t.role == "topic" and vocabulary().topics[t.key].kind == "subject":
             if last is None:
                 last = (t.key, sentence[t.start:t.end])
             break
-    paragraph.carry = last if chained else None
+    paragraph.carry = last if sentence.rstrip()[-1:] in _SENTENCE_CHAIN else None
 
 
 def _span(where: list[int] | None, start: int, end: int) -> tuple[int, int]:
