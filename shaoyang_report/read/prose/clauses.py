@@ -150,15 +150,12 @@ def _unit_end(text: str, number: Number) -> int:
 
 
 def _between(tokens: list[Token], a: int, b: int) -> list[Token]:
-    """The tokens (in text order) lying within ``a…b``."""
+    """The tokens (in text order, not overlapping) lying within ``a…b``."""
     i = bisect.bisect_left(tokens, a, key=_start)
-    out = []
-    for t in tokens[i:]:
-        if t.start >= b:
-            break
-        if t.end <= b:
-            out.append(t)
-    return out
+    j = bisect.bisect_left(tokens, b, lo=i, key=_start)
+    if j > i and tokens[j - 1].end > b:
+        j -= 1  # the last one runs past b
+    return tokens[i:j]
 
 
 def _start(token: Token) -> int:
