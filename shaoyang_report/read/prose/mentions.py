@@ -598,14 +598,14 @@ def _paragraph(text: str, is_office: bool, year: int | None, figures_only: bool
             continue
         analysis = analyse(sentence)
         reader = _Sentence(analysis, paragraph)
-        by_start = {}
+        by_start: dict[int, tuple[tuple[int, int], _Reading]] = {}
         for index, figure in enumerate(analysis.figures):
             reading = reader.read(index)
             reader.readings.append(reading)
             by_start[figure.number.start] = (figure.clause, reading)
         for number in analysis.numbers:
-            clause, reading = by_start.get(number.start, (None, None))
-            found.append((a, b, number, clause, reading))
+            counted = by_start.get(number.start)
+            found.append((a, b, number, *counted) if counted else (a, b, number, None, None))
         _hand_on(paragraph, reader, sentence)
     return tuple(found)
 
