@@ -22,9 +22,11 @@ Topics: ``data/prose_topics.csv``
     (网站, 专栏) or ``new_media`` (微信公众号, 微博 …); for a ``channel`` row its kind
     (``other``, ``several``).
 ``words``
-    Regular expressions separated by `` || ``. All words of all three files are
-    read in one left-to-right pass, the longest first where several start at the
-    same character: 政府信息公开申请 is the topic ``applications``, not 政府信息 and 公开.
+    Regular expressions separated by `` || `` (no capturing group; each must start with
+    known characters). The words of the topics and the measures are read in one
+    left-to-right pass (:meth:`Vocabulary.scan`), the longest where several start at
+    the same character: 政府信息公开申请 is the topic ``applications``, not 政府信息 and
+    公开; 不予受理 the blocking measure ``negation``, not 受理.
 ``short_words``
     Shorter forms of the topic that name it only once the paragraph has named it in
     full (申请 after 政府信息公开申请).
@@ -47,10 +49,13 @@ requests), 维持 (for review cases) …
 
 Scopes: ``data/prose_scopes.csv``
 ---------------------------------
-``scope``, ``words``, ``note``: the words that make a figure a part (其中, 分别), a
-sub-unit's (an office named as the subject), cumulative (累计, 截至) or confined to the
-report year (全年, 本年度), the 'all' words of '已全部办结', and the fillers of a counted
-noun (共计, 数量, 为 …) that name nothing.
+``scope``, ``words``, ``note``, one row per scope word list the reader uses: ``part``
+(其中), ``respectively`` (分别), ``cumulative`` (累计), ``as_of`` (截至), ``report_year``
+(全年, 本年度) and ``since`` (以来) that confine them to the report year, ``sub_unit``
+(办公室 named as a figure's subject) with ``not_subject`` and ``not_subject_before`` (the
+words that make an office no subject), ``all`` (the 'all' of '已全部办结') and ``filler``
+(the words of a counted noun that name nothing: 共计, 数量, 为 …). Their notes say how each
+is used.
 """
 
 from __future__ import annotations

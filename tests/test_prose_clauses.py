@@ -186,6 +186,12 @@ def test_blocking_measure_words_are_package_data():
         assert row["blocks"] in ("", "*") or set(row["blocks"].split(" || ")) <= topics
 
 
+def test_every_vocabulary_row_says_why():
+    for name in ("prose_topics.csv", "prose_measures.csv", "prose_scopes.csv"):
+        for row in package_csv(name):
+            assert row["note"].strip(), (name, row)
+
+
 @pytest.mark.parametrize("topics, measures, problem", [
     ([{"topic": "Mailbox", "kind": "subject", "words": "信箱"}], [], "topic must be a new snake_case key"),
     ([{"topic": "mailbox", "kind": "thing", "words": "信箱"}], [], "kind must be one of"),

@@ -203,13 +203,16 @@ def test_prose_checks_leave_a_sub_units_figure_out():
 
 
 def test_the_year_briefing_marks_no_table_value_for_a_sub_units_figure():
-    from shaoyang_report.publish.year_briefing import agency_years
+    """hongze_district_2024: 表三 prints 95 new requests; the office's 17 in the prose once marked 95 with !."""
+    from shaoyang_report.publish.html import MARK_FINDING
+    from shaoyang_report.publish.year_briefing import agency_years, value_cell
 
     pdfs = [shared_report("huaian/hongze_district_2023.pdf"), shared_report("huaian/hongze_district_2024.pdf")]
     corpus = sr.read_reports(pdfs, progress=False)
     agency = corpus.reports.set_index("report_id").agency["hongze_district_2024"]
     years = agency_years(corpus, agency)
-    received = years.comparison.query("indicator == 'applications_received' and year == 2024").iloc[0]
+    received = next(years.comparison.query("indicator == 'applications_received' and year == 2024").itertuples())
     assert received.value == 95 and not math.isnan(received.value)
-    assert not any(str(received.source).startswith(f.split(" ", 1)[1]) for f in years.flagged
-                   if f.startswith("hongze_district_2024 "))
+    assert received.source.startswith("hongze_district_2024 page 3")   # the table's cell
+    assert received.source not in years.flagged
+    assert f">{MARK_FINDING}</sup>" not in str(value_cell(received, years.flagged))
