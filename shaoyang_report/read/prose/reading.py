@@ -30,6 +30,8 @@ _BY_MEASURE: dict[str, list[Metric]] = {}
 for _m in METRICS:
     for _key in _m.measures:
         _BY_MEASURE.setdefault(_key, []).append(_m)
+
+
 @dataclass(slots=True)
 class Paragraph:
     """What the sentences of one paragraph hand on to the next."""
@@ -94,7 +96,6 @@ class SentenceReader:
         text = analysis.text
         self.qizhong = [(m.start(), self._region_end(m.start())) for m in self.vocab.scopes["part"].finditer(text)]
 
-    # ------------------------------------------------------------------ helpers
     def _region_end(self, pos: int) -> int:
         region = self.a.region_of[pos] if pos < len(self.a.region_of) else 0
         if region <= 0:
@@ -182,7 +183,6 @@ class SentenceReader:
             return cut + 1, b
         return a, b
 
-    # ------------------------------------------------------------------ topic
     def _primary(self, index: int) -> tuple[str | None, str | None]:
         figure = self.a.figures[index]
         head = self._head(figure)
@@ -245,7 +245,6 @@ class SentenceReader:
             return self._topic(best), self.a.text[best.start:best.end]
         return self.p.carry if self.p.carry else (None, None)
 
-    # ------------------------------------------------------------------ channel
     def _channel(self, figure: Figure) -> str:
         before_object = [t for t in figure.lead_tokens if t.end <= figure.object_span[0]]
         kinds = set()
@@ -261,7 +260,6 @@ class SentenceReader:
             return "mixed"
         return kinds.pop() if kinds else "none"
 
-    # ------------------------------------------------------------------ measure → metric
     def _fits(self, metric: Metric, index: int, topic: str | None, channel: str, own_topics: set[str],
               token: Token | None) -> float | None:
         figure = self.a.figures[index]
@@ -349,7 +347,6 @@ class SentenceReader:
             reading.metrics = found
         return self._scoped(index, reading)
 
-    # ------------------------------------------------------------------ scope
     def _scoped(self, index: int, reading: Reading) -> Reading:
         figure = self.a.figures[index]
         if reading.metrics:
