@@ -32,6 +32,11 @@ Sections (``--only`` takes their names):
   50,000 copies: time and peak RSS (flat: the 50,000 run should stay within 1.2× of 1,000).
 * ``briefing``: ``shaoyang-report briefing <folder>`` on 1,000 and 10,000 copies: time and
   peak RSS (of the largest process: the command or one of its notebook kernels).
+* ``prose``: ms per report of reading the prose alone — the facts ``read_report`` takes
+  (``extract_prose_facts``) and every number as a mention (``numbers_in_prose``) — on
+  the prose lines (those outside the tables' sections) of every real report of
+  ``../shared/reports`` that reads, its caches emptied before each round (as for
+  reports that all differ) and kept (copies).
 * ``dask`` (skipped without the extra ``shaoyang-report[dask]``): ``engine="dask"`` on a
   ``LocalCluster`` of 2 worker processes (1 thread each) against the process pool
   (``workers=2``) on 2,000 text copies: ``read_reports`` and
@@ -58,7 +63,7 @@ PROJECT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("SHAOYANG_SHARED_REPORTS", PROJECT.parent / "shared" / "reports"))
 SOURCE = PROJECT / "data" / "raw" / "shaoyang_city_2020.txt"
 PDFS = sorted((SHARED / "huaian").glob("*.pdf"))
-SECTIONS = ("import", "kinds", "distinct", "identity", "others", "memory", "parse", "briefing", "dask")
+SECTIONS = ("import", "kinds", "distinct", "identity", "others", "prose", "memory", "parse", "briefing", "dask")
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -378,6 +383,49 @@ def bench_identity(tmp: Path, n: int) -> None:
           f"replaced by a constant: {off['cpu_read']:.2f} s CPU; wall {on['seconds']:.1f} / {off['seconds']:.1f} s, "
           f"{load} before)")
     shutil.rmtree(folder)
+def bench_prose(rounds: int) -> None:
+    """ms per report of the prose reader alone, on the prose lines of every real report read."""
+    import importlib
+    import pkgutil
+
+    import shaoyang_report as sr
+    from shaoyang_report.layout import TABLE_SECTIONS
+    from shaoyang_report.read import prose
+    from shaoyang_report.read.sections import split_sections
+
+    files = sorted(p for pattern in ("*/*.txt", "*/*/*.txt", "*/*.md", "*/*.pdf") for p in SHARED.glob(pattern)
+                   if not p.name.startswith("README"))
+    texts = []
+    for path in files:
+        try:
+            doc = sr.read_report(path).document
+        except sr.ReportFormatError:
+            continue
+        bounds = split_sections(doc)
+        in_tables = {i for s in TABLE_SECTIONS if s in bounds for i in range(*bounds[s])}
+        texts.append(prose.join_wrapped_lines([(ln.location, ln.text) for i, ln in enumerate(doc.lines)
+                                               if i not in in_tables and ln.text.strip()]))
+    modules = [importlib.import_module(f"{prose.__name__}.{m.name}") for m in pkgutil.iter_modules(prose.__path__)]
+    caches = [f for m in modules for f in vars(m).values()
+              if callable(f) and hasattr(f, "cache_clear") and getattr(f, "__module__", "") == m.__name__]
+    every_number = getattr(prose, "read_mentions", prose.find_numbers)  # the mentions, or the numbers before them
+
+    def best(fn, clear: bool) -> float:
+        times = []
+        for _ in range(rounds):
+            if clear:
+                for cached in caches:
+                    cached.cache_clear()
+            t = time.perf_counter()
+            for lines in texts:
+                fn(lines)
+            times.append(time.perf_counter() - t)
+        return min(times) * 1000 / len(texts)
+
+    print(f"prose reading, ms per report on the prose lines of {len(texts)} real reports of ../shared/reports "
+          f"(best of {rounds}):")
+    for label, fn in (("facts (read_report)", prose.extract_prose_facts), ("every number (numbers_in_prose)", every_number)):
+        print(f"  {label:<32} {best(fn, True):6.2f} ms caches emptied, {best(fn, False):6.2f} ms kept")
 
 
 def bench_memory(tmp: Path, sizes: list[int]) -> None:
@@ -490,6 +538,8 @@ def main() -> None:
             bench_identity(tmp, 2000 if q else 10000)
         if "others" in sections:
             bench_others(tmp)
+        if "prose" in sections:
+            bench_prose(5 if q else 20)
         if "memory" in sections:
             bench_memory(tmp, args.sizes or ([1000, 2000] if q else [1000, 10000]))
         if "parse" in sections:

@@ -15,7 +15,7 @@ from shaoyang_report.config import package_csv
 
 @cache
 def fields(frame: str = "facts") -> tuple[dict[str, str], ...]:
-    """The declared columns of a frame (``facts``, ``checks``, or the ``identity`` columns of ``corpus.reports``), in order."""
+    """The declared columns of a frame (``facts``, ``checks``, ``prose_numbers``, or the ``identity`` columns of ``corpus.reports``), in order."""
     rows = package_csv("fields.csv")
     return tuple(row for row in rows if row["frame"] == frame)
 
@@ -31,7 +31,7 @@ def build_frame(records, frame: str = "facts") -> pd.DataFrame:
     Args:
         records: A list of dicts (one per row), or columns: an Arrow table (texts plain
             or dictionary-encoded) with the declared columns.
-        frame: ``facts`` or ``checks``.
+        frame: ``facts``, ``checks`` or ``prose_numbers``.
     """
     if hasattr(records, "column_names"):  # an Arrow table
         return frame_from_arrow(records, [(f["name"], f["dtype"]) for f in fields(frame)])
@@ -77,7 +77,8 @@ def dictionary_markdown() -> str:
     """The README's data dictionary, generated from ``fields.csv``."""
     parts = []
     for frame, title in (("facts", "`report.facts`"), ("checks", "`report.checks` / `report.findings`"),
-                         ("identity", "The agency's identity: `corpus.reports`, `sr.agencies(corpus)`, `report.identity`")):
+                         ("identity", "The agency's identity: `corpus.reports`, `sr.agencies(corpus)`, `report.identity`"),
+                         ("prose_numbers", "`report.numbers_in_prose()`")):
         parts.append(f"#### {title}\n\n| column | type | meaning |\n|---|---|---|")
         for f in fields(frame):
             parts.append(f"| `{f['name']}` | {f['dtype']} | {f['description']} |")

@@ -120,7 +120,8 @@ def test_ocr_values_name_page_box_and_confidence(png_reports):
     assert len(cell) == 1
     assert cell.location.iloc[0].startswith("page 3, x ") and ", table 1, row 2, col 2" in cell.location.iloc[0]
     # the table 四 total printed 0 where its parts add up to 1: the text PDF's finding, here too
-    assert len(png_reports[2023].findings) == 2 and len(png_reports[2024].findings) == 1
+    # (2024's prose 区政府办…受理17件 is the office's figure: no finding against 表三, issue 19)
+    assert len(png_reports[2023].findings) == 2 and len(png_reports[2024].findings) == 0
 
 
 def test_image_only_pdf_at_150_dpi(tmp_path):
@@ -243,8 +244,8 @@ def test_unreadable_numbers_are_not_placed(png_pages, monkeypatch):
 
 
 def test_the_agencys_own_findings_are_not_taken_for_misreads(png_reports):
-    """The OCR'd reports' findings are the text PDF's (2 in 2023, 1 in 2024): printed so, not misreads."""
-    for year, n in ((2023, 2), (2024, 1)):
+    """The OCR'd reports' findings are the text PDF's (2 in 2023, none in 2024): printed so, not misreads."""
+    for year, n in ((2023, 2), (2024, 0)):
         report = png_reports[year]
         summary = report.summary()
         assert summary["findings"] == n and summary["likely_misreads"] == 0, (year, summary)
@@ -276,7 +277,7 @@ def test_a_digit_misread_in_an_ocr_document_is_flagged_not_corrected(png_reports
     new = findings[findings.locations.str.contains(where, regex=False)]
     assert len(new) == 2 and new.likely_misread.all()  # its row and its column
     assert (new.misread_alternative == f"{where}: 81 → 31").all()
-    assert misread.summary()["findings"] == 3 and misread.summary()["likely_misreads"] == 2
+    assert misread.summary()["findings"] == 2 and misread.summary()["likely_misreads"] == 2
     assert not findings[~findings.locations.str.contains(where, regex=False)].likely_misread.any()
 
 

@@ -219,6 +219,8 @@ OPENINGS = {
         ("policy_interpretation", "items_published", 44, "条", 3, "44"),
         ("online_messages", "received", 164, "条", 3, "164"),
         ("online_messages", "closed", 164, "条", 3, "164"),
+        # 中国绥宁微信公众号信息发布量82条: every new-media figure is new_media (prose/README rule 5)
+        ("information_published", "new_media", 82, "条", 3, "82"),
     ],
     # stated only approximately (1730余篇, 200余条) or not at all: no prose fact
     "beita_district_2021_opening.txt": [],
@@ -294,7 +296,6 @@ TEMPTING = [
     "市长信箱平均办理时间3-5天。",                                             # a range
     "12345热线和市长信箱共受理来信来电1000件。",                             # two subjects, one figure
     "市长信箱、12345热线共受理群众诉求1000件。",
-    "市政府门户网站共发布政府信息23558条。",                                 # portal or total? ambiguous
     "累计主动公开政府信息10220条。",                                          # cumulative or this year?
     "其中,市政府办公室收到政府信息公开申请24件,共完成办理25件。",          # a part, not the whole
     "不予受理政府信息公开申请3件。",                                          # not accepted
@@ -304,6 +305,12 @@ TEMPTING = [
 @pytest.mark.parametrize("sentence", TEMPTING)
 def test_tempting_sentences_give_no_metric(sentence):
     assert extract_prose_facts([("line 1", sentence)]) == []
+
+
+def test_information_confined_to_the_portal_is_the_portals():
+    """A figure the sentence confines to the government website is the portal's (prose/README rule 5)."""
+    facts = extract_prose_facts([("line 1", "市政府门户网站共发布政府信息23558条。")])
+    assert [(f["item"], f["measure"], f["value"]) for f in facts] == [("information_published", "portal", 23558.0)]
 
 
 @pytest.mark.parametrize("sentence, printed, kind", [
@@ -421,7 +428,7 @@ def test_new_media_websites_fees_and_review_in_prose():
 
 def test_catalogue_covers_the_issue():
     catalogue = prose_metric_catalogue()
-    for column in ("item", "measure", "name_zh", "unit", "patterns"):
+    for column in ("item", "measure", "name_zh", "unit", "topic", "channel", "measures"):
         assert column in catalogue.columns
     keys = set(zip(catalogue["item"], catalogue["measure"]))
     required = {
@@ -438,9 +445,7 @@ def test_catalogue_covers_the_issue():
     assert catalogue["item"].str.fullmatch(r"[a-z][a-z0-9_]*").all()
     assert catalogue["measure"].str.fullmatch(r"[a-z][a-z0-9_]*").all()
     assert (catalogue["name_zh"].str.len() > 0).all()
-    for patterns in catalogue["patterns"]:
-        for pattern in patterns.split(" || "):
-            assert pattern.count("{N}") == 1
+    assert (catalogue["measures"].str.len() > 0).all() and (catalogue["topic"].str.len() > 0).all()
 
 
 # --------------------------------------------------------------------------- prose_checks

@@ -87,15 +87,28 @@ def test_pdf_prose_wrapped_across_lines_is_read_and_located():
 
     r24 = sr.read_report(shared_report("huaian/hongze_district_2024.pdf"))
     prose = _prose(r24)
-    # "我区在政府网站平台主动发布各类政府信息2428 条" wraps over two printed lines of page 1
-    value, unit, sentence, location = prose[("information_published", "total")]
+    # "我区在政府网站平台主动发布各类政府信息2428 条" wraps over two printed lines of page 1;
+    # confined to the government website: the portal's figure (prose/README rule 5)
+    value, unit, sentence, location = prose[("information_published", "portal")]
     assert (value, unit) == (2428, "条") and "主动发布各类政府信息2428" in sentence
     text, start, end = _line_text(r24, location)
     assert location.startswith("page 1, ") and text[start:end] == "2428"
     assert prose[("information_processing_fee", "charged")][:2] == (0, "元")  # 信息处理费0 元
-    # the prose says the office accepted 17 requests; table 三 prints 95 new requests
-    finding = r24.findings[r24.findings.section == "prose"].iloc[0]
-    assert (finding.rule, finding.printed, finding.expected) == ("prose_vs_table", 17, 95)
+
+
+def test_a_sub_units_figure_is_no_finding():
+    """'区政府办代表区政府受理政府信息公开申请17 件': the office's 17, not the district's 95 (table 三)."""
+    from conftest import shared_report
+
+    r24 = sr.read_report(shared_report("huaian/hongze_district_2024.pdf"))
+    numbers = sr.numbers_in_prose(r24)
+    office = numbers[numbers.raw_number == "17"].iloc[0]
+    assert (office.metric, office.scope, office.topic_phrase) == ("applications_prose.accepted", "sub-unit", "政府信息公开申请")
+    assert ("applications_prose", "accepted") not in _prose(r24)   # not the district's figure
+    assert r24.findings[r24.findings.section == "prose"].empty
+    assert r24.checks[r24.checks.section == "prose"].rule.tolist() == []  # nothing compared
+    new_requests = r24.facts.query("section == 'applications' and item == 'new_requests' and applicant == 'total'")
+    assert new_requests.value.tolist() == [95]
 
 
 def test_web_text_lines_are_not_joined():

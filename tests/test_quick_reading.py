@@ -11,9 +11,10 @@ import pandas as pd
 from conftest import RAW, SHARED_REPORTS
 
 import shaoyang_report as sr
-from shaoyang_report import prose_metrics
 from shaoyang_report.compare import years
+from shaoyang_report.config import package_csv
 from shaoyang_report.layout import get_layout
+from shaoyang_report.prose_vocabulary import vocabulary
 from shaoyang_report.quick_regex import first_chars, quick_search
 
 
@@ -25,15 +26,13 @@ def _texts() -> list[str]:
 
 
 def _patterns() -> list[str]:
-    """Every pattern text the readers search prose and tables with (catalogue, layout)."""
-    catalogue = prose_metrics.prose_metric_catalogue()
-    texts = list(catalogue["topic"].unique())
-    for field in ("patterns", "not_before"):
-        for cell in catalogue[field]:
-            for part in filter(None, (p.strip() for p in cell.split(" || "))):
-                for macro, expansion in prose_metrics.MACROS.items():
-                    part = part.replace(macro, expansion)
-                texts.append(part.replace("{TOPIC}", "(?:市长信箱)"))
+    """Every pattern text the readers search prose and tables with (vocabulary, layout)."""
+    texts = []
+    for name, column in (("prose_topics.csv", "words"), ("prose_topics.csv", "short_words"),
+                         ("prose_measures.csv", "words"), ("prose_scopes.csv", "words")):
+        for row in package_csv(name):
+            texts += [part.strip() for part in row[column].split(" || ") if part.strip()]
+    texts.append(vocabulary().pattern)  # the one scan of all words
     layout = get_layout()
     texts += [p.pattern for table in layout.tables.values() for p in table.frame]
     texts += [p.pattern for patterns in layout.section_patterns.values() for p in patterns]

@@ -93,9 +93,10 @@ def test_carry_forward_across_years(hongze, shaoyang):
 
 
 def test_prose_agrees_with_tables(hongze):
-    # 2023: 全区受理政府信息公开申请21件 = 表三 新收 21; 2024: 受理…申请17件, 表三 新收 95
+    # 2023: 全区受理政府信息公开申请21件 = 表三 新收 21; 2024: 区政府办代表区政府受理…申请17件 is the
+    # office's figure (a sub-unit, issue 19), not compared with the district's 表三 新收 95: not known
     assert hongze.loc["hongze_district_2023", "prose_agrees"] == 1
-    assert hongze.loc["hongze_district_2024", "prose_agrees"] == 0
+    assert math.isnan(hongze.loc["hongze_district_2024", "prose_agrees"])
 
 
 def test_answered_in_year_and_the_total(hongze, shaoyang):

@@ -243,11 +243,14 @@ def prose_checks(facts: pd.DataFrame) -> list[dict]:
 
     A check one side of which is missing (not stated, blank, or stated twice with
     different values) is ``not_checkable``, never a ``fail``. A check is produced only
-    when prose states at least one of its figures.
+    when prose states at least one of its figures. Only the reporting body's own
+    figures are checked: a record whose ``scope`` (when the column is there) is not
+    ``whole`` — a part, a sub-unit's figure (``区政府办代表区政府受理17件``), a
+    cumulative one — is left out, so a true figure of a sub-unit is never a finding.
 
     Args:
         facts: Tidy facts with at least the columns ``section, item, measure, applicant,
-            value, location`` (plus ``report_id`` and ``raw`` when available). Prose facts
+            value, location`` (plus ``report_id``, ``raw`` and ``scope`` when available). Prose facts
             have ``section == "prose"``; table facts keep their own sections
             (``applications``, ``review_litigation``, ``active_disclosure``).
 
@@ -291,9 +294,11 @@ def prose_checks_records(records: list[dict]) -> list[dict]:
         The check dicts, as :func:`prose_checks` returns them.
     """
     out: list[dict] = []
-    # a value NaN or None is not stated; table facts are read as they are (their NaN is missing to _term_value)
+    # a value NaN or None is not stated; table facts are read as they are (their NaN is missing to _term_value);
+    # a figure of a part, a sub-unit or a cumulative span is not the body's own: never checked
     prose_facts = [{**r, "value": float(r["value"])} for r in records
-                   if r["section"] == "prose" and r.get("value") is not None and r["value"] == r["value"]]
+                   if r["section"] == "prose" and r.get("value") is not None and r["value"] == r["value"]
+                   and r.get("scope") in (None, "whole")]
     if not prose_facts:
         return out
     table = _TableIndex([r for r in records if r["section"] != "prose"])

@@ -340,7 +340,7 @@ class Corpus:
             >>> from shaoyang_report import read_reports
             >>> facts = read_reports("data/raw", progress=False).to_arrow("facts")
             >>> duckdb.sql("select section, count(*) from facts group by section order by section").fetchall()
-            [('active_disclosure', 44), ('applications', 161), ('prose', 55), ('review_litigation', 15)]
+            [('active_disclosure', 44), ('applications', 161), ('prose', 56), ('review_litigation', 15)]
         """
         if frame not in FRAMES:
             raise ValueError(f"frame must be one of {FRAMES}, not {frame!r}")

@@ -29,7 +29,7 @@ from shaoyang_report.read.entry import CallerHints, CatalogEntry
 from shaoyang_report.read.format_labels import format_refusal
 from shaoyang_report.read.identity import Identity, identity_fields, resolve_agency
 from shaoyang_report.read.metadata import Metadata, read_metadata
-from shaoyang_report.read.prose import extract_prose_facts, find_numbers, join_wrapped_lines
+from shaoyang_report.read.prose import extract_prose_facts, join_wrapped_lines, read_mentions
 from shaoyang_report.read.readers import load_document
 from shaoyang_report.read.readers.text_reader import text_document
 from shaoyang_report.read.sections import split_sections
@@ -162,7 +162,7 @@ class Report:
 
     def _prose_records(self) -> list[dict]:
         base = {**self._base(), "agency_printed": self.agency_printed, "is_total": False, "row_label": ""}
-        facts = [{**base, **fact} for fact in extract_prose_facts(self._prose)]
+        facts = [{**base, **fact} for fact in extract_prose_facts(self._prose, agency=self.agency_printed, year=self.year)]
         confidence = self.document.confidence
         if confidence:  # read by OCR: the confidence of the line the figure was read from
             for fact in facts:
@@ -298,14 +298,17 @@ class Report:
         return printed_table(self._records, self.template, section)
 
     def numbers_in_prose(self) -> pd.DataFrame:
-        """Every number in the report's prose with its sentence and kind, for exploration.
+        """Every number in the report's prose as a mention: its kind, topic, measure, metric and scope.
 
-        Unlike :attr:`facts`, this lists numbers whose meaning is not certain too (kind
-        ``quantity``, ``approximate``, ``date``, ``year``, ``phone``, ``document_number``,
-        ``ordinal`` …); nothing here is a metric.
+        Unlike :attr:`facts`, this lists every number: those whose meaning is not
+        certain (``metric`` empty), approximate ones, dates, phone and document numbers
+        (``kind``), and figures of a part, a sub-unit or a cumulative span (``scope``).
+        The columns are declared in ``data/fields.csv`` (frame ``prose_numbers``); see
+        :func:`~shaoyang_report.read.prose.read_mentions`.
         """
-        rows = [{"report_id": self.report_id, **n} for n in find_numbers(self._prose)]
-        return pd.DataFrame(rows, columns=["report_id", "value", "unit", "raw_number", "kind", "sentence", "location"])
+        rows = [{"report_id": self.report_id, **m}
+                for m in read_mentions(self._prose, agency=self.agency_printed, year=self.year)]
+        return dictionary.build_frame(rows, "prose_numbers")
 
     def summary(self) -> dict:
         """Counts an analyst checks first: values per table vs expected, findings, gaps.
@@ -418,9 +421,20 @@ def parse_document(doc: Document, *, report_id: str | None = None, strict: bool 
     reads: dict[str, TableRead] = read_tables(doc, bounds, meta.template, strict=strict, cut=_cut_number(doc))
     absent = [s for s in TABLE_SECTIONS if s not in reads]
     in_tables = {i for s in tables_found for i in range(*bounds[s])}
-    prose_lines = [(ln.location, ln.text) for i, ln in enumerate(doc.lines) if i not in in_tables and ln.text.strip()]
+    prose_lines = [(ln.location, ln.text) for i, ln in enumerate(doc.lines)
+                   if ln.text.strip() and (i not in in_tables or _is_sentence(ln.text))]
     rid = report_id or (catalog_entry.report_id if catalog_entry else Path(doc.source).stem)
     return Report(rid, doc, meta, reads, absent, catalog_entry, prose_lines, aliases)
+
+
+def _is_sentence(text: str) -> bool:
+    """A line inside a table's section that is a sentence, not a table line: the section's prose.
+
+    ``二、主动公开政府信息情况`` may open with paragraphs stating figures
+    (``1.主动公开情况。2025年,…公开…信息7条。``) before its table; a table line never
+    ends a sentence (。) and a row never holds a cell separator.
+    """
+    return "。" in text and "|" not in text
 
 
 def read_report(path: str | Path | list, *, report_id: str | None = None, strict: bool | None = None,

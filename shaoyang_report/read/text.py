@@ -44,6 +44,19 @@ def _translation() -> dict[int, str]:
     return table
 
 
+def simplify_chars(text: str) -> str:
+    """Traditional characters as Simplified and punctuation unified, character for character.
+
+    Unlike :func:`simplify` the text keeps its length (pinyin glosses stay), so offsets
+    found in it are offsets in the printed text.
+
+    Example:
+        >>> simplify_chars("辦結 31 件〔2021〕")
+        '办结 31 件[2021]'
+    """
+    return text.translate(_translation())
+
+
 def simplify(text: str) -> str:
     """Traditional characters as Simplified, pinyin glosses dropped; all else as printed.
 

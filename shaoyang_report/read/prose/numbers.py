@@ -45,12 +45,13 @@ NUMBER_KINDS = (
 _UNIT_WORDS = sorted(
     (
         "个工作日 工作日 个月 人次 户次 件次 万元 亿元 元 % ％ 个 件 条 次 通 篇 项 家 名 人 天 期 场 批 份 户 "
-        "起 封 位 年 小时 倍 所 台 宗 单 张 本 套 处 座 辆 亩 公里 平方米"
+        "起 封 位 年 小时 倍 所 台 宗 单 张 本 套 处 座 辆 亩 公里 平方米 则 册"
     ).split(),
     key=len,
     reverse=True,
 )
-_UNIT_ALT = "|".join(re.escape(u) for u in _UNIT_WORDS)
+# 部 counts (规章4部) unless it begins a word (六部分, 3部门)
+_UNIT_ALT = "|".join(re.escape(u) for u in _UNIT_WORDS) + "|部(?!分|门|署|队|委|级|位|长)"
 _UNIT_NORMAL = {"％": "%", "个工作日": "工作日"}
 _MULTIPLIER = {"万": Decimal(10_000), "亿": Decimal(100_000_000), "千": Decimal(1_000)}
 

@@ -12,8 +12,11 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from shaoyang_report.read.text import GLOSS, simplify_chars
+
 __all__ = [
     "SPACE",
+    "normalise",
     "Paragraph",
     "Sentence",
     "iter_lines",
@@ -40,6 +43,32 @@ class Sentence:
     raw: str                        # the sentence as printed
     masked: str                     # the same, with 《title》 contents replaced by □
     titles: list[tuple[int, int]]   # where 《titles》 are
+
+
+def normalise(text: str) -> tuple[str, list[int] | None]:
+    """A line's text in Simplified characters, its pinyin glosses dropped, and where each character was printed.
+
+    Returns:
+        ``(text, where)``: ``where[i]`` is the printed offset of character ``i`` (one
+        more entry for the end), or None when nothing was dropped (offsets are the
+        printed ones).
+
+    Example:
+        >>> normalise("鎮(zhèn)發布")
+        ('镇发布', [0, 7, 8, 9])
+    """
+    if "(" not in text or not GLOSS.search(text):
+        return simplify_chars(text), None
+    pieces: list[str] = []
+    where: list[int] = []
+    pos = 0
+    for m in GLOSS.finditer(text):
+        pieces.append(text[pos:m.start()])
+        where.extend(range(pos, m.start()))
+        pos = m.end()
+    pieces.append(text[pos:])
+    where.extend(range(pos, len(text) + 1))
+    return simplify_chars("".join(pieces)), where
 
 
 def mask_titles(text: str) -> tuple[str, list[tuple[int, int]]]:

@@ -1,0 +1,267 @@
+"""A sentence read into clauses: its figures, each with its own words, and the vocabulary words it holds.
+
+A sentence (split on ``。；;！？``) is cut into clauses on ``,，:：``; a parenthesis is
+a clause of its own (``辦結 31 件(其中1件為2022年結轉本年度辦理)``: the part in brackets
+is not 31's words, and 31's words go on after it). Every counted number of a clause (a
+quantity or an approximate figure, with its unit) is a *figure*; its own words are
+
+* its *lead*: the words from the previous figure of its clause (or the clause start)
+  to the number — ``收到来信52件、办结40件`` gives 40 the lead ``、办结``;
+* its *tail*: the words after its unit to the clause end, when no other figure
+  follows in the clause (``2件结转下年办理``, ``发送9条信息``);
+* two figures joined by a conjunction (``11个文件和28次常务会议制定解读材料``,
+  ``新开通3个账号和2个公众号``) share them: the first's noun and the second's tail
+  are the first's tail, and the second takes the first's lead;
+* a clause holding nothing but the figure (``县长信箱收到信件,183条``, a stray comma)
+  takes the words of the clause before it, if that clause holds no figure.
+
+The figure's *object* is the counted noun: the words between the last measure word of
+its lead and the number (or, when there are none, the noun after its unit). Which topic,
+measure and scope those words name is worked out from the vocabulary
+(:mod:`shaoyang_report.prose_vocabulary`) by :mod:`~shaoyang_report.read.prose.mentions`;
+this module only cuts the sentence, and what it finds depends on the sentence's text
+alone (:func:`analyse` keeps it for sentences printed again).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from shaoyang_report.prose_vocabulary import Token, vocabulary
+from shaoyang_report.read.prose.numbers import AFTER_NUMBER_RE, Number, sentence_numbers
+from shaoyang_report.read.prose.sentences import mask_titles
+
+__all__ = ["Analysis", "Figure", "analyse", "starts_with_conjunction"]
+
+_OPEN, _CLOSE = "(（", ")）"
+_SEPARATORS = frozenset(",，:：")
+_SEPARATOR_RE = re.compile("[,，:：]")
+_QUOTE_RE = re.compile(r"“[^“”]*”|「[^「」]*」|\"[^\"]*\"|‘[^‘’]*’")
+#: A join between two figures of one clause: the second is conjoined to the first.
+_CONJOINED_RE = re.compile(r"(?:和|及|与|以及|或|或者|暨|、)\s*$")
+_CONJUNCTION_START_RE = re.compile(r"^\s*(?:和|及|与|以及|或|或者|暨|、)")
+#: Words that make a figure-less clause before a figure say where it was published.
+_CHANNEL_INTRO_RE = re.compile(r"通过|依托|利用|借助|经由|^\s*(?:[0-9０-９]{4}年度?)?\s*在")
+_BLANK = " "
+_END_MARKS = "。；;！？!?…"
+
+
+@dataclass(slots=True)
+class Figure:
+    """A counted number of a sentence and its own words (offsets in the sentence)."""
+
+    number: Number
+    unit_end: int
+    region: int                       # 0: the sentence; k: the k-th parenthesis
+    clause: tuple[int, int]           # the clause's span (in its region's view)
+    lead: tuple[int, int]             # the lead's span
+    lead_tokens: list[Token]
+    tail_tokens: list[Token]          # empty when the tail is not the figure's own
+    tail_spans: list[tuple[int, int]]
+    object_text: str                  # the counted noun
+    object_span: tuple[int, int]
+    object_tokens: list[Token]
+    context_tokens: list[Token]       # figure-less clauses before it, since the previous figure
+    context_start: int                # where those clauses start (the lead's start if none)
+    channel_context: list[Token]      # those of them that say where (通过…, 在…)
+    previous: int | None = None       # the previous figure of its clause
+    conjoined: bool = False           # joined to the previous figure by 、/和/及 only
+    stray: bool = False               # its own clause holds nothing but the figure
+
+    @property
+    def own_tokens(self) -> list[Token]:
+        return self.lead_tokens + self.tail_tokens
+
+
+@dataclass(slots=True)
+class Analysis:
+    """One sentence: its text (normalised), numbers, figures, vocabulary words and regions."""
+
+    text: str
+    masked: str                       # the text with 《title》 contents as □
+    numbers: list[Number]
+    figures: list[Figure]
+    tokens: list[Token]
+    region_of: list[int]              # region of each character (-1: a bracket)
+    parents: list[int]                # parent region of each region
+    views: list[str]                  # each region's view: other regions blanked
+    clauses: dict[int, list[tuple[int, int]]]  # each region's clauses (those holding figures)
+    quotes: list[tuple[int, int]] = field(default_factory=list)
+
+    def visible(self, region: int, other: int) -> bool:
+        """Whether words of region ``other`` are context for a figure of ``region``: the same or an enclosing one."""
+        while region >= 0:
+            if region == other:
+                return True
+            region = self.parents[region] if region else -1
+        return False
+
+    def in_quotes(self, pos: int) -> bool:
+        return any(a < pos < b for a, b in self.quotes)
+
+
+def _regions(text: str) -> tuple[list[int], list[int]]:
+    """Region of each character (brackets -1) and each region's parent."""
+    if not any(ch in text for ch in _OPEN):
+        return [0] * len(text), [0]
+    region_of, parents, stack = [], [0], [0]
+    for ch in text:
+        if ch in _OPEN:
+            parents.append(stack[-1])
+            stack.append(len(parents) - 1)
+            region_of.append(-1)
+        elif ch in _CLOSE and len(stack) > 1:
+            stack.pop()
+            region_of.append(-1)
+        else:
+            region_of.append(stack[-1])
+    return region_of, parents
+
+
+def _view(text: str, region_of: list[int], region: int) -> str:
+    return "".join(ch if r == region else _BLANK for ch, r in zip(text, region_of))
+
+
+def _clauses(view: str, region_of: list[int], region: int) -> list[tuple[int, int]]:
+    if region == 0 and view is not None and _BLANK not in view and "(" not in view and "（" not in view:
+        starts = [0] + [m.end() for m in _SEPARATOR_RE.finditer(view)]
+        return [(a, b - 1) for a, b in zip(starts, starts[1:])] + [(starts[-1], len(view))]
+    spans, start = [], None
+    for i, ch in enumerate(view):
+        if region_of[i] != region:
+            continue
+        if start is None:
+            start = i
+        if ch in _SEPARATORS:
+            spans.append((start, i))
+            start = None
+    if start is not None:
+        spans.append((start, len(view)))
+    return spans
+
+
+def _unit_end(text: str, number: Number) -> int:
+    m = AFTER_NUMBER_RE.match(text, number.end)
+    assert m is not None  # every part of it is optional: it always matches
+    return m.end()
+
+
+def _between(tokens: list[Token], a: int, b: int) -> list[Token]:
+    """The tokens (in text order, not overlapping) lying within ``a…b``."""
+    i = bisect.bisect_left(tokens, a, key=_start)
+    j = bisect.bisect_left(tokens, b, lo=i, key=_start)
+    if j > i and tokens[j - 1].end > b:
+        j -= 1  # the last one runs past b
+    return tokens[i:j]
+
+
+def _start(token: Token) -> int:
+    return token.start
+
+
+def _object(view: str, figure: Figure, tokens: list[Token]) -> tuple[str, tuple[int, int], list[Token]]:
+    """The counted noun: after the lead's last measure word, else the noun after the unit."""
+    start, end = figure.lead
+    measures = [t for t in figure.lead_tokens if t.role == "measure" and start <= t.start and t.end <= end]
+    if measures:
+        start = measures[-1].end
+    text = view[start:end].strip().rstrip(_END_MARKS)
+    if text:
+        return text, (start, end), _between(tokens, start, end)
+    if not figure.tail_spans:
+        return "", (end, end), []
+    a, b = figure.tail_spans[0]
+    stop = next((t.start for t in figure.tail_tokens if t.role == "measure" and a <= t.start < b), b)
+    return view[a:stop].strip().rstrip(_END_MARKS), (a, stop), _between(tokens, a, stop)
+
+
+@lru_cache(maxsize=4096)
+def analyse(text: str) -> Analysis:
+    """Cut one (normalised) sentence into clauses and figures; see the module docstring."""
+    masked, titles = mask_titles(text)
+    numbers = sentence_numbers(text, titles)
+    quotes = [(m.start(), m.end()) for m in _QUOTE_RE.finditer(text)] if any(q in text for q in "“「\"‘") else []
+    tokens = vocabulary().scan(masked)
+    region_of, parents = _regions(text)
+    views = [_view(masked, region_of, r) for r in range(len(parents))] if len(parents) > 1 else [masked]
+    counted = [n for n in numbers if n.kind in ("quantity", "approximate") and region_of[n.start] >= 0]
+    figures: list[Figure] = []
+    by_clause: dict[tuple[int, tuple[int, int]], list[int]] = {}
+    clause_lists = {r: _clauses(views[r], region_of, r) for r in {region_of[n.start] for n in counted}}
+    for number in counted:
+        region = region_of[number.start]
+        view = views[region]
+        spans = clause_lists[region]
+        clause = spans[max(0, bisect.bisect_right(spans, (number.start, len(text) + 1)) - 1)]
+        siblings = by_clause.setdefault((region, clause), [])
+        previous = siblings[-1] if siblings else None
+        lead_start = figures[previous].unit_end if previous is not None else clause[0]
+        unit_end = _unit_end(view, number)
+        figure = Figure(number=number, unit_end=unit_end, region=region, clause=clause,
+                        lead=(lead_start, number.start), lead_tokens=[], tail_tokens=[], tail_spans=[],
+                        object_text="", object_span=(number.start, number.start), object_tokens=[], context_tokens=[],
+                        context_start=lead_start, channel_context=[],
+                        previous=previous)
+        siblings.append(len(figures))
+        figures.append(figure)
+    by_region: dict[int, list[Token]] = {}
+    for t in tokens:
+        by_region.setdefault(region_of[t.start], []).append(t)
+    for (region, clause), members in by_clause.items():
+        view = views[region]
+        mine = by_region.get(region, [])
+        # tails, right to left: a figure conjoined to the next shares its tail
+        following: Figure | None = None
+        for index in reversed(members):
+            figure = figures[index]
+            if following is None:
+                figure.tail_spans = [(figure.unit_end, clause[1])]
+                figure.tail_tokens = _between(mine, figure.unit_end, clause[1])
+            else:
+                between = view[figure.unit_end:following.number.start]
+                noun = view[slice(*following.tail_spans[0])] if following.tail_spans else ""
+                if _CONJOINED_RE.search(between) and noun.strip().strip(_END_MARKS) and not any(
+                        t.role == "measure" for t in _between(mine, figure.unit_end, following.number.start)):
+                    following.conjoined = True
+                    following.lead = (following.number.start, following.number.start)
+                    figure.tail_spans = [(figure.unit_end, following.number.start), *following.tail_spans]
+                    figure.tail_tokens = _between(mine, figure.unit_end, following.number.start) + following.tail_tokens
+            following = figure
+        for index in members:
+            figure = figures[index]
+            figure.lead_tokens = _between(mine, *figure.lead)
+            if figure.conjoined and figure.previous is not None:
+                figure.lead_tokens = figures[figure.previous].lead_tokens
+        # the figure-less clauses before the first figure of this clause, back to the previous figure
+        first = figures[members[0]]
+        spans = clause_lists[region]
+        at = spans.index(clause)
+        back = at
+        while back > 0 and (region, spans[back - 1]) not in by_clause:
+            back -= 1
+        context = spans[back:at]
+        context_tokens = [t for c in context for t in _between(mine, *c)]
+        channel_context = [t for c in context if _CHANNEL_INTRO_RE.search(view[c[0]:c[1]]) for t in _between(mine, *c)]
+        for index in members:
+            figure = figures[index]
+            figure.context_tokens, figure.channel_context = context_tokens, channel_context
+            if context:
+                figure.context_start = min(figure.context_start, context[0][0])
+        if not view[first.lead[0]:first.number.start].strip() and not first.conjoined and context:
+            last = context[-1]  # a stray comma: '县长信箱收到信件,183条'
+            first.stray = True
+            first.lead = last
+            first.lead_tokens = _between(mine, *last)
+        for index in members:
+            figure = figures[index]
+            figure.object_text, figure.object_span, figure.object_tokens = _object(view, figure, mine)
+    return Analysis(text=text, masked=masked, numbers=numbers, figures=figures, tokens=tokens, region_of=region_of,
+                    parents=parents, views=views, clauses=clause_lists, quotes=quotes)
+
+
+def starts_with_conjunction(text: str) -> bool:
+    """Whether a lead starts with a conjunction (``、行政规范性文件``): it may share the measure before it."""
+    return bool(_CONJUNCTION_START_RE.match(text))

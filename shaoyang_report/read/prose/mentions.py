@@ -1,0 +1,176 @@
+"""Every number of the prose as a mention: its topic, measure, metric and scope.
+
+Each figure of a clause (:mod:`~shaoyang_report.read.prose.clauses`) is read into a
+*mention* — number and unit, the topic phrase, the measure phrase — and mapped to a
+catalogue metric (:mod:`shaoyang_report.prose_metrics`) through the vocabulary
+(:mod:`shaoyang_report.prose_vocabulary`): the metric is the catalogue row whose topic,
+channel and measure the mention names and whose unit it carries. A number whose topic
+or measure is unclear gets no metric; nothing is guessed.
+
+The topic
+---------
+The counted noun decides first (its last part when it ends ``…等<noun>``): a subject
+named there (``依申请公开信息3条`` → applications), else the word for information
+(``主动公开各类政府信息5条``), else a channel counted itself (``新媒体账号12个``). Then
+a subject named elsewhere in the figure's own words (``县长信箱收到信件183条``). Else
+the topic is the one last named before the figure in the sentence, or in the sentence
+before it when a semicolon joins them (``…申请80件;上年结转2件``) — several figures of
+one sentence share one topic (``制发规范性文件12件,废止3件,现行有效件数25件``). Two
+different topics joined by 和/及/、 (``12345热线和市长信箱共受理1000件``,
+``法规文件及解读7条``) count something the catalogue does not have: no metric. A
+topic's short form (申请) names it only once the paragraph has named it in full.
+
+The channel — where information was published — is named before the counted noun, or
+in a clause before the figure that says where (``通过政府门户网站,主动公开政府信息63条``):
+the portal (门户网站, 政府网站, 专栏), new media (微信公众号, 微博 …), another channel
+(公开栏, 日报), several (各级, 等形式) or none.
+
+The measure
+-----------
+The figure's own measure words are tried nearest first (its lead backwards, then its
+tail); a word the catalogue does not map for the topic is passed over; a *blocking*
+word (不予受理, 同比, 分别, 转办 …) leaves the figure without a metric. A figure with no
+measure word of its own after 、 takes the measure of the figure before it
+(``发布政府规章4部、行政规范性文件19件``); one with none at all may still state a metric
+whose topic alone states it (``专题解读15件``, ``行政复议案件3件``). A clause
+``已全部办结`` right after a figure states it once more for that measure.
+
+The scope
+---------
+``whole`` (the reporting body's own figure, the only scope of ``report.facts`` and of
+the prose checks), ``part`` (a part of a figure stated before it: after 其中 for the
+same metric, or after 分别; no metric), ``sub-unit`` (an office of the reporting body
+named as the subject: ``区政府办代表区政府受理17件``; the metric is kept) and
+``cumulative`` (累计/截至 not confined to the report year; no metric).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+from shaoyang_report.prose_metrics import DIGIT, METRICS
+from shaoyang_report.prose_vocabulary import vocabulary
+from shaoyang_report.read.prose.clauses import analyse
+from shaoyang_report.read.prose.numbers import NUMBER_FIRST, Number
+from shaoyang_report.read.prose.reading import Paragraph, Reading, SentenceReader, hand_on
+from shaoyang_report.read.prose.sentences import iter_lines, location_at, normalise, split_sentences
+
+__all__ = ["MENTION_KEYS", "SCOPES", "read_mentions"]
+
+#: Scopes of a mention.
+SCOPES = ("whole", "part", "sub-unit", "cumulative")
+#: Keys of a mention dict, in order.
+MENTION_KEYS = ("value", "unit", "raw_number", "kind", "sentence", "location", "clause", "topic",
+                "topic_phrase", "measure", "measure_phrase", "metric", "scope", "fact_value", "fact_unit")
+
+# a number in a unit some metric takes: a sentence without one states no metric
+_UNITS = sorted({u for m in METRICS for u in (m.unit, *m.unit_aliases)} | {"%", "％", "个工作日"}, key=len, reverse=True)
+_FIGURE_HINT = re.compile(rf"[{DIGIT}零〇一二两三四五六七八九十百千][万亿千]?[余多几来]?\s?(?:{'|'.join(map(re.escape, _UNITS))})")
+
+
+def _agency_is_office(agency: str | None) -> bool:
+    return bool(agency) and bool(vocabulary().scopes["sub_unit"].search(agency or ""))
+
+
+def read_mentions(lines: Sequence, *, agency: str | None = None, year: int | None = None,
+                  figures_only: bool = False) -> list[dict]:
+    """Read every number of the prose into a mention (see the module docstring).
+
+    Args:
+        lines: ``(location_prefix, text)`` pairs (a line, or a paragraph of
+            :func:`~shaoyang_report.read.prose.sentences.join_wrapped_lines`); a plain
+            string is taken as line ``n``.
+        agency: The reporting body as printed: an office named as a figure's subject is
+            a sub-unit unless the report is itself an office's.
+        year: The year reported on: a 累计 the sentence confines to it is the year's.
+        figures_only: Leave out the numbers that count nothing (dates, phone numbers …).
+
+    Returns:
+        One dict per number, in reading order, with the keys :data:`MENTION_KEYS`:
+        ``value`` (float; NaN for phone numbers and full dates), ``unit`` (as printed,
+        None if none), ``raw_number``, ``kind`` (:data:`~shaoyang_report.read.prose.NUMBER_KINDS`),
+        ``sentence``, ``location`` (``"<prefix>, chars <start>-<end>"``), ``clause`` (the
+        clause holding the number), ``topic``/``topic_phrase`` (vocabulary key and the
+        words that named it), ``measure``/``measure_phrase``, ``metric``
+        (``item.measure`` or None), ``scope`` (:data:`SCOPES`; None for a number that
+        counts nothing), ``fact_value``/``fact_unit`` (the value in the metric's unit).
+        A number stating two metrics (``受理…140件,已全部办结``) has one dict per metric.
+
+    Example:
+        >>> [(m["raw_number"], m["metric"], m["scope"]) for m in read_mentions(
+        ...     [("line 3", "2023年共制发规范性文件12件,废止3件。")])][1:]
+        [('12', 'normative_documents.issued', 'whole'), ('3', 'normative_documents.repealed', 'whole')]
+    """
+    out: list[dict] = []
+    is_office = _agency_is_office(agency)
+    for prefix, printed in iter_lines(lines):
+        text, where = normalise(printed)
+        for a, b, number, clause, reading in _paragraph(text, is_office, year, figures_only):
+            if reading is None and figures_only:
+                continue
+            base = {
+                "value": float("nan") if number.value is None else float(number.value),
+                "unit": number.unit, "raw_number": _printed(printed, where, a + number.start, a + number.end),
+                "kind": number.kind, "sentence": _printed(printed, where, a, b),
+                "location": location_at(prefix, *_span(where, a + number.start, a + number.end)),
+                "clause": None, "topic": None, "topic_phrase": None, "measure": None, "measure_phrase": None,
+                "metric": None, "scope": None, "fact_value": None, "fact_unit": None,
+            }
+            if reading is None or clause is None:
+                out.append(base)
+                continue
+            base.update(clause=_printed(printed, where, a + clause[0], a + clause[1]).strip(), topic=reading.topic,
+                        topic_phrase=reading.topic_phrase, measure=reading.measure,
+                        measure_phrase=reading.measure_phrase, scope=reading.scope)
+            if not reading.metrics:
+                out.append(base)
+            for metric, value in reading.metrics:
+                out.append({**base, "metric": metric.key, "fact_value": value, "fact_unit": metric.unit})
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _paragraph(text: str, is_office: bool, year: int | None, figures_only: bool
+               ) -> tuple[tuple[int, int, Number, tuple[int, int] | None, Reading | None], ...]:
+    """Every number of one paragraph (normalised): ``(sentence start, end, number, its clause, its reading)``.
+
+    A paragraph printed again (the same words, the same figures) is read once. With
+    ``figures_only``, a sentence holding no number in a unit of the catalogue is not
+    read at all (it can state no metric); it is only scanned for the topic it names,
+    and only when a later sentence of its paragraph holds a figure.
+    """
+    found: list[tuple[int, int, Number, tuple[int, int] | None, Reading | None]] = []
+    if figures_only and not _FIGURE_HINT.search(text):
+        return ()
+    paragraph = Paragraph(agency_is_office=is_office, year=year)
+    for a, b in split_sentences(text):
+        sentence = text[a:b]
+        if (NUMBER_FIRST is not None and NUMBER_FIRST.isdisjoint(sentence)) or (
+                figures_only and not _FIGURE_HINT.search(sentence)):
+            paragraph.skip(sentence)
+            continue
+        analysis = analyse(sentence)
+        reader = SentenceReader(analysis, paragraph)
+        by_start: dict[int, tuple[tuple[int, int], Reading]] = {}
+        for index, figure in enumerate(analysis.figures):
+            reading = reader.read(index)
+            reader.readings.append(reading)
+            by_start[figure.number.start] = (figure.clause, reading)
+        for number in analysis.numbers:
+            counted = by_start.get(number.start)
+            found.append((a, b, number, *counted) if counted else (a, b, number, None, None))
+        hand_on(paragraph, reader, sentence)
+    return tuple(found)
+
+
+def _span(where: list[int] | None, start: int, end: int) -> tuple[int, int]:
+    if where is None:
+        return start, end
+    return where[start], where[end - 1] + 1 if end > start else where[start]
+
+
+def _printed(printed: str, where: list[int] | None, start: int, end: int) -> str:
+    a, b = _span(where, start, end)
+    return printed[a:b]
