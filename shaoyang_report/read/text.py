@@ -44,6 +44,12 @@ def _translation() -> dict[int, str]:
     return table
 
 
+@cache
+def _translated() -> re.Pattern:
+    """Any character :func:`_translation` changes: most texts hold none, and a search is far quicker than a translation."""
+    return re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_translation())) + "]")
+
+
 def simplify_chars(text: str) -> str:
     """Traditional characters as Simplified and punctuation unified, character for character.
 
@@ -54,7 +60,7 @@ def simplify_chars(text: str) -> str:
         >>> simplify_chars("辦結 31 件〔2021〕")
         '办结 31 件[2021]'
     """
-    return text.translate(_translation())
+    return text.translate(_translation()) if _translated().search(text) else text
 
 
 def simplify(text: str) -> str:
@@ -68,7 +74,7 @@ def simplify(text: str) -> str:
     """
     if "(" in text:
         text = GLOSS.sub("", text)
-    return text.translate(_translation())
+    return simplify_chars(text)
 
 
 _UNIT_SUFFIXES = "万元|亿元|万|亿|元|件|个|项|条|次"

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from shaoyang_report.prose_metrics import METRICS, Metric
 from shaoyang_report.prose_vocabulary import Token, vocabulary
+from shaoyang_report.quick_regex import first_chars
 from shaoyang_report.read.prose.clauses import Analysis, Figure, starts_with_conjunction
 from shaoyang_report.read.prose.sentences import mask_titles
 
@@ -30,6 +31,9 @@ _BY_MEASURE: dict[str, list[Metric]] = {}
 for _m in METRICS:
     for _key in _m.measures:
         _BY_MEASURE.setdefault(_key, []).append(_m)
+#: The metrics a measure may state for a topic (its own and those of any topic), in catalogue order.
+_BY_MEASURE_TOPIC = {(key, topic): [m for m in metrics if m.topic in ("*", topic)]
+                     for key, metrics in _BY_MEASURE.items() for topic in (*vocabulary().topics, None)}
 
 
 @dataclass(slots=True)
@@ -93,8 +97,10 @@ class SentenceReader:
         self.vocab = vocabulary()
         self.readings: list[Reading] = []
         self.offices: list[re.Match] | None = None   # the offices the sentence names, once looked for
+        self.own_topics: dict[int, set[str]] = {}         # each figure's own topics, once worked out
         text = analysis.text
         self.qizhong = [(m.start(), self._region_end(m.start())) for m in self.vocab.scopes["part"].finditer(text)]
+        self.cumulative_words = _may_hold(text, "as_of") or _may_hold(text, "cumulative")
 
     def _region_end(self, pos: int) -> int:
         region = self.a.region_of[pos] if pos < len(self.a.region_of) else 0
@@ -123,14 +129,17 @@ class SentenceReader:
     def _subjects(self, tokens: list[Token], *, channels: bool | None) -> list[Token]:
         """Subject topic words (channel-bearing ones only, none of them, or both: None)."""
         out = []
+        topics, quotes = self.vocab.topics, self.a.quotes
         for t in tokens:
-            key = self._topic(t)
-            if key is None or not self._usable(t):
+            if t.role == "measure":
                 continue
-            topic = self.vocab.topics[key]
-            if topic.kind != "subject":
+            key = t.key if t.role == "topic" else self._topic(t)
+            if key is None:
                 continue
-            if channels is None or bool(topic.channel) == channels:
+            topic = topics[key]
+            if topic.kind != "subject" or (channels is not None and bool(topic.channel) != channels):
+                continue
+            if not quotes or self._usable(t):
                 out.append(t)
         return out
 
@@ -260,26 +269,13 @@ class SentenceReader:
             return "mixed"
         return kinds.pop() if kinds else "none"
 
-    def _fits(self, metric: Metric, index: int, topic: str | None, channel: str, own_topics: set[str],
-              token: Token | None) -> float | None:
-        figure = self.a.figures[index]
-        number = figure.number
-        if topic == _COMBINED or (metric.topic != "*" and metric.topic != topic):
-            return None
-        if metric.channels is not None and channel not in metric.channels:
-            return None
-        if metric.with_topic and metric.with_topic not in own_topics:
-            return None
-        if metric.topic != "*":
-            rule = self.vocab.topics[metric.topic].object
-            noun = self._noun(figure, token)
-            if rule is not None and noun and not rule.fullmatch(noun):
-                return None
-        if metric.share_of:
-            before = self._previous_reading(index)
-            if before is None or not any(m.item == metric.item and m.measure == metric.share_of for m, _ in before.metrics):
-                return None
-        return unit_value(metric, number.unit, number.value)
+    def _own_topics(self, index: int) -> set[str]:
+        """The topics the figure's own words name."""
+        found = self.own_topics.get(index)
+        if found is None:
+            figure = self.a.figures[index]
+            found = self.own_topics[index] = {k for t in figure.own_tokens + figure.object_tokens if (k := self._topic(t))}
+        return found
 
     def _previous_reading(self, index: int) -> Reading | None:
         figure = self.a.figures[index]
@@ -289,10 +285,35 @@ class SentenceReader:
         return None
 
     def _candidates(self, key: str, index: int, topic: str | None, channel: str,
-                    own_topics: set[str], token: Token | None = None) -> list[tuple[Metric, float]]:
+                    token: Token | None = None) -> list[tuple[Metric, float]]:
+        """The metrics the measure ``key`` states for the figure: its topic's, where it was published, its unit."""
+        if topic == _COMBINED:
+            return []
+        metrics = _BY_MEASURE_TOPIC.get((key, topic))
+        if metrics is None:
+            metrics = [m for m in _BY_MEASURE.get(key, ()) if m.topic in ("*", topic)]
+        figure = self.a.figures[index]
+        number = figure.number
         found = []
-        for metric in _BY_MEASURE.get(key, ()):
-            value = self._fits(metric, index, topic, channel, own_topics, token)
+        noun = None
+        for metric in metrics:
+            if metric.channels is not None and channel not in metric.channels:
+                continue
+            if metric.with_topic and metric.with_topic not in self._own_topics(index):
+                continue
+            if metric.topic != "*":
+                rule = self.vocab.topics[metric.topic].object
+                if rule is not None:
+                    if noun is None:
+                        noun = self._noun(figure, token)
+                    if noun and not rule.fullmatch(noun):
+                        continue
+            if metric.share_of:
+                before = self._previous_reading(index)
+                if before is None or not any(m.item == metric.item and m.measure == metric.share_of
+                                             for m, _ in before.metrics):
+                    continue
+            value = unit_value(metric, number.unit, number.value)
             if value is not None:
                 found.append((metric, value))
         if len({m.item for m, _ in found}) > 1 or (len(found) > 1 and not _compatible([m for m, _ in found])):
@@ -306,8 +327,9 @@ class SentenceReader:
         describing the counted noun ('关闭存在…重复建设等突出问题的新媒体账号12个': 建设
         describes the accounts, 关闭 is what was done), and the first is tried first.
         """
-        lead = [t for t in figure.lead_tokens if t.role == "measure" and self._usable(t)]
-        tail = [t for t in figure.tail_tokens if t.role == "measure" and self._usable(t)]
+        quotes = self.a.quotes
+        lead = [t for t in figure.lead_tokens if t.role == "measure" and (not quotes or self._usable(t))]
+        tail = [t for t in figure.tail_tokens if t.role == "measure" and (not quotes or self._usable(t))]
         view = self.a.views[figure.region]
         if lead and "的" in view[lead[0].end:figure.lead[1]]:
             return lead + tail
@@ -318,7 +340,6 @@ class SentenceReader:
         topic, phrase = self._primary(index)
         reading = Reading(topic=None if topic == _COMBINED else topic, topic_phrase=phrase)
         channel = self._channel(figure)
-        own_topics = {k for t in figure.own_tokens + figure.object_tokens if (k := self._topic(t))}
         measures = self._measures(figure)
         shared = False
         if not measures and figure.previous is not None and figure.object_text.strip() and (
@@ -334,7 +355,7 @@ class SentenceReader:
                 reading.measure, reading.measure_phrase = token.key, self.a.text[token.start:token.end]
                 return self._scoped(index, reading)
         for token in measures:
-            found = self._candidates(token.key, index, topic, channel, own_topics, token)
+            found = self._candidates(token.key, index, topic, channel, token)
             if found:
                 reading.measure, reading.measure_phrase = token.key, self.a.text[token.start:token.end]
                 reading.metrics = found
@@ -342,7 +363,7 @@ class SentenceReader:
         if measures and not reading.measure:
             reading.measure = measures[0].key
             reading.measure_phrase = self.a.text[measures[0].start:measures[0].end]
-        found = self._candidates("none", index, topic, channel, own_topics)
+        found = self._candidates("none", index, topic, channel)
         if found:
             reading.metrics = found
         return self._scoped(index, reading)
@@ -363,6 +384,8 @@ class SentenceReader:
 
     def _cumulative(self, figure: Figure) -> bool:
         """累计/截至 in the figure's words, not confined to the report year."""
+        if not self.cumulative_words:
+            return False
         scopes = self.vocab.scopes
         end = max([figure.unit_end, *(b for _, b in figure.tail_spans)])
         own = self.a.views[figure.region][figure.context_start:end]
@@ -385,6 +408,8 @@ class SentenceReader:
         text = self.a.masked  # an office inside a 《title》 is no subject
         if self.offices is None:
             self.offices = list(scopes["sub_unit"].finditer(text))
+        if not self.offices:
+            return False
         for m in self.offices:
             if m.end() > figure.number.start:
                 break
@@ -453,6 +478,15 @@ class SentenceReader:
                     if value is not None:
                         out.append((other, value))
         return out
+
+
+_FIRST_CHARS = {key: first_chars(pattern) for key, pattern in vocabulary().scopes.items()}
+
+
+def _may_hold(text: str, scope: str) -> bool:
+    """Whether the text may hold a word of the scope (it holds none of the characters they start with)."""
+    first = _FIRST_CHARS[scope]
+    return first is None or not first.isdisjoint(text)
 
 
 def _compatible(metrics: list[Metric]) -> bool:
