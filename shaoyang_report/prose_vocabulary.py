@@ -217,36 +217,40 @@ class Vocabulary:
                 raise ProseVocabularyError(f"vocabulary words must start with known characters: {pattern.pattern!r}")
             for ch in first:
                 firsts.setdefault(ch, []).append(i)
-        self._by_first = {ch: (re.compile("|".join(f"(?P<w{i}>{self._words[i][0].pattern})" for i in ids)), ids)
-                          for ch, ids in firsts.items()}
+        # per first character: its words in one pattern (group n is its n-th word) and, for each word,
+        # its role and key and the words after it that may match longer (the order is by the longest each may be)
+        self._by_first: dict[str, tuple[re.Pattern, list[tuple[str, str, tuple[tuple[int, re.Pattern, str, str], ...]]]]] = {}
+        for ch, ids in firsts.items():
+            entries = []
+            for n, i in enumerate(ids):
+                later = tuple((self._words[j][3], self._words[j][0], self._words[j][1], self._words[j][2])
+                              for j in ids[n + 1:] if self._words[j][3] > 1)
+                entries.append((self._words[i][1], self._words[i][2], later))
+            self._by_first[ch] = (re.compile("|".join(f"(?P<w{i}>{self._words[i][0].pattern})" for i in ids)), entries)
         self._starts = re.compile("[" + "".join(re.escape(ch) for ch in sorted(firsts)) + "]")
 
     def scan(self, text: str) -> list[Token]:
         """Every vocabulary word of ``text``, left to right, the longest where several start together."""
         out = []
-        pos, end = 0, len(text)
-        starts, by_first, words = self._starts, self._by_first, self._words
-        while pos < end:
-            m = starts.search(text, pos)
-            if m is None:
-                break
+        pos = 0
+        by_first = self._by_first
+        for m in self._starts.finditer(text):
             at = m.start()
-            pattern, ids = by_first[text[at]]
+            if at < pos:
+                continue  # inside the word found before
+            pattern, entries = by_first[m.group()]
             found = pattern.match(text, at)
             if found is None or found.end() == at:
-                pos = at + 1
                 continue
-            group = found.lastgroup
-            assert group is not None  # every alternative is a named group
-            index = int(group[1:])
+            assert found.lastindex is not None  # every alternative is a group
+            role, key, later = entries[found.lastindex - 1]
             best = found.end()
-            # a word tried later may still be longer (the order is by the longest each may be)
-            for i in ids[ids.index(index) + 1:]:
-                if words[i][3] > best - at:
-                    longer = words[i][0].match(text, at)
+            # a word tried later may still be longer
+            for width, word, word_role, word_key in later:
+                if width > best - at:
+                    longer = word.match(text, at)
                     if longer is not None and longer.end() > best:
-                        index, best = i, longer.end()
-            _, role, key, _ = words[index]
+                        role, key, best = word_role, word_key, longer.end()
             out.append(Token(at, best, role, key))
             pos = best
         return out

@@ -29,12 +29,13 @@ import bisect
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 from shaoyang_report.prose_vocabulary import Token, vocabulary
 from shaoyang_report.read.prose.numbers import AFTER_NUMBER_RE, Number, sentence_numbers
 from shaoyang_report.read.prose.sentences import mask_titles
 
-__all__ = ["Analysis", "Figure", "analyse", "starts_with_conjunction"]
+__all__ = ["Analysis", "Figure", "Words", "analyse", "sentence_words", "starts_with_conjunction"]
 
 _OPEN, _CLOSE = "(（", ")）"
 _SEPARATORS = frozenset(",，:：")
@@ -149,20 +150,25 @@ def _unit_end(text: str, number: Number) -> int:
     return m.end()
 
 
-def _between(tokens: list[Token], a: int, b: int) -> list[Token]:
-    """The tokens (in text order, not overlapping) lying within ``a…b``."""
-    i = bisect.bisect_left(tokens, a, key=_start)
-    j = bisect.bisect_left(tokens, b, lo=i, key=_start)
-    if j > i and tokens[j - 1].end > b:
-        j -= 1  # the last one runs past b
-    return tokens[i:j]
+class _Words:
+    """A region's vocabulary words (in text order, not overlapping) and where each starts."""
+
+    __slots__ = ("starts", "tokens")
+
+    def __init__(self, tokens: list[Token]) -> None:
+        self.tokens = tokens
+        self.starts = [t.start for t in tokens]
+
+    def between(self, a: int, b: int) -> list[Token]:
+        """The words lying within ``a…b``."""
+        i = bisect.bisect_left(self.starts, a)
+        j = bisect.bisect_left(self.starts, b, lo=i)
+        if j > i and self.tokens[j - 1].end > b:
+            j -= 1  # the last one runs past b
+        return self.tokens[i:j]
 
 
-def _start(token: Token) -> int:
-    return token.start
-
-
-def _object(view: str, figure: Figure, tokens: list[Token]) -> tuple[str, tuple[int, int], list[Token]]:
+def _object(view: str, figure: Figure, words: _Words) -> tuple[str, tuple[int, int], list[Token]]:
     """The counted noun: after the lead's last measure word, else the noun after the unit."""
     start, end = figure.lead
     measures = [t for t in figure.lead_tokens if t.role == "measure" and start <= t.start and t.end <= end]
@@ -170,21 +176,35 @@ def _object(view: str, figure: Figure, tokens: list[Token]) -> tuple[str, tuple[
         start = measures[-1].end
     text = view[start:end].strip().rstrip(_END_MARKS)
     if text:
-        return text, (start, end), _between(tokens, start, end)
+        return text, (start, end), words.between(start, end)
     if not figure.tail_spans:
         return "", (end, end), []
     a, b = figure.tail_spans[0]
     stop = next((t.start for t in figure.tail_tokens if t.role == "measure" and a <= t.start < b), b)
-    return view[a:stop].strip().rstrip(_END_MARKS), (a, stop), _between(tokens, a, stop)
+    return view[a:stop].strip().rstrip(_END_MARKS), (a, stop), words.between(a, stop)
+
+
+class Words(NamedTuple):
+    """A sentence's numbers and vocabulary words: what :func:`analyse` cuts it with."""
+
+    masked: str                       # the text with 《title》 contents as □
+    titles: list[tuple[int, int]]
+    numbers: list[Number]
+    tokens: list[Token]
+
+
+@lru_cache(maxsize=4096)
+def sentence_words(text: str) -> Words:
+    """The numbers and vocabulary words of one (normalised) sentence."""
+    masked, titles = mask_titles(text)
+    return Words(masked, titles, sentence_numbers(text, titles), vocabulary().scan(masked))
 
 
 @lru_cache(maxsize=4096)
 def analyse(text: str) -> Analysis:
     """Cut one (normalised) sentence into clauses and figures; see the module docstring."""
-    masked, titles = mask_titles(text)
-    numbers = sentence_numbers(text, titles)
+    masked, _, numbers, tokens = sentence_words(text)
     quotes = [(m.start(), m.end()) for m in _QUOTE_RE.finditer(text)] if any(q in text for q in "“「\"‘") else []
-    tokens = vocabulary().scan(masked)
     region_of, parents = _regions(text)
     views = [_view(masked, region_of, r) for r in range(len(parents))] if len(parents) > 1 else [masked]
     counted = [n for n in numbers if n.kind in ("quantity", "approximate") and region_of[n.start] >= 0]
@@ -207,32 +227,37 @@ def analyse(text: str) -> Analysis:
                         previous=previous)
         siblings.append(len(figures))
         figures.append(figure)
-    by_region: dict[int, list[Token]] = {}
-    for t in tokens:
-        by_region.setdefault(region_of[t.start], []).append(t)
+    if len(parents) == 1:
+        by_region = {0: _Words(tokens)}
+    else:
+        grouped: dict[int, list[Token]] = {}
+        for t in tokens:
+            grouped.setdefault(region_of[t.start], []).append(t)
+        by_region = {region: _Words(found) for region, found in grouped.items()}
+    nothing = _Words([])
     for (region, clause), members in by_clause.items():
         view = views[region]
-        mine = by_region.get(region, [])
+        mine = by_region.get(region, nothing)
         # tails, right to left: a figure conjoined to the next shares its tail
         following: Figure | None = None
         for index in reversed(members):
             figure = figures[index]
             if following is None:
                 figure.tail_spans = [(figure.unit_end, clause[1])]
-                figure.tail_tokens = _between(mine, figure.unit_end, clause[1])
+                figure.tail_tokens = mine.between(figure.unit_end, clause[1])
             else:
                 between = view[figure.unit_end:following.number.start]
                 noun = view[slice(*following.tail_spans[0])] if following.tail_spans else ""
                 if _CONJOINED_RE.search(between) and noun.strip().strip(_END_MARKS) and not any(
-                        t.role == "measure" for t in _between(mine, figure.unit_end, following.number.start)):
+                        t.role == "measure" for t in mine.between(figure.unit_end, following.number.start)):
                     following.conjoined = True
                     following.lead = (following.number.start, following.number.start)
                     figure.tail_spans = [(figure.unit_end, following.number.start), *following.tail_spans]
-                    figure.tail_tokens = _between(mine, figure.unit_end, following.number.start) + following.tail_tokens
+                    figure.tail_tokens = mine.between(figure.unit_end, following.number.start) + following.tail_tokens
             following = figure
         for index in members:
             figure = figures[index]
-            figure.lead_tokens = _between(mine, *figure.lead)
+            figure.lead_tokens = mine.between(*figure.lead)
             if figure.conjoined and figure.previous is not None:
                 figure.lead_tokens = figures[figure.previous].lead_tokens
         # the figure-less clauses before the first figure of this clause, back to the previous figure
@@ -243,8 +268,8 @@ def analyse(text: str) -> Analysis:
         while back > 0 and (region, spans[back - 1]) not in by_clause:
             back -= 1
         context = spans[back:at]
-        context_tokens = [t for c in context for t in _between(mine, *c)]
-        channel_context = [t for c in context if _CHANNEL_INTRO_RE.search(view[c[0]:c[1]]) for t in _between(mine, *c)]
+        context_tokens = [t for c in context for t in mine.between(*c)]
+        channel_context = [t for c in context if _CHANNEL_INTRO_RE.search(view[c[0]:c[1]]) for t in mine.between(*c)]
         for index in members:
             figure = figures[index]
             figure.context_tokens, figure.channel_context = context_tokens, channel_context
@@ -254,7 +279,7 @@ def analyse(text: str) -> Analysis:
             last = context[-1]  # a stray comma: '县长信箱收到信件,183条'
             first.stray = True
             first.lead = last
-            first.lead_tokens = _between(mine, *last)
+            first.lead_tokens = mine.between(*last)
         for index in members:
             figure = figures[index]
             figure.object_text, figure.object_span, figure.object_tokens = _object(view, figure, mine)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from shaoyang_report.read.prose.mentions import read_mentions
+from shaoyang_report.read.prose.mentions import read_numbers
 
 __all__ = ["extract_prose_facts", "facts_of_mentions"]
 
@@ -63,4 +63,22 @@ def extract_prose_facts(lines: Sequence, *, agency: str | None = None, year: int
         >>> [(f["item"], f["measure"], f["value"], f["unit"]) for f in facts]
         [('applications_prose', 'accepted', 140.0, '件'), ('applications_prose', 'completed', 140.0, '件')]
     """
-    return facts_of_mentions(read_mentions(lines, agency=agency, year=year, figures_only=True))
+    facts = []
+    for read in read_numbers(lines, agency=agency, year=year, only="metrics"):
+        reading = read.reading  # as facts_of_mentions takes the mentions, without making them
+        if reading is None or read.clause is None or not reading.metrics or read.number.kind != "quantity" \
+                or reading.scope != "whole":
+            continue
+        raw, location = read.sentence, read.location
+        for metric, value in reading.metrics:
+            facts.append({
+                "section": "prose",
+                "item": metric.item,
+                "measure": metric.measure,
+                "applicant": None,
+                "value": value,
+                "unit": metric.unit,
+                "raw": raw,
+                "location": location,
+            })
+    return facts

@@ -47,17 +47,19 @@ named as the subject: ``区政府办代表区政府受理17件``; the metric is 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
+from typing import NamedTuple
 
 from shaoyang_report.prose_metrics import DIGIT, METRICS
 from shaoyang_report.prose_vocabulary import vocabulary
-from shaoyang_report.read.prose.clauses import analyse
+from shaoyang_report.read.prose.clauses import analyse, sentence_words
 from shaoyang_report.read.prose.numbers import NUMBER_FIRST, Number
-from shaoyang_report.read.prose.reading import Paragraph, Reading, SentenceReader, hand_on
+from shaoyang_report.read.prose.reading import Paragraph, Reading, SentenceReader, hand_on, may_state_metric
+from shaoyang_report.read.prose.sentences import Paragraph as Lines
 from shaoyang_report.read.prose.sentences import iter_lines, location_at, normalise, split_sentences
 
-__all__ = ["MENTION_KEYS", "SCOPES", "read_mentions"]
+__all__ = ["MENTION_KEYS", "SCOPES", "Read", "read_mentions", "read_numbers"]
 
 #: Scopes of a mention.
 SCOPES = ("whole", "part", "sub-unit", "cumulative")
@@ -72,6 +74,60 @@ _FIGURE_HINT = re.compile(rf"[{DIGIT}零〇一二两三四五六七八九十百�
 
 def _agency_is_office(agency: str | None) -> bool:
     return bool(agency) and bool(vocabulary().scopes["sub_unit"].search(agency or ""))
+
+
+class Read(NamedTuple):
+    """One number of the prose as read (:func:`read_numbers`): where it was printed and what it was read as."""
+
+    prefix: str | Lines             # the line's location, or the paragraph it is in
+    printed: str                    # the line (or paragraph) as printed
+    where: list[int] | None         # the printed offset of each normalised character (None: the same)
+    start: int                      # the sentence's span (normalised offsets)
+    end: int
+    number: Number                  # offsets in the sentence
+    clause: tuple[int, int] | None  # the clause holding it (offsets in the sentence), if it is a figure
+    reading: Reading | None         # what the figure was read as (None: it counts nothing)
+
+    def text(self, start: int, end: int) -> str:
+        """Characters ``start…end`` of the sentence, as printed."""
+        return _printed(self.printed, self.where, self.start + start, self.start + end)
+
+    @property
+    def sentence(self) -> str:
+        """The sentence as printed."""
+        return _printed(self.printed, self.where, self.start, self.end)
+
+    @property
+    def location(self) -> str:
+        """Where the number was printed: ``"<prefix>, chars <start>-<end>"``."""
+        a = self.start
+        return location_at(self.prefix, *_span(self.where, a + self.number.start, a + self.number.end))
+
+
+#: What :func:`read_numbers` may give: every number, the figures, or the figures of sentences that may state a metric.
+_ONLY = ("numbers", "figures", "metrics")
+
+
+def read_numbers(lines: Sequence, *, agency: str | None = None, year: int | None = None,
+                 only: str = "numbers") -> Iterator[Read]:
+    """Every number of the prose read, in reading order.
+
+    Args:
+        lines: As :func:`read_mentions` takes them.
+        agency: As :func:`read_mentions` takes it.
+        year: As :func:`read_mentions` takes it.
+        only: ``numbers`` (every number), ``figures`` (the numbers that count something,
+            as :func:`read_mentions` gives them with ``figures_only``) or ``metrics``
+            (every figure read with a metric, and some read without one: a sentence
+            whose words name no metric is not read).
+    """
+    if only not in _ONLY:
+        raise ValueError(f"only must be one of {', '.join(_ONLY)}")
+    is_office = _agency_is_office(agency)
+    for prefix, printed in iter_lines(lines):
+        text, where = normalise(printed)
+        for a, b, number, clause, reading in _paragraph(text, is_office, year, only):
+            yield Read(prefix, printed, where, a, b, number, clause, reading)
 
 
 def read_mentions(lines: Sequence, *, agency: str | None = None, year: int | None = None,
@@ -105,11 +161,9 @@ def read_mentions(lines: Sequence, *, agency: str | None = None, year: int | Non
     """
     out: list[dict] = []
     is_office = _agency_is_office(agency)
-    for prefix, printed in iter_lines(lines):
+    for prefix, printed in iter_lines(lines):  # as read_numbers, without a Read made for each number
         text, where = normalise(printed)
-        for a, b, number, clause, reading in _paragraph(text, is_office, year, figures_only):
-            if reading is None and figures_only:
-                continue
+        for a, b, number, clause, reading in _paragraph(text, is_office, year, "figures" if figures_only else "numbers"):
             base = {
                 "value": float("nan") if number.value is None else float(number.value),
                 "unit": number.unit, "raw_number": _printed(printed, where, a + number.start, a + number.end),
@@ -132,25 +186,33 @@ def read_mentions(lines: Sequence, *, agency: str | None = None, year: int | Non
 
 
 @lru_cache(maxsize=4096)
-def _paragraph(text: str, is_office: bool, year: int | None, figures_only: bool
+def _paragraph(text: str, is_office: bool, year: int | None, only: str
                ) -> tuple[tuple[int, int, Number, tuple[int, int] | None, Reading | None], ...]:
-    """Every number of one paragraph (normalised): ``(sentence start, end, number, its clause, its reading)``.
+    """The numbers of one paragraph (normalised): ``(sentence start, end, number, its clause, its reading)``.
 
-    A paragraph printed again (the same words, the same figures) is read once. With
-    ``figures_only``, a sentence holding no number in a unit of the catalogue is not
-    read at all (it can state no metric); it is only scanned for the topic it names,
-    and only when a later sentence of its paragraph holds a figure.
+    A paragraph printed again (the same words, the same figures) is read once. Unless
+    ``only`` is ``numbers`` (see :func:`read_numbers`), only figures are given, and a
+    sentence holding no number in a unit of the catalogue is not read at all (it can
+    state no metric); it is only scanned for the topic it names, and only when a later
+    sentence of its paragraph holds a figure. With ``metrics``, neither is a sentence
+    whose words name no metric (:func:`~shaoyang_report.read.prose.reading.may_state_metric`).
     """
     found: list[tuple[int, int, Number, tuple[int, int] | None, Reading | None]] = []
-    if figures_only and not _FIGURE_HINT.search(text):
+    every = only == "numbers"
+    if not every and not _FIGURE_HINT.search(text):
         return ()
     paragraph = Paragraph(agency_is_office=is_office, year=year)
     for a, b in split_sentences(text):
         sentence = text[a:b]
         if (NUMBER_FIRST is not None and NUMBER_FIRST.isdisjoint(sentence)) or (
-                figures_only and not _FIGURE_HINT.search(sentence)):
+                not every and not _FIGURE_HINT.search(sentence)):
             paragraph.skip(sentence)
             continue
+        if only == "metrics":
+            words = sentence_words(sentence)
+            if not may_state_metric(sentence, words, paragraph):
+                paragraph.skip(sentence, words.tokens)
+                continue
         analysis = analyse(sentence)
         reader = SentenceReader(analysis, paragraph)
         by_start: dict[int, tuple[tuple[int, int], Reading]] = {}
@@ -160,7 +222,10 @@ def _paragraph(text: str, is_office: bool, year: int | None, figures_only: bool
             by_start[figure.number.start] = (figure.clause, reading)
         for number in analysis.numbers:
             counted = by_start.get(number.start)
-            found.append((a, b, number, *counted) if counted else (a, b, number, None, None))
+            if counted:
+                found.append((a, b, number, *counted))
+            elif every:
+                found.append((a, b, number, None, None))
         hand_on(paragraph, reader, sentence)
     return tuple(found)
 

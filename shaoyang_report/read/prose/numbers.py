@@ -81,6 +81,10 @@ _CN_SMALL = {"十": 10, "百": 100, "千": 1000}
 _CN_IDIOMS = ("一起", "一次性", "一件事", "一条龙", "一揽子", "一体化", "一站式")
 _CN_ONE_NOT_AFTER = frozenset("上下同每这那此统唯逐")  # 上一年, 同一个, 统一: not a count
 _OPEN_DOC_BRACKETS = "〔﹝［[【"
+_OPEN_PARENS, _CLOSE_PARENS = ("(", "（"), (")", "）")
+_DAY_TIME = ("日", "时", "点")
+_ORDINAL_BEFORE = ("第", "第(", "第（")
+_LIST_AFTER = ("、", "．", ".", ")", "）")
 _QUOTE_RE = re.compile(r"“[^“”]*”|「[^「」]*」|\"[^\"]*\"|‘[^‘’]*’")
 _SPACE_OPEN = SPACE + "(（"
 _DOC_NUMBER_AFTER_RE = re.compile(rf".[{DIGIT}]+号")
@@ -138,69 +142,74 @@ def _inside(pos: int, ranges: list[tuple[int, int]]) -> bool:
     return any(a < pos < b for a, b in ranges)
 
 
+def _arabic_mark(text: str, s: int, before: str, after: str, printed: str) -> str | None:
+    """The kind of an Arabic number its surroundings mark (a document number, a date …), or None."""
+    b1, a1 = before[-1:], after[:1]
+    iv = int(printed) if "." not in printed else None
+    if b1 and b1 in _OPEN_DOC_BRACKETS:
+        return "document_number"
+    if b1 in _OPEN_PARENS and a1 in _CLOSE_PARENS and _DOC_NUMBER_AFTER_RE.match(after):
+        return "document_number"
+    if a1 == "号":
+        if before.endswith("月"):
+            return "date"
+        return "identifier" if _ADDRESS_BEFORE_RE.search(before) else "document_number"
+    if iv is not None and len(printed) == 4 and 1900 <= iv <= 2100:
+        if _YEAR_DATE_AFTER_RE.match(after):
+            return "date"
+        if after.lstrip().startswith("年") or _YEAR_RANGE_AFTER_RE.match(after):
+            return "year"
+    stripped = after.lstrip()
+    if stripped[:1] == "月" and iv is not None and 1 <= iv <= 12:
+        return "date"
+    if stripped[:1] in _DAY_TIME and iv is not None and iv <= 31 and not stripped.startswith("日常"):
+        return "date"
+    if before.endswith(_ORDINAL_BEFORE):
+        return "ordinal"
+    if a1 in _LIST_AFTER and not (a1 in ".．" and after[1:2].translate(FULLWIDTH).isdigit()) \
+            and not text[:s].strip(_SPACE_OPEN):
+        return "list_marker"
+    if b1 in _OPEN_PARENS and a1 in _CLOSE_PARENS:
+        return "list_marker"
+    if len(printed) >= 5 and _PHONE_BEFORE_RE.search(before):
+        return "phone"
+    if _IDENT_BEFORE_RE.search(before):
+        return "identifier"
+    if (b1.isascii() and b1.isalpha()) or (a1.isascii() and a1.isalpha()):
+        return "name"
+    if a1 in ".．" and after[1:2].translate(FULLWIDTH).isdigit():
+        return "identifier"  # 1.2.3-style numbering
+    return None
+
+
 def _classify_arabic(text: str, s: int, e: int, protected: list[tuple[int, int]]) -> Number:
     before = text[max(0, s - 12):s]
     after = text[e:e + 12]
-    printed = text[s:e].translate(FULLWIDTH).replace(",", "")
-    is_int = "." not in printed
-    iv = int(printed) if is_int else None
-
-    def make(kind: str) -> Number:
-        return Number(s, e, kind, to_decimal(text[s:e]), None)
-
-    if before[-1:] in _OPEN_DOC_BRACKETS and before[-1:]:
-        return make("document_number")
-    if before[-1:] in ("(", "（") and after[:1] in (")", "）") and _DOC_NUMBER_AFTER_RE.match(after):
-        return make("document_number")
-    if after.startswith("号"):
-        if before.endswith("月"):
-            return make("date")
-        return make("identifier" if _ADDRESS_BEFORE_RE.search(before) else "document_number")
-    if iv is not None and len(printed) == 4 and 1900 <= iv <= 2100:
-        if _YEAR_DATE_AFTER_RE.match(after):
-            return make("date")
-        if after.lstrip().startswith("年") or _YEAR_RANGE_AFTER_RE.match(after):
-            return make("year")
-    stripped = after.lstrip()
-    if stripped.startswith("月") and iv is not None and 1 <= iv <= 12:
-        return make("date")
-    if stripped.startswith(("日", "时", "点")) and iv is not None and iv <= 31 and not stripped.startswith("日常"):
-        return make("date")
-    if before.endswith("第") or before.endswith(("第(", "第（")):
-        return make("ordinal")
-    at_start = not text[:s].strip(_SPACE_OPEN)
-    if at_start and after[:1] in ("、", "．", ".", ")", "）") and not (
-        after[:1] in ".．" and after[1:2].translate(FULLWIDTH).isdigit()
-    ):
-        return make("list_marker")
-    if before[-1:] in ("(", "（") and after[:1] in (")", "）"):
-        return make("list_marker")
-    if len(printed) >= 5 and _PHONE_BEFORE_RE.search(before):
-        return make("phone")
-    if _IDENT_BEFORE_RE.search(before):
-        return make("identifier")
-    if (before[-1:].isascii() and before[-1:].isalpha()) or (after[:1].isascii() and after[:1].isalpha()):
-        return make("name")
-    if after[:1] in ".．" and after[1:2].translate(FULLWIDTH).isdigit():
-        return make("identifier")  # 1.2.3-style numbering
+    raw = text[s:e]
+    printed = raw if raw.isascii() else raw.translate(FULLWIDTH)
+    if "," in printed:
+        printed = printed.replace(",", "")
+    value = to_decimal(raw)
+    kind = _arabic_mark(text, s, before, after, printed)
+    if kind is not None:
+        return Number(s, e, kind, value, None)
 
     m = AFTER_NUMBER_RE.match(after)
     assert m is not None  # every part of it is optional: it always matches
-    value = to_decimal(text[s:e])
+    mult, approx1, unit, approx2 = m.groups()
     end = e
-    if m.group("mult"):
-        value *= _MULTIPLIER[m.group("mult")]
+    if mult:
+        value *= _MULTIPLIER[mult]
         end = e + m.end("mult")
     if before[-1:] in ("-", "－", "−") and not before[-2:-1].isalnum():
         value = -value
-    unit = m.group("unit")
     unit = _UNIT_NORMAL.get(unit, unit)
     if unit is None and _NAME_AFTER_RE.match(after):
         return Number(s, end, "name", value, None)
-    if _inside(s, protected):
+    if protected and _inside(s, protected):
         return Number(s, end, "name", value, unit)
     approximate = bool(
-        m.group("approx1") or m.group("approx2") or _APPROX_BEFORE_RE.search(before)
+        approx1 or approx2 or _APPROX_BEFORE_RE.search(before)
         or _RANGE_AFTER_RE.match(after) or _RANGE_BEFORE_RE.search(before)
     )
     return Number(s, end, "approximate" if approximate else "quantity", value, unit)

@@ -16,10 +16,10 @@ from functools import lru_cache
 from shaoyang_report.prose_metrics import METRICS, Metric
 from shaoyang_report.prose_vocabulary import Token, vocabulary
 from shaoyang_report.quick_regex import first_chars
-from shaoyang_report.read.prose.clauses import Analysis, Figure, starts_with_conjunction
+from shaoyang_report.read.prose.clauses import Analysis, Figure, Words, starts_with_conjunction
 from shaoyang_report.read.prose.sentences import mask_titles
 
-__all__ = ["Paragraph", "Reading", "SentenceReader", "hand_on", "sentence_tokens", "unit_value"]
+__all__ = ["Paragraph", "Reading", "SentenceReader", "hand_on", "may_state_metric", "sentence_tokens", "unit_value"]
 
 _MONEY = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
 _COMBINED = "\x00combined"           # two topics joined: nobody's figure
@@ -34,6 +34,11 @@ for _m in METRICS:
 #: The metrics a measure may state for a topic (its own and those of any topic), in catalogue order.
 _BY_MEASURE_TOPIC = {(key, topic): [m for m in metrics if m.topic in ("*", topic)]
                      for key, metrics in _BY_MEASURE.items() for topic in (*vocabulary().topics, None)}
+#: For each unit a figure may be printed in: the topic and measures of each metric it may be a value of.
+_BY_UNIT: dict[str, list[tuple[str, frozenset[str]]]] = {}
+for _m in METRICS:
+    for _unit in (_MONEY if _m.unit in _MONEY else {_m.unit, *_m.unit_aliases}):
+        _BY_UNIT.setdefault(_unit, []).append((_m.topic, _m.measures))
 
 
 @dataclass(slots=True)
@@ -45,23 +50,29 @@ class Paragraph:
     named: set[str] = field(default_factory=set)       # topics named in full so far
     carry: tuple[str, str] | None = None                # (topic, phrase) handed on by a ';'
     previous_metrics: set[str] = field(default_factory=set)
-    unread: list[str] = field(default_factory=list)     # sentences without figures, not yet scanned
+    unread: list[str | list[Token]] = field(default_factory=list)  # sentences not read (or their words), not yet scanned
 
     def names(self, topic: str) -> bool:
-        """Whether the paragraph named the topic in full before (its figure-less sentences scanned only now)."""
+        """Whether the paragraph named the topic in full before (the sentences not read scanned only now)."""
         if self.unread:
             for sentence in self.unread:
-                self.named |= {t.key for t in sentence_tokens(sentence) if t.role == "topic"}
+                tokens = sentence_tokens(sentence) if isinstance(sentence, str) else sentence
+                self.named |= {t.key for t in tokens if t.role == "topic"}
             self.unread.clear()
         return topic in self.named
 
-    def skip(self, sentence: str) -> None:
-        """A sentence without figures: what it hands on is worked out only if needed."""
-        self.unread.append(sentence)
+    def skip(self, sentence: str, tokens: list[Token] | None = None) -> None:
+        """A sentence not read (its figures state no metric): what it hands on is worked out only if needed.
+
+        Args:
+            sentence: The sentence.
+            tokens: Its vocabulary words, if they were found already.
+        """
+        self.unread.append(sentence if tokens is None else tokens)
         self.previous_metrics = set()
         self.carry = None
         if sentence.rstrip()[-1:] in _SENTENCE_CHAIN:
-            for t in reversed(sentence_tokens(sentence)):
+            for t in reversed(sentence_tokens(sentence) if tokens is None else tokens):
                 if t.role == "topic" and vocabulary().topics[t.key].kind == "subject":
                     self.carry = (t.key, sentence[t.start:t.end])
                     break
@@ -146,11 +157,19 @@ class SentenceReader:
     def _combined(self, chosen: Token, span: tuple[int, int], tokens: list[Token]) -> bool:
         """Whether the words of ``span`` join the chosen topic to another one (A和B, A、B等)."""
         text = self.a.views[self.a.region_of[chosen.start]]
+        joins = [m.end() for m in _JOIN_RE.finditer(text, span[0], span[1])]
+        if not joins:
+            return False  # one part, naming the chosen topic
         key = self._topic(chosen)
-        cuts = [span[0]] + [m.end() for m in _JOIN_RE.finditer(text, span[0], span[1])] + [span[1]]
+        cuts = [span[0], *joins, span[1]]
+        topics = self.vocab.topics
         for a, b in zip(cuts, cuts[1:]):
-            part = [t for t in tokens if a <= t.start < b and self._usable(t)]
-            keys = {self._topic(t) for t in part if self._topic(t) and self.vocab.topics[self._topic(t) or ""].kind == "subject"}
+            keys = set()
+            for t in tokens:
+                if a <= t.start < b and t.role != "measure" and self._usable(t):
+                    found = self._topic(t)
+                    if found and topics[found].kind == "subject":
+                        keys.add(found)
             if keys and key not in keys:
                 return True
         return False
@@ -480,13 +499,18 @@ class SentenceReader:
         return out
 
 
-_FIRST_CHARS = {key: first_chars(pattern) for key, pattern in vocabulary().scopes.items()}
+def _first_chars_re(pattern: re.Pattern) -> re.Pattern | None:
+    first = first_chars(pattern)
+    return None if first is None else re.compile("[" + "".join(re.escape(ch) for ch in sorted(first)) + "]")
+
+
+_FIRST_CHARS = {key: _first_chars_re(pattern) for key, pattern in vocabulary().scopes.items()}
 
 
 def _may_hold(text: str, scope: str) -> bool:
-    """Whether the text may hold a word of the scope (it holds none of the characters they start with)."""
+    """Whether the text may hold a word of the scope (not if it holds none of the characters they start with)."""
     first = _FIRST_CHARS[scope]
-    return first is None or not first.isdisjoint(text)
+    return first is None or first.search(text) is not None
 
 
 def _compatible(metrics: list[Metric]) -> bool:
@@ -495,6 +519,29 @@ def _compatible(metrics: list[Metric]) -> bool:
             if a.item != b.item or not (b.measure in a.shares_number_with or a.measure in b.shares_number_with):
                 return False
     return True
+
+
+def may_state_metric(sentence: str, words: Words, paragraph: Paragraph) -> bool:
+    """Whether a figure of the sentence may be read as a metric, as far as its words tell.
+
+    A metric needs a figure in its unit, its topic named in the sentence or handed on to
+    it (unless the metric takes any topic), and one of its measure words (or none, where
+    its topic alone states it). A sentence that is not read hands on what a sentence
+    stating no metric hands on (:meth:`Paragraph.skip`) — unless it ends with a ';',
+    which hands its figures' topic on: that one is always read.
+    """
+    if sentence.rstrip()[-1:] in _SENTENCE_CHAIN:
+        return True
+    metrics = [m for unit in {n.unit for n in words.numbers if n.kind in ("quantity", "approximate")}
+               for m in _BY_UNIT.get(unit or "", ())]
+    if not metrics:
+        return False
+    topics = {t.key for t in words.tokens if t.role != "measure"}
+    if paragraph.carry:
+        topics.add(paragraph.carry[0])
+    measures = {t.key for t in words.tokens if t.role == "measure"}
+    measures.add("none")
+    return any((topic == "*" or topic in topics) and not keys.isdisjoint(measures) for topic, keys in metrics)
 
 
 @lru_cache(maxsize=4096)
