@@ -41,6 +41,7 @@ _OPEN, _CLOSE = "(（", ")）"
 _SEPARATORS = frozenset(",，:：")
 _SEPARATOR_RE = re.compile("[,，:：]")
 _QUOTE_RE = re.compile(r"“[^“”]*”|「[^「」]*」|\"[^\"]*\"|‘[^‘’]*’")
+_QUOTE_OPEN_RE = re.compile("[“「\"‘]")
 #: A join between two figures of one clause: the second is conjoined to the first.
 _CONJOINED_RE = re.compile(r"(?:和|及|与|以及|或|或者|暨|、)\s*$")
 _CONJUNCTION_START_RE = re.compile(r"^\s*(?:和|及|与|以及|或|或者|暨|、)")
@@ -106,7 +107,7 @@ class Analysis:
 
 def _regions(text: str) -> tuple[list[int], list[int]]:
     """Region of each character (brackets -1) and each region's parent."""
-    if not any(ch in text for ch in _OPEN):
+    if "(" not in text and "（" not in text:  # _OPEN
         return [0] * len(text), [0]
     region_of, parents, stack = [], [0], [0]
     for ch in text:
@@ -204,7 +205,7 @@ def sentence_words(text: str) -> Words:
 def analyse(text: str) -> Analysis:
     """Cut one (normalised) sentence into clauses and figures; see the module docstring."""
     masked, _, numbers, tokens = sentence_words(text)
-    quotes = [(m.start(), m.end()) for m in _QUOTE_RE.finditer(text)] if any(q in text for q in "“「\"‘") else []
+    quotes = [(m.start(), m.end()) for m in _QUOTE_RE.finditer(text)] if _QUOTE_OPEN_RE.search(text) else []
     region_of, parents = _regions(text)
     views = [_view(masked, region_of, r) for r in range(len(parents))] if len(parents) > 1 else [masked]
     counted = [n for n in numbers if n.kind in ("quantity", "approximate") and region_of[n.start] >= 0]

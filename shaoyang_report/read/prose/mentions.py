@@ -118,8 +118,8 @@ def read_numbers(lines: Sequence, *, agency: str | None = None, year: int | None
         year: As :func:`read_mentions` takes it.
         only: ``numbers`` (every number), ``figures`` (the numbers that count something,
             as :func:`read_mentions` gives them with ``figures_only``) or ``metrics``
-            (every figure read with a metric, and some read without one: a sentence
-            whose words name no metric is not read).
+            (every figure read with a metric, and some read without one, their scope
+            not worked out: a sentence whose words name no metric is not read).
     """
     if only not in _ONLY:
         raise ValueError(f"only must be one of {', '.join(_ONLY)}")
@@ -214,7 +214,7 @@ def _paragraph(text: str, is_office: bool, year: int | None, only: str
                 paragraph.skip(sentence, words.tokens)
                 continue
         analysis = analyse(sentence)
-        reader = SentenceReader(analysis, paragraph)
+        reader = SentenceReader(analysis, paragraph, every_scope=only != "metrics")
         by_start: dict[int, tuple[tuple[int, int], Reading]] = {}
         for index, figure in enumerate(analysis.figures):
             reading = reader.read(index)

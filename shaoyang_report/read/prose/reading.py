@@ -100,15 +100,23 @@ def unit_value(metric: Metric, unit: str | None, value: Decimal | None) -> float
 
 
 class SentenceReader:
-    """One sentence's figures read in turn (see the module docstring)."""
+    """One sentence's figures read in turn (see the module docstring).
 
-    def __init__(self, analysis: Analysis, paragraph: Paragraph) -> None:
+    Args:
+        analysis: The sentence cut into figures.
+        paragraph: What the sentences before it hand on.
+        every_scope: Work out the scope of the figures stating no metric too (else they keep ``whole``).
+    """
+
+    def __init__(self, analysis: Analysis, paragraph: Paragraph, *, every_scope: bool = True) -> None:
         self.a = analysis
         self.p = paragraph
+        self.every_scope = every_scope
         self.vocab = vocabulary()
         self.readings: list[Reading] = []
         self.offices: list[re.Match] | None = None   # the offices the sentence names, once looked for
         self.own_topics: dict[int, set[str]] = {}         # each figure's own topics, once worked out
+        self.channels: dict[int, str] = {}                # where each figure was published, once worked out
         text = analysis.text
         self.qizhong = [(m.start(), self._region_end(m.start())) for m in self.vocab.scopes["part"].finditer(text)]
         self.cumulative_words = _may_hold(text, "as_of") or _may_hold(text, "cumulative")
@@ -273,7 +281,14 @@ class SentenceReader:
             return self._topic(best), self.a.text[best.start:best.end]
         return self.p.carry if self.p.carry else (None, None)
 
-    def _channel(self, figure: Figure) -> str:
+    def _channel(self, index: int) -> str:
+        """Where the figure says it was published: a channel kind, ``mixed`` or ``none``."""
+        found = self.channels.get(index)
+        if found is None:
+            found = self.channels[index] = self._channel_named(self.a.figures[index])
+        return found
+
+    def _channel_named(self, figure: Figure) -> str:
         before_object = [t for t in figure.lead_tokens if t.end <= figure.object_span[0]]
         kinds = set()
         for t in before_object + figure.channel_context:
@@ -303,7 +318,7 @@ class SentenceReader:
                 return self.readings[j]
         return None
 
-    def _candidates(self, key: str, index: int, topic: str | None, channel: str,
+    def _candidates(self, key: str, index: int, topic: str | None,
                     token: Token | None = None) -> list[tuple[Metric, float]]:
         """The metrics the measure ``key`` states for the figure: its topic's, where it was published, its unit."""
         if topic == _COMBINED:
@@ -316,7 +331,7 @@ class SentenceReader:
         found = []
         noun = None
         for metric in metrics:
-            if metric.channels is not None and channel not in metric.channels:
+            if metric.channels is not None and self._channel(index) not in metric.channels:
                 continue
             if metric.with_topic and metric.with_topic not in self._own_topics(index):
                 continue
@@ -335,7 +350,7 @@ class SentenceReader:
             value = unit_value(metric, number.unit, number.value)
             if value is not None:
                 found.append((metric, value))
-        if len({m.item for m, _ in found}) > 1 or (len(found) > 1 and not _compatible([m for m, _ in found])):
+        if len(found) > 1 and (len({m.item for m, _ in found}) > 1 or not _compatible([m for m, _ in found])):
             return []  # ambiguous: two metrics read the same printed number
         return found
 
@@ -358,7 +373,6 @@ class SentenceReader:
         figure = self.a.figures[index]
         topic, phrase = self._primary(index)
         reading = Reading(topic=None if topic == _COMBINED else topic, topic_phrase=phrase)
-        channel = self._channel(figure)
         measures = self._measures(figure)
         shared = False
         if not measures and figure.previous is not None and figure.object_text.strip() and (
@@ -366,15 +380,14 @@ class SentenceReader:
             measures = self._measures(self.a.figures[figure.previous])
             shared = True
         for token in measures:
-            measure = self.vocab.measures[token.key]
-            if measure.blocks_topic(topic):
+            if self.vocab.measures[token.key].blocks_topic(topic):
                 if shared:
                     measures = []
                     break
                 reading.measure, reading.measure_phrase = token.key, self.a.text[token.start:token.end]
                 return self._scoped(index, reading)
         for token in measures:
-            found = self._candidates(token.key, index, topic, channel, token)
+            found = self._candidates(token.key, index, topic, token)
             if found:
                 reading.measure, reading.measure_phrase = token.key, self.a.text[token.start:token.end]
                 reading.metrics = found
@@ -382,7 +395,7 @@ class SentenceReader:
         if measures and not reading.measure:
             reading.measure = measures[0].key
             reading.measure_phrase = self.a.text[measures[0].start:measures[0].end]
-        found = self._candidates("none", index, topic, channel)
+        found = self._candidates("none", index, topic)
         if found:
             reading.metrics = found
         return self._scoped(index, reading)
@@ -391,6 +404,8 @@ class SentenceReader:
         figure = self.a.figures[index]
         if reading.metrics:
             reading.metrics += self._all_clause(index, reading)
+        elif not self.every_scope:
+            return reading
         if self._sub_unit(figure):
             reading.scope = "sub-unit"
         elif self._cumulative(figure):
@@ -469,10 +484,10 @@ class SentenceReader:
 
     def _all_clause(self, index: int, reading: Reading) -> list[tuple[Metric, float]]:
         """'受理…140件,已全部办结': the clause after the figure states it once more."""
-        figure = self.a.figures[index]
-        if any(f.clause == figure.clause and f.region == figure.region and f.number.start > figure.number.start
-               for f in self.a.figures):
-            return []
+        figures = self.a.figures
+        figure = figures[index]
+        if any(f.clause == figure.clause and f.region == figure.region for f in figures[index + 1:]):
+            return []  # the figures are in text order: a later one in its clause
         view = self.a.views[figure.region]
         clauses = [c for c in self.a.clauses[figure.region] if c[0] >= figure.clause[1]]
         if not clauses:
