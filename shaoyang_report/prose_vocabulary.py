@@ -233,14 +233,16 @@ class Vocabulary:
         """Every vocabulary word of ``text``, left to right, the longest where several start together."""
         out = []
         pos = 0
-        by_first = self._by_first
-        for m in self._starts.finditer(text):
+        by_first, search = self._by_first, self._starts.search
+        while True:
+            m = search(text, pos)
+            if m is None:
+                break
             at = m.start()
-            if at < pos:
-                continue  # inside the word found before
             pattern, entries = by_first[m.group()]
             found = pattern.match(text, at)
             if found is None or found.end() == at:
+                pos = at + 1
                 continue
             assert found.lastindex is not None  # every alternative is a group
             role, key, later = entries[found.lastindex - 1]

@@ -35,7 +35,7 @@ from shaoyang_report.prose_vocabulary import Token, vocabulary
 from shaoyang_report.read.prose.numbers import AFTER_NUMBER_RE, Number, sentence_numbers
 from shaoyang_report.read.prose.sentences import mask_titles
 
-__all__ = ["Analysis", "Figure", "Words", "analyse", "sentence_words", "starts_with_conjunction"]
+__all__ = ["Analysis", "Figure", "Words", "analyse", "sentence_tokens", "sentence_words", "starts_with_conjunction"]
 
 _OPEN, _CLOSE = "(（", ")）"
 _SEPARATORS = frozenset(",，:：")
@@ -195,10 +195,16 @@ class Words(NamedTuple):
 
 
 @lru_cache(maxsize=4096)
+def sentence_tokens(text: str) -> list[Token]:
+    """The vocabulary words of one (normalised) sentence, its 《titles》 left out."""
+    return vocabulary().scan(mask_titles(text)[0])
+
+
+@lru_cache(maxsize=4096)
 def sentence_words(text: str) -> Words:
     """The numbers and vocabulary words of one (normalised) sentence."""
     masked, titles = mask_titles(text)
-    return Words(masked, titles, sentence_numbers(text, titles), vocabulary().scan(masked))
+    return Words(masked, titles, sentence_numbers(text, titles), sentence_tokens(text))
 
 
 @lru_cache(maxsize=4096)
@@ -220,8 +226,7 @@ def analyse(text: str) -> Analysis:
         siblings = by_clause.setdefault((region, clause), [])
         previous = siblings[-1] if siblings else None
         lead_start = figures[previous].unit_end if previous is not None else clause[0]
-        unit_end = _unit_end(view, number)
-        figure = Figure(number=number, unit_end=unit_end, region=region, clause=clause,
+        figure = Figure(number=number, unit_end=_unit_end(view, number), region=region, clause=clause,
                         lead=(lead_start, number.start), lead_tokens=[], tail_tokens=[], tail_spans=[],
                         object_text="", object_span=(number.start, number.start), object_tokens=[], context_tokens=[],
                         context_start=lead_start, channel_context=[],
@@ -235,10 +240,9 @@ def analyse(text: str) -> Analysis:
         for t in tokens:
             grouped.setdefault(region_of[t.start], []).append(t)
         by_region = {region: _Words(found) for region, found in grouped.items()}
-    nothing = _Words([])
     for (region, clause), members in by_clause.items():
         view = views[region]
-        mine = by_region.get(region, nothing)
+        mine = by_region.get(region) or _Words([])
         # tails, right to left: a figure conjoined to the next shares its tail
         following: Figure | None = None
         for index in reversed(members):

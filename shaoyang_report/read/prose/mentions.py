@@ -53,7 +53,7 @@ from typing import NamedTuple
 
 from shaoyang_report.prose_metrics import DIGIT, METRICS
 from shaoyang_report.prose_vocabulary import vocabulary
-from shaoyang_report.read.prose.clauses import analyse, sentence_words
+from shaoyang_report.read.prose.clauses import analyse
 from shaoyang_report.read.prose.numbers import NUMBER_FIRST, Number
 from shaoyang_report.read.prose.reading import Paragraph, Reading, SentenceReader, hand_on, may_state_metric
 from shaoyang_report.read.prose.sentences import Paragraph as Lines
@@ -204,15 +204,14 @@ def _paragraph(text: str, is_office: bool, year: int | None, only: str
     paragraph = Paragraph(agency_is_office=is_office, year=year)
     for a, b in split_sentences(text):
         sentence = text[a:b]
-        if (NUMBER_FIRST is not None and NUMBER_FIRST.isdisjoint(sentence)) or (
-                not every and not _FIGURE_HINT.search(sentence)):
+        # (a figure starts with a character a number starts with: the hint alone tells)
+        if not _FIGURE_HINT.search(sentence) if not every else (
+                NUMBER_FIRST is not None and NUMBER_FIRST.isdisjoint(sentence)):
             paragraph.skip(sentence)
             continue
-        if only == "metrics":
-            words = sentence_words(sentence)
-            if not may_state_metric(sentence, words, paragraph):
-                paragraph.skip(sentence, words.tokens)
-                continue
+        if only == "metrics" and not may_state_metric(sentence, paragraph):
+            paragraph.skip(sentence)
+            continue
         analysis = analyse(sentence)
         reader = SentenceReader(analysis, paragraph, every_scope=only != "metrics")
         by_start: dict[int, tuple[tuple[int, int], Reading]] = {}

@@ -86,6 +86,7 @@ _DAY_TIME = ("日", "时", "点")
 _ORDINAL_BEFORE = ("第", "第(", "第（")
 _LIST_AFTER = ("、", "．", ".", ")", "）")
 _QUOTE_RE = re.compile(r"“[^“”]*”|「[^「」]*」|\"[^\"]*\"|‘[^‘’]*’")
+_QUOTE_OPEN_RE = re.compile("[“「\"‘]")
 _SPACE_OPEN = SPACE + "(（"
 _DOC_NUMBER_AFTER_RE = re.compile(rf".[{DIGIT}]+号")
 
@@ -132,10 +133,10 @@ def _cn_int(text: str) -> int | None:
     return None if rest is None else total + rest
 
 
-def _ranges(pattern: re.Pattern, text: str, trigger: str) -> list[tuple[int, int]]:
-    if not any(ch in text for ch in trigger):
+def _quotations(text: str) -> list[tuple[int, int]]:
+    if not _QUOTE_OPEN_RE.search(text):
         return []
-    return [(m.start(), m.end()) for m in pattern.finditer(text)]
+    return [(m.start(), m.end()) for m in _QUOTE_RE.finditer(text)]
 
 
 def _inside(pos: int, ranges: list[tuple[int, int]]) -> bool:
@@ -295,7 +296,7 @@ def sentence_numbers(raw: str, titles: list[tuple[int, int]]) -> list[Number]:
         titles: Where its 《titles》 are (:func:`~shaoyang_report.read.prose.sentences.mask_titles`);
             numbers inside them, or inside “quotations”, are names.
     """
-    protected = titles + _ranges(_QUOTE_RE, raw, "“「\"‘")
+    protected = titles + _quotations(raw)
     return _scan_numbers(raw, protected)
 
 

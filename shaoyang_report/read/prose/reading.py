@@ -11,15 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
 
 from shaoyang_report.prose_metrics import METRICS, Metric
 from shaoyang_report.prose_vocabulary import Token, vocabulary
 from shaoyang_report.quick_regex import first_chars
-from shaoyang_report.read.prose.clauses import Analysis, Figure, Words, starts_with_conjunction
-from shaoyang_report.read.prose.sentences import mask_titles
+from shaoyang_report.read.prose.clauses import Analysis, Figure, sentence_tokens, sentence_words, starts_with_conjunction
 
-__all__ = ["Paragraph", "Reading", "SentenceReader", "hand_on", "may_state_metric", "sentence_tokens", "unit_value"]
+__all__ = ["Paragraph", "Reading", "SentenceReader", "hand_on", "may_state_metric", "unit_value"]
 
 _MONEY = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
 _COMBINED = "\x00combined"           # two topics joined: nobody's figure
@@ -34,11 +32,11 @@ for _m in METRICS:
 #: The metrics a measure may state for a topic (its own and those of any topic), in catalogue order.
 _BY_MEASURE_TOPIC = {(key, topic): [m for m in metrics if m.topic in ("*", topic)]
                      for key, metrics in _BY_MEASURE.items() for topic in (*vocabulary().topics, None)}
-#: For each unit a figure may be printed in: the topic and measures of each metric it may be a value of.
-_BY_UNIT: dict[str, list[tuple[str, frozenset[str]]]] = {}
+#: For each topic (``*``: any): the measures of each of its metrics and the units its figures may be printed in.
+_BY_TOPIC: dict[str, list[tuple[frozenset[str], frozenset[str]]]] = {}
 for _m in METRICS:
-    for _unit in (_MONEY if _m.unit in _MONEY else {_m.unit, *_m.unit_aliases}):
-        _BY_UNIT.setdefault(_unit, []).append((_m.topic, _m.measures))
+    _BY_TOPIC.setdefault(_m.topic, []).append(
+        (_m.measures, frozenset(_MONEY if _m.unit in _MONEY else {_m.unit, *_m.unit_aliases})))
 
 
 @dataclass(slots=True)
@@ -50,29 +48,23 @@ class Paragraph:
     named: set[str] = field(default_factory=set)       # topics named in full so far
     carry: tuple[str, str] | None = None                # (topic, phrase) handed on by a ';'
     previous_metrics: set[str] = field(default_factory=set)
-    unread: list[str | list[Token]] = field(default_factory=list)  # sentences not read (or their words), not yet scanned
+    unread: list[str] = field(default_factory=list)     # sentences not read, not yet scanned
 
     def names(self, topic: str) -> bool:
         """Whether the paragraph named the topic in full before (the sentences not read scanned only now)."""
         if self.unread:
             for sentence in self.unread:
-                tokens = sentence_tokens(sentence) if isinstance(sentence, str) else sentence
-                self.named |= {t.key for t in tokens if t.role == "topic"}
+                self.named |= {t.key for t in sentence_tokens(sentence) if t.role == "topic"}
             self.unread.clear()
         return topic in self.named
 
-    def skip(self, sentence: str, tokens: list[Token] | None = None) -> None:
-        """A sentence not read (its figures state no metric): what it hands on is worked out only if needed.
-
-        Args:
-            sentence: The sentence.
-            tokens: Its vocabulary words, if they were found already.
-        """
-        self.unread.append(sentence if tokens is None else tokens)
+    def skip(self, sentence: str) -> None:
+        """A sentence not read (its figures state no metric): what it hands on is worked out only if needed."""
+        self.unread.append(sentence)
         self.previous_metrics = set()
         self.carry = None
         if sentence.rstrip()[-1:] in _SENTENCE_CHAIN:
-            for t in reversed(sentence_tokens(sentence) if tokens is None else tokens):
+            for t in reversed(sentence_tokens(sentence)):
                 if t.role == "topic" and vocabulary().topics[t.key].kind == "subject":
                     self.carry = (t.key, sentence[t.start:t.end])
                     break
@@ -536,7 +528,7 @@ def _compatible(metrics: list[Metric]) -> bool:
     return True
 
 
-def may_state_metric(sentence: str, words: Words, paragraph: Paragraph) -> bool:
+def may_state_metric(sentence: str, paragraph: Paragraph) -> bool:
     """Whether a figure of the sentence may be read as a metric, as far as its words tell.
 
     A metric needs a figure in its unit, its topic named in the sentence or handed on to
@@ -547,21 +539,21 @@ def may_state_metric(sentence: str, words: Words, paragraph: Paragraph) -> bool:
     """
     if sentence.rstrip()[-1:] in _SENTENCE_CHAIN:
         return True
-    metrics = [m for unit in {n.unit for n in words.numbers if n.kind in ("quantity", "approximate")}
-               for m in _BY_UNIT.get(unit or "", ())]
-    if not metrics:
-        return False
-    topics = {t.key for t in words.tokens if t.role != "measure"}
+    tokens = sentence_tokens(sentence)
+    topics = {t.key for t in tokens if t.role != "measure"}
     if paragraph.carry:
         topics.add(paragraph.carry[0])
-    measures = {t.key for t in words.tokens if t.role == "measure"}
+    topics.add("*")
+    measures = {t.key for t in tokens if t.role == "measure"}
     measures.add("none")
-    return any((topic == "*" or topic in topics) and not keys.isdisjoint(measures) for topic, keys in metrics)
-
-
-@lru_cache(maxsize=4096)
-def sentence_tokens(sentence: str) -> list[Token]:
-    return vocabulary().scan(mask_titles(sentence)[0])
+    units: set[str] = set()
+    for topic in topics:
+        for keys, metric_units in _BY_TOPIC.get(topic, ()):
+            if not keys.isdisjoint(measures):
+                units |= metric_units
+    # the sentence's numbers are found only now: most sentences read pass, most skipped fail before
+    return bool(units) and any(n.unit in units for n in sentence_words(sentence).numbers
+                               if n.kind in ("quantity", "approximate"))
 
 
 def hand_on(paragraph: Paragraph, reader: SentenceReader, sentence: str) -> None:
