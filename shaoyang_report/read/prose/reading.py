@@ -216,20 +216,20 @@ class SentenceReader:
         head = self._head(figure)
         in_head = [t for t in figure.object_tokens if head[0] <= t.start < head[1]]
         near = figure.number.start
-        for channels in (False,):
-            subjects = self._subjects(in_head, channels=channels)
+        if in_head:  # the counted noun names the topic
+            subjects = self._subjects(in_head, channels=False)
             if subjects:
                 chosen = min(subjects, key=lambda t: abs(near - t.end))
                 if self._combined(chosen, head, in_head):
                     return _COMBINED, None
                 return self._topic(chosen), self.a.text[chosen.start:chosen.end]
-        info = [t for t in in_head if t.role == "topic" and self.vocab.topics[t.key].kind == "information"]
-        if info:
-            return info[-1].key, self.a.text[info[-1].start:info[-1].end]
-        subjects = self._subjects(in_head, channels=True)
-        if subjects:
-            chosen = min(subjects, key=lambda t: abs(near - t.end))
-            return self._topic(chosen), self.a.text[chosen.start:chosen.end]
+            info = [t for t in in_head if t.role == "topic" and self.vocab.topics[t.key].kind == "information"]
+            if info:
+                return info[-1].key, self.a.text[info[-1].start:info[-1].end]
+            subjects = self._subjects(in_head, channels=True)
+            if subjects:
+                chosen = min(subjects, key=lambda t: abs(near - t.end))
+                return self._topic(chosen), self.a.text[chosen.start:chosen.end]
         own = [t for t in figure.own_tokens if not (figure.object_span[0] <= t.start < figure.object_span[1])]
         subjects = self._subjects(own, channels=None)
         if subjects:
@@ -481,11 +481,11 @@ class SentenceReader:
         if any(f.clause == figure.clause and f.region == figure.region for f in figures[index + 1:]):
             return []  # the figures are in text order: a later one in its clause
         view = self.a.views[figure.region]
-        clauses = [c for c in self.a.clauses[figure.region] if c[0] >= figure.clause[1]]
-        if not clauses:
+        after = next((c for c in self.a.clauses[figure.region] if c[0] >= figure.clause[1]), None)
+        if after is None:
             return []
-        a, b = clauses[0]
-        if any(a <= f.number.start < b for f in self.a.figures):
+        a, b = after
+        if any(a <= f.number.start < b for f in figures):
             return []
         measures = [t for t in self.a.tokens if a <= t.start < b and t.role == "measure"]
         if len(measures) != 1:
