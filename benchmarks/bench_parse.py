@@ -36,7 +36,8 @@ Sections (``--only`` takes their names):
   (``extract_prose_facts``) and every number as a mention (``numbers_in_prose``) — on
   the prose lines (those outside the tables' sections) of every real report of
   ``../shared/reports`` that reads, its caches emptied before each round (as for
-  reports that all differ) and kept (copies).
+  reports that all differ) and kept (copies); and the whole ``read_report`` of the real
+  text reports, the prose's caches emptied and every bounded cache of the package.
 * ``dask`` (skipped without the extra ``shaoyang-report[dask]``): ``engine="dask"`` on a
   ``LocalCluster`` of 2 worker processes (1 thread each) against the process pool
   (``workers=2``) on 2,000 text copies: ``read_reports`` and
@@ -396,11 +397,13 @@ def bench_prose(rounds: int) -> None:
     files = sorted(p for pattern in ("*/*.txt", "*/*/*.txt", "*/*.md", "*/*.pdf") for p in SHARED.glob(pattern)
                    if not p.name.startswith("README"))
     texts = []
+    read_ok = set()
     for path in files:
         try:
             doc = sr.read_report(path).document
         except sr.ReportFormatError:
             continue
+        read_ok.add(path)
         bounds = split_sections(doc)
         in_tables = {i for s in TABLE_SECTIONS if s in bounds for i in range(*bounds[s])}
         texts.append(prose.join_wrapped_lines([(ln.location, ln.text) for i, ln in enumerate(doc.lines)
@@ -426,6 +429,26 @@ def bench_prose(rounds: int) -> None:
           f"(best of {rounds}):")
     for label, fn in (("facts (read_report)", prose.extract_prose_facts), ("every number (numbers_in_prose)", every_number)):
         print(f"  {label:<32} {best(fn, True):6.2f} ms caches emptied, {best(fn, False):6.2f} ms kept")
+
+    # the whole read_report on the real text reports: the prose's caches emptied, and every bounded cache
+    read_files = [p for p in files if p.suffix in (".txt", ".md") and p in read_ok]
+    bounded = [f for name, m in list(sys.modules.items()) if name.startswith("shaoyang_report")
+               for f in vars(m).values() if callable(f) and hasattr(f, "cache_clear")
+               and getattr(f, "__module__", "") == name and f.cache_info().maxsize is not None]
+
+    def best_read(emptied: list) -> float:
+        times = []
+        for _ in range(rounds):
+            for cached in emptied:
+                cached.cache_clear()
+            t = time.perf_counter()
+            for path in read_files:
+                sr.read_report(path)
+            times.append(time.perf_counter() - t)
+        return min(times) * 1000 / len(read_files)
+
+    print(f"  read_report, {len(read_files)} real text reports   {best_read(caches):6.2f} ms prose caches emptied, "
+          f"{best_read(list(dict.fromkeys(bounded))):6.2f} ms every bounded cache emptied")
 
 
 def bench_memory(tmp: Path, sizes: list[int]) -> None:
