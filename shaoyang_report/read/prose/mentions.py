@@ -88,10 +88,6 @@ class Read(NamedTuple):
     clause: tuple[int, int] | None  # the clause holding it (offsets in the sentence), if it is a figure
     reading: Reading | None         # what the figure was read as (None: it counts nothing)
 
-    def text(self, start: int, end: int) -> str:
-        """Characters ``start…end`` of the sentence, as printed."""
-        return _printed(self.printed, self.where, self.start + start, self.start + end)
-
     @property
     def sentence(self) -> str:
         """The sentence as printed."""
