@@ -61,6 +61,7 @@ class Row:
     is_total: bool = False
     column_set: str | None = None
     alt_columns: tuple[ColumnSet, ...] = ()
+    beside_empty: bool = False
 
     @property
     def width(self) -> int:
@@ -219,6 +220,7 @@ def _parse(doc: dict) -> Layout:
                 is_total=bool(r.get("is_total", False)),
                 column_set=r.get("columns"),
                 alt_columns=tuple(column_sets[c] for c in r.get("alt_columns", ())),
+                beside_empty=bool(r.get("beside_empty", False)),
             )
             for r in spec["rows"]
         )

@@ -189,6 +189,19 @@ PAGE_NUMBER_RE = re.compile(
 )
 # A markdown table's header rule ("|---|:---:|") carries no cell.
 _RULE_RE = re.compile(r"^\s*\|?(?:\s*:?-{3,}:?\s*\|)+\s*(?::?-{3,}:?\s*)?$")
+# A rule under a markdown table's header row, two columns or more ("|---|---|"): the text is a
+# converter's markdown, whose tables print every cell.
+_MARKDOWN_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)+\|?\s*$")
+
+
+def is_markdown_rule(text: str) -> bool:
+    """Whether a printed line is the rule under a markdown table's header row (``|---|---|``).
+
+    Example:
+        >>> is_markdown_rule("|---|:---:|"), is_markdown_rule("- 3 -"), is_markdown_rule("|||")
+        (True, False, False)
+    """
+    return bool(_MARKDOWN_RULE.match(text))
 
 
 @lru_cache(maxsize=1 << 12)

@@ -10,7 +10,6 @@ Example:
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from dataclasses import replace
 from functools import cached_property
@@ -310,14 +309,6 @@ class Report:
         return render_html(self)
 
 
-_MARKDOWN_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)+\|?\s*$")
-
-
-def _is_markdown(doc: Document) -> bool:
-    """Whether the text is a converter's markdown (tables with ``|---|---|`` rules)."""
-    return doc.reader == "text" and any(_MARKDOWN_RULE.match(ln.text) for ln in doc.lines)
-
-
 def _cut_number(doc: Document) -> Token | None:
     """The last token of a text that ends inside a number (``75`` of a cut ``7591``).
 
@@ -355,8 +346,6 @@ def parse_document(doc: Document, *, report_id: str | None = None, strict: bool 
     """
     layout = get_layout()
     strict = bool(strict)
-    if _is_markdown(doc):
-        doc.grid = True  # a markdown table prints every cell, empty ones too
     meta = read_metadata(doc)
     if meta.template is None and catalog_entry is not None and catalog_entry.year is not None:
         template, basis = detect_format(doc, catalog_entry.year)

@@ -89,6 +89,42 @@ class TableRead:
 
 # --------------------------------------------------------------------------- placement
 
+@dataclass(frozen=True, slots=True)
+class _Empties:
+    """What a document shows of its empty cells (see :func:`_empty_cells` and :func:`_trailing_padding`).
+
+    Attributes:
+        in_place: The kinds of empty cell (``blank``, ``pad``) printed in place of a value.
+        trailing: ``(section, width, kind)``: empty cells of that kind after the last value
+            of a complete row of that width are padding (most such rows print them).
+        grid: The document is a grid (HTML, Word, markdown).
+    """
+
+    in_place: frozenset[str]
+    trailing: frozenset[tuple[str, int, str]]
+    grid: bool
+
+
+def _trailing_padding(walks: list[Walk], in_place: frozenset[str]) -> frozenset[tuple[str, int, str]]:
+    """Which empty cells after a complete row's last value pad it, per table and row width.
+
+    A page pads the rows that hold fewer values than its table has columns (``行政许可 | 0 | |``);
+    it does so for all such rows. An empty cell after the values of a complete row that most
+    rows of its width do not print is one cell too many: a value line printed twice shows so.
+    """
+    complete: dict[tuple[str, int], int] = {}
+    padded: dict[tuple[str, int, str], int] = {}
+    for walk in walks:
+        for read in walk.reads:
+            width = len(read.columns)
+            if not width or sum(1 for c in read.cells if c.kind in (VALUE, GLUED)) != width:
+                continue
+            complete[(walk.section, width)] = complete.get((walk.section, width), 0) + 1
+            for kind in {c.kind for c in read.cells[_last_value(read.cells) + 1:] if c.kind in in_place}:
+                padded[(walk.section, width, kind)] = padded.get((walk.section, width, kind), 0) + 1
+    return frozenset(k for k, n in padded.items() if 2 * n > complete[k[:2]])
+
+
 def _empty_cells(doc: Document, walks: list[Walk]) -> frozenset[str]:
     """Which kinds of empty cell this document prints in place (``blank``, ``pad``).
 
@@ -139,16 +175,18 @@ def _is_grid(doc: Document) -> bool:
 def _unglue(read: RowRead, values: list[Token]) -> tuple[list[Token] | None, str]:
     """Values with digits run into the label split off, where that is certain.
 
-    ``规章000`` in a row of three gives three values of one digit each; ``行政许可0`` in a
-    row of one gives one value; a separator settles it too (``规章0 0 0``). Otherwise
-    the split is not certain (None and why).
+    ``规章000`` in a row of three gives three values of one digit each: the row prints
+    nothing else, so each of its cells is one digit. ``行政许可0`` in a row of one gives
+    one value. Where the row prints other cells after the digits (``…信息31411 9665
+    83997``, ``规章0 | |``), its cells are separated: the digits are one value, the
+    first cell. Otherwise the split is not certain (None and why).
     """
     if not values or values[0].kind != GLUED:
         return values, ""
     glued, rest = values[0], values[1:]
     need = len(read.columns) - len(rest)
     digits = glued.text
-    if need == 1:
+    if need == 1 or any(c is not glued for c in read.cells):
         return [Token(digits, glued.location, VALUE), *rest], f"value {digits} printed run into the label"
     if need == len(digits) and need > 1:
         return [Token(d, glued.location, VALUE) for d in digits] + rest, \
@@ -194,9 +232,10 @@ def _grid_starts(reads: list[RowRead]) -> dict[tuple[str, ...], int | None]:
     return starts
 
 
-def _place(read: RowRead, section: str, in_place: frozenset[str], truncated: bool, row_lines: bool,
-           grid: bool, out: TableRead, problem, grid_start=lambda columns: None) -> None:
+def _place(read: RowRead, section: str, empties: _Empties, truncated: bool, row_lines: bool,
+           out: TableRead, problem, grid_start=lambda columns: None) -> None:
     """Decide one row: placed, blank, missing, or a problem with its numbers unplaced."""
+    in_place, grid = empties.in_place, empties.grid
     row, width = read.row, len(read.columns)
     name = read.label.text if read.label else row.label_zh
     where = read.label.location if read.label else (read.cells[0].location if read.cells else "")
@@ -224,9 +263,18 @@ def _place(read: RowRead, section: str, in_place: frozenset[str], truncated: boo
         out.missing.append((row.key, f"the text ends after {len(values)} of its {width} values"))
         out.unplaced.extend(values)
         return
+    if read.jumped and not row_lines and values:
+        reject(f"{label} was read where {read.jumped} was due, and {read.jumped} is printed later: in a table "
+               f"printed a cell per line, the values after a label may be the other's")
+        return
     if read.garbled:
         reject(f"{label}: its label cell goes on with {read.garbled!r}, numbers run into text: "
                f"whose they are is not certain")
+        return
+    first = next((k for k, c in enumerate(read.cells) if c.kind in (VALUE, GLUED)), len(read.cells))
+    if values and row.beside_empty and any(c.kind in (BLANK, PAD) for c in read.cells[:first]):
+        reject(f"{label}: an empty cell between its label and its first value may be the label's own cell "
+               f"or its first column: no value's column is certain", values[0].location)
         return
     unglued, why = _unglue(read, values)
     if unglued is None:
@@ -245,7 +293,7 @@ def _place(read: RowRead, section: str, in_place: frozenset[str], truncated: boo
             return
         # printed with every cell empty: it shows them (行政许可 | ||||), or, in a table
         # printed a cell per line, the next row's label follows it directly
-        if read.shows_every_cell() or (not row_lines and not read.next_late
+        if read.shows_every_cell() or (not row_lines and not read.next_late and not read.late
                                        and (read.ended in ("label", "frame") or (read.ended == "end" and not truncated))):
             place([Token("", where, BLANK) for _ in range(width)])
             return
@@ -253,10 +301,18 @@ def _place(read: RowRead, section: str, in_place: frozenset[str], truncated: boo
                f"elsewhere", reason="no values printed beside its label")
         return
     if len(values) == width:
-        first = next(k for k, c in enumerate(read.cells) if c.kind in (VALUE, GLUED))
         if any(c.kind in (BLANK, PAD) for c in read.cells[first:_last_value(read.cells)]):
             reject(f"{label} has more than {width} cells: {width} values and an empty cell between them, "
                    f"so no value's column is certain", values[0].location)
+            return
+        if any(c.kind in (BLANK, PAD) for c in read.cells[:first]):  # between its label and its values
+            reject(f"{label} has more than {width} cells: an empty cell before its {width} values, "
+                   f"so no value's column is certain", values[0].location)
+            return
+        if not grid and any(c.kind in in_place and (section, width, c.kind) not in empties.trailing
+                                            for c in read.cells[_last_value(read.cells) + 1:]):
+            reject(f"{label} has more than {width} cells: an empty cell after its {width} values, which the "
+                   f"table's other rows do not print, so no value's column is certain", values[0].location)
             return
         place(values)
         return
@@ -276,9 +332,10 @@ def _place(read: RowRead, section: str, in_place: frozenset[str], truncated: boo
             place([by_column[k] if by_column[k].kind == VALUE else Token("", by_column[k].location, BLANK)
                    for k in range(width)])
             return
-    elif grid:  # the grid's value columns start where its values and headers do (readers.grid)
+    elif grid and _grid_col(values[0]) >= 0:  # HTML, Word: the value columns start where its values and
+        # headers do, the label columns' empty cells dropped (readers.grid)
         fits = len(cells) >= width and not any(c.kind == VALUE for c in cells[width:])
-    else:  # in text every empty cell must be accounted for
+    else:  # in text (markdown too) every empty cell must be accounted for
         fits = len(cells) == width
     if start is None and in_place and fits and not ambiguous and not any(c.kind == GLUED for c in cells):
         place([c if c.kind == VALUE else Token("", c.location, BLANK) for c in cells[:width]])
@@ -323,6 +380,7 @@ def read_tables(
         walks.append(walk_section(doc.lines[start + 1:end], section, layout.table_for(template, section), cut,
                            grid=_is_grid(doc)))
     in_place = _empty_cells(doc, walks)
+    empties = _Empties(in_place, _trailing_padding(walks, in_place), _is_grid(doc))
     reads: dict[str, TableRead] = {}
     for walk in walks:
         out = TableRead(section=walk.section, table=walk.table, unplaced=list(walk.unplaced),
@@ -330,7 +388,7 @@ def read_tables(
         truncated = walk.section == last
         starts = _grid_starts(walk.reads) if _is_grid(doc) else {}
         for read in walk.reads:
-            _place(read, walk.section, in_place, truncated, walk.row_lines, _is_grid(doc), out,
+            _place(read, walk.section, empties, truncated, walk.row_lines, out,
                    lambda w, m, problems=out.problems: problems.append((w, m)),
                    lambda columns, starts=starts: starts.get(_columns_key(columns)))
         out.problems.sort(key=lambda p: _order(p[0]))

@@ -50,6 +50,7 @@ class RowRead:
     next_late: bool = False  # the label that ended it was printed out of order
     on_label_line: int = 0  # values printed on the label's line
     leading: list[Token] = field(default_factory=list)  # table 四 in text: empty cells before its first line
+    jumped: str = ""  # a cell per line: the label of a row it was read over, printed later (labels swapped?)
 
     def add(self, tok: Token, index: int) -> None:
         """Take a cell printed on line ``index`` of the section."""
@@ -158,7 +159,7 @@ class _Walker:
     """The state of a walk over a table section, and its steps (one per kind of cell)."""
 
     __slots__ = ("anchor", "block_sets", "block_units", "current", "cut", "empties", "frame_texts", "grid",
-                 "in_step", "is_frame", "layout", "loose", "n_seen", "on_line", "out", "pending", "pos", "row_lines",
+                 "in_step", "index", "is_frame", "layout", "loose", "n_seen", "on_line", "out", "pending", "pos", "row_lines",
                  "row_texts", "rows", "run", "section", "seen", "stray")
 
     def __init__(self, lines: list[Line], section: str, table: Table, cut: Token | None, grid: bool) -> None:
@@ -168,6 +169,7 @@ class _Walker:
         rows = self.rows = table.rows
         self.anchor = next((r for r in rows if r.anchor == "section"), None)  # the row printed without a label
         self.row_texts = {r.key: normalize(r.label_zh) for r in rows}
+        self.index = {r.key: i for i, r in enumerate(rows)}
         parents = {r.parent for r in rows if r.parent}
         self.frame_texts = [self.row_texts[r.key] for r in rows if r.group or r.key in parents]
         self.block_sets: dict[str, ColumnSet] = {}
@@ -267,10 +269,29 @@ class _Walker:
                                                f"{rows[hits[0]].label_zh} (one character differs)")))
         if late:
             self.in_step = False
+            if not self.row_lines:
+                for i in hits:
+                    self.jumped_over(i)
         elif not self.row_lines:
             self.in_step = True
         self.run = []
         self.on_line, self.stray = current, []
+
+    def jumped_over(self, late: int) -> None:
+        """A row printed out of order, in a table printed a cell per line: the row read in its place.
+
+        Its label came where this one's was due, and the values on the lines after a label
+        are all that says whose they are: the two labels may have changed places.
+        """
+        index = self.index
+        before = -1
+        for read in self.out.reads:
+            if read.late:
+                continue
+            k = index[read.row.key]
+            if before < late < k:
+                read.jumped = self.rows[late].label_zh
+            before = k
 
     def columns_for(self, row: Row) -> tuple[tuple[Column, ...], str | None]:
         """The row's column set: the one its block's header names, else the format's."""
@@ -326,6 +347,10 @@ class _Walker:
         if self.on_line is not None and self.on_line is target and (not stray or self.harmless(stray, target)):
             self.in_step = True  # on its row's label line
         elif stray and not self.harmless(stray, target) and not (target is None and self.awaiting_anchor()):
+            self.after_unknown_label(tok)
+            return
+        elif target is not None and target.unknown:  # text no label printed since its label: another row's
+            self.stray = list(target.unknown)
             self.after_unknown_label(tok)
             return
         elif target is None or not self.in_step:
