@@ -160,6 +160,7 @@ class Layout:
     units: dict[str, dict[str, Decimal]]
     not_stated: frozenset[str]
     metadata: dict[str, Any] = field(default_factory=dict)  # the [metadata] table as parsed
+    notes: tuple[re.Pattern[str], ...] = ()  # lines that are notes on a table, not its cells
     cross_year_rules: tuple[dict[str, str], ...] = ()
     column_sets: dict[str, ColumnSet] = field(default_factory=dict)
 
@@ -266,6 +267,7 @@ def _parse(doc: dict) -> Layout:
         not_stated=frozenset(doc["values"]["not_stated"]),
         metadata=meta,
         cross_year_rules=tuple(doc.get("cross_year_rules", ())),
+        notes=_compile(doc.get("notes", {}).get("patterns", [])),
         column_sets=column_sets,
     )
 

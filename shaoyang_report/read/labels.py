@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from functools import lru_cache, partial
 
-from shaoyang_report.layout import Row
+from shaoyang_report.layout import Row, get_layout
 from shaoyang_report.read.document import TEXT, Token
 from shaoyang_report.read.text import normalize
 
@@ -218,6 +218,17 @@ def _is_frame_cached(frame_id: int, text: str) -> bool:
     """Whether a cell is a caption or header of a table (its ``frame``); cells repeat across reports: kept."""
     norm = normalize(text)
     return bool(norm) and any(p.search(norm) for p in _FRAMES[frame_id])
+
+
+def note_test() -> Callable[[str], bool]:
+    """Whether a cell's text starts a note on a table (``注：…``, ``* 单位：件``: ``[notes]`` in ``layouts.toml``)."""
+    return _is_note
+
+
+@lru_cache(maxsize=4096)
+def _is_note(text: str) -> bool:
+    norm = normalize(text)
+    return bool(norm) and any(p.match(norm) for p in get_layout().notes)
 
 
 def header_text(run: list[Token]) -> str:

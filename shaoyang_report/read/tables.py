@@ -172,27 +172,57 @@ def _is_grid(doc: Document) -> bool:
     return doc.reader in ("html", "docx") or doc.grid
 
 
-def _unglue(read: RowRead, values: list[Token]) -> tuple[list[Token] | None, str]:
+def _unglue(read: RowRead, values: list[Token], in_place: frozenset[str]) -> tuple[list[Token] | None, str]:
     """Values with digits run into the label split off, where that is certain.
 
     ``规章000`` in a row of three gives three values of one digit each: the row prints
     nothing else, so each of its cells is one digit. ``行政许可0`` in a row of one gives
     one value. Where the row prints other cells after the digits (``…信息31411 9665
-    83997``, ``规章0 | |``), its cells are separated: the digits are one value, the
-    first cell. Otherwise the split is not certain (None and why).
+    83997``, ``规章0 | |``: other values, or empty cells printed in place), its cells are
+    separated: the digits are one value, the first cell. Otherwise the split is not
+    certain (None and why).
     """
     if not values or values[0].kind != GLUED:
         return values, ""
     glued, rest = values[0], values[1:]
     need = len(read.columns) - len(rest)
     digits = glued.text
-    if need == 1 or any(c is not glued for c in read.cells):
+    if need == 1 or any(c is not glued and (c.kind in (VALUE, GLUED) or c.kind in in_place) for c in read.cells):
         return [Token(digits, glued.location, VALUE), *rest], f"value {digits} printed run into the label"
     if need == len(digits) and need > 1:
         return [Token(d, glued.location, VALUE) for d in digits] + rest, \
             f"values {' '.join(digits)} printed run into the label, one digit each"
     return None, (f"digits {digits!r} are run into the label: they cannot be split into {need} "
                   f"value(s) with certainty")
+
+
+def _label_fillers(read: RowRead, first: int, in_place: frozenset[str]) -> int:
+    """How many of the empty cells between a label and its first value are the label's own (0: not certain).
+
+    Only a row printed whole on its label's line (a row per line, markdown) shows it: its
+    cells, every empty one printed in place, are as many more than its columns as the
+    label's own cells are, and it ends with a value. In a table printed a cell per line an empty cell there could as
+    well be its first column, with a value line printed twice after it.
+    """
+    home = _line_of(read.label.location) if read.label else None
+    if home is None or any(_line_of(c.location) != home for c in read.cells):
+        return 0
+    shown = [c for c in read.cells if c.kind in (VALUE, GLUED) or c.kind in in_place]
+    extra = len(shown) - len(read.columns)
+    lead = read.cells[:first]
+    trailing = any(c.kind in in_place for c in read.cells[_last_value(read.cells) + 1:])
+    if 0 < extra <= len(lead) and all(c.kind in in_place for c in lead[:extra]) and not trailing:
+        return extra  # (an empty cell after its last value could as well be the one too many)
+    return 0
+
+
+@lru_cache(maxsize=1 << 12)
+def _line_of(location: str) -> str:
+    """The printed line (or grid row) of a location: ``line 12, value 3`` → ``line 12``."""
+    return _VALUE_IN_LINE.sub("", location)
+
+
+_VALUE_IN_LINE = re.compile(r", (?:value|col) \d+$")
 
 
 def _grid_col(tok: Token) -> int:
@@ -273,10 +303,14 @@ def _place(read: RowRead, section: str, empties: _Empties, truncated: bool, row_
         return
     first = next((k for k, c in enumerate(read.cells) if c.kind in (VALUE, GLUED)), len(read.cells))
     if values and row.beside_empty and any(c.kind in (BLANK, PAD) for c in read.cells[:first]):
-        reject(f"{label}: an empty cell between its label and its first value may be the label's own cell "
-               f"or its first column: no value's column is certain", values[0].location)
-        return
-    unglued, why = _unglue(read, values)
+        fillers = _label_fillers(read, first, in_place)
+        if not fillers:
+            reject(f"{label}: an empty cell between its label and its first value may be the label's own cell "
+                   f"or its first column: no value's column is certain", values[0].location)
+            return
+        read.cells = read.cells[fillers:]
+        first -= fillers
+    unglued, why = _unglue(read, values, in_place)
     if unglued is None:
         reject(f"{label}: {why}")
         return

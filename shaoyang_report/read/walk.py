@@ -23,6 +23,7 @@ from shaoyang_report.read.labels import (
     find_label,
     frame_test,
     header_text,
+    note_test,
 )
 from shaoyang_report.read.sections import TABLE_NUMERALS
 from shaoyang_report.read.text import normalize
@@ -195,8 +196,13 @@ class _Walker:
         """Read the cells of the section's lines in turn (page furniture skipped)."""
         cut = self.cut
         take_text, take_glued, take_value = self.take_text, self.take_glued, self.take_value
+        is_note = note_test()
         for index, line in enumerate(lines):
             if is_furniture(line.text):
+                continue
+            first = next((t for t in line.tokens if t.kind == TEXT), None)
+            if first is not None and first is line.tokens[0] and is_note(first.text):
+                self.out.unplaced.extend(t for t in line.tokens if t.kind in (VALUE, GLUED))  # no cell of the table
                 continue
             self.on_line = None
             self.stray = []
@@ -322,8 +328,8 @@ class _Walker:
             norm = normalize(tok.text)
             if norm and norm not in own and not any(norm in t for t in frame_texts):
                 return False
-            if row is not None and any(p.match(norm) for p in row.row.patterns):
-                return False  # the row's label printed again: another row, not a piece of this one
+            if row is not None and row.cells and any(p.match(norm) for p in row.row.patterns):
+                return False  # the row's label printed again after its cells: another row, not a piece of this one
         return True
 
     # ---- values
@@ -419,7 +425,7 @@ class _Walker:
     def end_line(self, index: int, line: Line) -> None:
         """The empty cells a line ends with: the row's being read, the label-less row's, or padding."""
         current, empties, anchor = self.current, self.empties, self.anchor
-        if current is not None and (current is self.on_line or (self.in_step and not self.grid
+        if current is not None and (current is self.on_line or (self.in_step and not self.grid and not current.unknown
                                                                 and not current.complete_on_label_line(index))):
             for empty in empties:
                 current.add(empty, index)
