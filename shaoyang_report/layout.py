@@ -34,6 +34,7 @@ class Column:
     unit: str
     is_total: bool = False
     unit_in_cell: bool = False
+    header: re.Pattern[str] | None = None  # how a header cell names it (normalised, whole cell)
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ class ColumnSet:
     name: str
     columns: tuple[Column, ...]
     header: re.Pattern[str] | None = None
+    header_words: re.Pattern[str] | None = None  # header text that names no column (申请人情况)
+    header_rows: int = 1  # header rows naming the columns: over one, their printed order is not the columns'
 
 
 @dataclass(frozen=True)
@@ -197,10 +200,13 @@ def _parse(doc: dict) -> Layout:
                     unit=c["unit"],
                     is_total=bool(c.get("is_total", False)),
                     unit_in_cell=bool(c.get("unit_in_cell", False)),
+                    header=re.compile(c["header"]) if "header" in c else None,
                 )
                 for c in spec["columns"]
             ),
             header=re.compile(spec["header"]) if "header" in spec else None,
+            header_words=re.compile(spec["header_words"]) if "header_words" in spec else None,
+            header_rows=int(spec.get("header_rows", 1)),
         )
         for name, spec in doc["columns"].items()
     }

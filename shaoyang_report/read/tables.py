@@ -378,6 +378,35 @@ def _place(read: RowRead, section: str, empties: _Empties, truncated: bool, row_
            f"cells are empty, so no value's column is certain")
 
 
+def _read_by_headers(walk: Walk, in_place: frozenset[str], out: TableRead) -> None:
+    """Rows whose block header names fewer columns than the format prints: read by the header.
+
+    Only where the block's rows agree: more of them show as many cells (values, and empty
+    cells printed in place) as the header names than as the format has, and none fewer
+    (where empty cells leave no trace, counts do not tell a column the header lacks from
+    an empty cell). Otherwise the header is no guide (a header line lost or printed
+    elsewhere): the format's columns stand, and a row holding the header's count of
+    values is a problem as before.
+    """
+    groups: dict[tuple[str, ...], list[RowRead]] = {}
+    for read in walk.reads:
+        if read.named:
+            groups.setdefault((read.named_at, *_columns_key(read.named)), []).append(read)
+    for group in groups.values():
+        named = group[0].named
+        shown = [sum(1 for c in r.cells if c.kind in (VALUE, GLUED) or c.kind in in_place) for r in group]
+        if sum(n == len(named) for n in shown) <= sum(n == len(r.columns) for n, r in zip(shown, group)) \
+                or any(0 < n < len(named) for n in shown):
+            continue
+        left_out = "、".join(c.label_zh for c in group[0].columns if c not in named)
+        out.notes.append((group[0].named_at, f"table {TABLE_NUMERALS[walk.section]}: the header names "
+                                             f"{len(named)} of the {len(group[0].columns)} columns (not {left_out}), "
+                                             f"and its rows print as many: read by the header"))
+        for read in group:
+            read.columns = named
+            out.missing.append((read.row.key, f"column {left_out} not printed: the header does not name it"))
+
+
 def read_tables(
     doc: Document,
     bounds: dict[str, tuple[int, int]],
@@ -419,6 +448,7 @@ def read_tables(
     for walk in walks:
         out = TableRead(section=walk.section, table=walk.table, unplaced=list(walk.unplaced),
                         problems=list(walk.problems), notes=list(walk.notes))
+        _read_by_headers(walk, in_place, out)
         truncated = walk.section == last
         starts = _grid_starts(walk.reads) if _is_grid(doc) else {}
         for read in walk.reads:

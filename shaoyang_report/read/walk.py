@@ -23,6 +23,7 @@ from shaoyang_report.read.labels import (
     find_label,
     frame_test,
     header_text,
+    named_columns,
     note_test,
 )
 from shaoyang_report.read.sections import TABLE_NUMERALS
@@ -52,6 +53,8 @@ class RowRead:
     on_label_line: int = 0  # values printed on the label's line
     leading: list[Token] = field(default_factory=list)  # table 四 in text: empty cells before its first line
     jumped: str = ""  # a cell per line: the label of a row it was read over, printed later (labels swapped?)
+    named: tuple[Column, ...] = ()  # the columns its block's header names, where fewer than ``columns``
+    named_at: str = ""  # where that header is printed
 
     def add(self, tok: Token, index: int) -> None:
         """Take a cell printed on line ``index`` of the section."""
@@ -160,7 +163,7 @@ class _Walker:
     """The state of a walk over a table section, and its steps (one per kind of cell)."""
 
     __slots__ = ("anchor", "block_sets", "block_units", "current", "cut", "empties", "frame_texts", "grid",
-                 "in_step", "index", "is_frame", "layout", "loose", "n_seen", "on_line", "out", "pending", "pos", "row_lines",
+                 "in_step", "index", "is_frame", "layout", "loose", "n_seen", "named", "on_line", "out", "pending", "pos", "row_lines",
                  "row_texts", "rows", "run", "section", "seen", "stray")
 
     def __init__(self, lines: list[Line], section: str, table: Table, cut: Token | None, grid: bool) -> None:
@@ -175,6 +178,8 @@ class _Walker:
         self.frame_texts = [self.row_texts[r.key] for r in rows if r.group or r.key in parents]
         self.block_sets: dict[str, ColumnSet] = {}
         self.block_units: dict[str, str | None] = {}
+        # block: the columns its header names, where fewer than its set's, and where the header is
+        self.named: dict[str, tuple[tuple[Column, ...], str]] = {}
         self.is_frame = frame_test(table.frame)
         # A row per line (labels and values share lines), or a cell per line?
         self.row_lines = self.out.row_lines = rows_per_line(lines)
@@ -262,6 +267,8 @@ class _Walker:
             self.close_row("label", rows[i], late)
             columns, unit = self.columns_for(rows[i])
             self.current = RowRead(rows[i], label, columns, unit, index, late=late)
+            if self.named:
+                self.named_for(self.current)
             out.reads.append(self.current)
             if not late:
                 self.pos = i + 1
@@ -318,7 +325,20 @@ class _Walker:
         chosen = block_sets.get(row.block or "", primary)
         if chosen is not primary and chosen not in row.alt_columns:
             chosen = primary
+        key = f"{row.block or ''}:{chosen.name}"
+        if header:
+            named = named_columns(header, chosen)
+            if named is not None and len(named) < len(chosen.columns):
+                self.named[key] = (named, run[-1].location)
+            elif named is not None:
+                self.named.pop(key, None)
         return chosen.columns, block_units.get(row.block or "")
+
+    def named_for(self, read: RowRead) -> None:
+        """The columns the row's block header names, where fewer than its column set's (:func:`~.labels.named_columns`)."""
+        for key, (named, where) in self.named.items():
+            if key.startswith(f"{read.row.block or ''}:") and all(c in read.columns for c in named):
+                read.named, read.named_at = named, where
 
     def harmless(self, stray: list[Token], row: RowRead | None) -> bool:
         """Whether text cells are pieces of known labels, not another row's label."""
