@@ -335,6 +335,9 @@ def _place(read: RowRead, section: str, empties: _Empties, truncated: bool, row_
                f"elsewhere", reason="no values printed beside its label")
         return
     if len(values) == width:
+        if read.doubt:
+            reject(f"{label} has {width} values, but {read.doubt}: which is not certain", values[0].location)
+            return
         if any(c.kind in (BLANK, PAD) for c in read.cells[first:_last_value(read.cells)]):
             reject(f"{label} has more than {width} cells: {width} values and an empty cell between them, "
                    f"so no value's column is certain", values[0].location)
@@ -382,11 +385,11 @@ def _read_by_headers(walk: Walk, in_place: frozenset[str], out: TableRead) -> No
     """Rows whose block header names fewer columns than the format prints: read by the header.
 
     Only where the block's rows agree: more of them show as many cells (values, and empty
-    cells printed in place) as the header names than as the format has, and none fewer
-    (where empty cells leave no trace, counts do not tell a column the header lacks from
-    an empty cell). Otherwise the header is no guide (a header line lost or printed
-    elsewhere): the format's columns stand, and a row holding the header's count of
-    values is a problem as before.
+    cells printed in place) as the header names than as the format has, and none fewer.
+    Where as many or more show the format's count, the header lost a name (a header line
+    lost or printed elsewhere): the format's columns stand. Where rows show fewer (empty
+    cells leaving no trace: counts do not tell a column the header lacks from an empty
+    cell), neither is certain: a row holding the format's count of values is a problem.
     """
     groups: dict[tuple[str, ...], list[RowRead]] = {}
     for read in walk.reads:
@@ -395,10 +398,13 @@ def _read_by_headers(walk: Walk, in_place: frozenset[str], out: TableRead) -> No
     for group in groups.values():
         named = group[0].named
         shown = [sum(1 for c in r.cells if c.kind in (VALUE, GLUED) or c.kind in in_place) for r in group]
-        if sum(n == len(named) for n in shown) <= sum(n == len(r.columns) for n, r in zip(shown, group)) \
-                or any(0 < n < len(named) for n in shown):
-            continue
         left_out = "、".join(c.label_zh for c in group[0].columns if c not in named)
+        if sum(n == len(r.columns) for n, r in zip(shown, group)) >= sum(n == len(named) for n in shown):
+            continue  # its rows print the format's columns: the header lacks a name, not they a column
+        if any(0 < n < len(named) for n in shown):
+            for read in group:
+                read.doubt = f"the header names {len(named)} of its {len(read.columns)} columns (not {left_out})"
+            continue
         out.notes.append((group[0].named_at, f"table {TABLE_NUMERALS[walk.section]}: the header names "
                                              f"{len(named)} of the {len(group[0].columns)} columns (not {left_out}), "
                                              f"and its rows print as many: read by the header"))

@@ -55,6 +55,7 @@ class RowRead:
     jumped: str = ""  # a cell per line: the label of a row it was read over, printed later (labels swapped?)
     named: tuple[Column, ...] = ()  # the columns its block's header names, where fewer than ``columns``
     named_at: str = ""  # where that header is printed
+    doubt: str = ""  # why its columns are not certain (a header naming fewer, its rows disagreeing)
 
     def add(self, tok: Token, index: int) -> None:
         """Take a cell printed on line ``index`` of the section."""
