@@ -27,6 +27,7 @@ skipped.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -334,10 +335,10 @@ def _place(read: RowRead, section: str, empties: _Empties, truncated: bool, row_
         reject(f"{label} has no values, and the text does not show its cells: they may be printed "
                f"elsewhere", reason="no values printed beside its label")
         return
+    if read.doubt and values:
+        reject(f"{label}: {read.doubt}; its columns are not certain", values[0].location)
+        return
     if len(values) == width:
-        if read.doubt:
-            reject(f"{label} has {width} values, but {read.doubt}: which is not certain", values[0].location)
-            return
         if any(c.kind in (BLANK, PAD) for c in read.cells[first:_last_value(read.cells)]):
             reject(f"{label} has more than {width} cells: {width} values and an empty cell between them, "
                    f"so no value's column is certain", values[0].location)
@@ -413,6 +414,23 @@ def _read_by_headers(walk: Walk, in_place: frozenset[str], out: TableRead) -> No
             out.missing.append((read.row.key, f"column {left_out} not printed: the header does not name it"))
 
 
+def _doubt_skips(walk: Walk, shapes: dict[str, tuple[str, ...]]) -> None:
+    """In a table printed a cell per line: a row followed by a label that skips rows every
+    shape of the format prints, none of them found, may hold their values (a label lost)."""
+    table = walk.table
+    always = set.intersection(*({r.key for r in table.expected_rows(dict(zip(shapes, choice)))}
+                                for choice in itertools.product(*shapes.values())))
+    found = {r.row.key for r in walk.reads}
+    index = {r.key: i for i, r in enumerate(table.rows)}
+    for read in walk.reads:
+        if read.ended != "label" or read.next_row is None or read.late or read.next_late:
+            continue
+        lost = [r.label_zh for r in table.rows[index[read.row.key] + 1:index[read.next_row.key]]
+                if r.key in always and r.key not in found]
+        if lost:
+            read.doubt = f"the next label skips {'、'.join(lost)}, not printed: its values may be printed after them"
+
+
 def read_tables(
     doc: Document,
     bounds: dict[str, tuple[int, int]],
@@ -455,6 +473,8 @@ def read_tables(
         out = TableRead(section=walk.section, table=walk.table, unplaced=list(walk.unplaced),
                         problems=list(walk.problems), notes=list(walk.notes))
         _read_by_headers(walk, in_place, out)
+        if not walk.row_lines:
+            _doubt_skips(walk, fmt.shapes)
         truncated = walk.section == last
         starts = _grid_starts(walk.reads) if _is_grid(doc) else {}
         for read in walk.reads:
