@@ -23,7 +23,7 @@ from shaoyang_report.read.text import normalize
 #: one character changed, added or dropped (行政事业型收费 for 行政事业性收费).
 FUZZY_MIN_CHARS = 5
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]{1,2}、|\([一二三四五六七八九十]{1,2}\)|\d{1,2}[.、])")
-_INFO_CONTENT = "信息内容"
+INFO_CONTENT = "信息内容"  # the first header cell of a block of table 二
 
 
 def label_core(text: str) -> str:
@@ -284,7 +284,7 @@ def header_text(run: list[Token]) -> str:
     """The header cells of a block: the texts after its last 信息内容 (or caption)."""
     norms = [normalize(t.text) for t in run]
     for k in range(len(norms) - 1, -1, -1):
-        if norms[k].startswith(_INFO_CONTENT):
-            norms = [norms[k][len(_INFO_CONTENT):], *norms[k + 1:]]
+        if norms[k].startswith(INFO_CONTENT):
+            norms = [norms[k][len(INFO_CONTENT):], *norms[k + 1:]]
             break
     return "".join(norms)

@@ -318,6 +318,12 @@ def _place(read: RowRead, section: str, empties: _Empties, truncated: bool, row_
     if why:
         out.notes.append((where, why))
     values = unglued
+    printed, header = read.pieces
+    if header and printed != header and len(values) < width \
+            and all(_line_of(c.location) == _line_of(where) for c in read.cells):
+        reject(f"{label} prints {printed} cells on its line, its block's header {header}: which of its "
+               f"cells are empty is not certain", reason="its line and its block's header differ")
+        return
     if not values:
         if row.shape_of and read.next_row is not None and read.next_row.parent == row.key:
             out.shapes[row.shape_of] = "group"

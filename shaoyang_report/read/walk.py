@@ -19,6 +19,7 @@ from shaoyang_report.layout import Column, ColumnSet, Row, Table, get_layout
 from shaoyang_report.read.cells import is_furniture
 from shaoyang_report.read.document import BLANK, GLUED, PAD, TEXT, VALUE, Line, Token
 from shaoyang_report.read.labels import (
+    INFO_CONTENT,
     after_labels,
     find_label,
     frame_test,
@@ -27,11 +28,13 @@ from shaoyang_report.read.labels import (
     note_test,
 )
 from shaoyang_report.read.sections import TABLE_NUMERALS
-from shaoyang_report.read.text import normalize
+from shaoyang_report.read.text import is_value, normalize
 
 # How many consecutive unmatched text cells may be joined to find a broken label.
 _MAX_FRAGMENTS = 4
 _MONEY_HEADER = re.compile(r"(万元|元)")
+# A not-stated mark run into the end of a label cell (保护第三方合法权益—): no label ends so.
+_MARK_AFTER_LABEL = re.compile(r"(?<=[\u3400-\u9fff)])[^\u3400-\u9fff\w()]{1,2}$")
 
 
 @dataclass(slots=True)
@@ -56,6 +59,7 @@ class RowRead:
     named: tuple[Column, ...] = ()  # the columns its block's header names, where fewer than ``columns``
     named_at: str = ""  # where that header is printed
     doubt: str = ""  # why its columns are not certain (a header naming fewer, its rows disagreeing)
+    pieces: tuple[int, int] = (0, 0)  # cells of its label's line, and of its block's header line (0: unknown)
 
     def add(self, tok: Token, index: int) -> None:
         """Take a cell printed on line ``index`` of the section."""
@@ -112,6 +116,11 @@ class Walk:
     notes: list[tuple[str, str]] = field(default_factory=list)
 
 
+def _pieces(line: Line) -> int:
+    """How many cells a printed line holds (digits run into a label are in the label's cell)."""
+    return sum(1 for t in line.tokens if t.kind != GLUED)
+
+
 def rows_per_line(lines: list[Line]) -> bool:
     """Whether a table section prints a row per line (labels and values share lines).
 
@@ -163,8 +172,8 @@ def walk_section(lines: list[Line], section: str, table: Table, cut: Token | Non
 class _Walker:
     """The state of a walk over a table section, and its steps (one per kind of cell)."""
 
-    __slots__ = ("anchor", "block_sets", "block_units", "current", "cut", "empties", "frame_texts", "grid",
-                 "in_step", "index", "is_frame", "layout", "loose", "n_seen", "named", "on_line", "out", "pending", "pos", "row_lines",
+    __slots__ = ("anchor", "block_pieces", "block_sets", "block_units", "current", "cut", "empties", "frame_texts", "grid",
+                 "header_line", "in_step", "index", "is_frame", "layout", "line", "loose", "n_seen", "named", "on_line", "out", "pending", "pos", "row_lines",
                  "row_texts", "rows", "run", "section", "seen", "stray")
 
     def __init__(self, lines: list[Line], section: str, table: Table, cut: Token | None, grid: bool) -> None:
@@ -179,6 +188,9 @@ class _Walker:
         self.frame_texts = [self.row_texts[r.key] for r in rows if r.group or r.key in parents]
         self.block_sets: dict[str, ColumnSet] = {}
         self.block_units: dict[str, str | None] = {}
+        self.block_pieces: dict[str, int] = {}  # block: the cells of its header line (0: not printed on one line)
+        self.header_line: tuple[str, int] | None = None  # the last header line (信息内容 | …): where, its cells
+        self.line = Line("", "")  # the line being read
         # block: the columns its header names, where fewer than its set's, and where the header is
         self.named: dict[str, tuple[tuple[Column, ...], str]] = {}
         self.is_frame = frame_test(table.frame)
@@ -213,6 +225,10 @@ class _Walker:
             self.on_line = None
             self.stray = []
             self.empties = []
+            self.line = line
+            if first is not None and first is line.tokens[0] and normalize(first.text).startswith(INFO_CONTENT) \
+                    and all(t.kind in (TEXT, BLANK, PAD) for t in line.tokens):
+                self.header_line = (line.location, _pieces(line))  # a block's header printed on one line
             for tok in line.tokens:
                 if tok is cut:
                     self.out.unplaced.append(tok)
@@ -268,6 +284,8 @@ class _Walker:
             self.close_row("label", rows[i], late)
             columns, unit = self.columns_for(rows[i])
             self.current = RowRead(rows[i], label, columns, unit, index, late=late)
+            if rows[i].block and label is self.line.tokens[0]:
+                self.current.pieces = (_pieces(self.line), self.block_pieces.get(rows[i].block, 0))
             if self.named:
                 self.named_for(self.current)
             out.reads.append(self.current)
@@ -278,6 +296,8 @@ class _Walker:
         rest = after_labels(label.text, [rows[i] for i in hits])
         if any(ch.isdigit() for ch in rest):
             current.garbled = rest
+        elif (mark := _MARK_AFTER_LABEL.search(rest)) and is_value(mark.group(0)):
+            current.add(Token(mark.group(0), label.location, GLUED), index)  # 行政许可—: its first cell, empty
         if fuzzy:
             out.notes.append((label.location, (f"label {label.text!r} read as "
                                                f"{rows[hits[0]].label_zh} (one character differs)")))
@@ -316,6 +336,8 @@ class _Walker:
         primary = self.layout.column_sets[row.column_set]
         header = header_text(run)
         if row.block and header:
+            line = self.header_line
+            self.block_pieces[row.block] = line[1] if line is not None and line[0] == run[-1].location else 0
             named = [cs for cs in (primary, *row.alt_columns) if cs.header and cs.header.search(header)]
             block_sets[row.block] = named[0] if len(named) == 1 else primary
             unit = _MONEY_HEADER.search(header)
