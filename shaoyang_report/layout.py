@@ -164,6 +164,8 @@ class Layout:
     not_stated: frozenset[str]
     metadata: dict[str, Any] = field(default_factory=dict)  # the [metadata] table as parsed
     notes: tuple[re.Pattern[str], ...] = ()  # lines that are notes on a table, not its cells
+    # section: cells that start its table where its heading is not printed (captions, headers)
+    section_anchors: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
     cross_year_rules: tuple[dict[str, str], ...] = ()
     column_sets: dict[str, ColumnSet] = field(default_factory=dict)
 
@@ -274,6 +276,7 @@ def _parse(doc: dict) -> Layout:
         metadata=meta,
         cross_year_rules=tuple(doc.get("cross_year_rules", ())),
         notes=_compile(doc.get("notes", {}).get("patterns", [])),
+        section_anchors={k: _compile(v) for k, v in sections.get("anchors", {}).items()},
         column_sets=column_sets,
     )
 

@@ -35,7 +35,7 @@ from functools import lru_cache
 from shaoyang_report.errors import ReportFormatError
 from shaoyang_report.layout import Column, Row, Table, get_layout
 from shaoyang_report.read.document import BLANK, GLUED, PAD, VALUE, Document, Token
-from shaoyang_report.read.sections import TABLE_NUMERALS
+from shaoyang_report.read.sections import TABLE_NUMERALS, first_table_line
 from shaoyang_report.read.walk import RowRead, Walk, walk_section
 
 
@@ -469,9 +469,9 @@ def read_tables(
     last = max(bounds, key=lambda s: bounds[s][0]) if bounds else None
     walks = []
     for section in sections:
-        start, end = bounds[section]
-        walks.append(walk_section(doc.lines[start + 1:end], section, layout.table_for(template, section), cut,
-                           grid=_is_grid(doc)))
+        start, end = first_table_line(doc, bounds, section), bounds[section][1]
+        walks.append(walk_section(doc.lines[start:end], section, layout.table_for(template, section), cut,
+                                  grid=_is_grid(doc)))
     in_place = _empty_cells(doc, walks)
     empties = _Empties(in_place, _trailing_padding(walks, in_place), _is_grid(doc))
     reads: dict[str, TableRead] = {}

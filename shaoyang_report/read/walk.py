@@ -33,6 +33,7 @@ from shaoyang_report.read.text import is_value, normalize
 # How many consecutive unmatched text cells may be joined to find a broken label.
 _MAX_FRAGMENTS = 4
 _MONEY_HEADER = re.compile(r"(万元|元)")
+_NUMBERING_RESTS = frozenset(".、．")  # what follows a label's number (4.无正当理由…)
 # A not-stated mark run into the end of a label cell (保护第三方合法权益—): no label ends so.
 _MARK_AFTER_LABEL = re.compile(r"(?<=[\u3400-\u9fff)])[^\u3400-\u9fff\w()]{1,2}$")
 
@@ -172,9 +173,10 @@ def walk_section(lines: list[Line], section: str, table: Table, cut: Token | Non
 class _Walker:
     """The state of a walk over a table section, and its steps (one per kind of cell)."""
 
-    __slots__ = ("anchor", "block_pieces", "block_sets", "block_units", "current", "cut", "empties", "frame_texts", "grid",
-                 "header_line", "in_step", "index", "is_frame", "layout", "line", "loose", "n_seen", "named", "on_line", "out", "pending", "pos", "row_lines",
-                 "row_texts", "rows", "run", "section", "seen", "stray")
+    __slots__ = ("anchor", "block_pieces", "block_sets", "block_units", "current", "cut", "empties", "frame_texts",
+                 "grid", "header_line", "in_step", "index", "is_frame", "last_alone", "layout", "line", "loose",
+                 "n_seen", "named", "on_line", "out", "pending", "pos", "row_lines", "row_texts", "rows", "run",
+                 "section", "seen", "stray")
 
     def __init__(self, lines: list[Line], section: str, table: Table, cut: Token | None, grid: bool) -> None:
         self.out = Walk(section, table)
@@ -191,6 +193,7 @@ class _Walker:
         self.block_pieces: dict[str, int] = {}  # block: the cells of its header line (0: not printed on one line)
         self.header_line: tuple[str, int] | None = None  # the last header line (信息内容 | …): where, its cells
         self.line = Line("", "")  # the line being read
+        self.last_alone: tuple[int, Token, RowRead | None] | None = None  # a value alone on its line: where, whose
         # block: the columns its header names, where fewer than its set's, and where the header is
         self.named: dict[str, tuple[tuple[Column, ...], str]] = {}
         self.is_frame = frame_test(table.frame)
@@ -255,6 +258,8 @@ class _Walker:
         self.empties = []
         self.loose = []
         pending = self.pending
+        if tok.text[:1] in _NUMBERING_RESTS and self.numbering(tok, index):
+            return
         found = find_label(tok, pending, self.rows, self.pos, self.seen_keys)
         if found is not None:
             self.start_rows(found, index)
@@ -271,6 +276,29 @@ class _Walker:
             current = self.current
             if current is not None and not self.harmless([tok], current):
                 current.unknown.append(tok)
+
+    def numbering(self, tok: Token, index: int) -> bool:
+        """A text cell ``.无正当理由…`` after a line holding only ``4``: a label broken after its
+        numbering. The ``4`` is no value: it is taken back from the row it was given to and the
+        label read whole (True); if the two are no label, nothing changes (False)."""
+        alone = self.last_alone
+        if alone is None or alone[0] != index - 1 or not alone[1].text.isdigit() or len(alone[1].text) > 2:
+            return False
+        _, value, row = alone
+        joined = Token(value.text + tok.text, value.location, TEXT)
+        found = find_label(joined, [], self.rows, self.pos, self.seen_keys)
+        if found is None:
+            return False
+        if row is not None and row.cells and row.cells[-1] is value:
+            row.cells.pop()
+            if row.line == index - 1:
+                row.on_label_line -= 1
+        elif value in self.out.unplaced:
+            self.out.unplaced.remove(value)
+        self.out.notes.append((value.location, f"{value.text!r} on a line of its own is the numbering of the label "
+                                               f"after it ({joined.text!r}), not a value"))
+        self.start_rows(found, index)
+        return True
 
     def start_rows(self, found: tuple[list[int], Token, bool, bool, int], index: int) -> None:
         """Start the rows a label cell names (:func:`~.labels.find_label`), closing the row being read."""
@@ -392,6 +420,8 @@ class _Walker:
         self.pending.clear()
         self.run = []
         before, self.empties = self.empties, []
+        alone = sum(1 for t in self.line.tokens if t.kind != PAD) == 1
+        self.last_alone = (index, tok, self.current) if alone else None
         target, stray = self.current, self.stray
         if self.on_line is not None and self.on_line is target and (not stray or self.harmless(stray, target)):
             self.in_step = True  # on its row's label line
