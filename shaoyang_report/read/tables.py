@@ -96,34 +96,43 @@ class _Empties:
 
     Attributes:
         in_place: The kinds of empty cell (``blank``, ``pad``) printed in place of a value.
-        trailing: ``(section, width, kind)``: empty cells of that kind after the last value
-            of a complete row of that width are padding (most such rows print them).
+        trailing: ``(section, width, kind)`` → how many empty cells of that kind pad a
+            complete row of that width after its last value (most such rows print them).
         grid: The document is a grid (HTML, Word, markdown).
     """
 
     in_place: frozenset[str]
-    trailing: frozenset[tuple[str, int, str]]
+    trailing: dict[tuple[str, int, str], int]
     grid: bool
 
+    def padding(self, section: str, read: RowRead) -> int:
+        """How many of the in-place empty cells a row ends with pad it (its table's other rows print them)."""
+        tail = [c.kind for c in read.cells[_last_value(read.cells) + 1:] if c.kind in self.in_place]
+        return min(len(tail), sum(self.trailing.get((section, len(read.columns), k), 0) for k in set(tail)))
 
-def _trailing_padding(walks: list[Walk], in_place: frozenset[str]) -> frozenset[tuple[str, int, str]]:
-    """Which empty cells after a complete row's last value pad it, per table and row width.
 
-    A page pads the rows that hold fewer values than its table has columns (``行政许可 | 0 | |``);
-    it does so for all such rows. An empty cell after the values of a complete row that most
-    rows of its width do not print is one cell too many: a value line printed twice shows so.
+def _trailing_padding(walks: list[Walk]) -> dict[tuple[str, int, str], int]:
+    """How many empty cells pad a complete row after its last value, per table, row width and kind.
+
+    A page pads the rows that hold fewer values than its table has columns (``行政许可 | 0 | |``),
+    and does so for every such row: the count most complete rows of a width print, where most
+    print some. An empty cell more after the values of a complete row is one cell too many (a
+    value line printed twice shows so); one fewer after a shorter row is its last cell, empty.
     """
     complete: dict[tuple[str, int], int] = {}
-    padded: dict[tuple[str, int, str], int] = {}
+    counts: dict[tuple[str, int, str], list[int]] = {}
     for walk in walks:
         for read in walk.reads:
             width = len(read.columns)
             if not width or sum(1 for c in read.cells if c.kind in (VALUE, GLUED)) != width:
                 continue
             complete[(walk.section, width)] = complete.get((walk.section, width), 0) + 1
-            for kind in {c.kind for c in read.cells[_last_value(read.cells) + 1:] if c.kind in in_place}:
-                padded[(walk.section, width, kind)] = padded.get((walk.section, width, kind), 0) + 1
-    return frozenset(k for k, n in padded.items() if 2 * n > complete[k[:2]])
+            tail = read.cells[_last_value(read.cells) + 1:]
+            for kind in (BLANK, PAD):
+                n = sum(1 for c in tail if c.kind == kind)
+                if n:
+                    counts.setdefault((walk.section, width, kind), []).append(n)
+    return {key: max(set(ns), key=ns.count) for key, ns in counts.items() if 2 * len(ns) > complete[key[:2]]}
 
 
 def _empty_cells(doc: Document, walks: list[Walk]) -> frozenset[str]:
@@ -353,8 +362,8 @@ def _place(read: RowRead, section: str, empties: _Empties, truncated: bool, row_
             reject(f"{label} has more than {width} cells: an empty cell before its {width} values, "
                    f"so no value's column is certain", values[0].location)
             return
-        if not grid and any(c.kind in in_place and (section, width, c.kind) not in empties.trailing
-                                            for c in read.cells[_last_value(read.cells) + 1:]):
+        tail = read.cells[_last_value(read.cells) + 1:]
+        if not grid and sum(1 for c in tail if c.kind in in_place) > empties.padding(section, read):
             reject(f"{label} has more than {width} cells: an empty cell after its {width} values, which the "
                    f"table's other rows do not print, so no value's column is certain", values[0].location)
             return
@@ -367,6 +376,8 @@ def _place(read: RowRead, section: str, empties: _Empties, truncated: bool, row_
     # table 四 printed a cell per line: the empty cells after its headers are its first
     # cells where the document prints empty cells so (else they pad the headers)
     cells = [c for c in (*read.leading, *read.cells) if c.kind in (VALUE, GLUED) or c.kind in in_place]
+    if not grid:  # the empty cells its table's rows end with pad it
+        del cells[len(cells) - empties.padding(section, read):]
     ambiguous = any(c.kind not in in_place and c.kind in (BLANK, PAD) for c in read.cells[:_last_value(read.cells)])
     start = grid_start(read.columns) if grid else None
     if start is not None:  # a grid whose complete rows show where these columns stand
@@ -418,6 +429,17 @@ def _read_by_headers(walk: Walk, in_place: frozenset[str], out: TableRead) -> No
         for read in group:
             read.columns = named
             out.missing.append((read.row.key, f"column {left_out} not printed: the header does not name it"))
+
+
+def _doubt_shapes(walk: Walk) -> None:
+    """A row printable as one row or as a group of sub-rows, read with values while its sub-rows
+    are printed too: its values may be its first sub-row's, whose label is lost."""
+    found = {r.row.key for r in walk.reads}
+    for read in walk.reads:
+        if read.row.shape_of and any(c.kind in (VALUE, GLUED) for c in read.cells):
+            subs = [r.label_zh for r in walk.table.children(read.row.key) if r.key in found]
+            if subs:
+                read.doubt = f"its sub-rows ({'、'.join(subs)}) are printed too: its values may be one of theirs"
 
 
 def _doubt_skips(walk: Walk, shapes: dict[str, tuple[str, ...]]) -> None:
@@ -473,7 +495,7 @@ def read_tables(
         walks.append(walk_section(doc.lines[start:end], section, layout.table_for(template, section), cut,
                                   grid=_is_grid(doc)))
     in_place = _empty_cells(doc, walks)
-    empties = _Empties(in_place, _trailing_padding(walks, in_place), _is_grid(doc))
+    empties = _Empties(in_place, _trailing_padding(walks), _is_grid(doc))
     reads: dict[str, TableRead] = {}
     for walk in walks:
         out = TableRead(section=walk.section, table=walk.table, unplaced=list(walk.unplaced),
@@ -481,6 +503,7 @@ def read_tables(
         _read_by_headers(walk, in_place, out)
         if not walk.row_lines:
             _doubt_skips(walk, fmt.shapes)
+        _doubt_shapes(walk)
         truncated = walk.section == last
         starts = _grid_starts(walk.reads) if _is_grid(doc) else {}
         for read in walk.reads:
