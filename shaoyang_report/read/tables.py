@@ -106,9 +106,11 @@ class _Empties:
     grid: bool
 
     def padding(self, section: str, read: RowRead) -> int:
-        """How many of the in-place empty cells a row ends with pad it (its table's other rows print them)."""
+        """How many of the in-place empty cells a row ends with pad it: as many as its table's other
+        rows of its width end with, or its block's header (信息内容 | 上一年项目数量 | 本年增/减 | |)."""
         tail = [c.kind for c in read.cells[_last_value(read.cells) + 1:] if c.kind in self.in_place]
-        return min(len(tail), sum(self.trailing.get((section, len(read.columns), k), 0) for k in set(tail)))
+        rows = sum(self.trailing.get((section, len(read.columns), k), 0) for k in set(tail))
+        return min(len(tail), max(rows, read.header_fill))
 
 
 def _trailing_padding(walks: list[Walk]) -> dict[tuple[str, int, str], int]:

@@ -61,6 +61,7 @@ class RowRead:
     named_at: str = ""  # where that header is printed
     doubt: str = ""  # why its columns are not certain (a header naming fewer, its rows disagreeing)
     pieces: tuple[int, int] = (0, 0)  # cells of its label's line, and of its block's header line (0: unknown)
+    header_fill: int = 0  # empty cells its block's header ends with: as many pad its rows
 
     def add(self, tok: Token, index: int) -> None:
         """Take a cell printed on line ``index`` of the section."""
@@ -173,8 +174,8 @@ def walk_section(lines: list[Line], section: str, table: Table, cut: Token | Non
 class _Walker:
     """The state of a walk over a table section, and its steps (one per kind of cell)."""
 
-    __slots__ = ("anchor", "block_pieces", "block_sets", "block_units", "current", "cut", "empties", "frame_texts",
-                 "grid", "header_line", "in_step", "index", "is_frame", "last_alone", "layout", "line", "loose",
+    __slots__ = ("anchor", "block_fill", "block_pieces", "block_sets", "block_units", "current", "cut", "empties", "frame_texts",
+                 "grid", "header_fill", "header_line", "in_step", "index", "is_frame", "last_alone", "layout", "line", "loose",
                  "n_seen", "named", "on_line", "out", "pending", "pos", "row_lines", "row_texts", "rows", "run",
                  "section", "seen", "stray")
 
@@ -191,6 +192,8 @@ class _Walker:
         self.block_sets: dict[str, ColumnSet] = {}
         self.block_units: dict[str, str | None] = {}
         self.block_pieces: dict[str, int] = {}  # block: the cells of its header line (0: not printed on one line)
+        self.block_fill: dict[str, int] = {}  # block: the empty cells its header ends with
+        self.header_fill = 0  # empty cells printed after the last text cell before a label
         self.header_line: tuple[str, int] | None = None  # the last header line (信息内容 | …): where, its cells
         self.line = Line("", "")  # the line being read
         self.last_alone: tuple[int, Token, RowRead | None] | None = None  # a value alone on its line: where, whose
@@ -256,7 +259,7 @@ class _Walker:
     def take_text(self, tok: Token, index: int) -> None:
         """A text cell: a row's label, a caption or header (the table's frame), or other text."""
         self.empties = []
-        self.loose = []
+        self.header_fill, self.loose = len(self.loose), []  # empty cells after the text before it
         pending = self.pending
         if tok.text[:1] in _NUMBERING_RESTS and self.numbering(tok, index):
             return
@@ -311,7 +314,8 @@ class _Walker:
         for i in hits:
             self.close_row("label", rows[i], late)
             columns, unit = self.columns_for(rows[i])
-            self.current = RowRead(rows[i], label, columns, unit, index, late=late)
+            self.current = RowRead(rows[i], label, columns, unit, index, late=late,
+                                   header_fill=self.block_fill.get(rows[i].block or "", 0))
             if rows[i].block and label is self.line.tokens[0]:
                 self.current.pieces = (_pieces(self.line), self.block_pieces.get(rows[i].block, 0))
             if self.named:
@@ -364,6 +368,7 @@ class _Walker:
         primary = self.layout.column_sets[row.column_set]
         header = header_text(run)
         if row.block and header:
+            self.block_fill[row.block] = self.header_fill  # the header's own empty cells: they pad its rows
             line = self.header_line
             self.block_pieces[row.block] = line[1] if line is not None and line[0] == run[-1].location else 0
             named = [cs for cs in (primary, *row.alt_columns) if cs.header and cs.header.search(header)]
