@@ -137,7 +137,7 @@ def _trailing_padding(walks: list[Walk]) -> dict[tuple[str, int, str], int]:
     return {key: max(set(ns), key=ns.count) for key, ns in counts.items() if 2 * len(ns) > complete[key[:2]]}
 
 
-def _empty_cells(doc: Document, walks: list[Walk]) -> frozenset[str]:
+def _empty_cells(doc: Document, walks: list[Walk], trailing: dict[tuple[str, int, str], int]) -> frozenset[str]:
     """Which kinds of empty cell this document prints in place (``blank``, ``pad``).
 
     In a grid (HTML, Word) or a markdown table every cell is printed, empty or not. In
@@ -147,7 +147,8 @@ def _empty_cells(doc: Document, walks: list[Walk]) -> frozenset[str]:
     before or between its values and then ends with exactly as many cells as the row
     has columns, and no row prints more cells than its columns that way; or when the
     document never uses it as padding (after a complete row, or after a caption or
-    header, whose cell counts the layout knows).
+    header, whose cell counts the layout knows). The empty cells a table's complete rows
+    all end with (``trailing``, :func:`_trailing_padding`) pad its rows: they are left out.
     """
     kinds: set[str] = set()
     if _is_grid(doc):
@@ -162,6 +163,8 @@ def _empty_cells(doc: Document, walks: list[Walk]) -> frozenset[str]:
                 values = sum(1 for c in seq if c.kind != kind)
                 if not width or not values:
                     continue
+                pad = min(trailing.get((walk.section, width, kind), 0), len(seq) - 1 - _last_value(seq))
+                seq = seq[:len(seq) - pad]  # the empty cells its table's rows end with: padding
                 if values == width:
                     padding += len(seq) > width  # empty cells beside a complete row: padding
                 elif len(seq) > width:
@@ -418,10 +421,14 @@ def _read_by_headers(walk: Walk, in_place: frozenset[str], out: TableRead) -> No
     for group in groups.values():
         named = group[0].named
         shown = [sum(1 for c in r.cells if c.kind in (VALUE, GLUED) or c.kind in in_place) for r in group]
+        # up to its last value: an empty cell after it may pad the row
+        core = [sum(1 for c in r.cells[:_last_value(r.cells) + 1] if c.kind in (VALUE, GLUED) or c.kind in in_place)
+                for r in group]
         left_out = "、".join(c.label_zh for c in group[0].columns if c not in named)
-        if sum(n == len(r.columns) for n, r in zip(shown, group)) >= sum(n == len(named) for n in shown):
+        if sum(n == len(r.columns) for n, r in zip(core, group)) >= \
+                sum(len(named) in (n, m) for n, m in zip(core, shown)):
             continue  # its rows print the format's columns: the header lacks a name, not they a column
-        if any(0 < n < len(named) for n in shown):
+        if any(0 < n < len(named) for n in shown):  # (fewer cells than the header names: empty cells lost)
             for read in group:
                 read.doubt = f"the header names {len(named)} of its {len(read.columns)} columns (not {left_out})"
             continue
@@ -496,8 +503,9 @@ def read_tables(
         start, end = first_table_line(doc, bounds, section), bounds[section][1]
         walks.append(walk_section(doc.lines[start:end], section, layout.table_for(template, section), cut,
                                   grid=_is_grid(doc)))
-    in_place = _empty_cells(doc, walks)
-    empties = _Empties(in_place, _trailing_padding(walks), _is_grid(doc))
+    trailing = _trailing_padding(walks)
+    in_place = _empty_cells(doc, walks, trailing)
+    empties = _Empties(in_place, trailing, _is_grid(doc))
     reads: dict[str, TableRead] = {}
     for walk in walks:
         out = TableRead(section=walk.section, table=walk.table, unplaced=list(walk.unplaced),
