@@ -110,7 +110,7 @@ class _Empties:
         rows of its width end with, or its block's header (信息内容 | 上一年项目数量 | 本年增/减 | |)."""
         tail = [c.kind for c in read.cells[_last_value(read.cells) + 1:] if c.kind in self.in_place]
         rows = sum(self.trailing.get((section, len(read.columns), k), 0) for k in set(tail))
-        return min(len(tail), max(rows, read.header_fill))
+        return min(len(tail), max(rows, sum(read.header_fill.get(k, 0) for k in set(tail))))
 
 
 def _trailing_padding(walks: list[Walk]) -> dict[tuple[str, int, str], int]:
@@ -148,7 +148,8 @@ def _empty_cells(doc: Document, walks: list[Walk], trailing: dict[tuple[str, int
     has columns, and no row prints more cells than its columns that way; or when the
     document never uses it as padding (after a complete row, or after a caption or
     header, whose cell counts the layout knows). The empty cells a table's complete rows
-    all end with (``trailing``, :func:`_trailing_padding`) pad its rows: they are left out.
+    all end with (``trailing``, :func:`_trailing_padding`), or its block's header, pad its
+    rows: they are left out.
     """
     kinds: set[str] = set()
     if _is_grid(doc):
@@ -161,9 +162,10 @@ def _empty_cells(doc: Document, walks: list[Walk], trailing: dict[tuple[str, int
                 width = len(read.columns)
                 seq = [c for c in read.cells if c.kind in (VALUE, GLUED, kind)]
                 values = sum(1 for c in seq if c.kind != kind)
-                if not width or not values:
-                    continue
-                pad = min(trailing.get((walk.section, width, kind), 0), len(seq) - 1 - _last_value(seq))
+                if not width or not values or (read.row.beside_empty and seq[0].kind == kind):
+                    continue  # (an empty cell beside such a label may be the label's own: no evidence)
+                pad = min(max(trailing.get((walk.section, width, kind), 0), read.header_fill.get(kind, 0)),
+                          len(seq) - 1 - _last_value(seq))
                 seq = seq[:len(seq) - pad]  # the empty cells its table's rows end with: padding
                 if values == width:
                     padding += len(seq) > width  # empty cells beside a complete row: padding
@@ -222,9 +224,12 @@ def _label_fillers(read: RowRead, first: int, in_place: frozenset[str]) -> int:
     home = _line_of(read.label.location) if read.label else None
     if home is None or any(_line_of(c.location) != home for c in read.cells):
         return 0
+    lead = read.cells[:first]
+    values = [c for c in read.cells if c.kind in (VALUE, GLUED)]
+    if len(values) == len(read.columns) and all(c.kind in (VALUE, GLUED) for c in read.cells[first:_last_value(read.cells)]):
+        return len(lead)  # a value for each column, on one line: the empty cells before them are the label's
     shown = [c for c in read.cells if c.kind in (VALUE, GLUED) or c.kind in in_place]
     extra = len(shown) - len(read.columns)
-    lead = read.cells[:first]
     trailing = any(c.kind in in_place for c in read.cells[_last_value(read.cells) + 1:])
     if 0 < extra <= len(lead) and all(c.kind in in_place for c in lead[:extra]) and not trailing:
         return extra  # (an empty cell after its last value could as well be the one too many)
@@ -317,7 +322,8 @@ def _place(read: RowRead, section: str, empties: _Empties, truncated: bool, row_
                f"whose they are is not certain")
         return
     first = next((k for k, c in enumerate(read.cells) if c.kind in (VALUE, GLUED)), len(read.cells))
-    if values and row.beside_empty and any(c.kind in (BLANK, PAD) for c in read.cells[:first]):
+    if values and row.beside_empty and _grid_col(values[0]) < 0 and any(c.kind in (BLANK, PAD) for c in read.cells[:first]):
+        # (a grid's columns say it: HTML and Word grids drop the label columns' empty cells, readers.grid)
         fillers = _label_fillers(read, first, in_place)
         if not fillers:
             reject(f"{label}: an empty cell between its label and its first value may be the label's own cell "
@@ -368,7 +374,7 @@ def _place(read: RowRead, section: str, empties: _Empties, truncated: bool, row_
                    f"so no value's column is certain", values[0].location)
             return
         tail = read.cells[_last_value(read.cells) + 1:]
-        if not grid and sum(1 for c in tail if c.kind in in_place) > empties.padding(section, read):
+        if not grid and read.ended == "label" and sum(1 for c in tail if c.kind in in_place) > empties.padding(section, read):
             reject(f"{label} has more than {width} cells: an empty cell after its {width} values, which the "
                    f"table's other rows do not print, so no value's column is certain", values[0].location)
             return
@@ -381,7 +387,7 @@ def _place(read: RowRead, section: str, empties: _Empties, truncated: bool, row_
     # table 四 printed a cell per line: the empty cells after its headers are its first
     # cells where the document prints empty cells so (else they pad the headers)
     cells = [c for c in (*read.leading, *read.cells) if c.kind in (VALUE, GLUED) or c.kind in in_place]
-    if not grid:  # the empty cells its table's rows end with pad it
+    if _grid_col(values[0]) < 0:  # in text (markdown too), the empty cells its table's rows end with pad it
         del cells[len(cells) - empties.padding(section, read):]
     ambiguous = any(c.kind not in in_place and c.kind in (BLANK, PAD) for c in read.cells[:_last_value(read.cells)])
     start = grid_start(read.columns) if grid else None

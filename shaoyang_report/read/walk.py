@@ -61,7 +61,8 @@ class RowRead:
     named_at: str = ""  # where that header is printed
     doubt: str = ""  # why its columns are not certain (a header naming fewer, its rows disagreeing)
     pieces: tuple[int, int] = (0, 0)  # cells of its label's line, and of its block's header line (0: unknown)
-    header_fill: int = 0  # empty cells its block's header ends with: as many pad its rows
+    header_fill: dict[str, int] = field(default_factory=dict)  # empty cells its block's header ends with,
+    # by kind: as many pad its rows
 
     def add(self, tok: Token, index: int) -> None:
         """Take a cell printed on line ``index`` of the section."""
@@ -192,8 +193,8 @@ class _Walker:
         self.block_sets: dict[str, ColumnSet] = {}
         self.block_units: dict[str, str | None] = {}
         self.block_pieces: dict[str, int] = {}  # block: the cells of its header line (0: not printed on one line)
-        self.block_fill: dict[str, int] = {}  # block: the empty cells its header ends with
-        self.header_fill = 0  # empty cells printed after the last text cell before a label
+        self.block_fill: dict[str, dict[str, int]] = {}  # block: the empty cells its header ends with, by kind
+        self.header_fill: dict[str, int] = {}  # empty cells printed after the last text cell before a label
         self.header_line: tuple[str, int] | None = None  # the last header line (信息内容 | …): where, its cells
         self.line = Line("", "")  # the line being read
         self.last_alone: tuple[int, Token, RowRead | None] | None = None  # a value alone on its line: where, whose
@@ -259,7 +260,8 @@ class _Walker:
     def take_text(self, tok: Token, index: int) -> None:
         """A text cell: a row's label, a caption or header (the table's frame), or other text."""
         self.empties = []
-        self.header_fill, self.loose = len(self.loose), []  # empty cells after the text before it
+        self.header_fill = {k: sum(1 for t in self.loose if t.kind == k) for k in {t.kind for t in self.loose}}
+        self.loose = []  # (the empty cells after the text before it: a header's, that pad its rows)
         pending = self.pending
         if tok.text[:1] in _NUMBERING_RESTS and self.numbering(tok, index):
             return
@@ -315,7 +317,7 @@ class _Walker:
             self.close_row("label", rows[i], late)
             columns, unit = self.columns_for(rows[i])
             self.current = RowRead(rows[i], label, columns, unit, index, late=late,
-                                   header_fill=self.block_fill.get(rows[i].block or "", 0))
+                                   header_fill=self.block_fill.get(rows[i].block or "", {}))
             if rows[i].block and label is self.line.tokens[0]:
                 self.current.pieces = (_pieces(self.line), self.block_pieces.get(rows[i].block, 0))
             if self.named:
