@@ -240,7 +240,8 @@ def named_columns(header: str, column_set: ColumnSet) -> tuple[Column, ...] | No
     pattern = _header_pattern(column_set)
     if pattern is None:
         return None
-    pos, named = 0, []
+    pos = 0
+    named: list[int] = []
     while pos < len(header):
         m = pattern.match(header, pos)
         if m is None or m.end() == pos:

@@ -318,8 +318,9 @@ class _Walker:
             columns, unit = self.columns_for(rows[i])
             self.current = RowRead(rows[i], label, columns, unit, index, late=late,
                                    header_fill=self.block_fill.get(rows[i].block or "", {}))
-            if rows[i].block and label is self.line.tokens[0]:
-                self.current.pieces = (_pieces(self.line), self.block_pieces.get(rows[i].block, 0))
+            block = rows[i].block
+            if block and label is self.line.tokens[0]:
+                self.current.pieces = (_pieces(self.line), self.block_pieces.get(block, 0))
             if self.named:
                 self.named_for(self.current)
             out.reads.append(self.current)
@@ -373,8 +374,8 @@ class _Walker:
             self.block_fill[row.block] = self.header_fill  # the header's own empty cells: they pad its rows
             line = self.header_line
             self.block_pieces[row.block] = line[1] if line is not None and line[0] == run[-1].location else 0
-            named = [cs for cs in (primary, *row.alt_columns) if cs.header and cs.header.search(header)]
-            block_sets[row.block] = named[0] if len(named) == 1 else primary
+            sets = [cs for cs in (primary, *row.alt_columns) if cs.header and cs.header.search(header)]
+            block_sets[row.block] = sets[0] if len(sets) == 1 else primary
             unit = _MONEY_HEADER.search(header)
             block_units[row.block] = unit.group(1) if unit else None
             if block_sets[row.block] is not primary:
@@ -385,10 +386,10 @@ class _Walker:
             chosen = primary
         key = f"{row.block or ''}:{chosen.name}"
         if header:
-            named = named_columns(header, chosen)
-            if named is not None and len(named) < len(chosen.columns):
-                self.named[key] = (named, run[-1].location)
-            elif named is not None:
+            by_header = named_columns(header, chosen)
+            if by_header is not None and len(by_header) < len(chosen.columns):
+                self.named[key] = (by_header, run[-1].location)
+            elif by_header is not None:
                 self.named.pop(key, None)
         return chosen.columns, block_units.get(row.block or "")
 
