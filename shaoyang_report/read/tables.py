@@ -20,6 +20,12 @@ Stages:
    Anything else — too many values, too few with empty cells that left no trace,
    values after text that is no label, values after a group label — is a problem,
    and its numbers are listed as unplaced, never put on a guessed row or column.
+   What the document shows of its empty cells is worked out once (:func:`_empty_cells`,
+   :func:`_trailing_padding`: which marks stand for an empty cell, which pad rows); a
+   block whose header names fewer columns is read by its header where its rows agree
+   (:func:`_read_by_headers`); a row is not placed where its table shows a label may be
+   lost (:func:`_doubt_skips`, :func:`_doubt_shapes`), or where an empty cell between
+   its label and its values may be the label's own (``beside_empty``, :func:`_label_fillers`).
 
 Page furniture printed inside a table (``- 3 -``, a markdown rule ``|---|``) is
 skipped.
@@ -216,10 +222,11 @@ def _unglue(read: RowRead, values: list[Token], in_place: frozenset[str]) -> tup
 def _label_fillers(read: RowRead, first: int, in_place: frozenset[str]) -> int:
     """How many of the empty cells between a label and its first value are the label's own (0: not certain).
 
-    Only a row printed whole on its label's line (a row per line, markdown) shows it: its
-    cells, every empty one printed in place, are as many more than its columns as the
-    label's own cells are, and it ends with a value. In a table printed a cell per line an empty cell there could as
-    well be its first column, with a value line printed twice after it.
+    Only a row printed whole on its label's line (a row per line, markdown) shows it: a
+    value for each column, or cells (every empty one printed in place) as many more than
+    its columns as the label's own cells are, ending with a value. In a table printed a
+    cell per line an empty cell there could as well be its first column, with a value
+    line printed twice after it.
     """
     home = _line_of(read.label.location) if read.label else None
     if home is None or any(_line_of(c.location) != home for c in read.cells):
@@ -329,7 +336,7 @@ def _place(read: RowRead, section: str, empties: _Empties, truncated: bool, row_
             reject(f"{label}: an empty cell between its label and its first value may be the label's own cell "
                    f"or its first column: no value's column is certain", values[0].location)
             return
-        read.cells = read.cells[fillers:]
+        read.cells = read.cells[fillers:]  # the label's own cells are none of the row's
         first -= fillers
     unglued, why = _unglue(read, values, in_place)
     if unglued is None:

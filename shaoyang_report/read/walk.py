@@ -151,8 +151,12 @@ def walk_section(lines: list[Line], section: str, table: Table, cut: Token | Non
     * cells on lines of their own belong to the row being read — unless its label's
       line already held all its values (then they are a row whose label is not
       printed: not placed), or the reading has lost step (below);
-    * values on a line that starts with text that is no label of the table are another
-      row's, whose label is unknown: they are not placed, and the reading has lost step;
+    * values after text that is no label of the table — on its line, or on the lines
+      after it — are another row's, whose label is unknown: they never join the row
+      above, they are not placed, and the reading has lost step; a note (``注：…``,
+      ``[notes]`` in ``layouts.toml``) is no such text, and its line holds no cell;
+    * a label broken after its numbering (a line ``4``, then ``.无正当理由…``) is read
+      whole: the ``4`` is no value;
     * a label printed out of the format's order is accepted for rows not yet found,
       with the values on its own line only;
     * in a grid (HTML, Word, markdown: ``grid``) a row is one line of the grid.
@@ -175,10 +179,10 @@ def walk_section(lines: list[Line], section: str, table: Table, cut: Token | Non
 class _Walker:
     """The state of a walk over a table section, and its steps (one per kind of cell)."""
 
-    __slots__ = ("anchor", "block_fill", "block_pieces", "block_sets", "block_units", "current", "cut", "empties", "frame_texts",
-                 "grid", "header_fill", "header_line", "in_step", "index", "is_frame", "last_alone", "layout", "line", "loose",
-                 "n_seen", "named", "on_line", "out", "pending", "pos", "row_lines", "row_texts", "rows", "run",
-                 "section", "seen", "stray")
+    __slots__ = ("anchor", "block_fill", "block_pieces", "block_sets", "block_units", "current", "cut", "empties",
+                 "frame_texts", "grid", "header_fill", "header_line", "in_step", "index", "is_frame", "last_alone",
+                 "layout", "line", "loose", "n_seen", "named", "on_line", "out", "pending", "pos", "row_lines",
+                 "row_texts", "rows", "run", "section", "seen", "stray")
 
     def __init__(self, lines: list[Line], section: str, table: Table, cut: Token | None, grid: bool) -> None:
         self.out = Walk(section, table)
