@@ -417,6 +417,10 @@ def _place(read: RowRead, section: str, empties: _Empties, truncated: bool, row_
            f"cells are empty, so no value's column is certain")
 
 
+#: Where a table shows no empty cell, how many rows must print the count its header names.
+_TRACELESS_AGREEING = 3
+
+
 def _read_by_headers(walk: Walk, in_place: frozenset[str], out: TableRead) -> None:
     """Rows whose block header names fewer columns than the format prints: read by the header.
 
@@ -426,7 +430,10 @@ def _read_by_headers(walk: Walk, in_place: frozenset[str], out: TableRead) -> No
     lost or printed elsewhere): the format's columns stand. Where rows show fewer (empty
     cells leaving no trace: counts do not tell a column the header lacks from an empty
     cell), neither is certain: a row holding the format's count of values is a problem.
+    In a table that shows no empty cell at all, at least :data:`_TRACELESS_AGREEING` rows
+    must agree (two rows of a block each with one empty cell gone say nothing).
     """
+    traceless = not walk.loose and not any(c.kind in (BLANK, PAD) for r in walk.reads for c in r.cells)
     groups: dict[tuple[str, ...], list[RowRead]] = {}
     for read in walk.reads:
         if read.named:
@@ -438,9 +445,11 @@ def _read_by_headers(walk: Walk, in_place: frozenset[str], out: TableRead) -> No
         core = [sum(1 for c in r.cells[:_last_value(r.cells) + 1] if c.kind in (VALUE, GLUED) or c.kind in in_place)
                 for r in group]
         left_out = "、".join(c.label_zh for c in group[0].columns if c not in named)
-        if sum(n == len(r.columns) for n, r in zip(core, group)) >= \
-                sum(len(named) in (n, m) for n, m in zip(core, shown)):
+        by_header = sum(len(named) in (n, m) for n, m in zip(core, shown))
+        if sum(n == len(r.columns) for n, r in zip(core, group)) >= by_header:
             continue  # its rows print the format's columns: the header lacks a name, not they a column
+        if traceless and by_header < _TRACELESS_AGREEING:
+            continue  # where empty cells leave no trace, a row or two one value short say nothing of a column
         if any(0 < n < len(named) for n in shown):  # (fewer cells than the header names: empty cells lost)
             for read in group:
                 read.doubt = f"the header names {len(named)} of its {len(read.columns)} columns (not {left_out})"
