@@ -13,7 +13,7 @@ import re
 from functools import cache, lru_cache
 
 from shaoyang_report.layout import get_layout
-from shaoyang_report.read.document import TEXT, Document, Line
+from shaoyang_report.read.document import BLANK, PAD, TEXT, Document, Line
 from shaoyang_report.read.text import normalize
 
 #: Chinese numbers of the printed tables, for messages.
@@ -33,9 +33,11 @@ def find_heading(norm: str) -> str | None:
 
 
 def _starts_table(line: Line, section: str) -> bool:
-    """Whether a line holds a cell that starts a section's table: a caption or header cell of
-    it (``anchors`` in ``layouts.toml``), or a row label of one of its formats' tables."""
-    return any(t.kind == TEXT and _anchor_cell(t.text, section) for t in line.tokens)
+    """Whether a line starts with a cell that starts a section's table: a caption or header
+    cell of it (``anchors`` in ``layouts.toml``), or a row label of one of its formats' tables
+    (a label printed inside other text, ``…18 行政规范性文件``, starts nothing)."""
+    first = next((t for t in line.tokens if t.kind not in (BLANK, PAD)), None)
+    return first is not None and first.kind == TEXT and _anchor_cell(first.text, section)
 
 
 @lru_cache(maxsize=1 << 12)
