@@ -73,13 +73,14 @@ _new_token = tuple.__new__  # Token(text, location, kind) without the named tupl
 
 
 @lru_cache(maxsize=1 << 12)
-def line_cells(text: str) -> tuple[tuple[tuple[str, str], ...], int, bool, bool, bool]:
+def line_cells(text: str) -> tuple[tuple[tuple[str, str], ...], int, bool, bool, bool, bool]:
     """A printed line's cells (:func:`_cells`), how many are values, and whether the line holds
-    anything, starts with ``|`` and ends with ``|`` (spaces aside). Lines repeat across reports: kept."""
+    anything, starts with ``|``, ends with ``|`` (spaces aside) and holds a cell that is no empty
+    one (text or a number). Lines repeat across reports: kept."""
     cells = _cells(text)
     stripped = text.strip()
     return (cells, sum(1 for _, kind in cells if kind == VALUE), bool(stripped), stripped.startswith("|"),
-            stripped.endswith("|"))
+            stripped.endswith("|"), any(kind in (TEXT, VALUE, GLUED) for _, kind in cells))
 
 
 def _cells(text: str) -> tuple[tuple[str, str], ...]:

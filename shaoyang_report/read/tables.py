@@ -187,7 +187,10 @@ def _empty_cells(doc: Document, walks: list[Walk], trailing: dict[tuple[str, int
 
 def _last_value(cells: list[Token]) -> int:
     """Index of the last value among cells (-1 when there is none)."""
-    return max((k for k, c in enumerate(cells) if c.kind in (VALUE, GLUED)), default=-1)
+    for k in range(len(cells) - 1, -1, -1):
+        if cells[k].kind in (VALUE, GLUED):
+            return k
+    return -1
 
 
 def _is_grid(doc: Document) -> bool:
@@ -473,12 +476,20 @@ def _doubt_shapes(walk: Walk) -> None:
                 read.doubt = f"its sub-rows ({'、'.join(subs)}) are printed too: its values may be one of theirs"
 
 
+@lru_cache(maxsize=64)
+def _always_printed(table: str, shapes: tuple[tuple[str, tuple[str, ...]], ...]) -> frozenset[str]:
+    """The rows of a table that hold values in every shape the format allows."""
+    rows = get_layout().tables[table]
+    keys = [frozenset(r.key for r in rows.expected_rows(dict(zip((k for k, _ in shapes), choice))))
+            for choice in itertools.product(*(v for _, v in shapes))]
+    return frozenset.intersection(*keys)
+
+
 def _doubt_skips(walk: Walk, shapes: dict[str, tuple[str, ...]]) -> None:
     """In a table printed a cell per line: a row followed by a label that skips rows every
     shape of the format prints, none of them found, may hold their values (a label lost)."""
     table = walk.table
-    always = set.intersection(*({r.key for r in table.expected_rows(dict(zip(shapes, choice)))}
-                                for choice in itertools.product(*shapes.values())))
+    always = _always_printed(table.key, tuple(shapes.items()))
     found = {r.row.key for r in walk.reads}
     index = {r.key: i for i, r in enumerate(table.rows)}
     for read in walk.reads:

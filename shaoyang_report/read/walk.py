@@ -229,15 +229,15 @@ class _Walker:
         for index, line in enumerate(lines):
             if is_furniture(line.text):
                 continue
-            first = next((t for t in line.tokens if t.kind == TEXT), None)
-            if first is not None and first is line.tokens[0] and is_note(first.text):
+            first = line.tokens[0] if line.tokens and line.tokens[0].kind == TEXT else None
+            if first is not None and is_note(first.text):
                 self.out.unplaced.extend(t for t in line.tokens if t.kind in (VALUE, GLUED))  # no cell of the table
                 continue
             self.on_line = None
             self.stray = []
             self.empties = []
             self.line = line
-            if first is not None and first is line.tokens[0] and normalize(first.text).startswith(INFO_CONTENT) \
+            if first is not None and normalize(first.text).startswith(INFO_CONTENT) \
                     and all(t.kind in (TEXT, BLANK, PAD) for t in line.tokens):
                 self.header_line = (line.location, _pieces(line))  # a block's header printed on one line
             for tok in line.tokens:
@@ -264,8 +264,10 @@ class _Walker:
     def take_text(self, tok: Token, index: int) -> None:
         """A text cell: a row's label, a caption or header (the table's frame), or other text."""
         self.empties = []
-        self.header_fill = {k: sum(1 for t in self.loose if t.kind == k) for k in {t.kind for t in self.loose}}
-        self.loose = []  # (the empty cells after the text before it: a header's, that pad its rows)
+        loose = self.loose  # the empty cells after the text before it: a header's, that pad its rows
+        if loose or self.header_fill:
+            self.header_fill = {k: sum(1 for t in loose if t.kind == k) for k in {t.kind for t in loose}}
+            self.loose = []
         pending = self.pending
         if tok.text[:1] in _NUMBERING_RESTS and self.numbering(tok, index):
             return

@@ -37,13 +37,13 @@ def text_document(text: str, source: str) -> Document:
     before = _BEFORE  # what the last printed line says of the next one's opening bar
     for number, raw in enumerate(raws, start=1):
         location = f"line {number}"
-        cells, n_values, printed, opens, ends = line_cells(raw)
+        cells, n_values, printed, opens, ends, content = line_cells(raw)
         tokens = line_tokens(cells, n_values, location)
         n_tokens += len(tokens)
         if opens:
-            tokens = _opening_bar(tokens, before)
+            tokens = _opening_bar(tokens, before)  # (a bar dropped is no content)
         if printed:
-            before = _after(tokens, ends)
+            before = _AFTER[(not ends, not content)]
         lines.append(Line(raw, location, tokens))
     if n_tokens > limits.MAX_TOKENS:
         return _text_document(raws, source, Budget(source))  # refused where the cap is passed
@@ -76,6 +76,7 @@ class _Before(NamedTuple):
 
 
 _BEFORE = _Before(False, False)
+_AFTER = {(a, b): _Before(a, b) for a in (False, True) for b in (False, True)}
 _CONTENT = frozenset((TEXT, VALUE, GLUED))
 
 
