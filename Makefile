@@ -1,5 +1,5 @@
 # The verbs of the project. The README's two commands are scripts/setup.sh and scripts/test.sh.
-.PHONY: setup data briefings test test-fast lint bench docs
+.PHONY: setup data briefings test test-fast lint bench docs fuzz
 
 setup:          ## create .venv and run the main job
 	bash scripts/setup.sh
@@ -22,6 +22,15 @@ lint:           ## ruff and mypy, as the test command runs them
 
 bench:          ## speed and memory figures
 	.venv/bin/python benchmarks/bench_parse.py
+
+# The layout fuzzer of the reliability reproducers (../shared/reliability/): generated reports in
+# the layouts real sites print, mutated, every value judged against the cell that printed it.
+# Its figures (misplaced values, crashes, the share of printed values left unplaced) go in the
+# closing note of a change to the reader. `make fuzz FUZZ_SEED=7 FUZZ_CASES=20000`.
+FUZZ_CASES ?= 20000
+FUZZ_SEED ?= 7
+fuzz:           ## layout fuzzer: FUZZ_CASES generated reports (seed FUZZ_SEED), figures in fuzz_out/
+	.venv/bin/python ../shared/reliability/layout_fuzz.py $(FUZZ_CASES) $(FUZZ_SEED) fuzz_out
 
 docs:           ## regenerate the README's data dictionary from fields.csv
 	.venv/bin/shaoyang-report dictionary --readme README.md

@@ -34,6 +34,7 @@ class Column:
     unit: str
     is_total: bool = False
     unit_in_cell: bool = False
+    header: re.Pattern[str] | None = None  # how a header cell names it (normalised, whole cell)
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ class ColumnSet:
     name: str
     columns: tuple[Column, ...]
     header: re.Pattern[str] | None = None
+    header_words: re.Pattern[str] | None = None  # header text that names no column (申请人情况)
+    header_rows: int = 1  # header rows naming the columns: over one, their printed order is not the columns'
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ class Row:
     is_total: bool = False
     column_set: str | None = None
     alt_columns: tuple[ColumnSet, ...] = ()
+    beside_empty: bool = False
 
     @property
     def width(self) -> int:
@@ -160,6 +164,9 @@ class Layout:
     #: column of one of them is unreadable.
     whole_units: frozenset[str] = frozenset()
     metadata: dict[str, Any] = field(default_factory=dict)  # the [metadata] table as parsed
+    notes: tuple[re.Pattern[str], ...] = ()  # lines that are notes on a table, not its cells
+    # section: cells that start its table where its heading is not printed (captions, headers)
+    section_anchors: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
     cross_year_rules: tuple[dict[str, str], ...] = ()
     column_sets: dict[str, ColumnSet] = field(default_factory=dict)
 
@@ -196,10 +203,13 @@ def _parse(doc: dict) -> Layout:
                     unit=c["unit"],
                     is_total=bool(c.get("is_total", False)),
                     unit_in_cell=bool(c.get("unit_in_cell", False)),
+                    header=re.compile(c["header"]) if "header" in c else None,
                 )
                 for c in spec["columns"]
             ),
             header=re.compile(spec["header"]) if "header" in spec else None,
+            header_words=re.compile(spec["header_words"]) if "header_words" in spec else None,
+            header_rows=int(spec.get("header_rows", 1)),
         )
         for name, spec in doc["columns"].items()
     }
@@ -220,6 +230,7 @@ def _parse(doc: dict) -> Layout:
                 is_total=bool(r.get("is_total", False)),
                 column_set=r.get("columns"),
                 alt_columns=tuple(column_sets[c] for c in r.get("alt_columns", ())),
+                beside_empty=bool(r.get("beside_empty", False)),
             )
             for r in spec["rows"]
         )
@@ -264,6 +275,8 @@ def _parse(doc: dict) -> Layout:
         whole_units=frozenset(doc["values"].get("whole_units", ())),
         metadata=meta,
         cross_year_rules=tuple(doc.get("cross_year_rules", ())),
+        notes=_compile(doc.get("notes", {}).get("patterns", [])),
+        section_anchors={k: _compile(v) for k, v in sections.get("anchors", {}).items()},
         column_sets=column_sets,
     )
 

@@ -12,6 +12,9 @@ rowspans over their sub-rows, the shape of a real table) and rendered from it:
 * ``cells``: copied web-page text, a cell per line ending `` |``, bare ``|`` lines as
   padding (like data/raw/shaoyang_city_2020.txt);
 * ``rows``: a table row per line, cells separated by `` | ``, padding as ``||``;
+* ``rows_lead``: a table row per line between bars (``| 规章 | 12 |  | 27 |``), every cell
+  printed, empty ones as ``|  |``;
+* ``markdown``: the same with a ``|---|`` rule under each table's first row, as converters print;
 * ``plain``: PDF/Word text extraction, a label and its numbers per line (an empty
   cell leaves no trace, or prints ``—``);
 * ``html``: a CMS page with the tables as ``<table>`` grids (merged cells as rowspans);
@@ -50,8 +53,8 @@ SECTION_HEADINGS = {
     "applications": "三、收到和处理政府信息公开申请情况",
     "review_litigation": "四、政府信息公开行政复议、行政诉讼情况",
 }
-LAYOUTS = ("cells", "rows", "plain", "html", "docx", "pdf")
-TEXT_LAYOUTS = ("cells", "rows", "plain")
+LAYOUTS = ("cells", "rows", "rows_lead", "markdown", "plain", "html", "docx", "pdf")
+TEXT_LAYOUTS = ("cells", "rows", "rows_lead", "markdown", "plain")
 _UNIT_FACTORS = {"万": Decimal(1), "万元": Decimal(1), "元": Decimal("0.0001"), "": Decimal(1)}
 NOT_STATED = "—"
 _NUMBERS = [n for n in range(10, 100_000) if n % 10]  # not a multiple of 10: 万 amounts never a whole number
@@ -320,6 +323,10 @@ def text_lines(report: GeneratedReport, layout: str, filler: str = "blank") -> l
                         out.append(_line(f"{c.text} |" if c.text else " |", [c.cell]))
                 if grow.pad_after:
                     out.append(TLine("|" * grow.pad_after))
+            elif layout in ("rows_lead", "markdown"):
+                out.append(_line("| " + " | ".join(c.text for c in cells) + " |", [c.cell for c in cells]))
+                if layout == "markdown" and grow is content[0]:
+                    out.append(TLine("|" + "---|" * max(len(cells), 2)))
             elif layout == "rows":
                 pieces = ["" if c.filler and filler == "pad" else f" {c.text} " if c.text else "  " for c in cells]
                 if pieces[0].strip():
@@ -342,7 +349,16 @@ def cells_certain(report: GeneratedReport, layout: str, filler: str = "blank") -
     are then one more than its columns, and which one is padding is not certain. Never
     in label-and-numbers text or PDF, where an empty cell leaves no trace.
     """
-    if all(c.raw for c in report.cells.values()) or layout in ("html", "docx"):
+    rows = [grow for kind, content in report.blocks if kind == "table" for grow in content]
+    if layout in ("html", "docx"):
+        return True
+    if layout == "cells" and not all(_filler_row_certain(grow, one_line=False) for grow in rows):
+        return False
+    if layout in ("rows", "rows_lead", "markdown") and not all(_filler_row_certain(grow) for grow in rows):
+        return False
+    if all(c.raw for c in report.cells.values()):
+        return True
+    if layout in ("rows_lead", "markdown"):
         return True
     if layout in ("plain", "pdf") or filler != "pad":
         return False
@@ -354,6 +370,29 @@ def cells_certain(report: GeneratedReport, layout: str, filler: str = "blank") -
                         and any(c.filler for c in grow.cells[:grow.cells.index(next(c for c in grow.cells if c.cell))]):
                     return False
     return True
+
+
+def _filler_row_certain(grow: GRow, one_line: bool = True) -> bool:
+    """Whether a row shows each cell's column as far as the cell after its label goes.
+
+    All do but （七）总计 (``beside_empty`` in the layout) with an empty cell after its label:
+    the label's own empty cell (a filler) or its first value empty. Only a row printed on
+    one line with a filler and a value last shows it (one cell too many, not after the
+    last value); a cell per line, the filler could as well be its first value with a
+    value line printed twice.
+    """
+    cells = grow.cells
+    first = next((k for k, c in enumerate(cells) if c.cell is not None), None)
+    if first is None or first == 0:
+        return True  # a header row, table 四's row
+    has_filler = cells[first - 1].filler
+    label = cells[first - 2 if has_filler else first - 1]
+    values = [c.cell for c in cells if c.cell is not None]
+    if not label.text.endswith("总计"):
+        return True
+    if not has_filler:
+        return bool(values[0].raw)
+    return one_line and bool(values[-1].raw)
 
 
 def to_text(lines: list[TLine]) -> str:

@@ -21,6 +21,8 @@ from shaoyang_report.read.text import is_value, normalize
 # ``glued`` token; the template reader decides whether they can be read as values.
 _GLUED_RE = re.compile(r"^(?P<text>.*[\u3400-\u9fff\u3000-\u303f\uff00-\uff0f)）])(?P<digits>\d+)$")
 _ARTIFACTS = frozenset("?？\ufffd")
+_SIGN_WORDS = frozenset(("增", "减", "增加", "减少", "+", "＋"))  # a change's sign printed apart: 增 3
+_DASHES = frozenset("-－−")
 _ONE_WORD = re.compile(r"^\S+$")
 _MAY_RUN_ON = frozenset("0123456789+-?？\ufffd")  # a word starting so may be a number run into a label
 
@@ -71,13 +73,14 @@ _new_token = tuple.__new__  # Token(text, location, kind) without the named tupl
 
 
 @lru_cache(maxsize=1 << 12)
-def line_cells(text: str) -> tuple[tuple[tuple[str, str], ...], int, bool, bool, bool]:
+def line_cells(text: str) -> tuple[tuple[tuple[str, str], ...], int, bool, bool, bool, bool]:
     """A printed line's cells (:func:`_cells`), how many are values, and whether the line holds
-    anything, starts with ``|`` and ends with ``|`` (spaces aside). Lines repeat across reports: kept."""
+    anything, starts with ``|``, ends with ``|`` (spaces aside) and holds a cell that is no empty
+    one (text or a number). Lines repeat across reports: kept."""
     cells = _cells(text)
     stripped = text.strip()
     return (cells, sum(1 for _, kind in cells if kind == VALUE), bool(stripped), stripped.startswith("|"),
-            stripped.endswith("|"))
+            stripped.endswith("|"), any(kind in (TEXT, VALUE, GLUED) for _, kind in cells))
 
 
 def _cells(text: str) -> tuple[tuple[str, str], ...]:
@@ -110,7 +113,7 @@ def _cells(text: str) -> tuple[tuple[str, str], ...]:
             else:
                 cells.append((stripped, TEXT))
                 continue
-        for words, values in _rows_in(_join_artifacts(stripped.split())):
+        for words, values in _rows_in(_join_artifacts(stripped.split(), piped)):
             if words:
                 glued = _GLUED_RE.match(words)
                 cells += [(glued["text"], TEXT), (glued["digits"], GLUED)] if glued else [(words, TEXT)]
@@ -168,11 +171,16 @@ def _label_patterns() -> tuple[re.Pattern[str], ...]:
     return tuple(p for table in get_layout().tables.values() for row in table.rows for p in row.patterns)
 
 
-def _join_artifacts(words: list[str]) -> list[str]:
-    """A lone ``?`` before a number is part of that cell (``? 0``), not a word."""
+def _join_artifacts(words: list[str], piped: bool = False) -> list[str]:
+    """Words that are one cell: a lone ``?`` before a number (``? 0``), a sign word before a
+    number (``增 3``, ``减少 2``, ``+ 5``), and in a cell of its own a dash before a number
+    (``| - 3 |``; between other words a lone ``-`` may be an empty cell's mark)."""
     out: list[str] = []
     for word in words:
-        if out and out[-1] in _ARTIFACTS and is_value(out[-1] + word):
+        last = out[-1] if out else ""
+        if last and (last in _ARTIFACTS or (word[0].isdigit() and (
+                last in _SIGN_WORDS or (piped and last in _DASHES and len(words) == 2)))) \
+                and is_value(last + word):
             out[-1] += " " + word
         else:
             out.append(word)
@@ -189,6 +197,19 @@ PAGE_NUMBER_RE = re.compile(
 )
 # A markdown table's header rule ("|---|:---:|") carries no cell.
 _RULE_RE = re.compile(r"^\s*\|?(?:\s*:?-{3,}:?\s*\|)+\s*(?::?-{3,}:?\s*)?$")
+# A rule under a markdown table's header row, two columns or more ("|---|---|"): the text is a
+# converter's markdown, whose tables print every cell.
+_MARKDOWN_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)+\|?\s*$")
+
+
+def is_markdown_rule(text: str) -> bool:
+    """Whether a printed line is the rule under a markdown table's header row (``|---|---|``).
+
+    Example:
+        >>> is_markdown_rule("|---|:---:|"), is_markdown_rule("- 3 -"), is_markdown_rule("|||")
+        (True, False, False)
+    """
+    return bool(_MARKDOWN_RULE.match(text))
 
 
 @lru_cache(maxsize=1 << 12)

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from functools import lru_cache, partial
 
-from shaoyang_report.layout import Row
+from shaoyang_report.layout import Column, ColumnSet, Row, get_layout
 from shaoyang_report.read.document import TEXT, Token
 from shaoyang_report.read.text import normalize
 
@@ -23,7 +23,7 @@ from shaoyang_report.read.text import normalize
 #: one character changed, added or dropped (行政事业型收费 for 行政事业性收费).
 FUZZY_MIN_CHARS = 5
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]{1,2}、|\([一二三四五六七八九十]{1,2}\)|\d{1,2}[.、])")
-_INFO_CONTENT = "信息内容"
+INFO_CONTENT = "信息内容"  # the first header cell of a block of table 二
 
 
 def label_core(text: str) -> str:
@@ -220,11 +220,72 @@ def _is_frame_cached(frame_id: int, text: str) -> bool:
     return bool(norm) and any(p.search(norm) for p in _FRAMES[frame_id])
 
 
+def named_columns(header: str, column_set: ColumnSet) -> tuple[Column, ...] | None:
+    """The columns a block's header names, in the format's order (None: not certain).
+
+    The normalised header text (:func:`header_text`) must be read whole into the column
+    set's column names (``header`` of each column in ``layouts.toml``) and words naming
+    no column (``header_words``), each column named once, and in the format's order where
+    one header row names them (``header_rows``); text naming nothing (a truncated
+    ``本年新``), a column named twice or out of order leaves the columns to the format.
+
+    Example:
+        >>> from shaoyang_report.layout import get_layout
+        >>> sets = get_layout().column_sets
+        >>> [c.label_zh for c in named_columns("本年制发件数现行有效件数", sets["rules_F2021"])]
+        ['本年制发件数', '现行有效件数']
+        >>> named_columns("本年新本年新对外公开总数量", sets["rules_F2019"]) is None
+        True
+    """
+    pattern = _header_pattern(column_set)
+    if pattern is None:
+        return None
+    pos = 0
+    named: list[int] = []
+    while pos < len(header):
+        m = pattern.match(header, pos)
+        if m is None or m.end() == pos:
+            return None
+        column = int(str(m.lastgroup)[1:]) if m.lastgroup != "words" else None
+        if column is not None and (not named or named[-1] != column):  # (a header cell printed twice: once)
+            named.append(column)
+        pos = m.end()
+    if not named or len(set(named)) < len(named) or (column_set.header_rows == 1 and named != sorted(named)):
+        return None
+    return tuple(column_set.columns[i] for i in sorted(named))
+
+
+_HEADERS: dict[str, re.Pattern[str] | None] = {}  # by column set name (kept for the process)
+
+
+def _header_pattern(column_set: ColumnSet) -> re.Pattern[str] | None:
+    """A column set's header names as one pattern: a group per column, ``words`` for the rest."""
+    if column_set.name not in _HEADERS:
+        pattern = None
+        if column_set.columns and all(c.header is not None for c in column_set.columns):
+            words = [f"(?P<words>{column_set.header_words.pattern})"] if column_set.header_words else []
+            columns = [f"(?P<c{i}>{c.header.pattern})" for i, c in enumerate(column_set.columns) if c.header]
+            pattern = re.compile("|".join(words + columns))
+        _HEADERS[column_set.name] = pattern
+    return _HEADERS[column_set.name]
+
+
+def note_test() -> Callable[[str], bool]:
+    """Whether a cell's text starts a note on a table (``注：…``, ``* 单位：件``: ``[notes]`` in ``layouts.toml``)."""
+    return _is_note
+
+
+@lru_cache(maxsize=4096)
+def _is_note(text: str) -> bool:
+    norm = normalize(text)
+    return bool(norm) and any(p.match(norm) for p in get_layout().notes)
+
+
 def header_text(run: list[Token]) -> str:
     """The header cells of a block: the texts after its last 信息内容 (or caption)."""
     norms = [normalize(t.text) for t in run]
     for k in range(len(norms) - 1, -1, -1):
-        if norms[k].startswith(_INFO_CONTENT):
-            norms = [norms[k][len(_INFO_CONTENT):], *norms[k + 1:]]
+        if norms[k].startswith(INFO_CONTENT):
+            norms = [norms[k][len(INFO_CONTENT):], *norms[k + 1:]]
             break
     return "".join(norms)

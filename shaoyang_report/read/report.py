@@ -10,7 +10,6 @@ Example:
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Mapping
 from functools import cached_property
@@ -349,14 +348,6 @@ class Report:
         return render_html(self)
 
 
-_MARKDOWN_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)+\|?\s*$")
-
-
-def _is_markdown(doc: Document) -> bool:
-    """Whether the text is a converter's markdown (tables with ``|---|---|`` rules)."""
-    return doc.reader == "text" and any(_MARKDOWN_RULE.match(ln.text) for ln in doc.lines)
-
-
 def _cut_number(doc: Document) -> Token | None:
     """The last token of a text that ends inside a number (``75`` of a cut ``7591``).
 
@@ -404,8 +395,6 @@ def parse_document(doc: Document, *, report_id: str | None = None, strict: bool 
     """
     strict = bool(strict)
     given = CallerHints.of(agency=agency, year=year, format=format)
-    if _is_markdown(doc):
-        doc.grid = True  # a markdown table prints every cell, empty ones too
     meta = read_metadata(doc, catalog_entry=catalog_entry, given=given)
     bounds = split_sections(doc)
     tables_found = [s for s in TABLE_SECTIONS if s in bounds]

@@ -20,6 +20,12 @@ Stages:
    Anything else — too many values, too few with empty cells that left no trace,
    values after text that is no label, values after a group label — is a problem,
    and its numbers are listed as unplaced, never put on a guessed row or column.
+   What the document shows of its empty cells is worked out once (:func:`_empty_cells`,
+   :func:`_trailing_padding`: which marks stand for an empty cell, which pad rows); a
+   block whose header names fewer columns is read by its header where its rows agree
+   (:func:`_read_by_headers`); a row is not placed where its table shows a label may be
+   lost (:func:`_doubt_skips`, :func:`_doubt_shapes`), or where an empty cell between
+   its label and its values may be the label's own (``beside_empty``, :func:`_label_fillers`).
 
 Page furniture printed inside a table (``- 3 -``, a markdown rule ``|---|``) is
 skipped.
@@ -27,6 +33,7 @@ skipped.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -34,7 +41,7 @@ from functools import lru_cache
 from shaoyang_report.errors import ReportFormatError
 from shaoyang_report.layout import Column, Row, Table, get_layout
 from shaoyang_report.read.document import BLANK, GLUED, PAD, VALUE, Document, Token
-from shaoyang_report.read.sections import TABLE_NUMERALS
+from shaoyang_report.read.sections import TABLE_NUMERALS, first_table_line
 from shaoyang_report.read.walk import RowRead, Walk, walk_section
 
 
@@ -89,7 +96,54 @@ class TableRead:
 
 # --------------------------------------------------------------------------- placement
 
-def _empty_cells(doc: Document, walks: list[Walk]) -> frozenset[str]:
+@dataclass(frozen=True, slots=True)
+class _Empties:
+    """What a document shows of its empty cells (see :func:`_empty_cells` and :func:`_trailing_padding`).
+
+    Attributes:
+        in_place: The kinds of empty cell (``blank``, ``pad``) printed in place of a value.
+        trailing: ``(section, width, kind)`` → how many empty cells of that kind pad a
+            complete row of that width after its last value (most such rows print them).
+        grid: The document is a grid (HTML, Word, markdown).
+    """
+
+    in_place: frozenset[str]
+    trailing: dict[tuple[str, int, str], int]
+    grid: bool
+
+    def padding(self, section: str, read: RowRead) -> int:
+        """How many of the in-place empty cells a row ends with pad it: as many as its table's other
+        rows of its width end with, or its block's header (信息内容 | 上一年项目数量 | 本年增/减 | |)."""
+        tail = [c.kind for c in read.cells[_last_value(read.cells) + 1:] if c.kind in self.in_place]
+        rows = sum(self.trailing.get((section, len(read.columns), k), 0) for k in set(tail))
+        return min(len(tail), max(rows, sum(read.header_fill.get(k, 0) for k in set(tail))))
+
+
+def _trailing_padding(walks: list[Walk]) -> dict[tuple[str, int, str], int]:
+    """How many empty cells pad a complete row after its last value, per table, row width and kind.
+
+    A page pads the rows that hold fewer values than its table has columns (``行政许可 | 0 | |``),
+    and does so for every such row: the count most complete rows of a width print, where most
+    print some. An empty cell more after the values of a complete row is one cell too many (a
+    value line printed twice shows so); one fewer after a shorter row is its last cell, empty.
+    """
+    complete: dict[tuple[str, int], int] = {}
+    counts: dict[tuple[str, int, str], list[int]] = {}
+    for walk in walks:
+        for read in walk.reads:
+            width = len(read.columns)
+            if not width or sum(1 for c in read.cells if c.kind in (VALUE, GLUED)) != width:
+                continue
+            complete[(walk.section, width)] = complete.get((walk.section, width), 0) + 1
+            tail = read.cells[_last_value(read.cells) + 1:]
+            for kind in (BLANK, PAD):
+                n = sum(1 for c in tail if c.kind == kind)
+                if n:
+                    counts.setdefault((walk.section, width, kind), []).append(n)
+    return {key: max(set(ns), key=ns.count) for key, ns in counts.items() if 2 * len(ns) > complete[key[:2]]}
+
+
+def _empty_cells(doc: Document, walks: list[Walk], trailing: dict[tuple[str, int, str], int]) -> frozenset[str]:
     """Which kinds of empty cell this document prints in place (``blank``, ``pad``).
 
     In a grid (HTML, Word) or a markdown table every cell is printed, empty or not. In
@@ -99,7 +153,9 @@ def _empty_cells(doc: Document, walks: list[Walk]) -> frozenset[str]:
     before or between its values and then ends with exactly as many cells as the row
     has columns, and no row prints more cells than its columns that way; or when the
     document never uses it as padding (after a complete row, or after a caption or
-    header, whose cell counts the layout knows).
+    header, whose cell counts the layout knows). The empty cells a table's complete rows
+    all end with (``trailing``, :func:`_trailing_padding`), or its block's header, pad its
+    rows: they are left out.
     """
     kinds: set[str] = set()
     if _is_grid(doc):
@@ -112,8 +168,11 @@ def _empty_cells(doc: Document, walks: list[Walk]) -> frozenset[str]:
                 width = len(read.columns)
                 seq = [c for c in read.cells if c.kind in (VALUE, GLUED, kind)]
                 values = sum(1 for c in seq if c.kind != kind)
-                if not width or not values:
-                    continue
+                if not width or not values or (read.row.beside_empty and seq[0].kind == kind):
+                    continue  # (an empty cell beside such a label may be the label's own: no evidence)
+                pad = min(max(trailing.get((walk.section, width, kind), 0), read.header_fill.get(kind, 0)),
+                          len(seq) - 1 - _last_value(seq))
+                seq = seq[:len(seq) - pad]  # the empty cells its table's rows end with: padding
                 if values == width:
                     padding += len(seq) > width  # empty cells beside a complete row: padding
                 elif len(seq) > width:
@@ -128,7 +187,10 @@ def _empty_cells(doc: Document, walks: list[Walk]) -> frozenset[str]:
 
 def _last_value(cells: list[Token]) -> int:
     """Index of the last value among cells (-1 when there is none)."""
-    return max((k for k, c in enumerate(cells) if c.kind in (VALUE, GLUED)), default=-1)
+    for k in range(len(cells) - 1, -1, -1):
+        if cells[k].kind in (VALUE, GLUED):
+            return k
+    return -1
 
 
 def _is_grid(doc: Document) -> bool:
@@ -136,25 +198,61 @@ def _is_grid(doc: Document) -> bool:
     return doc.reader in ("html", "docx") or doc.grid
 
 
-def _unglue(read: RowRead, values: list[Token]) -> tuple[list[Token] | None, str]:
+def _unglue(read: RowRead, values: list[Token], in_place: frozenset[str]) -> tuple[list[Token] | None, str]:
     """Values with digits run into the label split off, where that is certain.
 
-    ``规章000`` in a row of three gives three values of one digit each; ``行政许可0`` in a
-    row of one gives one value; a separator settles it too (``规章0 0 0``). Otherwise
-    the split is not certain (None and why).
+    ``规章000`` in a row of three gives three values of one digit each: the row prints
+    nothing else, so each of its cells is one digit. ``行政许可0`` in a row of one gives
+    one value. Where the row prints other cells after the digits (``…信息31411 9665
+    83997``, ``规章0 | |``: other values, or empty cells printed in place), its cells are
+    separated: the digits are one value, the first cell. Otherwise the split is not
+    certain (None and why).
     """
     if not values or values[0].kind != GLUED:
         return values, ""
     glued, rest = values[0], values[1:]
     need = len(read.columns) - len(rest)
     digits = glued.text
-    if need == 1:
+    if need == 1 or any(c is not glued and (c.kind in (VALUE, GLUED) or c.kind in in_place) for c in read.cells):
         return [Token(digits, glued.location, VALUE), *rest], f"value {digits} printed run into the label"
     if need == len(digits) and need > 1:
         return [Token(d, glued.location, VALUE) for d in digits] + rest, \
             f"values {' '.join(digits)} printed run into the label, one digit each"
     return None, (f"digits {digits!r} are run into the label: they cannot be split into {need} "
                   f"value(s) with certainty")
+
+
+def _label_fillers(read: RowRead, first: int, in_place: frozenset[str]) -> int:
+    """How many of the empty cells between a label and its first value are the label's own (0: not certain).
+
+    Only a row printed whole on its label's line (a row per line, markdown) shows it: a
+    value for each column, or cells (every empty one printed in place) as many more than
+    its columns as the label's own cells are, ending with a value. In a table printed a
+    cell per line an empty cell there could as well be its first column, with a value
+    line printed twice after it.
+    """
+    home = _line_of(read.label.location) if read.label else None
+    if home is None or any(_line_of(c.location) != home for c in read.cells):
+        return 0
+    lead = read.cells[:first]
+    values = [c for c in read.cells if c.kind in (VALUE, GLUED)]
+    if len(values) == len(read.columns) and all(c.kind in (VALUE, GLUED) for c in read.cells[first:_last_value(read.cells)]):
+        return len(lead)  # a value for each column, on one line: the empty cells before them are the label's
+    shown = [c for c in read.cells if c.kind in (VALUE, GLUED) or c.kind in in_place]
+    extra = len(shown) - len(read.columns)
+    trailing = any(c.kind in in_place for c in read.cells[_last_value(read.cells) + 1:])
+    if 0 < extra <= len(lead) and all(c.kind in in_place for c in lead[:extra]) and not trailing:
+        return extra  # (an empty cell after its last value could as well be the one too many)
+    return 0
+
+
+@lru_cache(maxsize=1 << 12)
+def _line_of(location: str) -> str:
+    """The printed line (or grid row) of a location: ``line 12, value 3`` → ``line 12``."""
+    return _VALUE_IN_LINE.sub("", location)
+
+
+_VALUE_IN_LINE = re.compile(r", (?:value|col) \d+$")
 
 
 def _grid_col(tok: Token) -> int:
@@ -194,9 +292,10 @@ def _grid_starts(reads: list[RowRead]) -> dict[tuple[str, ...], int | None]:
     return starts
 
 
-def _place(read: RowRead, section: str, in_place: frozenset[str], truncated: bool, row_lines: bool,
-           grid: bool, out: TableRead, problem, grid_start=lambda columns: None) -> None:
+def _place(read: RowRead, section: str, empties: _Empties, truncated: bool, row_lines: bool,
+           out: TableRead, problem, grid_start=lambda columns: None) -> None:
     """Decide one row: placed, blank, missing, or a problem with its numbers unplaced."""
+    in_place, grid = empties.in_place, empties.grid
     row, width = read.row, len(read.columns)
     name = read.label.text if read.label else row.label_zh
     where = read.label.location if read.label else (read.cells[0].location if read.cells else "")
@@ -224,17 +323,37 @@ def _place(read: RowRead, section: str, in_place: frozenset[str], truncated: boo
         out.missing.append((row.key, f"the text ends after {len(values)} of its {width} values"))
         out.unplaced.extend(values)
         return
+    if read.jumped and not row_lines and values:
+        reject(f"{label} was read where {read.jumped} was due, and {read.jumped} is printed later: in a table "
+               f"printed a cell per line, the values after a label may be the other's")
+        return
     if read.garbled:
         reject(f"{label}: its label cell goes on with {read.garbled!r}, numbers run into text: "
                f"whose they are is not certain")
         return
-    unglued, why = _unglue(read, values)
+    first = next((k for k, c in enumerate(read.cells) if c.kind in (VALUE, GLUED)), len(read.cells))
+    if values and row.beside_empty and _grid_col(values[0]) < 0 and any(c.kind in (BLANK, PAD) for c in read.cells[:first]):
+        # (a grid's columns say it: HTML and Word grids drop the label columns' empty cells, readers.grid)
+        fillers = _label_fillers(read, first, in_place)
+        if not fillers:
+            reject(f"{label}: an empty cell between its label and its first value may be the label's own cell "
+                   f"or its first column: no value's column is certain", values[0].location)
+            return
+        read.cells = read.cells[fillers:]  # the label's own cells are none of the row's
+        first -= fillers
+    unglued, why = _unglue(read, values, in_place)
     if unglued is None:
         reject(f"{label}: {why}")
         return
     if why:
         out.notes.append((where, why))
     values = unglued
+    printed, header = read.pieces
+    if header and printed != header and len(values) < width \
+            and all(_line_of(c.location) == _line_of(where) for c in read.cells):
+        reject(f"{label} prints {printed} cells on its line, its block's header {header}: which of its "
+               f"cells are empty is not certain", reason="its line and its block's header differ")
+        return
     if not values:
         if row.shape_of and read.next_row is not None and read.next_row.parent == row.key:
             out.shapes[row.shape_of] = "group"
@@ -245,18 +364,29 @@ def _place(read: RowRead, section: str, in_place: frozenset[str], truncated: boo
             return
         # printed with every cell empty: it shows them (行政许可 | ||||), or, in a table
         # printed a cell per line, the next row's label follows it directly
-        if read.shows_every_cell() or (not row_lines and not read.next_late
+        if read.shows_every_cell() or (not row_lines and not read.next_late and not read.late
                                        and (read.ended in ("label", "frame") or (read.ended == "end" and not truncated))):
             place([Token("", where, BLANK) for _ in range(width)])
             return
         reject(f"{label} has no values, and the text does not show its cells: they may be printed "
                f"elsewhere", reason="no values printed beside its label")
         return
+    if read.doubt and values:
+        reject(f"{label}: {read.doubt}; its columns are not certain", values[0].location)
+        return
     if len(values) == width:
-        first = next(k for k, c in enumerate(read.cells) if c.kind in (VALUE, GLUED))
         if any(c.kind in (BLANK, PAD) for c in read.cells[first:_last_value(read.cells)]):
             reject(f"{label} has more than {width} cells: {width} values and an empty cell between them, "
                    f"so no value's column is certain", values[0].location)
+            return
+        if any(c.kind in (BLANK, PAD) for c in read.cells[:first]):  # between its label and its values
+            reject(f"{label} has more than {width} cells: an empty cell before its {width} values, "
+                   f"so no value's column is certain", values[0].location)
+            return
+        tail = read.cells[_last_value(read.cells) + 1:]
+        if not grid and read.ended == "label" and sum(1 for c in tail if c.kind in in_place) > empties.padding(section, read):
+            reject(f"{label} has more than {width} cells: an empty cell after its {width} values, which the "
+                   f"table's other rows do not print, so no value's column is certain", values[0].location)
             return
         place(values)
         return
@@ -267,6 +397,8 @@ def _place(read: RowRead, section: str, in_place: frozenset[str], truncated: boo
     # table 四 printed a cell per line: the empty cells after its headers are its first
     # cells where the document prints empty cells so (else they pad the headers)
     cells = [c for c in (*read.leading, *read.cells) if c.kind in (VALUE, GLUED) or c.kind in in_place]
+    if _grid_col(values[0]) < 0:  # in text (markdown too), the empty cells its table's rows end with pad it
+        del cells[len(cells) - empties.padding(section, read):]
     ambiguous = any(c.kind not in in_place and c.kind in (BLANK, PAD) for c in read.cells[:_last_value(read.cells)])
     start = grid_start(read.columns) if grid else None
     if start is not None:  # a grid whose complete rows show where these columns stand
@@ -276,15 +408,97 @@ def _place(read: RowRead, section: str, in_place: frozenset[str], truncated: boo
             place([by_column[k] if by_column[k].kind == VALUE else Token("", by_column[k].location, BLANK)
                    for k in range(width)])
             return
-    elif grid:  # the grid's value columns start where its values and headers do (readers.grid)
+    elif grid and _grid_col(values[0]) >= 0:  # HTML, Word: the value columns start where its values and
+        # headers do, the label columns' empty cells dropped (readers.grid)
         fits = len(cells) >= width and not any(c.kind == VALUE for c in cells[width:])
-    else:  # in text every empty cell must be accounted for
+    else:  # in text (markdown too) every empty cell must be accounted for
         fits = len(cells) == width
     if start is None and in_place and fits and not ambiguous and not any(c.kind == GLUED for c in cells):
         place([c if c.kind == VALUE else Token("", c.location, BLANK) for c in cells[:width]])
         return
     reject(f"{label} has {len(values)} values, expected {width}: the text does not show which of its "
            f"cells are empty, so no value's column is certain")
+
+
+#: Where a table shows no empty cell, how many rows must print the count its header names.
+_TRACELESS_AGREEING = 3
+
+
+def _read_by_headers(walk: Walk, in_place: frozenset[str], out: TableRead) -> None:
+    """Rows whose block header names fewer columns than the format prints: read by the header.
+
+    Only where the block's rows agree: more of them show as many cells (values, and empty
+    cells printed in place) as the header names than as the format has, and none fewer.
+    Where as many or more show the format's count, the header lost a name (a header line
+    lost or printed elsewhere): the format's columns stand. Where rows show fewer (empty
+    cells leaving no trace: counts do not tell a column the header lacks from an empty
+    cell), neither is certain: a row holding the format's count of values is a problem.
+    In a table that shows no empty cell at all, at least :data:`_TRACELESS_AGREEING` rows
+    must agree (two rows of a block each with one empty cell gone say nothing).
+    """
+    traceless = not walk.loose and not any(c.kind in (BLANK, PAD) for r in walk.reads for c in r.cells)
+    groups: dict[tuple[str, ...], list[RowRead]] = {}
+    for read in walk.reads:
+        if read.named:
+            groups.setdefault((read.named_at, *_columns_key(read.named)), []).append(read)
+    for group in groups.values():
+        named = group[0].named
+        shown = [sum(1 for c in r.cells if c.kind in (VALUE, GLUED) or c.kind in in_place) for r in group]
+        # up to its last value: an empty cell after it may pad the row
+        core = [sum(1 for c in r.cells[:_last_value(r.cells) + 1] if c.kind in (VALUE, GLUED) or c.kind in in_place)
+                for r in group]
+        left_out = "、".join(c.label_zh for c in group[0].columns if c not in named)
+        by_header = sum(len(named) in (n, m) for n, m in zip(core, shown))
+        if sum(n == len(r.columns) for n, r in zip(core, group)) >= by_header:
+            continue  # its rows print the format's columns: the header lacks a name, not they a column
+        if traceless and by_header < _TRACELESS_AGREEING:
+            continue  # where empty cells leave no trace, a row or two one value short say nothing of a column
+        if any(0 < n < len(named) for n in shown):  # (fewer cells than the header names: empty cells lost)
+            for read in group:
+                read.doubt = f"the header names {len(named)} of its {len(read.columns)} columns (not {left_out})"
+            continue
+        out.notes.append((group[0].named_at, f"table {TABLE_NUMERALS[walk.section]}: the header names "
+                                             f"{len(named)} of the {len(group[0].columns)} columns (not {left_out}), "
+                                             f"and its rows print as many: read by the header"))
+        for read in group:
+            read.columns = named
+            out.missing.append((read.row.key, f"column {left_out} not printed: the header does not name it"))
+
+
+def _doubt_shapes(walk: Walk) -> None:
+    """A row printable as one row or as a group of sub-rows, read with values while its sub-rows
+    are printed too: its values may be its first sub-row's, whose label is lost."""
+    found = {r.row.key for r in walk.reads}
+    for read in walk.reads:
+        if read.row.shape_of and any(c.kind in (VALUE, GLUED) for c in read.cells):
+            subs = [r.label_zh for r in walk.table.children(read.row.key) if r.key in found]
+            if subs:
+                read.doubt = f"its sub-rows ({'、'.join(subs)}) are printed too: its values may be one of theirs"
+
+
+@lru_cache(maxsize=64)
+def _always_printed(table: str, shapes: tuple[tuple[str, tuple[str, ...]], ...]) -> frozenset[str]:
+    """The rows of a table that hold values in every shape the format allows."""
+    rows = get_layout().tables[table]
+    keys = [frozenset(r.key for r in rows.expected_rows(dict(zip((k for k, _ in shapes), choice))))
+            for choice in itertools.product(*(v for _, v in shapes))]
+    return frozenset.intersection(*keys)
+
+
+def _doubt_skips(walk: Walk, shapes: dict[str, tuple[str, ...]]) -> None:
+    """In a table printed a cell per line: a row followed by a label that skips rows every
+    shape of the format prints, none of them found, may hold their values (a label lost)."""
+    table = walk.table
+    always = _always_printed(table.key, tuple(shapes.items()))
+    found = {r.row.key for r in walk.reads}
+    index = {r.key: i for i, r in enumerate(table.rows)}
+    for read in walk.reads:
+        if read.ended != "label" or read.next_row is None or read.late or read.next_late:
+            continue
+        lost = [r.label_zh for r in table.rows[index[read.row.key] + 1:index[read.next_row.key]]
+                if r.key in always and r.key not in found]
+        if lost:
+            read.doubt = f"the next label skips {'、'.join(lost)}, not printed: its values may be printed after them"
 
 
 def read_tables(
@@ -319,18 +533,24 @@ def read_tables(
     last = max(bounds, key=lambda s: bounds[s][0]) if bounds else None
     walks = []
     for section in sections:
-        start, end = bounds[section]
-        walks.append(walk_section(doc.lines[start + 1:end], section, layout.table_for(template, section), cut,
-                           grid=_is_grid(doc)))
-    in_place = _empty_cells(doc, walks)
+        start, end = first_table_line(doc, bounds, section), bounds[section][1]
+        walks.append(walk_section(doc.lines[start:end], section, layout.table_for(template, section), cut,
+                                  grid=_is_grid(doc)))
+    trailing = _trailing_padding(walks)
+    in_place = _empty_cells(doc, walks, trailing)
+    empties = _Empties(in_place, trailing, _is_grid(doc))
     reads: dict[str, TableRead] = {}
     for walk in walks:
         out = TableRead(section=walk.section, table=walk.table, unplaced=list(walk.unplaced),
                         problems=list(walk.problems), notes=list(walk.notes))
+        _read_by_headers(walk, in_place, out)
+        if not walk.row_lines:
+            _doubt_skips(walk, fmt.shapes)
+        _doubt_shapes(walk)
         truncated = walk.section == last
         starts = _grid_starts(walk.reads) if _is_grid(doc) else {}
         for read in walk.reads:
-            _place(read, walk.section, in_place, truncated, walk.row_lines, _is_grid(doc), out,
+            _place(read, walk.section, empties, truncated, walk.row_lines, out,
                    lambda w, m, problems=out.problems: problems.append((w, m)),
                    lambda columns, starts=starts: starts.get(_columns_key(columns)))
         out.problems.sort(key=lambda p: _order(p[0]))

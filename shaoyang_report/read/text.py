@@ -80,8 +80,9 @@ def simplify(text: str) -> str:
 _UNIT_SUFFIXES = "万元|亿元|万|亿|元|件|个|项|条|次"
 # A "?" before a number is an encoding artifact of copied pages (a non-breaking space
 # shown as "?"): "? 0" is 0, noted.
+# A change (本年增/减) may print its sign as a word: 增3, 减少2.
 VALUE_RE = re.compile(
-    r"^(?P<artifact>[?？\ufffd])?(?P<sign>[+-]?)(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?"
+    r"^(?P<artifact>[?？\ufffd])?(?P<word>增加|减少|增|减)?(?P<sign>[+-]?)(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?"
     r"(?P<unit>" + _UNIT_SUFFIXES + r")?$"
 )
 # Footnote marks after a number (superscripts, circled numbers, *, ※, †): marks, not
@@ -139,8 +140,8 @@ def is_value(text: str) -> bool:
     Example:
         >>> is_value("46502.47万"), is_value("-56"), is_value("—"), is_value("1.属于国家秘密")
         (True, True, True, False)
-        >>> is_value("4089¹"), is_value("⑧"), is_value("? 0")
-        (True, False, True)
+        >>> is_value("4089¹"), is_value("⑧"), is_value("? 0"), is_value("减少2")
+        (True, False, True, True)
     """
     if text.isascii() and text.isdigit():  # the usual number: VALUE_RE's digits
         return True
@@ -171,6 +172,8 @@ def parse_value(raw: str, unit: str, *, default_unit: str | None = None,
     Example:
         >>> parse_value("46502.47万", "万元"), parse_value("251000元", "万元")
         ((46502.47, None), (25.1, None))
+        >>> parse_value("增3", "项"), parse_value("减少 2", "项"), parse_value("－5", "项")
+        ((3.0, None), (-2.0, None), (-5.0, None))
         >>> parse_value("", "件")[0]
         nan
         >>> parse_value("15000000", "万元", unit_in_cell=True)
@@ -207,8 +210,13 @@ def parse_cell(raw: str, unit: str, *, default_unit: str | None = None,
         return math.nan, f"{raw[:20]!r}… has more digits than any figure of a report", None
     if m["frac"] and unit in get_layout().whole_units:
         return math.nan, f"{raw!r} has a decimal point in a column of whole {unit} (a speck read as a point?): not read", None
+    sign = m["sign"]
+    if m["word"]:
+        if sign:
+            return math.nan, f"{raw!r} prints its sign twice ({m['word']}, {sign})", None
+        sign = "-" if m["word"].startswith("减") else "+"
     try:
-        number = Decimal(m["sign"] + m["num"].replace(",", "") + (m["frac"] or ""))
+        number = Decimal(sign + m["num"].replace(",", "") + (m["frac"] or ""))
     except InvalidOperation:  # pragma: no cover - the regex admits only decimals
         return math.nan, f"{raw!r} is not a number", None
     printed_unit = m["unit"] or default_unit

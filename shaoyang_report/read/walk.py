@@ -19,17 +19,23 @@ from shaoyang_report.layout import Column, ColumnSet, Row, Table, get_layout
 from shaoyang_report.read.cells import is_furniture
 from shaoyang_report.read.document import BLANK, GLUED, PAD, TEXT, VALUE, Line, Token
 from shaoyang_report.read.labels import (
+    INFO_CONTENT,
     after_labels,
     find_label,
     frame_test,
     header_text,
+    named_columns,
+    note_test,
 )
 from shaoyang_report.read.sections import TABLE_NUMERALS
-from shaoyang_report.read.text import normalize
+from shaoyang_report.read.text import is_value, normalize
 
 # How many consecutive unmatched text cells may be joined to find a broken label.
 _MAX_FRAGMENTS = 4
 _MONEY_HEADER = re.compile(r"(万元|元)")
+_NUMBERING_RESTS = frozenset(".、．")  # what follows a label's number (4.无正当理由…)
+# A not-stated mark run into the end of a label cell (保护第三方合法权益—): no label ends so.
+_MARK_AFTER_LABEL = re.compile(r"(?<=[\u3400-\u9fff)])[^\u3400-\u9fff\w()]{1,2}$")
 
 
 @dataclass(slots=True)
@@ -50,6 +56,13 @@ class RowRead:
     next_late: bool = False  # the label that ended it was printed out of order
     on_label_line: int = 0  # values printed on the label's line
     leading: list[Token] = field(default_factory=list)  # table 四 in text: empty cells before its first line
+    jumped: str = ""  # a cell per line: the label of a row it was read over, printed later (labels swapped?)
+    named: tuple[Column, ...] = ()  # the columns its block's header names, where fewer than ``columns``
+    named_at: str = ""  # where that header is printed
+    doubt: str = ""  # why its columns are not certain (a header naming fewer, its rows disagreeing)
+    pieces: tuple[int, int] = (0, 0)  # cells of its label's line, and of its block's header line (0: unknown)
+    header_fill: dict[str, int] = field(default_factory=dict)  # empty cells its block's header ends with,
+    # by kind: as many pad its rows
 
     def add(self, tok: Token, index: int) -> None:
         """Take a cell printed on line ``index`` of the section."""
@@ -106,6 +119,11 @@ class Walk:
     notes: list[tuple[str, str]] = field(default_factory=list)
 
 
+def _pieces(line: Line) -> int:
+    """How many cells a printed line holds (digits run into a label are in the label's cell)."""
+    return sum(1 for t in line.tokens if t.kind != GLUED)
+
+
 def rows_per_line(lines: list[Line]) -> bool:
     """Whether a table section prints a row per line (labels and values share lines).
 
@@ -133,8 +151,12 @@ def walk_section(lines: list[Line], section: str, table: Table, cut: Token | Non
     * cells on lines of their own belong to the row being read — unless its label's
       line already held all its values (then they are a row whose label is not
       printed: not placed), or the reading has lost step (below);
-    * values on a line that starts with text that is no label of the table are another
-      row's, whose label is unknown: they are not placed, and the reading has lost step;
+    * values after text that is no label of the table — on its line, or on the lines
+      after it — are another row's, whose label is unknown: they never join the row
+      above, they are not placed, and the reading has lost step; a note (``注：…``,
+      ``[notes]`` in ``layouts.toml``) is no such text, and its line holds no cell;
+    * a label broken after its numbering (a line ``4``, then ``.无正当理由…``) is read
+      whole: the ``4`` is no value;
     * a label printed out of the format's order is accepted for rows not yet found,
       with the values on its own line only;
     * in a grid (HTML, Word, markdown: ``grid``) a row is one line of the grid.
@@ -157,8 +179,9 @@ def walk_section(lines: list[Line], section: str, table: Table, cut: Token | Non
 class _Walker:
     """The state of a walk over a table section, and its steps (one per kind of cell)."""
 
-    __slots__ = ("anchor", "block_sets", "block_units", "current", "cut", "empties", "frame_texts", "grid",
-                 "in_step", "is_frame", "layout", "loose", "n_seen", "on_line", "out", "pending", "pos", "row_lines",
+    __slots__ = ("anchor", "block_fill", "block_pieces", "block_sets", "block_units", "current", "cut", "empties",
+                 "frame_texts", "grid", "header_fill", "header_line", "in_step", "index", "is_frame", "last_alone",
+                 "layout", "line", "loose", "n_seen", "named", "on_line", "out", "pending", "pos", "row_lines",
                  "row_texts", "rows", "run", "section", "seen", "stray")
 
     def __init__(self, lines: list[Line], section: str, table: Table, cut: Token | None, grid: bool) -> None:
@@ -168,10 +191,19 @@ class _Walker:
         rows = self.rows = table.rows
         self.anchor = next((r for r in rows if r.anchor == "section"), None)  # the row printed without a label
         self.row_texts = {r.key: normalize(r.label_zh) for r in rows}
+        self.index = {r.key: i for i, r in enumerate(rows)}
         parents = {r.parent for r in rows if r.parent}
         self.frame_texts = [self.row_texts[r.key] for r in rows if r.group or r.key in parents]
         self.block_sets: dict[str, ColumnSet] = {}
         self.block_units: dict[str, str | None] = {}
+        self.block_pieces: dict[str, int] = {}  # block: the cells of its header line (0: not printed on one line)
+        self.block_fill: dict[str, dict[str, int]] = {}  # block: the empty cells its header ends with, by kind
+        self.header_fill: dict[str, int] = {}  # empty cells printed after the last text cell before a label
+        self.header_line: tuple[str, int] | None = None  # the last header line (信息内容 | …): where, its cells
+        self.line = Line("", "")  # the line being read
+        self.last_alone: tuple[int, Token, RowRead | None] | None = None  # a value alone on its line: where, whose
+        # block: the columns its header names, where fewer than its set's, and where the header is
+        self.named: dict[str, tuple[tuple[Column, ...], str]] = {}
         self.is_frame = frame_test(table.frame)
         # A row per line (labels and values share lines), or a cell per line?
         self.row_lines = self.out.row_lines = rows_per_line(lines)
@@ -193,12 +225,21 @@ class _Walker:
         """Read the cells of the section's lines in turn (page furniture skipped)."""
         cut = self.cut
         take_text, take_glued, take_value = self.take_text, self.take_glued, self.take_value
+        is_note = note_test()
         for index, line in enumerate(lines):
             if is_furniture(line.text):
+                continue
+            first = line.tokens[0] if line.tokens and line.tokens[0].kind == TEXT else None
+            if first is not None and is_note(first.text):
+                self.out.unplaced.extend(t for t in line.tokens if t.kind in (VALUE, GLUED))  # no cell of the table
                 continue
             self.on_line = None
             self.stray = []
             self.empties = []
+            self.line = line
+            if first is not None and normalize(first.text).startswith(INFO_CONTENT) \
+                    and all(t.kind in (TEXT, BLANK, PAD) for t in line.tokens):
+                self.header_line = (line.location, _pieces(line))  # a block's header printed on one line
             for tok in line.tokens:
                 if tok is cut:
                     self.out.unplaced.append(tok)
@@ -223,8 +264,13 @@ class _Walker:
     def take_text(self, tok: Token, index: int) -> None:
         """A text cell: a row's label, a caption or header (the table's frame), or other text."""
         self.empties = []
-        self.loose = []
+        loose = self.loose  # the empty cells after the text before it: a header's, that pad its rows
+        if loose or self.header_fill:
+            self.header_fill = {k: sum(1 for t in loose if t.kind == k) for k in {t.kind for t in loose}}
+            self.loose = []
         pending = self.pending
+        if tok.text[:1] in _NUMBERING_RESTS and self.numbering(tok, index):
+            return
         found = find_label(tok, pending, self.rows, self.pos, self.seen_keys)
         if found is not None:
             self.start_rows(found, index)
@@ -242,6 +288,29 @@ class _Walker:
             if current is not None and not self.harmless([tok], current):
                 current.unknown.append(tok)
 
+    def numbering(self, tok: Token, index: int) -> bool:
+        """A text cell ``.无正当理由…`` after a line holding only ``4``: a label broken after its
+        numbering. The ``4`` is no value: it is taken back from the row it was given to and the
+        label read whole (True); if the two are no label, nothing changes (False)."""
+        alone = self.last_alone
+        if alone is None or alone[0] != index - 1 or not alone[1].text.isdigit() or len(alone[1].text) > 2:
+            return False
+        _, value, row = alone
+        joined = Token(value.text + tok.text, value.location, TEXT)
+        found = find_label(joined, [], self.rows, self.pos, self.seen_keys)
+        if found is None:
+            return False
+        if row is not None and row.cells and row.cells[-1] is value:
+            row.cells.pop()
+            if row.line == index - 1:
+                row.on_label_line -= 1
+        elif value in self.out.unplaced:
+            self.out.unplaced.remove(value)
+        self.out.notes.append((value.location, f"{value.text!r} on a line of its own is the numbering of the label "
+                                               f"after it ({joined.text!r}), not a value"))
+        self.start_rows(found, index)
+        return True
+
     def start_rows(self, found: tuple[list[int], Token, bool, bool, int], index: int) -> None:
         """Start the rows a label cell names (:func:`~.labels.find_label`), closing the row being read."""
         hits, label, late, fuzzy, used = found
@@ -253,7 +322,13 @@ class _Walker:
         for i in hits:
             self.close_row("label", rows[i], late)
             columns, unit = self.columns_for(rows[i])
-            self.current = RowRead(rows[i], label, columns, unit, index, late=late)
+            self.current = RowRead(rows[i], label, columns, unit, index, late=late,
+                                   header_fill=self.block_fill.get(rows[i].block or "", {}))
+            block = rows[i].block
+            if block and label is self.line.tokens[0]:
+                self.current.pieces = (_pieces(self.line), self.block_pieces.get(block, 0))
+            if self.named:
+                self.named_for(self.current)
             out.reads.append(self.current)
             if not late:
                 self.pos = i + 1
@@ -262,15 +337,36 @@ class _Walker:
         rest = after_labels(label.text, [rows[i] for i in hits])
         if any(ch.isdigit() for ch in rest):
             current.garbled = rest
+        elif (mark := _MARK_AFTER_LABEL.search(rest)) and is_value(mark.group(0)):
+            current.add(Token(mark.group(0), label.location, GLUED), index)  # 行政许可—: its first cell, empty
         if fuzzy:
             out.notes.append((label.location, (f"label {label.text!r} read as "
                                                f"{rows[hits[0]].label_zh} (one character differs)")))
         if late:
             self.in_step = False
+            if not self.row_lines:
+                for i in hits:
+                    self.jumped_over(i)
         elif not self.row_lines:
             self.in_step = True
         self.run = []
         self.on_line, self.stray = current, []
+
+    def jumped_over(self, late: int) -> None:
+        """A row printed out of order, in a table printed a cell per line: the row read in its place.
+
+        Its label came where this one's was due, and the values on the lines after a label
+        are all that says whose they are: the two labels may have changed places.
+        """
+        index = self.index
+        before = -1
+        for read in self.out.reads:
+            if read.late:
+                continue
+            k = index[read.row.key]
+            if before < late < k:
+                read.jumped = self.rows[late].label_zh
+            before = k
 
     def columns_for(self, row: Row) -> tuple[tuple[Column, ...], str | None]:
         """The row's column set: the one its block's header names, else the format's."""
@@ -281,8 +377,11 @@ class _Walker:
         primary = self.layout.column_sets[row.column_set]
         header = header_text(run)
         if row.block and header:
-            named = [cs for cs in (primary, *row.alt_columns) if cs.header and cs.header.search(header)]
-            block_sets[row.block] = named[0] if len(named) == 1 else primary
+            self.block_fill[row.block] = self.header_fill  # the header's own empty cells: they pad its rows
+            line = self.header_line
+            self.block_pieces[row.block] = line[1] if line is not None and line[0] == run[-1].location else 0
+            sets = [cs for cs in (primary, *row.alt_columns) if cs.header and cs.header.search(header)]
+            block_sets[row.block] = sets[0] if len(sets) == 1 else primary
             unit = _MONEY_HEADER.search(header)
             block_units[row.block] = unit.group(1) if unit else None
             if block_sets[row.block] is not primary:
@@ -291,7 +390,20 @@ class _Walker:
         chosen = block_sets.get(row.block or "", primary)
         if chosen is not primary and chosen not in row.alt_columns:
             chosen = primary
+        key = f"{row.block or ''}:{chosen.name}"
+        if header:
+            by_header = named_columns(header, chosen)
+            if by_header is not None and len(by_header) < len(chosen.columns):
+                self.named[key] = (by_header, run[-1].location)
+            elif by_header is not None:
+                self.named.pop(key, None)
         return chosen.columns, block_units.get(row.block or "")
+
+    def named_for(self, read: RowRead) -> None:
+        """The columns the row's block header names, where fewer than its column set's (:func:`~.labels.named_columns`)."""
+        for key, (named, where) in self.named.items():
+            if key.startswith(f"{read.row.block or ''}:") and all(c in read.columns for c in named):
+                read.named, read.named_at = named, where
 
     def harmless(self, stray: list[Token], row: RowRead | None) -> bool:
         """Whether text cells are pieces of known labels, not another row's label."""
@@ -301,8 +413,8 @@ class _Walker:
             norm = normalize(tok.text)
             if norm and norm not in own and not any(norm in t for t in frame_texts):
                 return False
-            if row is not None and any(p.match(norm) for p in row.row.patterns):
-                return False  # the row's label printed again: another row, not a piece of this one
+            if row is not None and row.cells and any(p.match(norm) for p in row.row.patterns):
+                return False  # the row's label printed again after its cells: another row, not a piece of this one
         return True
 
     # ---- values
@@ -322,10 +434,16 @@ class _Walker:
         self.pending.clear()
         self.run = []
         before, self.empties = self.empties, []
+        alone = sum(1 for t in self.line.tokens if t.kind != PAD) == 1
+        self.last_alone = (index, tok, self.current) if alone else None
         target, stray = self.current, self.stray
         if self.on_line is not None and self.on_line is target and (not stray or self.harmless(stray, target)):
             self.in_step = True  # on its row's label line
         elif stray and not self.harmless(stray, target) and not (target is None and self.awaiting_anchor()):
+            self.after_unknown_label(tok)
+            return
+        elif target is not None and target.unknown:  # text no label printed since its label: another row's
+            self.stray = list(target.unknown)
             self.after_unknown_label(tok)
             return
         elif target is None or not self.in_step:
@@ -394,7 +512,7 @@ class _Walker:
     def end_line(self, index: int, line: Line) -> None:
         """The empty cells a line ends with: the row's being read, the label-less row's, or padding."""
         current, empties, anchor = self.current, self.empties, self.anchor
-        if current is not None and (current is self.on_line or (self.in_step and not self.grid
+        if current is not None and (current is self.on_line or (self.in_step and not self.grid and not current.unknown
                                                                 and not current.complete_on_label_line(index))):
             for empty in empties:
                 current.add(empty, index)
