@@ -48,6 +48,7 @@ _CONJUNCTION_START_RE = re.compile(r"^\s*(?:和|及|与|以及|或|或者|暨|�
 #: Words that make a figure-less clause before a figure say where it was published.
 _CHANNEL_INTRO_RE = re.compile(r"通过|依托|利用|借助|经由|^\s*(?:[0-9０-９]{4}年度?)?\s*在")
 _BLANK = " "
+_NONE: list = []  # a figure's words before they are found (shared: replaced, never changed in place)
 _END_MARKS = "。；;！？!?…"
 
 
@@ -145,12 +146,6 @@ def _clauses(view: str, region_of: list[int], region: int) -> list[tuple[int, in
     return spans
 
 
-def _unit_end(text: str, number: Number) -> int:
-    m = AFTER_NUMBER_RE.match(text, number.end)
-    assert m is not None  # every part of it is optional: it always matches
-    return m.end()
-
-
 class _Words:
     """A region's vocabulary words (in text order, not overlapping) and where each starts."""
 
@@ -218,19 +213,19 @@ def analyse(text: str) -> Analysis:
     figures: list[Figure] = []
     by_clause: dict[tuple[int, tuple[int, int]], list[int]] = {}
     clause_lists = {r: _clauses(views[r], region_of, r) for r in {region_of[n.start] for n in counted}}
+    after_number, beyond = AFTER_NUMBER_RE.match, (len(text) + 1,)
     for number in counted:
-        region = region_of[number.start]
-        view = views[region]
+        start = number.start
+        region = region_of[start]
         spans = clause_lists[region]
-        clause = spans[max(0, bisect.bisect_right(spans, (number.start, len(text) + 1)) - 1)]
+        clause = spans[max(0, bisect.bisect_right(spans, (start, *beyond)) - 1)]
         siblings = by_clause.setdefault((region, clause), [])
         previous = siblings[-1] if siblings else None
         lead_start = figures[previous].unit_end if previous is not None else clause[0]
-        figure = Figure(number=number, unit_end=_unit_end(view, number), region=region, clause=clause,
-                        lead=(lead_start, number.start), lead_tokens=[], tail_tokens=[], tail_spans=[],
-                        object_text="", object_span=(number.start, number.start), object_tokens=[], context_tokens=[],
-                        context_start=lead_start, channel_context=[],
-                        previous=previous)
+        unit_end = after_number(views[region], number.end).end()  # every part is optional: it always matches
+        # (the lists are filled in below; until then every figure shares the empty ones, never changed in place)
+        figure = Figure(number, unit_end, region, clause, (lead_start, start), _NONE, _NONE, _NONE, "",
+                        (start, start), _NONE, _NONE, lead_start, _NONE, previous)
         siblings.append(len(figures))
         figures.append(figure)
     if len(parents) == 1:
