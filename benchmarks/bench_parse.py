@@ -510,6 +510,8 @@ def child_prose(corpus_file: str, rounds: str) -> dict:
     out["facts_all_kept"] = best(facts, every, False)
     out["numbers_all_emptied"] = best(numbers, every, True)
     out["numbers_all_kept"] = best(numbers, every, False)
+    if hasattr(prose, "read_mentions"):  # the reader by clause: where its time goes
+        out["stages"] = _prose_stages(every, best)
     files = []
     for name in corpus["text_reports"]:  # the whole read_report of the real text reports this code reads
         try:
@@ -526,16 +528,57 @@ def child_prose(corpus_file: str, rounds: str) -> dict:
     return out
 
 
+def _prose_stages(texts: list, best) -> list[tuple[str, float]]:
+    """ms per report of the clause reader's stages, added one by one (the facts' path, done by hand)."""
+    from shaoyang_report.read import prose
+    from shaoyang_report.read.prose import clauses, mentions, reading, sentences
+
+    hint = mentions._FIGURE_HINT
+
+    def upto(stage: int):
+        def run(lines, agency, year):
+            paragraphs = prose.join_wrapped_lines([tuple(x) for x in lines])
+            for _, printed in sentences.iter_lines(paragraphs):
+                text, _ = sentences.normalise(printed)
+                if not hint.search(text):
+                    continue
+                paragraph = reading.Paragraph(agency_is_office=False, year=year)
+                for a, b in sentences.split_sentences(text):
+                    sentence = text[a:b]
+                    if not hint.search(sentence) or stage < 2:
+                        continue
+                    clauses.sentence_tokens(sentence)
+                    if stage >= 3:
+                        clauses.sentence_words(sentence)
+                    if stage < 4 or not reading.may_state_metric(sentence, paragraph) or stage < 5:
+                        continue
+                    analysis = clauses.analyse(sentence)
+                    if stage >= 6:
+                        reader = reading.SentenceReader(analysis, paragraph, every_scope=False)
+                        for index in range(len(analysis.figures)):
+                            reader.readings.append(reader.read(index))
+                        reading.hand_on(paragraph, reader, sentence)
+        return run
+
+    names = ("lines joined, normalised, split, hinted", "+ the vocabulary scan", "+ the numbers",
+             "+ the metric hint", "+ clauses and figures cut", "+ the figures read")
+    return [(name, best(upto(stage), texts, True)) for stage, name in enumerate(names, start=1)]
+
+
 def bench_prose(tmp: Path, rounds: int, before: Path | None) -> None:
     """ms per report of the prose reader alone (join + facts; every number), this tree's and another's."""
     corpus = tmp / "prose-corpus.json"
     sizes = _child("prose_corpus", str(corpus), "3", "200")
-    trees = {"this tree": PROJECT, **({f"before ({before})": before} if before else {})}
+    trees = {"this tree": PROJECT, **({f"before ({before.name})": before} if before else {})}
     results: dict[str, dict] = {}
     for _ in range(3):  # the trees in turn, three times: each figure the best of its runs
         for label, tree in trees.items():
             run = _child("prose", str(corpus), str(rounds), pythonpath=tree)
-            results[label] = {k: min(v, results.get(label, run)[k]) if isinstance(v, float) else v for k, v in run.items()}
+            before_run = results.get(label, run)
+            results[label] = {k: min(v, before_run[k]) if isinstance(v, float) else v for k, v in run.items()}
+            if "stages" in run:
+                results[label]["stages"] = [(name, min(ms, earlier)) for (name, ms), (_, earlier) in
+                                            zip(run["stages"], before_run["stages"])]
     print(f"prose reading, ms per report (CPU time, best of {rounds} rounds in each of 3 fresh processes per tree, "
           f"the trees in turn; bounded caches of the package emptied before each round unless 'kept'): "
           f"{sizes['real']} real reports' prose (../shared/reports), {sizes['renumbered']} of them renumbered "
@@ -551,6 +594,10 @@ def bench_prose(tmp: Path, rounds: int, before: Path | None) -> None:
         values = [results[label][key] for label in labels]
         ratio = f"   {values[0] / values[1]:6.2f}×" if len(values) == 2 and values[1] else ""
         print(f"  {name:<44}" + "".join(f"{v:23.3f} ms" for v in values) + ratio)
+    stages = results["this tree"].get("stages")
+    if stages:
+        print("  where this tree's time goes (all texts, caches emptied; stages added one by one, the facts' path): "
+              + "; ".join(f"{name} {ms:.3f} ms" for name, ms in stages))
     print("  facts read from the real reports: " + ", ".join(f"{label} {results[label]['facts_count']}" for label in labels)
           + "; real text reports read: " + ", ".join(f"{label} {results[label]['read_files']}" for label in labels))
 

@@ -222,7 +222,9 @@ def analyse(text: str) -> Analysis:
         siblings = by_clause.setdefault((region, clause), [])
         previous = siblings[-1] if siblings else None
         lead_start = figures[previous].unit_end if previous is not None else clause[0]
-        unit_end = after_number(views[region], number.end).end()  # every part is optional: it always matches
+        after = after_number(views[region], number.end)
+        assert after is not None  # every part of it is optional: it always matches
+        unit_end = after.end()
         # (the lists are filled in below; until then every figure shares the empty ones, never changed in place)
         figure = Figure(number, unit_end, region, clause, (lead_start, start), _NONE, _NONE, _NONE, "",
                         (start, start), _NONE, _NONE, lead_start, _NONE, previous)
