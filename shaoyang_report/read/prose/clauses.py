@@ -67,9 +67,8 @@ class Figure:
     object_text: str                  # the counted noun
     object_span: tuple[int, int]
     object_tokens: list[Token]
-    context_tokens: list[Token]       # figure-less clauses before it, since the previous figure
-    context_start: int                # where those clauses start (the lead's start if none)
-    channel_context: list[Token]      # those of them that say where (通过…, 在…)
+    context_start: int                # where the figure-less clauses before it (since the previous figure) start
+    channel_context: list[Token]      # the words of those of them that say where (通过…, 在…)
     previous: int | None = None       # the previous figure of its clause
     conjoined: bool = False           # joined to the previous figure by 、/和/及 only
     stray: bool = False               # its own clause holds nothing but the figure
@@ -227,7 +226,7 @@ def analyse(text: str) -> Analysis:
         unit_end = after.end()
         # (the lists are filled in below; until then every figure shares the empty ones, never changed in place)
         figure = Figure(number, unit_end, region, clause, (lead_start, start), _NONE, _NONE, _NONE, "",
-                        (start, start), _NONE, _NONE, lead_start, _NONE, previous)
+                        (start, start), _NONE, lead_start, _NONE, previous)
         siblings.append(len(figures))
         figures.append(figure)
     if len(parents) == 1:
@@ -270,11 +269,10 @@ def analyse(text: str) -> Analysis:
         while back > 0 and (region, spans[back - 1]) not in by_clause:
             back -= 1
         context = spans[back:at]
-        context_tokens = [t for c in context for t in mine.between(*c)]
         channel_context = [t for c in context if _CHANNEL_INTRO_RE.search(view[c[0]:c[1]]) for t in mine.between(*c)]
         for index in members:
             figure = figures[index]
-            figure.context_tokens, figure.channel_context = context_tokens, channel_context
+            figure.channel_context = channel_context
             if context:
                 figure.context_start = min(figure.context_start, context[0][0])
         if not view[first.lead[0]:first.number.start].strip() and not first.conjoined and context:
