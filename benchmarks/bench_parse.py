@@ -5,6 +5,7 @@ Usage::
     .venv/bin/python benchmarks/bench_parse.py            # everything (about 25 min on 2 cores)
     .venv/bin/python benchmarks/bench_parse.py --quick    # a subset with smaller corpora (about 3 min)
     .venv/bin/python benchmarks/bench_parse.py --only memory parse   # some sections
+    .venv/bin/python benchmarks/bench_parse.py --only prose --before ../old-tree   # prose: this tree and another
 
 Sections (``--only`` takes their names):
 
@@ -33,11 +34,15 @@ Sections (``--only`` takes their names):
 * ``briefing``: ``shaoyang-report briefing <folder>`` on 1,000 and 10,000 copies: time and
   peak RSS (of the largest process: the command or one of its notebook kernels).
 * ``prose``: ms per report of reading the prose alone — the facts ``read_report`` takes
-  (``extract_prose_facts``) and every number as a mention (``numbers_in_prose``) — on
-  the prose lines (those outside the tables' sections) of every real report of
-  ``../shared/reports`` that reads, its caches emptied before each round (as for
-  reports that all differ) and kept (copies); and the whole ``read_report`` of the real
-  text reports, the prose's caches emptied and every bounded cache of the package.
+  (``join_wrapped_lines`` + ``extract_prose_facts``) and every number as a mention
+  (``numbers_in_prose``) — on texts that differ: the prose of every real file of
+  ``../shared/reports`` (the lines outside the tables' sections; every line of a file
+  that does not read as a report), each of them 3 times more with its numbers printed
+  with other digits (no sentence repeats), and the prose of 200 generated reports; the
+  package's bounded caches emptied before each round (reports that all differ) and kept
+  (copies); and the whole ``read_report`` of the real text reports, caches emptied. With
+  ``--before TREE`` the same is timed, in a fresh process, for another checkout of the
+  project (``git worktree add TREE <commit>``), and the ratio printed.
 * ``dask`` (skipped without the extra ``shaoyang-report[dask]``): ``engine="dask"`` on a
   ``LocalCluster`` of 2 worker processes (1 thread each) against the process pool
   (``workers=2``) on 2,000 text copies: ``read_reports`` and
@@ -68,17 +73,17 @@ SECTIONS = ("import", "kinds", "distinct", "identity", "others", "prose", "memor
 
 
 # ---------------------------------------------------------------------------- helpers
-def _env() -> dict:
-    env = dict(os.environ, PYTHONPATH=str(PROJECT), PYTHONHASHSEED="0")
+def _env(pythonpath: Path = PROJECT) -> dict:
+    env = dict(os.environ, PYTHONPATH=str(pythonpath), PYTHONHASHSEED="0")
     env.pop("SHAOYANG_DATA", None)
     return env
 
 
-def _popen_wait(argv: list[str]) -> tuple[float, float, str]:
+def _popen_wait(argv: list[str], pythonpath: Path = PROJECT) -> tuple[float, float, str]:
     """Like _run, but the child is reaped with wait4 so its own peak RSS is read."""
     started = time.perf_counter()
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        proc = subprocess.Popen(argv, cwd=PROJECT, env=_env(), stdout=out, stderr=err, text=True)
+        proc = subprocess.Popen(argv, cwd=PROJECT, env=_env(pythonpath), stdout=out, stderr=err, text=True)
         _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
         seconds = time.perf_counter() - started
@@ -100,8 +105,9 @@ def _load() -> str:
     return f"load {os.getloadavg()[0]:.1f}"
 
 
-def _child(task: str, *args: str) -> dict:
-    seconds, peak, out = _popen_wait([sys.executable, str(Path(__file__).resolve()), "--child", task, *args])
+def _child(task: str, *args: str, pythonpath: Path = PROJECT) -> dict:
+    seconds, peak, out = _popen_wait([sys.executable, str(Path(__file__).resolve()), "--child", task, *args],
+                                     pythonpath)
     result = json.loads(out.strip().splitlines()[-1])
     result.setdefault("wall", seconds)
     result["peak_mb"] = peak
@@ -384,71 +390,216 @@ def bench_identity(tmp: Path, n: int) -> None:
           f"replaced by a constant: {off['cpu_read']:.2f} s CPU; wall {on['seconds']:.1f} / {off['seconds']:.1f} s, "
           f"{load} before)")
     shutil.rmtree(folder)
-def bench_prose(rounds: int) -> None:
-    """ms per report of the prose reader alone, on the prose lines of every real report read."""
-    import importlib
-    import pkgutil
-
+def _prose_lines(path: Path) -> tuple[list[tuple[str, str]], str | None, int | None]:
+    """A real file's prose lines (those outside the tables' sections), its agency and year as read."""
     import shaoyang_report as sr
     from shaoyang_report.layout import TABLE_SECTIONS
-    from shaoyang_report.read import prose
     from shaoyang_report.read.sections import split_sections
+
+    try:
+        report = sr.read_report(path)
+    except sr.ReportFormatError:  # no table of the formats (older reports, prose files): every line is prose
+        text = path.read_text("utf-8")
+        return [(f"line {n}", t) for n, t in enumerate(text.splitlines(), 1) if t.strip()], None, None
+    doc = report.document
+    bounds = split_sections(doc)
+    in_tables = {i for s in TABLE_SECTIONS if s in bounds for i in range(*bounds[s])}
+    lines = [(ln.location, ln.text) for i, ln in enumerate(doc.lines) if i not in in_tables and ln.text.strip()]
+    return lines, report.agency_printed, report.year
+
+
+def _renumbered(lines: list[tuple[str, str]], rng) -> list[tuple[str, str]]:
+    """The lines with every Arabic number but a year printed with other digits (the same count of them)."""
+    import re
+
+    def other(m: re.Match) -> str:
+        digits = m.group()
+        if len(digits) == 4 and m.string[m.end():m.end() + 1] == "年":
+            return digits
+        first = str(rng.randint(1, 9)) if len(digits) > 1 else str(rng.randint(0, 9))
+        return first + "".join(str(rng.randint(0, 9)) for _ in digits[1:])
+
+    return [(where, re.sub(r"[0-9]+", other, text)) for where, text in lines]
+
+
+def prose_corpus(out: str, variants: str, generated: str) -> dict:
+    """The texts the ``prose`` section times, written as JSON: every report's prose lines, agency and year.
+
+    ``real``: the prose lines of every file of ../shared/reports (full reports, openings,
+    excerpts, prose files, pre-2019 reports; the lines outside the tables' sections of the
+    files that read as reports, every line of the others); ``renumbered``: each of them
+    ``variants`` times more with every number but a year printed with other digits, so no
+    sentence repeats; ``generated``: the prose of ``generated`` generated reports that all
+    differ (``tests/generated_reports.py``, title, period and headings between the tables).
+    """
+    import random
+
+    sys.path.insert(0, str(PROJECT / "tests"))
+    import generated_reports as g
 
     files = sorted(p for pattern in ("*/*.txt", "*/*/*.txt", "*/*.md", "*/*.pdf") for p in SHARED.glob(pattern)
                    if not p.name.startswith("README"))
-    texts = []
-    read_ok = set()
+    corpus: dict[str, list] = {"real": [], "renumbered": [], "generated": [], "text_reports": []}
+    rng = random.Random(27)
     for path in files:
-        try:
-            doc = sr.read_report(path).document
-        except sr.ReportFormatError:
+        lines, agency, year = _prose_lines(path)
+        if not lines:
             continue
-        read_ok.add(path)
-        bounds = split_sections(doc)
-        in_tables = {i for s in TABLE_SECTIONS if s in bounds for i in range(*bounds[s])}
-        texts.append(prose.join_wrapped_lines([(ln.location, ln.text) for i, ln in enumerate(doc.lines)
-                                               if i not in in_tables and ln.text.strip()]))
-    modules = [importlib.import_module(f"{prose.__name__}.{m.name}") for m in pkgutil.iter_modules(prose.__path__)]
-    caches = [f for m in modules for f in vars(m).values()
-              if callable(f) and hasattr(f, "cache_clear") and getattr(f, "__module__", "") == m.__name__]
-    every_number = getattr(prose, "read_mentions", prose.find_numbers)  # the mentions, or the numbers before them
+        corpus["real"].append([lines, agency, year])
+        corpus["renumbered"] += [[_renumbered(lines, rng), agency, year] for _ in range(int(variants))]
+        if path.suffix in (".txt", ".md") and year is not None:
+            corpus["text_reports"].append(str(path))
+    with tempfile.TemporaryDirectory() as tmp:
+        for seed in range(int(generated)):
+            report = g.generate(seed, ("F2019", "F2021")[seed % 2], blank_rate=(0.0, 0.1, 0.3)[seed % 3])
+            path = Path(tmp) / f"g{seed:05d}.txt"
+            path.write_text(g.to_text(g.text_lines(report, g.TEXT_LAYOUTS[seed % len(g.TEXT_LAYOUTS)])), "utf-8")
+            lines, agency, year = _prose_lines(path)
+            corpus["generated"].append([lines, agency, year])
+    Path(out).write_text(json.dumps(corpus, ensure_ascii=False), "utf-8")
+    return {k: len(v) for k, v in corpus.items()}
 
-    def best(fn, clear: bool) -> float:
+
+def child_prose(corpus_file: str, rounds: str) -> dict:
+    """ms per report of the prose reader of the package on PYTHONPATH (this tree's or another's)."""
+    import inspect
+
+    import shaoyang_report as sr
+    from shaoyang_report.read import prose
+
+    corpus = json.loads(Path(corpus_file).read_text("utf-8"))
+    takes_hints = "year" in inspect.signature(prose.extract_prose_facts).parameters
+    every_number = getattr(prose, "read_mentions", None) or prose.find_numbers  # the mentions, or the numbers before
+    mentions_take_hints = "year" in inspect.signature(every_number).parameters
+
+    def bounded() -> list:
+        return list(dict.fromkeys(
+            f for name, m in list(sys.modules.items()) if name.startswith("shaoyang_report")
+            for f in vars(m).values() if callable(f) and hasattr(f, "cache_clear") and hasattr(f, "cache_info")
+            and getattr(f, "__module__", "") == name and f.cache_info().maxsize is not None))
+
+    def facts(lines, agency, year):
+        paragraphs = prose.join_wrapped_lines([tuple(x) for x in lines])
+        if takes_hints:
+            return prose.extract_prose_facts(paragraphs, agency=agency, year=year)
+        return prose.extract_prose_facts(paragraphs)
+
+    def numbers(lines, agency, year):
+        paragraphs = prose.join_wrapped_lines([tuple(x) for x in lines])
+        return every_number(paragraphs, agency=agency, year=year) if mentions_take_hints else every_number(paragraphs)
+
+    def best(fn, texts: list, clear: bool) -> float:
         times = []
-        for _ in range(rounds):
+        for _ in range(int(rounds)):
             if clear:
-                for cached in caches:
+                for cached in bounded():
                     cached.cache_clear()
-            t = time.perf_counter()
-            for lines in texts:
-                fn(lines)
-            times.append(time.perf_counter() - t)
+            t = time.process_time()  # CPU time: what other work on the cores takes is not counted
+            for lines, agency, year in texts:
+                fn(lines, agency, year)
+            times.append(time.process_time() - t)
         return min(times) * 1000 / len(texts)
 
-    print(f"prose reading, ms per report on the prose lines of {len(texts)} real reports of ../shared/reports "
-          f"(best of {rounds}):")
-    for label, fn in (("facts (read_report)", prose.extract_prose_facts), ("every number (numbers_in_prose)", every_number)):
-        print(f"  {label:<32} {best(fn, True):6.2f} ms caches emptied, {best(fn, False):6.2f} ms kept")
+    every = corpus["real"] + corpus["renumbered"] + corpus["generated"]
+    for lines, agency, year in every:  # imports, the vocabulary, the catalogue
+        facts(lines, agency, year)
+    out: dict = {"facts_count": sum(len(facts(*t)) for t in corpus["real"])}
+    for kind in ("real", "renumbered", "generated"):
+        out[f"facts_{kind}"] = best(facts, corpus[kind], True)
+    out["facts_all_emptied"] = best(facts, every, True)
+    out["facts_all_kept"] = best(facts, every, False)
+    out["numbers_all_emptied"] = best(numbers, every, True)
+    out["numbers_all_kept"] = best(numbers, every, False)
+    if hasattr(prose, "read_mentions"):  # the reader by clause: where its time goes
+        out["stages"] = _prose_stages(every, best)
+    files = []
+    for name in corpus["text_reports"]:  # the whole read_report of the real text reports this code reads
+        try:
+            sr.read_report(name)
+            files.append(name)
+        except sr.ReportFormatError:
+            continue
 
-    # the whole read_report on the real text reports: the prose's caches emptied, and every bounded cache
-    read_files = [p for p in files if p.suffix in (".txt", ".md") and p in read_ok]
-    bounded = [f for name, m in list(sys.modules.items()) if name.startswith("shaoyang_report")
-               for f in vars(m).values() if callable(f) and hasattr(f, "cache_clear")
-               and getattr(f, "__module__", "") == name and f.cache_info().maxsize is not None]
+    def read(name, *_):
+        sr.read_report(name)
 
-    def best_read(emptied: list) -> float:
-        times = []
-        for _ in range(rounds):
-            for cached in emptied:
-                cached.cache_clear()
-            t = time.perf_counter()
-            for path in read_files:
-                sr.read_report(path)
-            times.append(time.perf_counter() - t)
-        return min(times) * 1000 / len(read_files)
+    out["read_files"] = len(files)
+    out["read_report_emptied"] = best(read, [(f, None, None) for f in files], True)
+    return out
 
-    print(f"  read_report, {len(read_files)} real text reports   {best_read(caches):6.2f} ms prose caches emptied, "
-          f"{best_read(list(dict.fromkeys(bounded))):6.2f} ms every bounded cache emptied")
+
+def _prose_stages(texts: list, best) -> list[tuple[str, float]]:
+    """ms per report of the clause reader's stages, added one by one (the facts' path, done by hand)."""
+    from shaoyang_report.read import prose
+    from shaoyang_report.read.prose import clauses, mentions, reading, sentences
+
+    hint = mentions._FIGURE_HINT
+
+    def upto(stage: int):
+        def run(lines, agency, year):
+            paragraphs = prose.join_wrapped_lines([tuple(x) for x in lines])
+            for _, printed in sentences.iter_lines(paragraphs):
+                text, _ = sentences.normalise(printed)
+                if not hint.search(text):
+                    continue
+                paragraph = reading.Paragraph(agency_is_office=False, year=year)
+                for a, b in sentences.split_sentences(text):
+                    sentence = text[a:b]
+                    if not hint.search(sentence) or stage < 2:
+                        continue
+                    clauses.sentence_tokens(sentence)
+                    if stage >= 3:
+                        clauses.sentence_words(sentence)
+                    if stage < 4 or not reading.may_state_metric(sentence, paragraph) or stage < 5:
+                        continue
+                    analysis = clauses.analyse(sentence)
+                    if stage >= 6:
+                        reader = reading.SentenceReader(analysis, paragraph, every_scope=False)
+                        for index in range(len(analysis.figures)):
+                            reader.readings.append(reader.read(index))
+                        reading.hand_on(paragraph, reader, sentence)
+        return run
+
+    names = ("lines joined, normalised, split, hinted", "+ the vocabulary scan", "+ the numbers",
+             "+ the metric hint", "+ clauses and figures cut", "+ the figures read")
+    return [(name, best(upto(stage), texts, True)) for stage, name in enumerate(names, start=1)]
+
+
+def bench_prose(tmp: Path, rounds: int, before: Path | None) -> None:
+    """ms per report of the prose reader alone (join + facts; every number), this tree's and another's."""
+    corpus = tmp / "prose-corpus.json"
+    sizes = _child("prose_corpus", str(corpus), "3", "200")
+    trees = {"this tree": PROJECT, **({f"before ({before.name})": before} if before else {})}
+    results: dict[str, dict] = {}
+    for _ in range(3):  # the trees in turn, three times: each figure the best of its runs
+        for label, tree in trees.items():
+            run = _child("prose", str(corpus), str(rounds), pythonpath=tree)
+            before_run = results.get(label, run)
+            results[label] = {k: min(v, before_run[k]) if isinstance(v, float) else v for k, v in run.items()}
+            if "stages" in run:
+                results[label]["stages"] = [(name, min(ms, earlier)) for (name, ms), (_, earlier) in
+                                            zip(run["stages"], before_run["stages"])]
+    print(f"prose reading, ms per report (CPU time, best of {rounds} rounds in each of 3 fresh processes per tree, "
+          f"the trees in turn; bounded caches of the package emptied before each round unless 'kept'): "
+          f"{sizes['real']} real reports' prose (../shared/reports), {sizes['renumbered']} of them renumbered "
+          f"(no sentence repeats), {sizes['generated']} generated reports ({_load()} after)")
+    rows = [("facts (read_report), real", "facts_real"), ("facts, renumbered", "facts_renumbered"),
+            ("facts, generated", "facts_generated"), ("facts, all, caches emptied", "facts_all_emptied"),
+            ("facts, all, caches kept", "facts_all_kept"),
+            ("every number (numbers_in_prose), emptied", "numbers_all_emptied"),
+            ("every number, kept", "numbers_all_kept"), ("read_report, real text reports, emptied", "read_report_emptied")]
+    labels = list(results)
+    print(f"  {'':<44}" + "".join(f"{label[:24]:>26}" for label in labels) + ("      ratio" if len(labels) == 2 else ""))
+    for name, key in rows:
+        values = [results[label][key] for label in labels]
+        ratio = f"   {values[0] / values[1]:6.2f}×" if len(values) == 2 and values[1] else ""
+        print(f"  {name:<44}" + "".join(f"{v:23.3f} ms" for v in values) + ratio)
+    stages = results["this tree"].get("stages")
+    if stages:
+        print("  where this tree's time goes (all texts, caches emptied; stages added one by one, the facts' path): "
+              + "; ".join(f"{name} {ms:.3f} ms" for name, ms in stages))
+    print("  facts read from the real reports: " + ", ".join(f"{label} {results[label]['facts_count']}" for label in labels)
+          + "; real text reports read: " + ", ".join(f"{label} {results[label]['read_files']}" for label in labels))
 
 
 def bench_memory(tmp: Path, sizes: list[int]) -> None:
@@ -537,12 +688,15 @@ def main() -> None:
     parser.add_argument("--only", nargs="+", choices=SECTIONS, help="run only these sections")
     parser.add_argument("--sizes", nargs="+", type=int, metavar="N",
                         help="corpus sizes of the memory, parse and briefing sections (default: see above)")
+    parser.add_argument("--before", type=Path, metavar="TREE",
+                        help="prose section: also time the prose reader of this checkout of the project")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         task, *rest = args.child
         print(json.dumps({"read": child_read, "speed": child_speed, "dask": child_dask,
-                          "identity": child_identity}[task](*rest)))
+                          "identity": child_identity, "prose": child_prose,
+                          "prose_corpus": prose_corpus}[task](*rest)))
         return
     sections = args.only or SECTIONS
     q = args.quick
@@ -562,7 +716,7 @@ def main() -> None:
         if "others" in sections:
             bench_others(tmp)
         if "prose" in sections:
-            bench_prose(5 if q else 20)
+            bench_prose(tmp, 3 if q else 10, args.before)
         if "memory" in sections:
             bench_memory(tmp, args.sizes or ([1000, 2000] if q else [1000, 10000]))
         if "parse" in sections:

@@ -63,6 +63,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 from shaoyang_report.config import package_csv
 from shaoyang_report.quick_regex import first_chars, quick_search
@@ -115,14 +116,16 @@ class Measure:
         return self.blocks == "*" or (isinstance(self.blocks, frozenset) and topic in self.blocks)
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     """A vocabulary word found in a sentence: ``role`` is ``topic``, ``short`` or ``measure``."""
 
     start: int
     end: int
     role: str
     key: str
+
+
+_new_token = tuple.__new__  # Token(...) without the named tuple's Python-level constructor
 
 
 def _split(field: str | None) -> list[str]:
@@ -253,7 +256,7 @@ class Vocabulary:
                     longer = word.match(text, at)
                     if longer is not None and longer.end() > best:
                         role, key, best = word_role, word_key, longer.end()
-            out.append(Token(at, best, role, key))
+            out.append(_new_token(Token, (at, best, role, key)))
             pos = best
         return out
 

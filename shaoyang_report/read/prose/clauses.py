@@ -48,6 +48,7 @@ _CONJUNCTION_START_RE = re.compile(r"^\s*(?:和|及|与|以及|或|或者|暨|�
 #: Words that make a figure-less clause before a figure say where it was published.
 _CHANNEL_INTRO_RE = re.compile(r"通过|依托|利用|借助|经由|^\s*(?:[0-9０-９]{4}年度?)?\s*在")
 _BLANK = " "
+_NONE: list = []  # a figure's words before they are found (shared: replaced, never changed in place)
 _END_MARKS = "。；;！？!?…"
 
 
@@ -66,9 +67,8 @@ class Figure:
     object_text: str                  # the counted noun
     object_span: tuple[int, int]
     object_tokens: list[Token]
-    context_tokens: list[Token]       # figure-less clauses before it, since the previous figure
-    context_start: int                # where those clauses start (the lead's start if none)
-    channel_context: list[Token]      # those of them that say where (通过…, 在…)
+    context_start: int                # where the figure-less clauses before it (since the previous figure) start
+    channel_context: list[Token]      # the words of those of them that say where (通过…, 在…)
     previous: int | None = None       # the previous figure of its clause
     conjoined: bool = False           # joined to the previous figure by 、/和/及 only
     stray: bool = False               # its own clause holds nothing but the figure
@@ -145,12 +145,6 @@ def _clauses(view: str, region_of: list[int], region: int) -> list[tuple[int, in
     return spans
 
 
-def _unit_end(text: str, number: Number) -> int:
-    m = AFTER_NUMBER_RE.match(text, number.end)
-    assert m is not None  # every part of it is optional: it always matches
-    return m.end()
-
-
 class _Words:
     """A region's vocabulary words (in text order, not overlapping) and where each starts."""
 
@@ -218,19 +212,21 @@ def analyse(text: str) -> Analysis:
     figures: list[Figure] = []
     by_clause: dict[tuple[int, tuple[int, int]], list[int]] = {}
     clause_lists = {r: _clauses(views[r], region_of, r) for r in {region_of[n.start] for n in counted}}
+    after_number, beyond = AFTER_NUMBER_RE.match, (len(text) + 1,)
     for number in counted:
-        region = region_of[number.start]
-        view = views[region]
+        start = number.start
+        region = region_of[start]
         spans = clause_lists[region]
-        clause = spans[max(0, bisect.bisect_right(spans, (number.start, len(text) + 1)) - 1)]
+        clause = spans[max(0, bisect.bisect_right(spans, (start, *beyond)) - 1)]
         siblings = by_clause.setdefault((region, clause), [])
         previous = siblings[-1] if siblings else None
         lead_start = figures[previous].unit_end if previous is not None else clause[0]
-        figure = Figure(number=number, unit_end=_unit_end(view, number), region=region, clause=clause,
-                        lead=(lead_start, number.start), lead_tokens=[], tail_tokens=[], tail_spans=[],
-                        object_text="", object_span=(number.start, number.start), object_tokens=[], context_tokens=[],
-                        context_start=lead_start, channel_context=[],
-                        previous=previous)
+        after = after_number(views[region], number.end)
+        assert after is not None  # every part of it is optional: it always matches
+        unit_end = after.end()
+        # (the lists are filled in below; until then every figure shares the empty ones, never changed in place)
+        figure = Figure(number, unit_end, region, clause, (lead_start, start), _NONE, _NONE, _NONE, "",
+                        (start, start), _NONE, lead_start, _NONE, previous)
         siblings.append(len(figures))
         figures.append(figure)
     if len(parents) == 1:
@@ -273,11 +269,10 @@ def analyse(text: str) -> Analysis:
         while back > 0 and (region, spans[back - 1]) not in by_clause:
             back -= 1
         context = spans[back:at]
-        context_tokens = [t for c in context for t in mine.between(*c)]
         channel_context = [t for c in context if _CHANNEL_INTRO_RE.search(view[c[0]:c[1]]) for t in mine.between(*c)]
         for index in members:
             figure = figures[index]
-            figure.context_tokens, figure.channel_context = context_tokens, channel_context
+            figure.channel_context = channel_context
             if context:
                 figure.context_start = min(figure.context_start, context[0][0])
         if not view[first.lead[0]:first.number.start].strip() and not first.conjoined and context:
