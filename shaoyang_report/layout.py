@@ -127,7 +127,7 @@ class Format:
 
     A format before the national tables prints none of them (``tables`` empty): its
     reports are prose and, on some, the old statistics table (``statistics``: its key
-    under ``[statistics]`` in ``layouts.toml``); ``markers`` are the lines that tell it
+    under ``[statistics]`` in ``layouts.toml``); ``old_marks`` are the lines that tell it
     when the text prints no year (its old headings, the old table's caption).
     """
 
@@ -138,8 +138,8 @@ class Format:
     tables: dict[str, str]
     shapes: dict[str, tuple[str, ...]]
     statistics: str | None = None
-    markers: tuple[re.Pattern[str], ...] = ()
-    markers_zh: tuple[str, ...] = ()  # examples of what the markers match, for messages
+    old_marks: tuple[re.Pattern[str], ...] = ()
+    old_marks_zh: tuple[str, ...] = ()  # examples of what the old_marks match, for messages
 
 
 @dataclass(frozen=True)
@@ -263,8 +263,8 @@ def _parse(doc: dict) -> Layout:
             tables=dict(f["tables"]),
             shapes={k: tuple(v) for k, v in f.get("shapes", {}).items()},
             statistics=f.get("statistics"),
-            markers=_compile(f.get("markers", [])),
-            markers_zh=tuple(f.get("markers_zh", ())),
+            old_marks=_compile(f.get("old_marks", [])),
+            old_marks_zh=tuple(f.get("old_marks_zh", ())),
         )
         for key, f in doc["formats"].items()
     }

@@ -361,7 +361,7 @@ def format_refusal(doc: Document, year: int | None) -> str:
     keys = "/".join(layout.table_formats)
     if year is None:
         early = "; ".join(f"{k}: {min(f.years)}–{max(f.years)}, or its headings and table "
-                          f"({', '.join(f.markers_zh)})" for k, f in layout.formats.items() if not f.tables)
+                          f"({', '.join(f.old_marks_zh)})" for k, f in layout.formats.items() if not f.tables)
         when = f"the text prints no year (looked for a year or the marks of an earlier report: {early})"
     else:
         spans = ", ".join(f"{k} {min(f.years)}–{max(f.years)}" for k, f in layout.formats.items())

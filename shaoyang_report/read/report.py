@@ -414,15 +414,18 @@ def parse_document(doc: Document, *, report_id: str | None = None, strict: bool 
     meta = read_metadata(doc, catalog_entry=catalog_entry, given=given)
     bounds = split_sections(doc)
     tables_found = [s for s in TABLE_SECTIONS if s in bounds]
-    if meta.template is None and (early := early_format(doc)) is not None:  # a report before 2019, no year printed
+    # a report before the national tables that prints no year: told by its old headings or statistics table
+    early = early_format(doc) if meta.template is None or (meta.year is None and not bounds) else None
+    if meta.template is None and early is not None:
         meta = replace(meta, template=early[0], template_basis=early[1])
     layout = get_layout()
-    if meta.year is None and not bounds and meta.template is None:  # (a year only the caller or the catalog gives makes no text a report)
+    if meta.year is None and not bounds and early is None:  # (a year only the caller or the catalog gives makes no text a report)
         raise ReportFormatError(
             doc.source,
             "not a 政府信息公开工作年度报告: expected a title or statistics period naming the year "
-            "(邵阳市2020年政府信息公开工作年度报告, 统计期限从2020年1月1日…) or the table headings "
-            "(二、主动公开政府信息情况 …)",
+            "(邵阳市2020年政府信息公开工作年度报告, 统计期限从2020年1月1日…), the table headings "
+            "(二、主动公开政府信息情况 …), or the headings or statistics table of a report before 2019 "
+            "(三、依申请公开政府信息情况, 附表 政府信息公开情况统计表 …)",
         )
     if meta.template is None:
         raise ReportFormatError(doc.source, format_refusal(doc, meta.used_year()))

@@ -14,8 +14,9 @@ numbering (其中:1. / (1) / 2、) and quotes are taken off. Its cells are the c
 printed row (a grid row, a ``|`` row, a label-and-numbers line) or, printed a cell per line,
 the lines up to the next label (a line holding only a space or ``|`` is an empty cell; a
 last bare ``|`` closes the row). A row is placed only when it prints one cell per column
-(and the unit or code cell the header names), or prints no number at all (blank, never 0);
-else its numbers are unplaced and the row is a problem.
+(and the unit or code cell the header names; a row whose every cell is a number prints no
+unit cell), or prints no number at all (blank, never 0); else its numbers are unplaced and
+the row is a problem.
 
 Example:
     >>> from shaoyang_report.read.readers.text_reader import text_document
@@ -165,7 +166,7 @@ def early_format(doc: Document) -> tuple[str, str] | None:
     """The format before the national tables a text's marks tell, and on what basis, or None.
 
     Marks: a line that is one of the format's old headings or its table's caption
-    (``markers``), or the old statistics table's row labels (at least ``min_rows``).
+    (``old_marks``), or the old statistics table's row labels (at least ``min_rows``).
     """
     layout = get_layout()
     for key, fmt in layout.formats.items():
@@ -173,7 +174,7 @@ def early_format(doc: Document) -> tuple[str, str] | None:
             continue
         for line in doc.lines:
             norm = normalize(line.text.replace("|", ""))
-            if norm and len(norm) <= layout.max_heading_chars and any(p.match(norm) for p in fmt.markers):
+            if norm and len(norm) <= layout.max_heading_chars and any(p.match(norm) for p in fmt.old_marks):
                 return key, "old headings"
         if fmt.statistics and len({r.key for _, r, _, _ in _label_lines(doc, stat_table(fmt.statistics))}) \
                 >= stat_table(fmt.statistics).min_rows:
@@ -185,7 +186,9 @@ def _header(doc: Document, first: int, table: StatTable) -> tuple[list[StatColum
     """The value columns the header above the first row names (in printed order), and whether it
     names a unit and a code column."""
     lines = doc.lines[max(0, first - _HEADER_LINES):first]
-    cells = [c for line in lines for t in line.tokens if t.kind == TEXT and len(c := normalize(t.text)) <= _HEADER_CELL]
+    # header cells, and the words of a cell holding several (PDF text: 指标名称 计量单位 本年度 历年累计)
+    cells = [c for line in lines for t in line.tokens if t.kind == TEXT
+             for c in dict.fromkeys([normalize(t.text), *t.text.split()]) if c and len(c) <= _HEADER_CELL]
     named: list[tuple[int, StatColumn]] = []
     for col in table.columns:
         at = next((k for k, c in enumerate(cells) if col.header.search(c)), None)
@@ -272,8 +275,10 @@ def read_statistics(doc: Document, key: str | None) -> StatisticsRead:
             out.lines.update(range(i, end))
         else:
             out.lines.add(i)
-        if glued and has_unit:
-            cells = [(glued, label.location), *cells]
+        if glued:  # the unit printed in the label's cell (主动公开信息数 条): the label is the rest
+            label = Token(label.text.rstrip()[:-len(glued)].rstrip(), label.location, label.kind)
+            if has_unit:
+                cells = [(glued, label.location), *cells]
         _place(row, label, cells, columns, has_unit, has_code, table, out)
     return out
 
@@ -286,6 +291,8 @@ def _place(row: StatRow, label: Token, cells: list[tuple[str, str]], columns: li
     unit = row.unit
     if has_unit and cells and cells[0][0] in table.units:
         unit = cells[0][0]
+    if has_unit and len(cells) == width - 1 and all(_NUMBER.match(raw.replace(",", "")) for raw, _ in cells):
+        cells = [("", label.location), *cells]  # every cell a number: none is the unit cell, which is not printed
     values = cells[has_unit + has_code:] if len(cells) == width else None
     code_ok = not has_code or (len(cells) == width and (cells[has_unit][0] == "" or _CODE.match(cells[has_unit][0])))
     unit_ok = not has_unit or (len(cells) == width and (cells[0][0] == "" or cells[0][0] in table.units))
