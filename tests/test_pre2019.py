@@ -243,3 +243,83 @@ def test_a_row_missing_a_cell_is_never_placed_on_a_guess():
         ("answers", "year"): 6.0, ("answers", "cumulative"): 50.0,
         ("administrative_review", "year"): 0.0, ("administrative_review", "cumulative"): 1.0}
     assert re.search(r"统计表 6 项", repr(report))
+
+
+# --------------------------------------------------------------------------- across the 2019 break
+
+#: Figures of the generated reports for the years before 2019 the set lacks (of one agency, 邵阳市).
+OLD_YEARS = {2016: (1520, 14, 14, 1, 0), 2017: (1688, 21, 20, 0, 1), 2018: (1835, 9, 9, 2, 0)}
+
+
+def old_report(year: int, agency: str, published: int, received: int, answered: int, review: int,
+               litigation: int) -> str:
+    """A report before 2019 as they were written: prose under the old headings, the old statistics table."""
+    return "\n".join([
+        f"{agency}{year}年政府信息公开工作年度报告",
+        "一、概述",
+        f"{year}年,{agency}认真贯彻落实《中华人民共和国政府信息公开条例》,政府信息公开工作有序开展。",
+        "二、政府信息主动公开情况",
+        f"{year}年,通过政府信息公开平台、政府网站主动公开政府信息{published}条。",
+        "三、依申请公开政府信息情况",
+        f"{year}年,共受理政府信息公开申请{received}件,均已按期答复。",
+        "四、政府信息公开的收费及减免情况",
+        "未收取任何费用。",
+        "五、因政府信息公开申请行政复议、提起行政诉讼的情况",
+        f"因政府信息公开申请行政复议{review}件,提起行政诉讼{litigation}件。",
+        "六、政府信息公开工作存在的主要问题及改进情况",
+        "公开内容还需进一步丰富。",
+        "附表 政府信息公开情况统计表",
+        f"指标名称 | 计量单位 | {year}年度 | 历年累计 |",
+        f"主动公开信息数 | 条 | {published} | {published * 6} |",
+        f"申请总数 | 件 | {received} | {received * 5} |",
+        f"对申请的答复总数 | 件 | {answered} | {answered * 5} |",
+        f"行政复议数 | 件 | {review} | {review + 3} |",
+        f"行政诉讼数 | 件 | {litigation} | {litigation + 1} |",
+    ])
+
+
+def break_corpus(folder: Path) -> Path:
+    """The bundled 邵阳市 reports (2019–2023), generated ones for 2016–2018 and the development pages."""
+    import shutil
+
+    raw = Path(__file__).resolve().parents[1] / "data" / "raw"
+    shutil.copytree(raw, folder)
+    catalog = (folder / "catalog.csv").read_text("utf-8").rstrip("\n").split("\n")
+    for year, figures in OLD_YEARS.items():
+        name = f"shaoyang_city_{year}.txt"
+        (folder / name).write_text(old_report(year, "邵阳市人民政府", *figures), "utf-8")
+        catalog.append(f"shaoyang_city_{year},邵阳市,{year},,{name},full,generated: a report before 2019 (test)")
+    (folder / "catalog.csv").write_text("\n".join(catalog) + "\n", "utf-8")
+    (folder / "pre2019").mkdir()
+    for page in sorted(PRE2019.glob("*.txt")):
+        shutil.copy(page, folder / "pre2019" / page.name)
+    return folder
+
+
+def test_compare_years_runs_across_the_break_and_the_charts_mark_it(tmp_path: Path):
+    from shaoyang_report.publish import plotting
+
+    corpus = sr.read_reports(break_corpus(tmp_path / "raw"), progress=False)
+    assert set(corpus.reports.template) >= {"F2008", "F2019"}
+    cmp = sr.compare_years(corpus, agency="邵阳市")
+    assert min(cmp.year) == 2016 and {2019, 2020, 2021} <= set(cmp.year)
+    old = cmp[cmp.year < 2019]
+    assert set(old.template) == {"F2008"}
+    received = old[old.indicator == "applications_received"].set_index("year")
+    assert received.value.to_dict() == {y: float(f[1]) for y, f in OLD_YEARS.items()}
+    assert set(received.basis) == {"printed table"} and received.caveat_zh.str.contains("2019年前").all()
+    assert (received.comparability == "caveat").all()
+    review = old[old.indicator == "review_total"].set_index("year").value.to_dict()
+    assert review == {y: float(f[3]) for y, f in OLD_YEARS.items()}
+    published = old[old.indicator == "information_published"].set_index("year").value.to_dict()
+    assert published == {y: float(f[0]) for y, f in OLD_YEARS.items()}
+    # what 2019 and later give keeps its own caveat and comparability
+    new = cmp[(cmp.year >= 2019) & (cmp.indicator == "applications_received")]
+    assert (new.comparability == "direct").all() and new.caveat_zh.isna().all()
+    # not in the old format: the 2019 tables' rows
+    assert old[old.indicator == "permit_decisions"].why_missing.eq("not in that year's format").all()
+    assert plotting.format_break(cmp) == 2019
+    assert plotting.format_break(cmp[cmp.year >= 2019]) is None  # no break: charts as before
+    chart = plotting.applications(cmp, "邵阳市")
+    texts = [t.get_text() for ax in chart.figure.axes for t in ax.texts]
+    assert "2019年起全国统一格式" in texts
