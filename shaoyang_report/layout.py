@@ -178,6 +178,8 @@ class Layout:
     section_anchors: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
     cross_year_rules: tuple[dict[str, str], ...] = ()
     column_sets: dict[str, ColumnSet] = field(default_factory=dict)
+    #: The old statistics tables as parsed (``[statistics]``; compiled by shaoyang_report.read.statistics).
+    statistics: dict[str, Any] = field(default_factory=dict)
 
     @property
     def table_formats(self) -> dict[str, Format]:
@@ -299,6 +301,7 @@ def _parse(doc: dict) -> Layout:
         notes=_compile(doc.get("notes", {}).get("patterns", [])),
         section_anchors={k: _compile(v) for k, v in sections.get("anchors", {}).items()},
         column_sets=column_sets,
+        statistics=dict(doc.get("statistics", {})),
     )
 
 

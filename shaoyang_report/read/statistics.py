@@ -33,10 +33,8 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 
 from shaoyang_report.layout import get_layout
 from shaoyang_report.read.document import BLANK, PAD, TEXT, VALUE, Document, Line, Token
@@ -118,8 +116,7 @@ class StatisticsRead:
 @cache
 def stat_table(key: str) -> StatTable:
     """The old statistics table ``key`` as ``layouts.toml`` describes it."""
-    raw = resources.files("shaoyang_report").joinpath("data/layouts.toml").read_bytes()
-    spec = tomllib.loads(raw.decode("utf-8"))["statistics"][key]
+    spec = get_layout().statistics[key]
     return StatTable(
         name_zh=spec["name_zh"], min_rows=int(spec["min_rows"]),
         unit_header=re.compile(spec["unit_header"]), code_header=re.compile(spec["code_header"]),
