@@ -6,8 +6,8 @@ code has no per-year or per-format branches.
 Example:
     >>> from shaoyang_report.layout import get_layout
     >>> layout = get_layout()
-    >>> sorted(layout.formats)
-    ['F2019', 'F2021']
+    >>> sorted(layout.formats), sorted(layout.table_formats)
+    (['F2008', 'F2019', 'F2021'], ['F2019', 'F2021'])
     >>> layout.table_for("F2019", "active_disclosure").value_count()
     22
 """
@@ -123,7 +123,13 @@ class Table:
 
 @dataclass(frozen=True)
 class Format:
-    """One national format (F2019, F2021)."""
+    """One format: a national table format (F2019, F2021), or the reports before them (F2008).
+
+    A format before the national tables prints none of them (``tables`` empty): its
+    reports are prose and, on some, the old statistics table (``statistics``: its key
+    under ``[statistics]`` in ``layouts.toml``); ``old_marks`` are the lines that tell it
+    when the text prints no year (its old headings, the old table's caption).
+    """
 
     key: str
     name_zh: str
@@ -131,6 +137,9 @@ class Format:
     years: tuple[int, ...]
     tables: dict[str, str]
     shapes: dict[str, tuple[str, ...]]
+    statistics: str | None = None
+    old_marks: tuple[re.Pattern[str], ...] = ()
+    old_marks_zh: tuple[str, ...] = ()  # examples of what the old_marks match, for messages
 
 
 @dataclass(frozen=True)
@@ -169,6 +178,17 @@ class Layout:
     section_anchors: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
     cross_year_rules: tuple[dict[str, str], ...] = ()
     column_sets: dict[str, ColumnSet] = field(default_factory=dict)
+    #: The old statistics tables as parsed (``[statistics]``; compiled by shaoyang_report.read.statistics).
+    statistics: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def table_formats(self) -> dict[str, Format]:
+        """The national table formats (F2019, F2021): those that print the tables."""
+        return {k: f for k, f in self.formats.items() if f.tables}
+
+    def prints_tables(self, template: str | None) -> bool:
+        """Whether a format prints the national tables (False for F2008 and for None)."""
+        return template is not None and bool(self.formats[template].tables)
 
     def table_for(self, template: str, section: str) -> Table:
         """The table a format prints in ``section``."""
@@ -177,7 +197,7 @@ class Layout:
     @cache  # noqa: B019 - the one Layout lives for the process (get_layout caches it)
     def column_label(self, section: str, dim: str, key: str) -> str:
         """Chinese label of a measure/applicant/item key within a section."""
-        for fmt in self.formats.values():
+        for fmt in self.table_formats.values():
             table = self.tables[fmt.tables[section]]
             for row in table.rows:
                 if dim == "item" and row.key == key:
@@ -244,6 +264,9 @@ def _parse(doc: dict) -> Layout:
             years=tuple(f["years"]),
             tables=dict(f["tables"]),
             shapes={k: tuple(v) for k, v in f.get("shapes", {}).items()},
+            statistics=f.get("statistics"),
+            old_marks=_compile(f.get("old_marks", [])),
+            old_marks_zh=tuple(f.get("old_marks_zh", ())),
         )
         for key, f in doc["formats"].items()
     }
@@ -278,6 +301,7 @@ def _parse(doc: dict) -> Layout:
         notes=_compile(doc.get("notes", {}).get("patterns", [])),
         section_anchors={k: _compile(v) for k, v in sections.get("anchors", {}).items()},
         column_sets=column_sets,
+        statistics=dict(doc.get("statistics", {})),
     )
 
 

@@ -117,22 +117,32 @@ def test_the_refusal_says_what_was_looked_for():
         sr.read_text(both, source="x.txt")
 
 
-def test_real_pre2019_pages_are_refused_with_what_they_lack():
-    # a 2009 notice with a blank statistics form of the old kind: no table of either format, no year of its own
-    with pytest.raises(ReportFormatError) as caught:
-        sr.read_report(PRE2019 / "putian_2009_notice_table_template.txt")
-    assert "the text prints none of the tables" in str(caught.value) and "the text prints no year" in str(caught.value)
-    # a 2013 report: its year is printed, but neither format was in use
-    with pytest.raises(ReportFormatError, match="its year 2013 is in neither format's years"):
-        sr.read_report(PRE2019 / "daoxian_culture_bureau_2013.txt")
-    # a blank statistics form alone (附件3 …统计报表): not such a report at all, whatever the caller says
-    for hints in ({}, {"year": 2021, "format": "F2021"}):
-        with pytest.raises(ReportFormatError, match="not a 政府信息公开工作年度报告"):
-            sr.read_report(PRE2019 / "dingxi_stats_form_template.txt", **hints)
+def test_real_pre2019_pages_are_read_as_the_format_before_the_tables():
+    # (issue 25: they were refused for lacking the 2019 tables.) A 2009 notice with a blank statistics
+    # form of the old kind and no year of its own: told by its old headings, read as F2008
+    notice = sr.read_report(PRE2019 / "putian_2009_notice_table_template.txt")
+    assert (notice.template, notice.template_basis, notice.year) == ("F2008", "old headings", None)
+    assert notice.missing.empty and notice.summary()["statistics"] == 34  # 17 rows × 2 columns, every cell blank
+    # a 2013 report: its year tells the format before the tables
+    report = sr.read_report(PRE2019 / "daoxian_culture_bureau_2013.txt")
+    assert (report.template, report.template_basis, report.year) == ("F2008", "year", 2013)
+    # a blank statistics form alone (附件3 …统计报表): its rows tell it
+    form = sr.read_report(PRE2019 / "dingxi_stats_form_template.txt")
+    assert (form.template, form.template_basis) == ("F2008", "old statistics table")
     # the caller may still say the format: nothing of it is printed, and the report says so
     said = sr.read_report(PRE2019 / "putian_2009_notice_table_template.txt", format="F2019")
     assert said.provenance["format"] == Evidence("caller") and said.facts.empty
     assert set(said.missing.section) == {"active_disclosure", "applications", "review_litigation"}
+
+
+def test_a_text_with_no_year_and_no_mark_of_any_format_is_refused_saying_what_was_looked_for():
+    with pytest.raises(ReportFormatError) as caught:
+        sr.read_text("二、主动公开政府信息情况\n本机关全年主动公开政府信息12条。", source="x.txt")
+    message = str(caught.value)
+    assert "the table sections print no table label" in message and "the text prints no year" in message
+    assert "F2008: 2008–2018" in message and "三、依申请公开政府信息情况" in message
+    with pytest.raises(ReportFormatError, match="not a 政府信息公开工作年度报告.*附表 政府信息公开情况统计表"):
+        sr.read_text("本机关全年主动公开政府信息12条。", source="x.txt")
 
 
 # --------------------------------------------------------------------------- what the caller says

@@ -67,12 +67,12 @@ def _printed_value(entry: dict) -> float:
     return value * 10_000 if entry["unit"].startswith("万") and entry["unit"] != "万元" else value
 
 
-def score() -> tuple[Counter, dict[str, Counter], list[str]]:
+def score(files: list[Path] | None = None) -> tuple[Counter, dict[str, Counter], list[str]]:
     """Read every typed file; return the totals, the counts per metric and what went wrong."""
     totals: Counter = Counter()
     per_metric: dict[str, Counter] = defaultdict(Counter)
     notes: list[str] = []
-    for path in _typed_files():
+    for path in files if files is not None else _typed_files():
         typed = json.loads(path.read_text("utf-8"))
         text_path = path.with_suffix(".txt")
         lines = text_path.read_text("utf-8").splitlines()

@@ -1,7 +1,9 @@
 """Compare years: indicators that mean the same across formats, per agency and year.
 
 The crosswalk (``data/indicators.csv``) says, for each indicator, where F2019 and F2021
-reports print it (``section/item/measure[/applicant]``; ``a + b`` sums terms; ``x | y``
+reports print it — and reports before 2019 (F2008) state it, in the old statistics table
+(``statistics/<row>/year``) or in prose, with a caveat (``caveat_F2008``) where the meaning
+changed at the 2019 break — (``section/item/measure[/applicant]``; ``a + b`` sums terms; ``x | y``
 takes the first that is printed; ``@group`` sums the printed leaf rows of a table 三
 group), whether the two formats' values are directly comparable or only with a caveat,
 and — for F2019 prior-year columns — where year N's report states year N−1's value.
@@ -19,7 +21,7 @@ Example:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -64,6 +66,15 @@ class Indicator:
     prior_year: str
     comparability: str
     caveat_zh: str
+    #: Format → a caveat on that format's values alone (``caveat_F2008``: the meaning changed in 2019).
+    format_caveats: dict[str, str] = field(default_factory=dict)
+
+    def caveat_for(self, template: str | None) -> tuple[str, str | None]:
+        """``(comparability, caveat)`` of a value of this indicator read from a report of ``template``."""
+        own = self.format_caveats.get(template or "")
+        if own:
+            return "caveat", own
+        return self.comparability, self.caveat_zh or None
 
 
 @cache
@@ -74,7 +85,8 @@ def indicators() -> tuple[Indicator, ...]:
     return tuple(
         Indicator(key=r["indicator"], name_zh=r["name_zh"], unit=r["unit"], kind=r["kind"],
                   sources={f: r[f] for f in formats}, prior_year=r["prior_year"],
-                  comparability=r["comparability"], caveat_zh=r["caveat_zh"])
+                  comparability=r["comparability"], caveat_zh=r["caveat_zh"],
+                  format_caveats={f: r[f"caveat_{f}"] for f in formats if r.get(f"caveat_{f}")})
         for r in rows
     )
 
@@ -83,7 +95,9 @@ def indicator_table() -> pd.DataFrame:
     """The crosswalk as a frame (for documentation and notebooks)."""
     return pd.DataFrame([{"indicator": i.key, "name_zh": i.name_zh, "unit": i.unit, "kind": i.kind,
                           **i.sources, "prior_year": i.prior_year, "comparability": i.comparability,
-                          "caveat_zh": i.caveat_zh} for i in indicators()])
+                          "caveat_zh": i.caveat_zh, **{f"caveat_{f}": i.format_caveats.get(f, "") for f in
+                                                       get_layout().formats if not get_layout().prints_tables(f)}}
+                         for i in indicators()])
 
 
 OCR_BASIS = " (OCR)"  # appended to a value's basis when a number it is made of was read by OCR
@@ -282,10 +296,10 @@ def compare_years(corpus: Corpus, agency: str | None = None, years: list[int] | 
         for year in years:
             rf = chosen.get(year)
             template = rf.template if rf else next((k for k, f in layout.formats.items() if year in f.years), None)
+            comparability, caveat = ind.caveat_for(template)
             row = {"indicator": ind.key, "name_zh": ind.name_zh, "unit": ind.unit, "year": year,
                    "template": template, "value": math.nan, "basis": None, "source": None,
-                   "comparability": ind.comparability, "caveat_zh": ind.caveat_zh or None,
-                   "why_missing": None}
+                   "comparability": comparability, "caveat_zh": caveat, "why_missing": None}
             result: tuple[float, str, str] | str
             if rf is None:
                 result = "no_report"

@@ -26,6 +26,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -75,6 +76,8 @@ def report_headline(summary: dict) -> str:
     OCR misreads are counted within the findings, when there are any. A table printed
     with every cell blank shows as ``表二 空白（10 格均未填）``, not as values read, and a
     text whose every table is so (an empty template) says so first (``空白表格，未填任何数值：``).
+    A report before the national tables (F2008) counts its prose figures and the values of
+    its old statistics table instead (``正文数字 5 项；统计表 0 项``).
 
     Example:
         >>> s = {"source": "x.txt", "agency": None, "year": 2022, "template": "F2021", "active_disclosure": "10/10",
@@ -84,12 +87,16 @@ def report_headline(summary: dict) -> str:
         'x.txt: （未署名） 2022年 F2021（空白表格，未填任何数值：表二 空白（10 格均未填）, 表三 0/161, 表四 0/15；正文数字 0 项；勾稽问题 0 项，无法核对 23 项）'
     """
     s = summary
+    misreads = s.get("likely_misreads") or 0
+    findings = f"勾稽问题 {s['findings']} 项" + (f"（其中疑似识别错误 {misreads} 项）" if misreads else "")
+    old = s.get("statistics")
+    if isinstance(old, int | float) and not math.isnan(old):  # a report before the national tables
+        return (f"{s['source']}: {s['agency'] or '（未署名）'} {s['year'] or '?'}年 {s['template'] or '?'}"
+                f"（正文数字 {s['prose']} 项；统计表 {int(old)} 项；{findings}，无法核对 {s['not_checkable']} 项）")
     counts = ", ".join(f"表{n} {table_count(s, k)}" for k, n in _TABLE_NUMBERS)
     blank = _blank_tables(s)
     if blank and blank >= {k for k, _ in _TABLE_NUMBERS if str(s[k]).split("/")[0] not in ("0", "")}:
         counts = f"空白表格，未填任何数值：{counts}"
-    misreads = s.get("likely_misreads") or 0
-    findings = f"勾稽问题 {s['findings']} 项" + (f"（其中疑似识别错误 {misreads} 项）" if misreads else "")
     return (f"{s['source']}: {s['agency'] or '（未署名）'} {s['year'] or '?'}年 {s['template'] or '?'}"
             f"（{counts}；正文数字 {s['prose']} 项；{findings}，无法核对 {s['not_checkable']} 项）")
 

@@ -332,6 +332,38 @@ def _frame_years(ax, years: list[int], gaps: Mapping[int, str]) -> None:
                 fontsize=9, rotation=90)
 
 
+def format_break(comparison: pd.DataFrame) -> int | None:
+    """The first year of the national tables, when the comparison holds years before it too (else None).
+
+    Years before it are reports before 2019 (F2008: prose and the old statistics table);
+    the charts mark the break (``2019年起全国统一格式``).
+    """
+    from shaoyang_report.layout import get_layout
+
+    layout = get_layout()
+    if "template" not in comparison:
+        return None
+    table_years = [int(y) for y, t in zip(comparison.year, comparison.template) if isinstance(t, str)
+                   and t in layout.formats and layout.prints_tables(t)]
+    first = min(table_years, default=None) or min((min(f.years) for f in layout.table_formats.values()), default=None)
+    if first is None or not any(int(y) < first for y in comparison.year) or not any(int(y) >= first for y in comparison.year):
+        return None
+    return first
+
+
+def _mark_break(ax, year: int | None) -> None:
+    """A dashed line before the first year of the national tables, labelled ``2019年起全国统一格式`` along it."""
+    if year is None:
+        return
+    from matplotlib.transforms import blended_transform_factory
+
+    ax.axvline(year - 0.5, color="#555555", lw=1.0, ls="--", zorder=1)
+    # along the line, from the top: between the two years' bands, clear of the panel's title
+    ax.text(year - 0.48, 0.98, f"{year}年起全国统一格式", transform=blended_transform_factory(ax.transData, ax.transAxes),
+            ha="left", va="top", rotation=90, color="#444444", fontsize=7.5, zorder=5,
+            bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.85})
+
+
 def _basis_legend(fig, kinds: set[str | None], bars: bool) -> None:
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
@@ -473,6 +505,7 @@ def year_chart(
                 drawn, handles = _draw_lines(ax, comparison, keys, marks, colours)
             kinds |= drawn
             _frame_years(ax, years, _gap_reasons(comparison, keys))
+            _mark_break(ax, format_break(comparison))
             ax.set_title(panel_title, loc="left", fontsize=10.5)
             rows = comparison[comparison.indicator.isin(list(keys))]
             values = rows.value.dropna()

@@ -234,8 +234,17 @@ def coverage(b: AgencyYears) -> Html:
                 notes.append(f"勾稽问题 {int(r.findings)} 项")
             rows.append({"year": year, "report_id": r.report_id, "url": r.url if isinstance(r.url, str) else "",
                          "template": r.template, "completeness": completeness_zh(r.completeness),
-                         "content": f"表格值 {'，'.join(tables)}；正文数字 {int(r.prose)} 项", "notes": "；".join(notes)})
+                         "content": _content(r, tables), "notes": "；".join(notes)})
     return Html(_templates().coverage(rows))
+
+
+def _content(r, tables: list[str]) -> str:
+    """What a report holds: its tables' values and its prose figures; for a report before 2019, its
+    prose figures and the values of its old statistics table."""
+    old = getattr(r, "statistics", None)
+    if isinstance(old, int | float) and not math.isnan(old):
+        return f"正文数字 {int(r.prose)} 项；统计表 {int(old)} 项（2019年以前，无全国统一表格）"
+    return f"表格值 {'，'.join(tables)}；正文数字 {int(r.prose)} 项"
 
 
 def _latest_pair(b: AgencyYears) -> int | None:

@@ -114,7 +114,7 @@ def format_signs() -> dict[str, Signs]:
     layout = get_layout()
     out = {}
     for section in TABLE_SECTIONS:
-        tables = {key: layout.table_for(key, section) for key in layout.formats}
+        tables = {key: layout.table_for(key, section) for key in layout.table_formats}
         printable = {key: _printable(layout.formats[key].shapes, t.rows) for key, t in tables.items()}
         row_signs: list[RowSign] = []
         blocks: dict[str, dict[str, ColumnSet]] = {}
@@ -334,13 +334,18 @@ def detect_format(doc: Document, year: int | None, *, given: str | None = None,
         return decided, "table labels"
     if given is not None:
         return given, "caller"
+    layout = get_layout()
     if year is not None:
-        for key, fmt in get_layout().formats.items():
+        for key, fmt in layout.table_formats.items():
             if year in fmt.years:
                 return key, f"year ({year_from})" if year_from else "year"
     headers = found.decided(headers=True)
     if headers is not None:
         return headers, "table headers"
+    if year is not None:  # a year before the national tables: the format of its reports
+        for key, fmt in layout.formats.items():
+            if year in fmt.years:
+                return key, f"year ({year_from})" if year_from else "year"
     return None, None
 
 
@@ -353,9 +358,11 @@ def format_refusal(doc: Document, year: int | None) -> str:
         'cannot tell the national format (F2019/F2021): the table labels printed fit both formats'
     """
     layout = get_layout()
-    keys = "/".join(layout.formats)
+    keys = "/".join(layout.table_formats)
     if year is None:
-        when = "the text prints no year"
+        early = "; ".join(f"{k}: {min(f.years)}–{max(f.years)}, or its headings and table "
+                          f"({', '.join(f.old_marks_zh)})" for k, f in layout.formats.items() if not f.tables)
+        when = f"the text prints no year (looked for a year or the marks of an earlier report: {early})"
     else:
         spans = ", ".join(f"{k} {min(f.years)}–{max(f.years)}" for k, f in layout.formats.items())
         when = f"its year {year} is in neither format's years ({spans})"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 
@@ -32,6 +33,7 @@ from shaoyang_report.read.prose import extract_prose_facts, join_wrapped_lines, 
 from shaoyang_report.read.readers import load_document
 from shaoyang_report.read.readers.text_reader import text_document
 from shaoyang_report.read.sections import split_sections
+from shaoyang_report.read.statistics import StatisticsRead, early_format, read_statistics
 from shaoyang_report.read.tables import TableRead, read_tables
 from shaoyang_report.read.text import parse_cell
 from shaoyang_report.rendering import render_html, render_text
@@ -59,7 +61,9 @@ class Report:
             the text does not state it, or only lets it be inferred from prose or a
             publication date).
         catalog_entry: The catalog row of the report, if it was read with one.
-        template: ``F2019`` or ``F2021``.
+        template: ``F2019`` or ``F2021``; ``F2008`` for a report before the national
+            tables (prose, and the old statistics table where printed: facts of section
+            ``statistics``).
         template_basis: ``table labels`` or ``year`` (see :class:`~shaoyang_report.read.metadata.Metadata`).
         title: The printed title or the sentence naming agency and year.
         published: The publication date printed above the first heading (a saved page's
@@ -79,7 +83,8 @@ class Report:
 
     def __init__(self, report_id: str, doc: Document, meta: Metadata, reads: dict[str, TableRead],
                  absent: list[str], catalog_entry: CatalogEntry | None = None,
-                 prose_lines: list[tuple[str, str]] | None = None, aliases: Mapping[str, str] | None = None) -> None:
+                 prose_lines: list[tuple[str, str]] | None = None, aliases: Mapping[str, str] | None = None,
+                 statistics: StatisticsRead | None = None) -> None:
         self.report_id = report_id
         self._aliases = aliases
         self.source = doc.source
@@ -95,6 +100,7 @@ class Report:
         self.published = meta.published  # the date line above the first heading, if printed
         self.year = meta.used_year(catalog_entry)  # the text's; the caller's or catalog's where it states none
         self._reads = reads
+        self._statistics = statistics or StatisticsRead()
         self._absent = absent
         self.shapes = {k: v for r in reads.values() for k, v in r.shapes.items()}
         self._prose = join_wrapped_lines(prose_lines or [])  # paragraphs, read once for both uses
@@ -157,6 +163,10 @@ class Report:
                         "location": tok.location,
                         "confidence": confidence.get(tok.location) if confidence else None,
                     })
+        for cell in self._statistics.cells:  # the old statistics table (a report before 2019)
+            records.append({**base, "section": "statistics", "item": cell.row, "measure": cell.measure,
+                            "applicant": None, "value": cell.value, "unit": cell.unit, "is_total": False,
+                            "row_label": cell.label, "raw": cell.raw, "location": cell.location, "confidence": None})
         return records, problems
 
     def _prose_records(self) -> list[dict]:
@@ -177,7 +187,7 @@ class Report:
     @cached_property
     def _check_records(self) -> list[dict]:
         tables = {s: r.table for s, r in self._reads.items()}
-        table_facts = [r for r in self._records if r["section"] != "prose"]
+        table_facts = [r for r in self._records if r["section"] in tables]
         checks = run_rules(table_facts, tables, self.shapes)
         if len(table_facts) < len(self._records):  # prose figures: cross-checks
             checks += [{**c, "difference": c["printed"] - c["expected"]} for c in prose_checks_records(self._records)]
@@ -207,7 +217,9 @@ class Report:
     @cached_property
     def _unplaced_records(self) -> list[dict]:
         return [{"report_id": self.report_id, "section": s, "raw": t.text, "location": t.location}
-                for s, read in self._reads.items() for t in read.unplaced]
+                for s, read in self._reads.items() for t in read.unplaced] + [
+            {"report_id": self.report_id, "section": "statistics", "raw": t.text, "location": t.location}
+            for t in self._statistics.unplaced]
 
     @property
     def missing(self) -> pd.DataFrame:
@@ -226,7 +238,8 @@ class Report:
         A row whose values cannot be placed with certainty is listed here with its place,
         its numbers in :attr:`unplaced`; the rest of the report is kept.
         """
-        return [p for r in self._reads.values() for p in r.problems] + list(self._value_problems)
+        return [p for r in self._reads.values() for p in r.problems] + list(self._value_problems) + list(
+            self._statistics.problems)
 
     @property
     def notes(self) -> list[tuple[str, str]]:
@@ -320,10 +333,13 @@ class Report:
         year_basis = self.provenance["year"]
         out = {"report_id": self.report_id, "agency": self.agency, "year": self.year,
                "year_basis": year_basis.describe() if year_basis else None, "template": self.template}
+        tables = get_layout().prints_tables(self.template)
         for section in TABLE_SECTIONS:
             n = sum(1 for r in self._records if r["section"] == section)
-            out[section] = f"{n}/{self.expected_value_count(section)}" if self.template else str(n)
+            out[section] = f"{n}/{self.expected_value_count(section)}" if tables else str(n)
         out["prose"] = sum(1 for r in self._records if r["section"] == "prose")
+        if self.template and not tables:  # a report before the national tables: the old table's values
+            out["statistics"] = sum(1 for r in self._records if r["section"] == "statistics")
         status = Counter(c["status"] for c in self._check_records)
         out["findings"] = status["fail"]
         # of which a one-digit OCR misread (3↔8, 1↔7, 0↔6) more likely than the agency's arithmetic
@@ -398,21 +414,32 @@ def parse_document(doc: Document, *, report_id: str | None = None, strict: bool 
     meta = read_metadata(doc, catalog_entry=catalog_entry, given=given)
     bounds = split_sections(doc)
     tables_found = [s for s in TABLE_SECTIONS if s in bounds]
-    if meta.year is None and not bounds:  # (a year only the caller or the catalog gives makes no text a report)
+    # a report before the national tables that prints no year: told by its old headings or statistics table
+    early = early_format(doc) if meta.template is None or (meta.year is None and not bounds) else None
+    if meta.template is None and early is not None:
+        meta = replace(meta, template=early[0], template_basis=early[1])
+    layout = get_layout()
+    if meta.year is None and not bounds and early is None:  # (a year only the caller or the catalog gives makes no text a report)
         raise ReportFormatError(
             doc.source,
             "not a 政府信息公开工作年度报告: expected a title or statistics period naming the year "
-            "(邵阳市2020年政府信息公开工作年度报告, 统计期限从2020年1月1日…) or the table headings "
-            "(二、主动公开政府信息情况 …)",
+            "(邵阳市2020年政府信息公开工作年度报告, 统计期限从2020年1月1日…), the table headings "
+            "(二、主动公开政府信息情况 …), or the headings or statistics table of a report before 2019 "
+            "(三、依申请公开政府信息情况, 附表 政府信息公开情况统计表 …)",
         )
     if meta.template is None:
         raise ReportFormatError(doc.source, format_refusal(doc, meta.used_year()))
+    rid = report_id or (catalog_entry.report_id if catalog_entry else Path(doc.source).stem)
+    if not layout.prints_tables(meta.template):  # before the national tables: its headings delimit prose
+        statistics = read_statistics(doc, layout.formats[meta.template].statistics)
+        prose_lines = [(ln.location, ln.text) for i, ln in enumerate(doc.lines)
+                       if ln.text.strip() and i not in statistics.lines]
+        return Report(rid, doc, meta, {}, [], catalog_entry, prose_lines, aliases, statistics)
     reads: dict[str, TableRead] = read_tables(doc, bounds, meta.template, strict=strict, cut=_cut_number(doc))
     absent = [s for s in TABLE_SECTIONS if s not in reads]
     in_tables = {i for s in tables_found for i in range(*bounds[s])}
     prose_lines = [(ln.location, ln.text) for i, ln in enumerate(doc.lines)
                    if ln.text.strip() and (i not in in_tables or _is_sentence(ln.text))]
-    rid = report_id or (catalog_entry.report_id if catalog_entry else Path(doc.source).stem)
     return Report(rid, doc, meta, reads, absent, catalog_entry, prose_lines, aliases)
 
 

@@ -61,7 +61,7 @@ _LABEL_SLACK = 3
 def _row_labels(section: str) -> tuple[tuple[tuple[re.Pattern[str], ...], str], ...]:
     """The patterns and normalised label of each row of a section's tables (every format)."""
     layout = get_layout()
-    tables = {layout.table_for(fmt, section).key for fmt in layout.formats}
+    tables = {layout.table_for(fmt, section).key for fmt in layout.table_formats}
     return tuple((row.patterns, normalize(row.label_zh)) for key in sorted(tables)
                  for row in layout.tables[key].rows if row.patterns)
 
