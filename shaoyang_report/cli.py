@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 from shaoyang_report import config, dictionary
 from shaoyang_report.errors import ReportFormatError
 from shaoyang_report.publish.display import misread_note, report_headline, skipped_lines
+from shaoyang_report.publish.html import location_zh, section_zh, where_printed
 
 if TYPE_CHECKING:
     from shaoyang_report.corpus.corpus import Corpus
@@ -66,14 +67,15 @@ def _print_check(corpus: Corpus) -> None:
         mine = findings(rid)
         for row in mine.itertuples():
             print(f"  ✗ {row.message}{misread_note(row)}")
-            total, _, parts = row.locations.partition(" ← ")
-            print(f"      总数印于 {total}；各项印于 {len(parts.split('; '))} 处（{parts.split('; ')[0]} 起）")
+            where = where_printed(row.locations)
+            if where:
+                print(f"      {where}")
         for row in missing(rid).itertuples():
             print(f"  缺失: {row.section} {row.item if isinstance(row.item, str) else '（整表）'} — {row.reason}")
         for row in unplaced(rid).itertuples():
-            print(f"  无法归位的数字: {row.raw} ({row.section}, {row.location})")
+            print(f"  无法归位的数字: {row.raw}（{section_zh(row.section)}，{location_zh(row.location)}）")
         for row in problems(rid).itertuples():
-            print(f"  读取问题: {row.location}: {row.message}")
+            print(f"  读取问题: {location_zh(row.location)}: {row.message}")
         if mine.empty:
             print("  ✓ 勾稽关系均相符" if s["checks"] else "  （无可核对的表格）")
 

@@ -114,7 +114,7 @@ def _finding_lines(checks: pd.DataFrame) -> list[tuple[str, str]]:
     for r in checks[checks.status == "fail"].itertuples():
         where = location_of_total(r.locations)
         lines.append((SECTION_ZH.get(r.section, r.section),
-                      f"{r.message}{f'（总数印于 {where}）' if where else ''}{misread_note(r)}"))
+                      f"{r.message}{f'（总数印于{where}）' if where else ''}{misread_note(r)}"))
     return lines
 
 

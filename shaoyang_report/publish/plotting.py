@@ -16,6 +16,11 @@ Every chart shows how each number was obtained, as the tables do:
 * ①②…: the indicator's comparability caveat, spelled out under the chart;
 * a grey band with the reason (无报告, 仅开头 …) over a year with no value.
 
+An indicator with no value in any year is not drawn, and a panel left with none is
+dropped: one line under the chart names them (``各年均无数值、未绘出：…``). Value labels
+never overlap: each is placed above or below its point (:func:`place_labels`), and one
+that would cover another in both places is left out, with a line saying the table gives it.
+
 The chart functions take the long frame of :func:`shaoyang_report.compare_years` and
 return a :class:`Chart` (rendered PNG + figure) that a notebook displays as an image.
 
@@ -184,12 +189,15 @@ class Chart:
         figure: The matplotlib figure, for further changes (re-render with :meth:`render`).
         title: The chart's title.
         footnotes: The caveat notes written under the chart.
+        drawn: False when no indicator had a value in any year: the PNG holds the title
+            and that line only, and a notebook shows the line as text.
     """
 
     png: bytes = field(repr=False)
     figure: object = field(repr=False)
     title: str = ""
     footnotes: list[str] = field(default_factory=list)
+    drawn: bool = True
 
     def _repr_png_(self) -> bytes:
         return self.png
@@ -199,6 +207,8 @@ class Chart:
         import base64
         import html
 
+        if not self.drawn:
+            return f'<p class="gap">{html.escape(self.title)}：{html.escape("；".join(self.footnotes))}。</p>'
         alt = html.escape("；".join([self.title, *self.footnotes]), quote=True)
         data = base64.b64encode(self.png).decode("ascii")
         return f'<img class="sr-chart" alt="{alt}" src="data:image/png;base64,{data}">'
@@ -310,6 +320,92 @@ def _fmt(value: float, unit: str) -> str:
     return f"{value:,.2f}"
 
 
+# ---------------------------------------------------------------------------- value labels
+@dataclass
+class ValueLabel:
+    """A value's label, placed by :func:`place_labels` at the first offset where it covers no other.
+
+    Attributes:
+        ax: The axes it belongs to.
+        x: The point's x (data).
+        y: The point's y (data).
+        text: The label.
+        colour: Its colour.
+        offsets: Offsets (points) of the label's centre from the point, in order of preference.
+        size: Font size (points).
+        marker: The point is drawn as a marker (a line chart's): no label covers it, and
+            the label may also go to its right or left.
+    """
+
+    ax: object
+    x: float
+    y: float
+    text: str
+    colour: str
+    offsets: tuple[tuple[float, float], ...]
+    size: float = 8.0
+    marker: bool = False
+
+
+#: A label's width per character, in ems (digits, separators and % in the chart font, with a margin).
+_CHAR_EM = 0.62
+#: Half a marker's size (points): a line chart's point covers a square this far round it.
+_MARKER_HALF = 4.5
+#: The line under a chart when a label was left out.
+LABELS_LEFT_OUT = "部分数值标签与其他标签重叠，未标出（数值见表格）"
+
+
+def _label_box(label: ValueLabel, offset: tuple[float, float], scale: float) -> tuple[float, float, float, float]:
+    """The label's box in display pixels (x0, y0, x1, y1) at an offset (points) from its point."""
+    px, py = label.ax.transData.transform((label.x, label.y))  # type: ignore[attr-defined]
+    width = len(label.text) * _CHAR_EM * label.size * scale
+    height = 1.2 * label.size * scale
+    cx, cy = px + offset[0] * scale, py + offset[1] * scale
+    return cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2
+
+
+def _overlaps(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def place_labels(fig, labels: Sequence[ValueLabel]) -> int:
+    """Draw the value labels where none covers another; return how many were left out.
+
+    The figure is laid out first (its axes limits set), so that the labels' sizes in
+    display pixels are known; each label takes the first of its offsets (then, beside a
+    marker, its right and left) where its box stays inside its axes and overlaps neither a
+    label already placed nor a marker, in the order given.
+    """
+    if not labels:
+        return 0
+    fig.draw_without_rendering()  # the layout (constrained) settles in two passes
+    fig.draw_without_rendering()
+    scale = fig.dpi / 72
+    placed: list[tuple[float, float, float, float]] = []
+    for label in labels:
+        if label.marker:
+            px, py = label.ax.transData.transform((label.x, label.y))  # type: ignore[attr-defined]
+            half = _MARKER_HALF * scale
+            placed.append((px - half, py - half, px + half, py + half))
+    left_out = 0
+    for label in labels:
+        side = len(label.text) * _CHAR_EM * label.size / 2 + _MARKER_HALF + 2
+        offsets = [*label.offsets, *(((side, 0.0), (-side, 0.0)) if label.marker else ())]
+        frame = label.ax.bbox.extents  # type: ignore[attr-defined]
+        for offset in offsets:
+            box = _label_box(label, offset, scale)
+            inside = frame[0] <= box[0] and box[2] <= frame[2] and frame[1] <= box[1] and box[3] <= frame[3]
+            if inside and not any(_overlaps(box, other) for other in placed):
+                placed.append(box)
+                label.ax.annotate(label.text, (label.x, label.y), textcoords="offset points",  # type: ignore[attr-defined]
+                                  xytext=offset, ha="center", va="center", fontsize=label.size,
+                                  color=label.colour, zorder=4)
+                break
+        else:
+            left_out += 1
+    return left_out
+
+
 # ---------------------------------------------------------------------------- drawing
 def _new_figure(panels: int, height: float = 3.6):
     from matplotlib.figure import Figure
@@ -365,11 +461,12 @@ def _label(comparison: pd.DataFrame, key: str, marks: Mapping[str, str]) -> str:
 
 
 def _draw_lines(ax, comparison: pd.DataFrame, indicators: Sequence[str], marks: Mapping[str, str],
-                colours: Iterable[str]) -> tuple[set[str | None], list]:
+                colours: Iterable[str], labels: list[ValueLabel]) -> tuple[set[str | None], list]:
     from matplotlib.lines import Line2D
 
     kinds: set[str | None] = set()  # None: a value of no known basis
     handles: list = []
+    above, below = (0.0, 10.0), (0.0, -10.5)
     for i, (key, colour) in enumerate(zip(indicators, colours)):
         rows = _series(comparison, key)
         unit = rows.unit.iloc[0]
@@ -384,9 +481,9 @@ def _draw_lines(ax, comparison: pd.DataFrame, indicators: Sequence[str], marks: 
             ax.plot([year], [value], ls="none", marker="D" if kind == BASIS_PROSE else "o", markersize=7,
                     markerfacecolor="white" if kind == BASIS_DERIVED else colour, markeredgecolor=colour,
                     markeredgewidth=1.6, zorder=3)
-            below = i % 2 == 1  # alternate labels above / below the point so close values stay legible
-            ax.annotate(_fmt(value, unit), (year, value), textcoords="offset points", xytext=(0, -14 if below else 7),
-                        ha="center", fontsize=8, color=colour)
+            # alternate the first choice above / below the point; placed later, where no other label is
+            labels.append(ValueLabel(ax, year, value, _fmt(value, unit), colour,
+                                     (below, above) if i % 2 == 1 else (above, below), marker=True))
         handles.append(Line2D([], [], color=colour, lw=1.6, label=_label(comparison, key, marks)))
     return kinds, handles
 
@@ -396,7 +493,7 @@ _HATCHES: dict[str | None, str] = {BASIS_DERIVED: "///", BASIS_PROSE: "..."}
 
 
 def _draw_bars(ax, comparison: pd.DataFrame, indicators: Sequence[str], marks: Mapping[str, str],
-               colours: Iterable[str], stacked: bool = False) -> tuple[set[str | None], list]:
+               colours: Iterable[str], labels: list[ValueLabel], stacked: bool = False) -> tuple[set[str | None], list]:
     from matplotlib.patches import Patch
 
     kinds: set[str | None] = set()  # None: a value of no known basis
@@ -421,11 +518,10 @@ def _draw_bars(ax, comparison: pd.DataFrame, indicators: Sequence[str], marks: M
             if stacked:
                 bottoms[year] = bottom + r.value
                 if r.value >= 4:
-                    ax.text(x, bottom + r.value / 2, _fmt(r.value, unit), ha="center", va="center", fontsize=7,
-                            color="black" if hatch else "white", zorder=3)
+                    labels.append(ValueLabel(ax, x, bottom + r.value / 2, _fmt(r.value, unit),
+                                             "black" if hatch else "white", ((0.0, 0.0),), size=7))
             else:
-                ax.annotate(_fmt(r.value, unit), (x, r.value), textcoords="offset points", xytext=(0, 3),
-                            ha="center", fontsize=8, color=colour)
+                labels.append(ValueLabel(ax, x, r.value, _fmt(r.value, unit), colour, ((0.0, 8.0), (0.0, 18.0))))
         handles.append(Patch(color=colour, label=_label(comparison, key, marks)))
     return kinds, handles
 
@@ -460,17 +556,32 @@ def year_chart(
     from matplotlib.ticker import FuncFormatter
 
     years = _years(comparison)
-    every = [k for keys in panels.values() for k in keys]
+    for keys in panels.values():
+        for key in keys:
+            _series(comparison, key)  # an unknown indicator is an error, not an empty panel
+    drawn_panels, no_value = drawable_panels(comparison, panels)
+    every = [k for keys in drawn_panels.values() for k in keys]
     marks, notes = caveat_marks(comparison, every)
+    if no_value:
+        names = comparison.drop_duplicates("indicator").set_index("indicator").name_zh
+        notes = [*notes, f"各年均无数值、未绘出：{'、'.join(str(names[k]) for k in no_value)}"]
     with matplotlib.rc_context(style()):
-        fig, axes = _new_figure(len(panels), height=3.8 if len(panels) > 1 else 3.4)
+        if not drawn_panels:  # nothing to draw: the title and the line saying so
+            from matplotlib.figure import Figure
+
+            fig = Figure(figsize=(9.0, 0.5), layout="constrained")
+            fig.suptitle(title, x=0.0, ha="left", fontsize=13, fontweight="bold")
+            _footnotes(fig, notes)
+            return Chart(png=render_png(fig), figure=fig, title=title, footnotes=notes, drawn=False)
+        fig, axes = _new_figure(len(drawn_panels), height=3.8 if len(drawn_panels) > 1 else 3.4)
         kinds: set[str | None] = set()
-        for ax, (panel_title, keys) in zip(axes, panels.items()):
+        labels: list[ValueLabel] = []
+        for ax, (panel_title, keys) in zip(axes, drawn_panels.items()):
             colours = iter(_COLOURS)
             if kind == "bar":
-                drawn, handles = _draw_bars(ax, comparison, keys, marks, colours, stacked=stacked)
+                drawn, handles = _draw_bars(ax, comparison, keys, marks, colours, labels, stacked=stacked)
             else:
-                drawn, handles = _draw_lines(ax, comparison, keys, marks, colours)
+                drawn, handles = _draw_lines(ax, comparison, keys, marks, colours, labels)
             kinds |= drawn
             _frame_years(ax, years, _gap_reasons(comparison, keys))
             ax.set_title(panel_title, loc="left", fontsize=10.5)
@@ -494,8 +605,29 @@ def year_chart(
             ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.09), fontsize=8.5, ncols=min(len(keys), 3))
         fig.suptitle(title, x=0.0, ha="left", fontsize=13, fontweight="bold")
         _basis_legend(fig, kinds - {None}, bars=(kind == "bar"))
+        if place_labels(fig, labels):
+            notes = [*notes, LABELS_LEFT_OUT]
         _footnotes(fig, notes)
     return Chart(png=render_png(fig), figure=fig, title=title, footnotes=notes)
+
+
+def drawable_panels(comparison: pd.DataFrame, panels: Mapping[str, Sequence[str]]
+                    ) -> tuple[dict[str, list[str]], list[str]]:
+    """The panels with what they can draw: the indicators with a value in some year; and those with none.
+
+    Returns:
+        ``(panels, no_value)``: panel title → its indicators that have a value (a panel
+        left with none is dropped), and the indicators with no value in any year, in order.
+    """
+    has_value = set(comparison.loc[comparison.value.notna(), "indicator"])
+    kept: dict[str, list[str]] = {}
+    no_value: list[str] = []
+    for panel_title, keys in panels.items():
+        drawn = [k for k in keys if k in has_value]
+        no_value += [k for k in keys if k not in has_value]
+        if drawn:
+            kept[panel_title] = drawn
+    return kept, no_value
 
 
 # ---------------------------------------------------------------------------- the briefing's charts
