@@ -230,7 +230,7 @@ def cmd_briefing(args: argparse.Namespace) -> int:
     try:
         outputs = build_briefings(source, args.out, agency=args.agency, catalog=args.catalog, reports=args.report,
                                   audit=not args.no_audit, progress=lambda msg: print(f"… {msg}", flush=True),
-                                  workers=args.workers, agencies=args.agencies)
+                                  workers=args.workers, agencies=args.agencies, docx=args.docx)
     except (BriefingError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -441,6 +441,9 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--agencies", action="store_true",
                    help="also the agency briefing (agencies.html: scorecard, indicators per agency, findings) "
                         "and its workbook sheets")
+    b.add_argument("--docx", action="store_true",
+                   help="also the year briefing as a Word document (briefing-<agency>.docx: headline table, charts, "
+                        "findings, notes and sources)")
     b.add_argument("-j", "--workers", type=int, default=1, help="processes to read the reports with (default 1)")
     b.set_defaults(func=cmd_briefing)
     add_fetch_parser(sub)

@@ -146,7 +146,7 @@ def audit_sources(corpus: Corpus, agency: str | None = None) -> Html:
     return Html(_templates().sources(list(ordered), list(corpus.errors.itertuples())))
 
 
-def cross_year_where(locations: object, year: object) -> str:
+def cross_year_where(locations: object, year: int | None) -> str:
     """Where a cross-year check's two numbers are printed (``2019年报告第293行 ← 2020年报告第40行``).
 
     Its ``locations`` name each number's report and place (``<report_id> <location> ← <report_id> <location>``):
@@ -156,7 +156,7 @@ def cross_year_where(locations: object, year: object) -> str:
         >>> cross_year_where("a_2019 line 293 ← a_2020 page 2, line 40", 2019)
         '2019年报告第293行；2020年报告第2页第40行'
     """
-    if not isinstance(locations, str) or pd.isna(year):
+    if not isinstance(locations, str) or year is None or pd.isna(year):
         return ""
     said = []
     for offset, side in enumerate(locations.split(" ← ")):
