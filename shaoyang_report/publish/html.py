@@ -154,7 +154,8 @@ def location_zh(location: object) -> str:
 def where_printed(locations: object) -> str:
     """Where a finding's numbers are printed, in Chinese, from its ``locations`` (``total ← items``).
 
-    Either side may be empty (a total not printed, items not located): only what is known is said.
+    Either side may be empty (a total not printed, items not located): only what is known is
+    said; locations without a total (a prose figure against a table's) are listed as such.
 
     Example:
         >>> where_printed("line 293 ← line 294; line 295")
@@ -163,8 +164,12 @@ def where_printed(locations: object) -> str:
         '各项印于 1 处（第12行）'
         >>> where_printed("line 7 ← ")
         '总数印于第7行'
+        >>> where_printed("line 3, chars 103-104; line 24, value 7")
+        '印于第3行第103—104字、第24行第7个数'
     """
     text = locations if isinstance(locations, str) else ""
+    if text.strip() and " ← " not in text:
+        return f"印于{location_zh(text)}"
     total, _, items = text.partition(" ← ")
     parts = [p.strip() for p in items.split(";") if p.strip()]
     said = [f"总数印于{location_zh(total)}"] if total.strip() else []
