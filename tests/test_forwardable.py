@@ -136,9 +136,8 @@ def test_a_score_is_given_only_over_half_the_weight():
 # ---------------------------------------------------------------------------- charts
 def _label_boxes(chart) -> list:
     """The drawn boxes of a chart's value labels (display pixels)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
     import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     fig = chart.figure
     canvas = FigureCanvasAgg(fig)

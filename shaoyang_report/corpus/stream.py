@@ -19,9 +19,9 @@ from shaoyang_report.corpus.engine import engine as chosen_engine
 from shaoyang_report.corpus.engine import parse_batches, progress_bar
 from shaoyang_report.corpus.export import safe_frame
 from shaoyang_report.corpus.files import read_jobs
-from shaoyang_report.corpus.read import must_exist
 from shaoyang_report.corpus.parquet import empty_facts, public_schema, write_partitioned
 from shaoyang_report.corpus.parse import Job, frozen_heap
+from shaoyang_report.corpus.read import must_exist
 from shaoyang_report.read.entry import CallerHints
 
 
