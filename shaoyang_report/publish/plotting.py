@@ -16,10 +16,8 @@ Every chart shows how each number was obtained, as the tables do:
 * ①②…: the indicator's comparability caveat, spelled out under the chart;
 * a grey band with the reason (无报告, 仅开头 …) over a year with no value.
 
-An indicator with no value in any year is not drawn, and a panel left with none is
-dropped: one line under the chart names them (``各年均无数值、未绘出：…``). Value labels
-never overlap: each is placed above or below its point (:func:`place_labels`), and one
-that would cover another in both places is left out, with a line saying the table gives it.
+An indicator with no value in any year is not drawn, a panel left with none is dropped,
+and a line under the chart names them; value labels never overlap (:mod:`.chart_labels`).
 
 The chart functions take the long frame of :func:`shaoyang_report.compare_years` and
 return a :class:`Chart` (rendered PNG + figure) that a notebook displays as an image.
@@ -43,6 +41,8 @@ from functools import cache
 from pathlib import Path
 
 import pandas as pd
+
+from shaoyang_report.publish.chart_labels import LABELS_LEFT_OUT, ValueLabel, place_labels
 
 #: CJK families in order of preference (Simplified Chinese faces first).
 PREFERRED_FONTS = (
@@ -318,92 +318,6 @@ def _fmt(value: float, unit: str) -> str:
     if float(value).is_integer():
         return f"{value:,.0f}"
     return f"{value:,.2f}"
-
-
-# ---------------------------------------------------------------------------- value labels
-@dataclass
-class ValueLabel:
-    """A value's label, placed by :func:`place_labels` at the first offset where it covers no other.
-
-    Attributes:
-        ax: The axes it belongs to.
-        x: The point's x (data).
-        y: The point's y (data).
-        text: The label.
-        colour: Its colour.
-        offsets: Offsets (points) of the label's centre from the point, in order of preference.
-        size: Font size (points).
-        marker: The point is drawn as a marker (a line chart's): no label covers it, and
-            the label may also go to its right or left.
-    """
-
-    ax: object
-    x: float
-    y: float
-    text: str
-    colour: str
-    offsets: tuple[tuple[float, float], ...]
-    size: float = 8.0
-    marker: bool = False
-
-
-#: A label's width per character, in ems (digits, separators and % in the chart font, with a margin).
-_CHAR_EM = 0.62
-#: Half a marker's size (points): a line chart's point covers a square this far round it.
-_MARKER_HALF = 4.5
-#: The line under a chart when a label was left out.
-LABELS_LEFT_OUT = "部分数值标签与其他标签重叠，未标出（数值见表格）"
-
-
-def _label_box(label: ValueLabel, offset: tuple[float, float], scale: float) -> tuple[float, float, float, float]:
-    """The label's box in display pixels (x0, y0, x1, y1) at an offset (points) from its point."""
-    px, py = label.ax.transData.transform((label.x, label.y))  # type: ignore[attr-defined]
-    width = len(label.text) * _CHAR_EM * label.size * scale
-    height = 1.2 * label.size * scale
-    cx, cy = px + offset[0] * scale, py + offset[1] * scale
-    return cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2
-
-
-def _overlaps(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
-
-
-def place_labels(fig, labels: Sequence[ValueLabel]) -> int:
-    """Draw the value labels where none covers another; return how many were left out.
-
-    The figure is laid out first (its axes limits set), so that the labels' sizes in
-    display pixels are known; each label takes the first of its offsets (then, beside a
-    marker, its right and left) where its box stays inside its axes and overlaps neither a
-    label already placed nor a marker, in the order given.
-    """
-    if not labels:
-        return 0
-    fig.draw_without_rendering()  # the layout (constrained) settles in two passes
-    fig.draw_without_rendering()
-    scale = fig.dpi / 72
-    placed: list[tuple[float, float, float, float]] = []
-    for label in labels:
-        if label.marker:
-            px, py = label.ax.transData.transform((label.x, label.y))  # type: ignore[attr-defined]
-            half = _MARKER_HALF * scale
-            placed.append((px - half, py - half, px + half, py + half))
-    left_out = 0
-    for label in labels:
-        side = len(label.text) * _CHAR_EM * label.size / 2 + _MARKER_HALF + 2
-        offsets = [*label.offsets, *(((side, 0.0), (-side, 0.0)) if label.marker else ())]
-        frame = label.ax.bbox.extents  # type: ignore[attr-defined]
-        for offset in offsets:
-            box = _label_box(label, offset, scale)
-            inside = frame[0] <= box[0] and box[2] <= frame[2] and frame[1] <= box[1] and box[3] <= frame[3]
-            if inside and not any(_overlaps(box, other) for other in placed):
-                placed.append(box)
-                label.ax.annotate(label.text, (label.x, label.y), textcoords="offset points",  # type: ignore[attr-defined]
-                                  xytext=offset, ha="center", va="center", fontsize=label.size,
-                                  color=label.colour, zorder=4)
-                break
-        else:
-            left_out += 1
-    return left_out
 
 
 # ---------------------------------------------------------------------------- drawing

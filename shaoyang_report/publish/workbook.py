@@ -6,9 +6,9 @@ year). Every data sheet opens on two header rows — the columns' Chinese names
 (``data/columns_zh.csv``, the indicators' and criteria's own names) above their keys
 (the frames' column names, which the sheet ``字段 dictionary`` lists with both) — frozen,
 with an autofilter on the keys' row; column widths fitted to Chinese text; number
-formats by column (:func:`column_format`: years plain ``0``, counts ``#,##0``, 万元
-``#,##0.00``, shares ``0.00"%"`` — the values are percentages as printed, 62.14 —, a
-value column by its row's unit); text cells are defused against formula injection.
+formats by column (:func:`~shaoyang_report.publish.columns_zh.column_format`: years
+plain ``0``, counts ``#,##0``, 万元 ``#,##0.00``, shares ``0.00"%"`` — the values are
+percentages as printed, 62.14 —, a value column by its row's unit); text cells are defused against formula injection.
 Reading the workbook back (``header=1``) gives the same numbers. The file is written
 beside and renamed into place, so a crash while saving leaves the previous workbook, not
 a broken zip.
@@ -17,7 +17,7 @@ A workbook never exceeds Excel's limits (:data:`MAX_ROWS` rows and :data:`MAX_CO
 columns per sheet, :data:`MAX_CELL_CHARS` characters per cell, 31-character sheet
 names): a sheet holds what fits, its last row says what was left out and where the
 whole data is (``facts_files``: the facts CSV/Parquet written beside the workbook), and a
-first sheet ``说明 notes`` lists every such cut.
+sheet ``说明 notes`` after the contents lists every such cut.
 
 The workbook is written in openpyxl's write-only mode: each sheet's rows go to a
 temporary file as they are appended. The frame sheets (facts, findings, comparison,
@@ -33,15 +33,14 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from shaoyang_report.atomic import replacing
-from shaoyang_report.config import package_csv
 from shaoyang_report.corpus.export import defuse
+from shaoyang_report.publish.columns_zh import KIND_FORMATS, column_format, column_kind, column_zh
 
 #: Excel's limits (https://support.microsoft.com/office/excel-specifications-and-limits).
 MAX_ROWS = 1_048_576
@@ -49,11 +48,8 @@ MAX_COLUMNS = 16_384
 MAX_CELL_CHARS = 32_767
 MAX_SHEET_NAME = 31
 
-_COUNT_FORMAT = "#,##0"
-_DECIMAL_FORMAT = "0.00##"
-#: A column's number format by its kind (``data/columns_zh.csv``); ``by_unit``: its row's unit's.
-KIND_FORMATS = {"year": "0", "count": _COUNT_FORMAT, "money": "#,##0.00", "share": '0.00"%"', "score": "0.0",
-                "score01": "0.00", "decimal": _DECIMAL_FORMAT}
+_COUNT_FORMAT = KIND_FORMATS["count"]
+_DECIMAL_FORMAT = KIND_FORMATS["decimal"]
 _FORMATS = {"万元": KIND_FORMATS["money"], "元": KIND_FORMATS["money"], "%": KIND_FORMATS["share"]}
 #: Rows above a data sheet's first row of values: the Chinese names, then the keys.
 HEADER_ROWS = 2
@@ -392,50 +388,8 @@ def _column(ws, series: pd.Series, name: str = "") -> _Column:
     if pd.api.types.is_bool_dtype(series.dtype):
         return _Booleans(ws, series)
     if pd.api.types.is_numeric_dtype(series.dtype):
-        return _Numbers(ws, series, column_format(name), _kind(name) == "by_unit")
+        return _Numbers(ws, series, column_format(name), column_kind(name) == "by_unit")
     return _Values(ws, series)
-
-
-# ---------------------------------------------------------------------------- columns' names and formats
-@cache
-def _columns_zh() -> dict[str, tuple[str, str]]:
-    """Column key → (Chinese name, kind of number): ``columns_zh.csv``, the indicators', the criteria's."""
-    from shaoyang_report.compare.scorecard import criteria
-    from shaoyang_report.compare.years import indicators
-
-    names = {r["name"]: (r["zh"], r["kind"]) for r in package_csv("columns_zh.csv")}
-    for ind in indicators():
-        kind = "share" if ind.unit == "%" else "money" if ind.unit in ("万元", "元") else "count"
-        names.setdefault(ind.key, (f"{ind.name_zh}（{ind.unit}）" if ind.unit else ind.name_zh, kind))
-    for c in criteria():
-        names.setdefault(c.key, (f"{c.name_zh}得分", "score01"))
-        names.setdefault(f"{c.key}_status", (f"{c.name_zh}结果", ""))
-        names.setdefault(f"{c.key}_evidence", (f"{c.name_zh}依据", ""))
-    return names
-
-
-def _kind(name: str) -> str:
-    return _columns_zh().get(name, ("", ""))[1]
-
-
-def column_zh(name: str) -> str:
-    """A column's Chinese name (the key itself when none is known).
-
-    Example:
-        >>> column_zh("year"), column_zh("share_granted"), column_zh("on_time_status")
-        ('年份', '予以公开占比（%）', '按时公布结果')
-    """
-    return _columns_zh().get(name, (name, ""))[0]
-
-
-def column_format(name: str) -> str | None:
-    """A numeric column's number format by its kind; None: by each row's unit, or by the number's wholeness.
-
-    Example:
-        >>> column_format("year"), column_format("fee_amount"), column_format("share_granted"), column_format("value")
-        ('0', '#,##0.00', '0.00"%"', None)
-    """
-    return KIND_FORMATS.get(_kind(name))
 
 
 def _unit_formats(units: pd.Series) -> np.ndarray:
