@@ -35,15 +35,16 @@ class ReportFileNotFoundError(ReportFormatError, FileNotFoundError):
         ...     sr.read_report("no/such/report.txt")
         ... except FileNotFoundError as exc:
         ...     print(exc.filename, "|", exc)
-        no/such/report.txt | no/such/report.txt: no such file
+        no/such/report.txt | no/such/report.txt: cannot open the file (No such file or directory)
     """
 
     def __init__(self, source: object) -> None:
         import errno
+        import os
 
-        super().__init__(source, "no such file")
+        super().__init__(source, f"cannot open the file ({os.strerror(errno.ENOENT)})")
         self.errno = errno.ENOENT
-        self.strerror = "no such file"
+        self.strerror = os.strerror(errno.ENOENT)
         self.filename = str(source)
 
     def __str__(self) -> str:

@@ -221,7 +221,9 @@ def test_a_missing_folder_or_file_is_an_error_not_an_empty_corpus(tmp_path):
         sr.read_report(tmp_path / "missing.txt")
     assert found.value.filename == str(tmp_path / "missing.txt")
     corpus = sr.read_reports([RAW / "shaoyang_city_2020.txt", tmp_path / "missing.txt"], progress=False)
-    assert len(corpus) == 1 and corpus.errors.error.tolist() == [f"{tmp_path / 'missing.txt'}: no such file"]
+    assert len(corpus) == 1 and corpus.errors.error.tolist() == [
+        f"{tmp_path / 'missing.txt'}: cannot open the file (No such file or directory)"]
+    assert message_zh(corpus.errors.error[0]) == f"{tmp_path / 'missing.txt'}：文件不存在"
 
 
 def test_parse_of_a_missing_path_writes_nothing(tmp_path):
