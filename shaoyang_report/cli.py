@@ -26,6 +26,7 @@ an interrupted command leaves the previous outputs as they were
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib.util
 import sys
 from pathlib import Path
@@ -34,6 +35,8 @@ from typing import TYPE_CHECKING
 from shaoyang_report import config, dictionary
 from shaoyang_report.errors import ReportFormatError
 from shaoyang_report.publish.display import misread_note, report_headline, skipped_lines
+from shaoyang_report.publish.html import location_zh, section_zh, where_printed
+from shaoyang_report.publish.wording import cells_zh, message_zh
 
 if TYPE_CHECKING:
     from shaoyang_report.corpus.corpus import Corpus
@@ -43,12 +46,20 @@ def _expand(paths: list[str]) -> list[Path] | Path:
     """One folder stays a folder (its catalog.csv is used); several paths are expanded."""
     from shaoyang_report.corpus.files import report_files
 
+    _must_exist(paths)
     if len(paths) == 1 and Path(paths[0]).is_dir():
         return Path(paths[0])
     out: list[Path] = []
     for p in map(Path, paths):
         out += report_files(p) if p.is_dir() else [p]
     return out
+
+
+def _must_exist(paths: list[str]) -> None:
+    """A path given that does not exist is an error (``main`` says so), not an empty corpus nor a CSV of headers only."""
+    for p in paths:
+        if not Path(p).exists():
+            raise FileNotFoundError(errno.ENOENT, "no such file or folder", p)
 
 
 def _by_report(frame):
@@ -58,6 +69,8 @@ def _by_report(frame):
 
 
 def _print_check(corpus: Corpus) -> None:
+    from shaoyang_report.layout import get_layout
+
     findings, missing, unplaced, problems = (_by_report(f) for f in (corpus.findings, corpus.missing,
                                                                      corpus.unplaced, corpus.problems))
     for s in corpus.reports.to_dict("records"):
@@ -65,15 +78,17 @@ def _print_check(corpus: Corpus) -> None:
         print(report_headline(s))
         mine = findings(rid)
         for row in mine.itertuples():
-            print(f"  ✗ {row.message}{misread_note(row)}")
-            total, _, parts = row.locations.partition(" ← ")
-            print(f"      总数印于 {total}；各项印于 {len(parts.split('; '))} 处（{parts.split('; ')[0]} 起）")
+            print(f"  ✗ {cells_zh(row.message, row.section)}{misread_note(row)}")
+            where = where_printed(row.locations)
+            if where:
+                print(f"      {where}")
         for row in missing(rid).itertuples():
-            print(f"  缺失: {row.section} {row.item if isinstance(row.item, str) else '（整表）'} — {row.reason}")
+            what = get_layout().column_label(row.section, "item", row.item) if isinstance(row.item, str) else "（整表）"
+            print(f"  缺失: {section_zh(row.section)} {what} — {message_zh(row.reason)}")
         for row in unplaced(rid).itertuples():
-            print(f"  无法归位的数字: {row.raw} ({row.section}, {row.location})")
+            print(f"  无法归位的数字: {row.raw}（{section_zh(row.section)}，{location_zh(row.location)}）")
         for row in problems(rid).itertuples():
-            print(f"  读取问题: {row.location}: {row.message}")
+            print(f"  读取问题: {location_zh(row.location)}: {message_zh(row.message)}")
         if mine.empty:
             print("  ✓ 勾稽关系均相符" if s["checks"] else "  （无可核对的表格）")
 
@@ -112,6 +127,7 @@ def _engine(args: argparse.Namespace) -> dict:
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
+    _must_exist(args.files)  # before anything is written
     partition_by = [c.strip() for spec in args.partition_by or [] for c in spec.split(",") if c.strip()]
     if partition_by and not args.output:
         print("error: --partition-by needs -o DIR (the folder of the partitioned Parquet dataset)", file=sys.stderr)
@@ -228,7 +244,7 @@ def cmd_briefing(args: argparse.Namespace) -> int:
     try:
         outputs = build_briefings(source, args.out, agency=args.agency, catalog=args.catalog, reports=args.report,
                                   audit=not args.no_audit, progress=lambda msg: print(f"… {msg}", flush=True),
-                                  workers=args.workers, agencies=args.agencies)
+                                  workers=args.workers, agencies=args.agencies, docx=args.docx)
     except (BriefingError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -439,6 +455,9 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--agencies", action="store_true",
                    help="also the agency briefing (agencies.html: scorecard, indicators per agency, findings) "
                         "and its workbook sheets")
+    b.add_argument("--docx", action="store_true",
+                   help="also the year briefing as a Word document (briefing-<agency>.docx: headline table, charts, "
+                        "findings, notes and sources)")
     b.add_argument("-j", "--workers", type=int, default=1, help="processes to read the reports with (default 1)")
     b.set_defaults(func=cmd_briefing)
     add_fetch_parser(sub)
@@ -461,6 +480,9 @@ def main(argv: list[str] | None = None) -> int:
         raise
     try:
         return args.func(args)
+    except FileNotFoundError as exc:
+        print(f"error: no such file or folder: {exc.filename}", file=sys.stderr)
+        return 2
     except ReportFormatError as exc:  # pragma: no cover - per-file errors are caught above
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -24,5 +24,32 @@ class ReportFormatError(ValueError):
         super().__init__(place + problem)
 
 
+class ReportFileNotFoundError(ReportFormatError, FileNotFoundError):
+    """The report file does not exist: a :class:`FileNotFoundError` (``errno`` ENOENT, ``filename``
+    the path), and a :class:`ReportFormatError` as every file that cannot be read is, so a
+    corpus lists it among its unreadable files.
+
+    Example:
+        >>> import shaoyang_report as sr
+        >>> try:
+        ...     sr.read_report("no/such/report.txt")
+        ... except FileNotFoundError as exc:
+        ...     print(exc.filename, "|", exc)
+        no/such/report.txt | no/such/report.txt: cannot open the file (No such file or directory)
+    """
+
+    def __init__(self, source: object) -> None:
+        import errno
+        import os
+
+        super().__init__(source, f"cannot open the file ({os.strerror(errno.ENOENT)})")
+        self.errno = errno.ENOENT
+        self.strerror = os.strerror(errno.ENOENT)
+        self.filename = str(source)
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.problem}"
+
+
 class BriefingError(RuntimeError):
     """A briefing could not be built (a notebook failed, or nothing to brief on)."""

@@ -156,7 +156,7 @@ def test_gaps_say_which_comparisons_cannot_be_made(shaoyang):
 def test_findings_are_stated_plainly(shaoyang):
     html = year_briefing.findings(shaoyang)
     assert "各项之和为138，（七）总计印为140，不符，相差2" in html
-    assert "（总数印于 line 293）" in html
+    assert "（总数印于第293行；各项印于 19 处（第119行起））" in html
     assert "2020年结转下年度0件，2021年上年结转1件，不符" in html
 
 

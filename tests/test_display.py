@@ -45,7 +45,7 @@ def test_a_report_displays_its_headline_counts_and_findings(report):
     findings = re.findall(r'<li class="fail">(.*?)</li>', html)
     assert len(findings) == 2
     assert FINDING_PERSON in findings[0] and FINDING_TOTAL in findings[1]
-    assert "（总数印于 line 293）" in findings[1]  # where （七）总计 140 is printed
+    assert "（总数印于第293行；" in findings[1]  # where （七）总计 140 is printed
 
 
 def test_a_report_shows_its_printed_tables_in_details_blocks(report):

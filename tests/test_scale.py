@@ -350,18 +350,20 @@ def test_a_sheet_beyond_excel_limits_holds_what_fits_and_says_where_the_rest_is(
     path = workbook.write_workbook(tmp_path / "w.xlsx", facts=facts, findings=facts.iloc[:3, :10], tables=tables,
                                    facts_files=["facts.parquet", "facts.csv"])
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["说明 notes", "事实 facts", "勾稽问题 findings", rid[:31]]
+    assert wb.sheetnames == ["目录 contents", "说明 notes", "事实 facts", "勾稽问题 findings", "字段 dictionary", rid[:31]]
+    contents = {r[0]: r for r in wb["目录 contents"].iter_rows(values_only=True)}
+    assert contents[rid[:31]][2] == rid[:39] + "…"  # the cut sheet name, mapped to the report id (cells cut at 40 here)
     ws = wb["事实 facts"]
     rows = list(ws.iter_rows(values_only=True))
     assert len(rows) == 50 and ws.max_column == 10
-    assert list(rows[0]) == list(facts.columns[:10])
-    assert [r[9] for r in rows[1:49]] == facts["value"].head(48).tolist()
+    assert list(rows[1]) == list(facts.columns[:10])  # the keys, under the Chinese names
+    assert [r[9] for r in rows[2:49]] == facts["value"].head(47).tolist()
     note = rows[49][0]
-    assert "前 48 行、10 列" in note and f"共 {len(facts)} 行、{facts.shape[1]} 列" in note and "facts.parquet" in note
+    assert "前 47 行、10 列" in note and f"共 {len(facts)} 行、{facts.shape[1]} 列" in note and "facts.parquet" in note
     assert any("事实 facts" in (c.value or "") for c in wb["说明 notes"]["A"])
     assert all(len(c.value) <= 40 for row in ws.iter_rows(max_row=49) for c in row if isinstance(c.value, str))
-    assert rows[4][facts.columns.get_loc("item")] == "长" * 39 + "…"  # cut to the cell limit, and marked
-    assert wb["勾稽问题 findings"].max_row == 4  # within the limits: no note row
+    assert rows[5][facts.columns.get_loc("item")] == "长" * 39 + "…"  # cut to the cell limit, and marked
+    assert wb["勾稽问题 findings"].max_row == 5  # within the limits: no note row
     assert wb[rid[:31]].max_row <= 50
 
 
@@ -371,10 +373,11 @@ def test_streamed_sheets_keep_types_blanks_and_formats(tmp_path):
                           "text": pd.array([" padded ", "=1+1"], dtype="string"), "mixed": [3, "x"]})
     wb = openpyxl.load_workbook(workbook.write_workbook(tmp_path / "t.xlsx", facts=frame))
     ws = wb["事实 facts"]
-    assert [[c.value for c in row] for row in ws.iter_rows(min_row=2)] == [
+    assert [[c.value for c in row] for row in ws.iter_rows(min_row=3)] == [
         [2020, True, 1.5, "%", " padded ", 3], [None, None, None, "件", "'=1+1", "x"]]
-    assert ws["C2"].number_format == "0.00" and ws["A2"].number_format == "0.00"  # the unit's format, as before
-    assert ws.freeze_panes == "A2" and ws["A1"].font.b and ws.column_dimensions["E"].width >= 10
+    assert ws["C3"].number_format == '0.00"%"'  # the value by its row's unit
+    assert ws["A3"].number_format == "0"  # a year: plain, whatever the row's unit
+    assert ws.freeze_panes == "A3" and ws["A1"].font.b and ws.column_dimensions["E"].width >= 10
 
 
 def test_the_briefing_workbook_keeps_a_sheet_per_report_within_a_bound(tmp_path, monkeypatch):

@@ -63,7 +63,7 @@ def test_on_time_from_the_archives_last_modified(tmp_path):
     card = scorecard(sr.read_reports(raw, progress=False), raw).set_index("report_id")
     # 邵阳市 is a city: its own report is due by 31 March 2022
     assert card.loc["shaoyang_city_2021", "on_time"] == 1
-    assert "Last-Modified 2022-03-29" in card.loc["shaoyang_city_2021", "on_time_evidence"]
+    assert "存档记录的页面修改时间 2022-03-29" in card.loc["shaoyang_city_2021", "on_time_evidence"]
     pd.DataFrame([{"report_id": "shaoyang_city_2021", "path": "fetched/shaoyang_city_2021/p.txt",
                    "last_modified": "Mon, 05 Sep 2022 02:00:00 GMT"}]).to_csv(manifest, index=False)
     card = scorecard(sr.read_reports(raw, progress=False), raw).set_index("report_id")

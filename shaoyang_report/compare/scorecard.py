@@ -16,9 +16,12 @@ hidden in code. The criteria:
 * ``answered_in_year`` — 1 − 结转下年度 ÷ (本年新收 + 上年结转).
 
 A criterion whose input is missing is **not known** (score NaN, status ``not known``),
-never 0: an opening-only text says nothing about the tables it does not hold. The total
-is the weighted mean of the known criteria (× 100), with ``known_weight`` saying how
-much of the weight it covers.
+never 0: an opening-only text says nothing about the tables it does not hold — and a
+text that holds none of the three tables is judged so whether or not a catalog says it
+is an opening (it may be one). ``score_of_known`` is the weighted mean of the known
+criteria (× 100), ``known_weight`` how much of the weight it covers; ``score`` is that
+mean only when at least :data:`MIN_KNOWN_SHARE` of the weight is known (NaN otherwise: a
+mean over a tenth of the weight says little).
 
 Example:
     >>> import shaoyang_report as sr
@@ -51,6 +54,8 @@ if TYPE_CHECKING:
     from shaoyang_report.corpus.corpus import Corpus
 
 MET, NOT_MET, PARTLY, NOT_KNOWN = "met", "not met", "partly", "not known"
+#: A total score is given only when at least this share of the criteria's weight is known.
+MIN_KNOWN_SHARE = 0.5
 STATUS_ZH = {MET: "达标", NOT_MET: "未达标", PARTLY: "部分达标", NOT_KNOWN: "无从判断"}
 #: The deadline's time zone: China Standard Time.
 CST = timezone(timedelta(hours=8))
@@ -164,10 +169,10 @@ def _on_time(year: int, dates: dict, level: str | None) -> tuple[float, str, str
     if modified is not None and modified >= start:
         ok, deadline = _judge(modified, year, level)
         if ok:
-            return 1.0, MET, f"存档页面 Last-Modified {modified:%Y-%m-%d}，期限 {deadline}"
+            return 1.0, MET, f"存档记录的页面修改时间 {modified:%Y-%m-%d}，期限 {deadline}"
     why = ("页面发布时间早于报告年度结束，不是发布日期" if printed is not None else
-           f"存档 Last-Modified {modified:%Y-%m-%d} 不能说明按时发布（可能是此后修改）" if modified is not None else
-           "页面无发布时间，存档无 Last-Modified")
+           f"存档记录的页面修改时间 {modified:%Y-%m-%d} 不能说明按时发布（可能是此后修改）" if modified is not None else
+           "页面无发布时间，存档也未记录页面修改时间")
     return math.nan, NOT_KNOWN, why
 
 
@@ -176,6 +181,10 @@ def _tables(summary: dict, missing: pd.DataFrame) -> tuple[float, str, str]:
         return math.nan, NOT_KNOWN, "仅存档报告开头部分"
     if (missing.reason == "the text ends before this row").any():
         return math.nan, NOT_KNOWN, "文本在表格结束前中断"
+    whole = set(missing.section[missing.item.isna() & (missing.reason == "table not in the text")]) \
+        if "section" in missing and "item" in missing else set()
+    if whole >= {"active_disclosure", "applications", "review_litigation"}:  # as an opening holds them: cannot judge
+        return math.nan, NOT_KNOWN, "文本中三张表格都没有（可能只存有报告开头部分）"
     read = expected = 0
     parts = []
     for section, label in (("active_disclosure", "表二"), ("applications", "表三"), ("review_litigation", "表四")):
@@ -244,7 +253,9 @@ def scorecard(corpus: Corpus, sources=None, *, long: bool = False, chosen: dict 
         Wide: ``agency, agency_id, level, level_inferred, year, report_id``, per criterion
         ``<criterion>`` (score 0–1, NaN when not known), ``<criterion>_status`` and
         ``<criterion>_evidence``, then ``score`` (weighted mean of the known criteria,
-        0–100, NaN when none is known), ``known_weight`` and ``total_weight``.
+        0–100; NaN when less than :data:`MIN_KNOWN_SHARE` of the weight is known),
+        ``known_weight``, ``total_weight`` and ``score_of_known`` (the mean however little
+        of the weight is known; NaN when none is).
     """
     chosen = chosen if chosen is not None else chosen_reports(corpus)
     levels = agency_levels(corpus)
@@ -254,12 +265,13 @@ def scorecard(corpus: Corpus, sources=None, *, long: bool = False, chosen: dict 
     by_report = dict(tuple(checks.groupby("report_id", sort=False))) if len(checks) else {}
     missing = corpus.missing
     missing_by = dict(tuple(missing.groupby("report_id", sort=False))) if len(missing) else {}
+    no_gaps = pd.DataFrame(columns=["section", "item", "reason"])
     table_rules = {r.key for r in get_layout().rules}
-    dates = publication_dates(corpus, sources).set_index("report_id").to_dict("index")
+    dates = publication_dates(corpus, sources).drop_duplicates("report_id", keep="last").set_index("report_id").to_dict("index")
     cross: dict[str, pd.DataFrame] = {}
     for key, rows in panel.groupby("agency_id", sort=False):
         if rows.year.nunique() > 1:
-            cross[key] = cross_year_checks(rows, rows.agency.iloc[-1])
+            cross[key] = cross_year_checks(rows, rows.agency.iloc[-1])  # the panel's rows hold no attrs
     empty_checks = pd.DataFrame(columns=["rule", "status", "year", "message"])
     names = agency_names(corpus.reports)
     out = []
@@ -270,7 +282,7 @@ def scorecard(corpus: Corpus, sources=None, *, long: bool = False, chosen: dict 
         mine = by_report.get(rid, empty_checks)
         results = {
             "on_time": _on_time(year, dates.get(rid, {}), level),
-            "tables_complete": _tables(rf.summary, missing_by.get(rid, pd.DataFrame(columns=["reason"]))),
+            "tables_complete": _tables(rf.summary, missing_by.get(rid, no_gaps)),
             "arithmetic": _rules(mine, table_rules, "表内勾稽"),
             "carry_forward": _carry(cross.get(key, empty_checks), year),
             "prose_agrees": _rules(mine, {"prose_vs_table"}, "正文与表格核对"),
@@ -294,9 +306,11 @@ def scorecard(corpus: Corpus, sources=None, *, long: bool = False, chosen: dict 
             row[r.criterion], row[f"{r.criterion}_status"], row[f"{r.criterion}_evidence"] = r.score, r.status, r.evidence
         row["known_weight"] = float(known.weight.sum())
         row["total_weight"] = float(group.weight.sum())
-        row["score"] = round(100 * float((known.weight * known.score).sum()) / row["known_weight"], 1) \
+        row["score_of_known"] = round(100 * float((known.weight * known.score).sum()) / row["known_weight"], 1) \
             if row["known_weight"] else math.nan
+        row["score"] = row["score_of_known"] if row["known_weight"] >= MIN_KNOWN_SHARE * row["total_weight"] \
+            else math.nan
         rows.append(row)
     columns = [*head, *(f"{c.key}{s}" for c in criteria() for s in ("", "_status", "_evidence")),
-               "score", "known_weight", "total_weight"]
+               "score", "known_weight", "total_weight", "score_of_known"]
     return pd.DataFrame(rows, columns=columns)

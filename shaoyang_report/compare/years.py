@@ -271,8 +271,9 @@ def compare_years(corpus: Corpus, agency: str | None = None, years: list[int] | 
         template, value, basis, source, comparability, caveat_zh, why_missing,
         why_missing_zh, change_abs, change_rel`` (change vs the year before, when both
         are stated; ``change_rel`` in percent). ``frame.attrs`` holds the agency's
-        ``agency_id`` and ``names``: the name each year's report prints (an agency printed
-        洪泽区人民政府 one year and 淮安市洪泽区人民政府 the next is one agency).
+        ``agency_id``, ``agency`` (its comparison name, the latest report's) and
+        ``names``: the name each year's report prints (an agency printed 洪泽区人民政府
+        one year and 淮安市洪泽区人民政府 the next is one agency).
 
     Raises:
         ValueError: The agency is not in the corpus, or the name fits several (the message
@@ -327,6 +328,8 @@ def compare_years(corpus: Corpus, agency: str | None = None, years: list[int] | 
                   "comparability", "caveat_zh", "why_missing", "why_missing_zh", "change_abs", "change_rel"]]
     mine = reports[[k == key for k in agency_keys(reports)]]
     frame.attrs["agency_id"] = key
+    known = mine.sort_values("year", na_position="first").agency.dropna() if len(mine) else pd.Series(dtype=object)
+    frame.attrs["agency"] = str(known.iloc[-1]) if len(known) else (agency or "")
     frame.attrs["names"] = {int(y): n for y, n in zip(mine.year, mine.agency_printed.fillna(mine.agency))
                             if not pd.isna(y) and isinstance(n, str)}
     return frame
@@ -351,12 +354,13 @@ def _derive_prior_years(frame: pd.DataFrame, chosen: dict[int, ReportFacts]) -> 
             frame.loc[target, "why_missing"] = None
 
 
-def cross_year_checks(comparison: pd.DataFrame, agency: str = "") -> pd.DataFrame:
+def cross_year_checks(comparison: pd.DataFrame, agency: str | None = None) -> pd.DataFrame:
     """Rules across consecutive years (``cross_year_rules`` in ``layouts.toml``).
 
     Args:
         comparison: The output of :func:`compare_years` for one agency.
-        agency: The agency's name, for the records.
+        agency: The agency's name, for the records; default the one the comparison
+            holds (``comparison.attrs["agency"]``, its latest report's).
 
     Returns:
         A checks frame (the data dictionary's ``checks`` columns); ``report_id`` names
@@ -364,6 +368,8 @@ def cross_year_checks(comparison: pd.DataFrame, agency: str = "") -> pd.DataFram
     """
     from shaoyang_report.dictionary import build_frame
 
+    if agency is None:
+        agency = str(comparison.attrs.get("agency") or "")
     direct = comparison[comparison.basis.notna() & ~comparison.basis.fillna("").str.startswith("derived")]
     records = []
     for rule in get_layout().cross_year_rules:

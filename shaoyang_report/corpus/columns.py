@@ -89,9 +89,12 @@ def record_columns(records: list[dict], frame: str) -> dict[str, list]:
 
 def reports_frame(summaries: dict[str, list] | list[dict]) -> pd.DataFrame:
     """``corpus.reports`` from the reports' summaries (columns, or one dict per report): the
-    agency's identity columns as the data dictionary declares them (``identity``)."""
+    agency's identity columns as the data dictionary declares them (``identity``), ``year``
+    a nullable ``Int64`` as in the facts."""
     reports = pd.DataFrame(summaries)
     for f in dictionary.fields("identity"):
         if f["name"] in reports:
             reports[f["name"]] = pd.array(reports[f["name"]].tolist(), dtype=f["dtype"])
+    if "year" in reports:  # as in every other frame: whole years, empty when unknown (never 2024.0 or nan)
+        reports["year"] = pd.array([None if pd.isna(y) else int(y) for y in reports["year"].tolist()], dtype="Int64")
     return reports

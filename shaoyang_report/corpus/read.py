@@ -8,6 +8,7 @@ was read from and its archive date; a cache folder saves the corpus for the next
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -95,9 +96,12 @@ def read_reports(
         ImportError: ``engine="dask"`` without Dask installed (``pip install 'shaoyang-report[dask]'``).
         ValueError: An unknown engine, ``workers`` or ``scheduler`` given with the wrong engine,
             ``engine="dask"`` with no cluster to use, or a ``year``, ``agency`` or ``format`` that is not one.
+        FileNotFoundError: ``source`` is one file or folder and does not exist (a file
+            of a list that does not exist is listed in ``corpus.errors``).
         OSError: The Dask scheduler cannot be reached.
     """
     given = CallerHints.of(year=year, agency=agency, format=format)
+    must_exist(source)
     found_files = read_jobs(source, catalog, strict, given)
     jobs, catalog_frame, uncatalogued = found_files.jobs, found_files.catalog, found_files.uncatalogued
     extra = {clean_name(k): v for k, v in (aliases if isinstance(aliases, dict) else
@@ -131,6 +135,16 @@ def read_reports(
     return corpus
 
 
+
+
+def must_exist(source) -> None:
+    """Raise :class:`FileNotFoundError` when ``source`` is one file or folder that does not exist.
+
+    A mistyped path is an error, not an empty corpus (a missing file of a list is one of
+    the corpus's unreadable files, as any file that cannot be read).
+    """
+    if isinstance(source, (str, Path)) and not Path(source).exists():
+        raise FileNotFoundError(errno.ENOENT, "no such file or folder of reports", str(source))
 
 
 def apply_aliases(summary: dict, aliases: dict[str, str]) -> None:

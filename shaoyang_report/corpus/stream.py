@@ -21,6 +21,7 @@ from shaoyang_report.corpus.export import safe_frame
 from shaoyang_report.corpus.files import read_jobs
 from shaoyang_report.corpus.parquet import empty_facts, public_schema, write_partitioned
 from shaoyang_report.corpus.parse import Job, frozen_heap
+from shaoyang_report.corpus.read import must_exist
 from shaoyang_report.read.entry import CallerHints
 
 
@@ -76,6 +77,7 @@ def write_facts(
     if partition_by and (path.is_file() or path.is_symlink()):
         raise FileExistsError(f"{path}: a file is in the way of the partitioned dataset's folder")
     given = CallerHints.of(year=year, agency=agency, format=format)
+    must_exist(source)
     jobs = read_jobs(source, catalog, strict, given).jobs
     if partition_by:
         columns = [name for name, _ in frame_fields("facts")]

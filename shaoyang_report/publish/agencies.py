@@ -148,7 +148,8 @@ def panel_table(p: AgencyPanel) -> Html:
         by = {r.indicator: r for r in group.itertuples()}
         rows.append({"agency": first.agency, "level": _level(first.level, first.level_inferred), "year": first.year,
                      "findings": first.findings,
-                     "completeness": COMPLETENESS_ZH.get(first.completeness, first.completeness),
+                     "completeness": plotting.WHY_SHORT.get(c := COMPLETENESS_ZH.get(first.completeness,
+                                                                                     first.completeness), c),
                      "cells": [_value(by[k], p.flagged) for k in keys]})
     return Html(_templates().panel([f"{names.loc[k, 'name_zh']}（{names.loc[k, 'unit']}）" for k in keys], rows))
 
@@ -203,8 +204,8 @@ def findings_by_agency(p: AgencyPanel) -> Html:
     found = p.corpus.findings
     if p.year is not None:
         found = found[found.year == p.year]
-    groups = [(agency, year, rid, [(r, str(r.locations).partition(" ← ")[0]) for r in group.itertuples()])
-              for (agency, year, rid), group in found.groupby(["agency", "year", "report_id"], sort=True)]
+    groups = [(agency, year, list(group.itertuples()))
+              for (agency, year, _rid), group in found.groupby(["agency", "year", "report_id"], sort=True)]
     return Html(_templates().findings(groups))
 
 

@@ -4,8 +4,10 @@ Each function returns one section of the audit as :class:`~shaoyang_report.publi
 drawn by ``templates/audit.html.j2`` (every text escaped), for the whole corpus or one
 agency: how many reports and checks, one row per report, every failing check with where
 its numbers were printed, the cross-year checks, what each report's format requires but
-its text lacks, and the numbers that could not be placed. :func:`write_audit` writes the
-findings as CSV beside the page.
+its text lacks, the numbers that could not be placed, and the sources (the only section
+naming report ids and files). Everything is said in Chinese: locations ``第4页第18行``,
+the reader's notes through :mod:`~shaoyang_report.publish.wording`. :func:`write_audit`
+writes the findings as CSV beside the page.
 """
 
 from __future__ import annotations
@@ -21,13 +23,14 @@ from shaoyang_report.publish.html import (
     SECTION_ZH,
     TABLE_SECTIONS,
     Html,
+    agency_zh,
     completeness_zh,
+    location_zh,
     templates,
 )
+from shaoyang_report.publish.wording import message_zh
 
 STATUS_ZH = {"pass": "相符", "fail": "不符", "not_checkable": "无法核对"}
-REASON_ZH = {"table not in the text": "文本中没有该表", "row not found": "未找到该行",
-             "the text ends before this row": "文本在该行之前结束"}
 
 
 def _templates():
@@ -92,7 +95,8 @@ def audit_cross_year(corpus: Corpus, agency: str | None = None) -> Html:
         if not pairs:
             continue
         name = names.get(key, key)
-        rows += [{"agency": name, "check": r, "status_zh": STATUS_ZH.get(r.status, r.status)}
+        rows += [{"agency": name, "check": r, "status_zh": STATUS_ZH.get(r.status, r.status),
+                  "where": cross_year_where(r.locations, r.year)}
                  for r in cross_year_checks(compare_years(corpus, agency=key), name).itertuples()]
     return Html(_templates().cross_year(rows))
 
@@ -113,15 +117,15 @@ def audit_missing(corpus: Corpus, agency: str | None = None) -> Html:
     groups = sorted(missing.groupby("report_id", sort=False), key=lambda g: order.get(g[0], len(order)))
     for rid, report_gaps in groups:
         meta = reports.loc[rid] if rid in reports.index else None
-        who = [meta.agency if meta is not None else "", meta.year if meta is not None else "", rid]
+        who = [agency_zh(meta.agency) if meta is not None else "", meta.year if meta is not None else ""]
         whole = report_gaps[report_gaps.item.isna()]
         if len(whole):
             tables = "、".join(SECTION_ZH.get(s, s).split()[0] for s in whole.section)
-            rows.append([*who, tables, "、".join(REASON_ZH.get(r, r) for r in whole.reason.unique()), "整张表"])
+            rows.append([*who, tables, "、".join(message_zh(r) for r in whole.reason.unique()), "整张表"])
         for (section, reason), group in report_gaps[report_gaps.item.notna()].groupby(["section", "reason"], sort=False):
             labels = [layout.column_label(section, "item", k) for k in group.item]
             what = f"{len(labels)} 行：{'、'.join(labels[:5])}{' …' if len(labels) > 5 else ''}"
-            rows.append([*who, SECTION_ZH.get(section, section).split()[0], REASON_ZH.get(reason, reason), what])
+            rows.append([*who, SECTION_ZH.get(section, section).split()[0], message_zh(reason), what])
     return Html(_templates().missing(rows))
 
 
@@ -130,4 +134,32 @@ def audit_unplaced(corpus: Corpus, agency: str | None = None) -> Html:
     unplaced = corpus.unplaced
     if agency:
         unplaced = unplaced[unplaced.report_id.isin(agency_reports(corpus.reports, agency).report_id)]
-    return Html(_templates().unplaced(list(unplaced.itertuples()), list(corpus.errors.itertuples())))
+    who = corpus.reports.set_index("report_id")[["agency", "year"]].to_dict("index") if len(corpus) else {}
+    numbers = [{"number": r, **who.get(r.report_id, {"agency": "", "year": ""})} for r in unplaced.itertuples()]
+    return Html(_templates().unplaced(numbers, list(corpus.errors.itertuples())))
+
+
+def audit_sources(corpus: Corpus, agency: str | None = None) -> Html:
+    """The reports audited with their ids, files and URLs, and the files that could not be read and why."""
+    reports = agency_reports(corpus.reports, agency) if len(corpus) else corpus.reports
+    ordered = reports.sort_values(["agency", "year", "report_id"]).itertuples() if len(reports) else []
+    return Html(_templates().sources(list(ordered), list(corpus.errors.itertuples())))
+
+
+def cross_year_where(locations: object, year: int | None) -> str:
+    """Where a cross-year check's two numbers are printed (``2019年报告第293行 ← 2020年报告第40行``).
+
+    Its ``locations`` name each number's report and place (``<report_id> <location> ← <report_id> <location>``):
+    the reports are said by their years.
+
+    Example:
+        >>> cross_year_where("a_2019 line 293 ← a_2020 page 2, line 40", 2019)
+        '2019年报告第293行；2020年报告第2页第40行'
+    """
+    if not isinstance(locations, str) or year is None or pd.isna(year):
+        return ""
+    said = []
+    for offset, side in enumerate(locations.split(" ← ")):
+        _rid, _, where = side.strip().partition(" ")
+        said.append(f"{int(year) + offset}年报告{location_zh(where)}")
+    return "；".join(said)

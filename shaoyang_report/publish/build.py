@@ -88,6 +88,7 @@ def build_briefings(
     progress=None,
     workers: int = 1,
     agencies: bool = False,
+    docx: bool = False,
 ) -> BriefingOutputs:
     """Write the briefing, the audit, the report pages, the facts and the workbook.
 
@@ -114,6 +115,9 @@ def build_briefings(
         agencies: Also export the agency briefing (``agencies.html``: scorecard, panel,
             findings per agency; notebook ``04-agency-comparison``) and add its sheets to
             the workbook.
+        docx: Also write the year briefing as a Word document (``briefing-<agency>.docx``:
+            headline table, charts, findings, notes and sources;
+            :func:`~shaoyang_report.publish.word.write_briefing_docx`).
 
     Returns:
         The files written and the time taken.
@@ -170,6 +174,11 @@ def build_briefings(
         outputs.files["briefing"] = staged.final(export_html(
             nb, stage / f"briefing-{slug(b.agency)}.html",
             title=f"{b.agency} 政府信息公开年度报告 {b.years[0]}—{b.years[-1]}年比较"))
+        if docx:
+            from shaoyang_report.publish.word import write_briefing_docx
+
+            say(f"Word copy of the year comparison for {b.agency}")
+            outputs.files["docx"] = staged.final(write_briefing_docx(b, stage / f"briefing-{slug(b.agency)}.docx"))
         if audit:
             say("consistency audit of the corpus")
             nb = run_notebook(NOTEBOOKS / AUDIT, {"agency": None, **params})
@@ -183,11 +192,19 @@ def build_briefings(
         for rid in explorer_ids:
             say(f"report explorer for {rid}")
             nb = run_notebook(NOTEBOOKS / EXPLORER, {"report_id": rid, **params})
+            row = corpus.report_summary(rid) if rid in corpus else {}
+            name = f"{row.get('agency') if isinstance(row.get('agency'), str) else '（未署名）'} {_year(row)}"
             outputs.files[f"report:{rid}"] = staged.final(export_html(nb, stage / f"report-{slug(rid)}.html",
-                                                                      title=f"{rid} 报告表格与正文数字"))
+                                                                      title=f"{name}报告 表格与正文数字"))
         say(f"moving {len(staged.staged_files())} file(s) into {out}")
     outputs.seconds = time.perf_counter() - started
     return outputs
+
+
+def _year(summary: dict) -> str:
+    """``2020年`` from a report's summary, or ``年份不明``."""
+    year = summary.get("year")
+    return "年份不明" if year is None or pd.isna(year) else f"{int(year)}年"
 
 
 def _agency_sheets(corpus: Corpus, sources) -> dict[str, pd.DataFrame]:

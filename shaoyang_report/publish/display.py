@@ -38,11 +38,13 @@ from shaoyang_report.publish.html import (
     MARK_OCR,
     SECTION_ZH,
     TABLE_SECTIONS,
+    agency_zh,
     escape,
-    location_of_total,
     number,
     templates,
+    where_printed,
 )
+from shaoyang_report.publish.wording import cells_zh
 
 if TYPE_CHECKING:
     from shaoyang_report.corpus.corpus import Corpus
@@ -89,16 +91,18 @@ def report_headline(summary: dict) -> str:
     s = summary
     misreads = s.get("likely_misreads") or 0
     findings = f"勾稽问题 {s['findings']} 项" + (f"（其中疑似识别错误 {misreads} 项）" if misreads else "")
+    year = s.get("year")
+    when = "年份不明" if year is None or pd.isna(year) else f"{int(year)}年"
+    template = s.get("template") if isinstance(s.get("template"), str) and s.get("template") else "格式不明"
+    who = f"{s['source']}: {agency_zh(s.get('agency'))} {when} {template}"
     old = s.get("statistics")
     if isinstance(old, int | float) and not math.isnan(old):  # a report before the national tables
-        return (f"{s['source']}: {s['agency'] or '（未署名）'} {s['year'] or '?'}年 {s['template'] or '?'}"
-                f"（正文数字 {s['prose']} 项；统计表 {int(old)} 项；{findings}，无法核对 {s['not_checkable']} 项）")
+        return f"{who}（正文数字 {s['prose']} 项；统计表 {int(old)} 项；{findings}，无法核对 {s['not_checkable']} 项）"
     counts = ", ".join(f"表{n} {table_count(s, k)}" for k, n in _TABLE_NUMBERS)
     blank = _blank_tables(s)
     if blank and blank >= {k for k, _ in _TABLE_NUMBERS if str(s[k]).split("/")[0] not in ("0", "")}:
         counts = f"空白表格，未填任何数值：{counts}"
-    return (f"{s['source']}: {s['agency'] or '（未署名）'} {s['year'] or '?'}年 {s['template'] or '?'}"
-            f"（{counts}；正文数字 {s['prose']} 项；{findings}，无法核对 {s['not_checkable']} 项）")
+    return f"{who}（{counts}；正文数字 {s['prose']} 项；{findings}，无法核对 {s['not_checkable']} 项）"
 
 
 def _blank_tables(summary: dict) -> set[str]:
@@ -119,9 +123,9 @@ def _finding_lines(checks: pd.DataFrame) -> list[tuple[str, str]]:
     """``(table, sentence)`` per failing check: the check's message and where its total is printed."""
     lines = []
     for r in checks[checks.status == "fail"].itertuples():
-        where = location_of_total(r.locations)
+        where = where_printed(r.locations)
         lines.append((SECTION_ZH.get(r.section, r.section),
-                      f"{r.message}{f'（总数印于 {where}）' if where else ''}{misread_note(r)}"))
+                      f"{cells_zh(r.message, r.section)}{f'（{where}）' if where else ''}{misread_note(r)}"))
     return lines
 
 

@@ -28,6 +28,8 @@ import re
 import pandas as pd
 from markupsafe import Markup
 
+from shaoyang_report.publish.wording import cells_zh, message_zh
+
 #: The marks that travel with a number: derived from the next year's report, stated in
 #: prose, in or from a printed total that does not add up, read by OCR (a value with a
 #: recognition confidence).
@@ -77,6 +79,26 @@ def signed(value: float, unit: str | None = None) -> str:
     return ("+" if value > 0 else "−" if value < 0 else "±") + text
 
 
+def change_text(change_abs: float, change_rel: float, unit: str | None) -> str:
+    """A change from one year to the next as the pages write it.
+
+    A share's (unit ``%``) in percentage points, one decimal, with no relative change (a
+    change of a share relative to itself misleads); anything else with its sign and, when
+    the year before was not zero, the relative change.
+
+    Example:
+        >>> change_text(52.63, 837.5, "%"), change_text(155, 112.32, "件"), change_text(-3, math.nan, "件")
+        ('+52.6 个百分点', '+155（+112.32%）', '−3')
+    """
+    if unit == "%":
+        points = round(float(change_abs), 1)
+        return ("+" if points > 0 else "−" if points < 0 else "±") + f"{abs(points):.1f} 个百分点"
+    text = signed(change_abs, unit)
+    if change_rel is not None and not (isinstance(change_rel, float) and math.isnan(change_rel)):
+        text += f"（{signed(change_rel, '%')}）"
+    return text
+
+
 def slug(text: str) -> str:
     """A file-name part: letters (Chinese included) and digits kept, the rest dashed."""
     return re.sub(r"[^\w]+", "-", text, flags=re.UNICODE).strip("-_") or "agency"
@@ -87,15 +109,74 @@ def section_zh(section: object) -> object:
     return SECTION_ZH.get(section, section) if isinstance(section, str) else section
 
 
+def agency_zh(agency: object) -> str:
+    """An agency's name as the pages write it; none known: ``（未署名）``."""
+    return agency if isinstance(agency, str) and agency.strip() else "（未署名）"
+
+
 def completeness_zh(completeness: object) -> object:
     """A catalog's completeness in Chinese; not a text (not catalogued): ``未编目``."""
     return COMPLETENESS_ZH.get(completeness if isinstance(completeness, str) else "", completeness)
 
 
 def location_of_total(locations: object) -> str:
-    """Where a finding's printed total is (``line 293``), from its ``locations`` (``total ← items``)."""
+    """Where a finding's printed total is (``第293行``), from its ``locations`` (``total ← items``)."""
     text = locations if isinstance(locations, str) else ""
-    return text.partition(" ← ")[0]
+    return location_zh(text.partition(" ← ")[0])
+
+
+#: The parts of a location (``page 4, line 18, value 5``) as the pages name them.
+_LOCATION_PARTS = {"page": "第{}页", "line": "第{}行", "value": "第{}个数", "chars": "第{}字", "table": "第{}张表",
+                   "row": "第{}行", "cell": "第{}格", "column": "第{}列", "paragraph": "第{}段", "sheet": "第{}张工作表"}
+
+
+def location_zh(location: object) -> str:
+    """A location in Chinese: ``page 4, line 18, value 5`` → ``第4页第18行第5个数``; several
+    (``; ``-separated) joined by ``、``; a part it does not know kept as it is.
+
+    Example:
+        >>> location_zh("page 4, line 18, value 5; line 20, chars 3-9")
+        '第4页第18行第5个数、第20行第3—9字'
+    """
+    if not isinstance(location, str):
+        return ""
+    out = []
+    for one in filter(None, (p.strip() for p in location.split(";"))):
+        pieces = []
+        for part in (p.strip() for p in one.split(",")):
+            name, _, n = part.partition(" ")
+            form = _LOCATION_PARTS.get(name.lower())
+            pieces.append(form.format(n.replace("-", "—")) if form and n else part)
+        out.append("".join(pieces))
+    return "、".join(out)
+
+
+def where_printed(locations: object) -> str:
+    """Where a finding's numbers are printed, in Chinese, from its ``locations`` (``total ← items``).
+
+    Either side may be empty (a total not printed, items not located): only what is known is
+    said; locations without a total (a prose figure against a table's) are listed as such.
+
+    Example:
+        >>> where_printed("line 293 ← line 294; line 295")
+        '总数印于第293行；各项印于 2 处（第294行起）'
+        >>> where_printed(" ← line 12")
+        '各项印于 1 处（第12行）'
+        >>> where_printed("line 7 ← ")
+        '总数印于第7行'
+        >>> where_printed("line 3, chars 103-104; line 24, value 7")
+        '印于第3行第103—104字、第24行第7个数'
+    """
+    text = locations if isinstance(locations, str) else ""
+    if text.strip() and " ← " not in text:
+        return f"印于{location_zh(text)}"
+    total, _, items = text.partition(" ← ")
+    parts = [p.strip() for p in items.split(";") if p.strip()]
+    said = [f"总数印于{location_zh(total)}"] if total.strip() else []
+    if parts:
+        first = location_zh(parts[0])
+        said.append(f"各项印于 {len(parts)} 处（{first}{'起' if len(parts) > 1 else ''}）")
+    return "；".join(said)
 
 
 def _is_web_url(url: object) -> bool:
@@ -120,8 +201,9 @@ def environment():
 
     env = Environment(loader=PackageLoader("shaoyang_report.publish", "templates"), autoescape=True,
                       trim_blocks=True, lstrip_blocks=True, undefined=StrictUndefined, finalize=_finalize)
-    env.filters.update(number=number, signed=signed, section_zh=section_zh, completeness_zh=completeness_zh,
-                       location_of_total=location_of_total, formatted=format)
+    env.filters.update(number=number, signed=signed, section_zh=section_zh, completeness_zh=completeness_zh, agency_zh=agency_zh,
+                       location_of_total=location_of_total, location_zh=location_zh, where_printed=where_printed,
+                       cells_zh=cells_zh, message_zh=message_zh, formatted=format)
     env.tests.update(web_url=_is_web_url, nan=_is_nan)
     env.globals.update(MARK_DERIVED=MARK_DERIVED, MARK_PROSE=MARK_PROSE, MARK_FINDING=MARK_FINDING, MARK_OCR=MARK_OCR)
     return env

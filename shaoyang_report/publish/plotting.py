@@ -16,6 +16,9 @@ Every chart shows how each number was obtained, as the tables do:
 * ①②…: the indicator's comparability caveat, spelled out under the chart;
 * a grey band with the reason (无报告, 仅开头 …) over a year with no value.
 
+An indicator with no value in any year is not drawn, a panel left with none is dropped,
+and a line under the chart names them; value labels never overlap (:mod:`.chart_labels`).
+
 The chart functions take the long frame of :func:`shaoyang_report.compare_years` and
 return a :class:`Chart` (rendered PNG + figure) that a notebook displays as an image.
 
@@ -38,6 +41,8 @@ from functools import cache
 from pathlib import Path
 
 import pandas as pd
+
+from shaoyang_report.publish.chart_labels import LABELS_LEFT_OUT, ValueLabel, place_labels
 
 #: CJK families in order of preference (Simplified Chinese faces first).
 PREFERRED_FONTS = (
@@ -184,12 +189,15 @@ class Chart:
         figure: The matplotlib figure, for further changes (re-render with :meth:`render`).
         title: The chart's title.
         footnotes: The caveat notes written under the chart.
+        drawn: False when no indicator had a value in any year: the PNG holds the title
+            and that line only, and a notebook shows the line as text.
     """
 
     png: bytes = field(repr=False)
     figure: object = field(repr=False)
     title: str = ""
     footnotes: list[str] = field(default_factory=list)
+    drawn: bool = True
 
     def _repr_png_(self) -> bytes:
         return self.png
@@ -199,6 +207,8 @@ class Chart:
         import base64
         import html
 
+        if not self.drawn:
+            return f'<p class="gap">{html.escape(self.title)}：{html.escape("；".join(self.footnotes))}。</p>'
         alt = html.escape("；".join([self.title, *self.footnotes]), quote=True)
         data = base64.b64encode(self.png).decode("ascii")
         return f'<img class="sr-chart" alt="{alt}" src="data:image/png;base64,{data}">'
@@ -397,11 +407,12 @@ def _label(comparison: pd.DataFrame, key: str, marks: Mapping[str, str]) -> str:
 
 
 def _draw_lines(ax, comparison: pd.DataFrame, indicators: Sequence[str], marks: Mapping[str, str],
-                colours: Iterable[str]) -> tuple[set[str | None], list]:
+                colours: Iterable[str], labels: list[ValueLabel]) -> tuple[set[str | None], list]:
     from matplotlib.lines import Line2D
 
     kinds: set[str | None] = set()  # None: a value of no known basis
     handles: list = []
+    above, below = (0.0, 10.0), (0.0, -10.5)
     for i, (key, colour) in enumerate(zip(indicators, colours)):
         rows = _series(comparison, key)
         unit = rows.unit.iloc[0]
@@ -416,9 +427,9 @@ def _draw_lines(ax, comparison: pd.DataFrame, indicators: Sequence[str], marks: 
             ax.plot([year], [value], ls="none", marker="D" if kind == BASIS_PROSE else "o", markersize=7,
                     markerfacecolor="white" if kind == BASIS_DERIVED else colour, markeredgecolor=colour,
                     markeredgewidth=1.6, zorder=3)
-            below = i % 2 == 1  # alternate labels above / below the point so close values stay legible
-            ax.annotate(_fmt(value, unit), (year, value), textcoords="offset points", xytext=(0, -14 if below else 7),
-                        ha="center", fontsize=8, color=colour)
+            # alternate the first choice above / below the point; placed later, where no other label is
+            labels.append(ValueLabel(ax, year, value, _fmt(value, unit), colour,
+                                     (below, above) if i % 2 == 1 else (above, below), marker=True))
         handles.append(Line2D([], [], color=colour, lw=1.6, label=_label(comparison, key, marks)))
     return kinds, handles
 
@@ -428,7 +439,7 @@ _HATCHES: dict[str | None, str] = {BASIS_DERIVED: "///", BASIS_PROSE: "..."}
 
 
 def _draw_bars(ax, comparison: pd.DataFrame, indicators: Sequence[str], marks: Mapping[str, str],
-               colours: Iterable[str], stacked: bool = False) -> tuple[set[str | None], list]:
+               colours: Iterable[str], labels: list[ValueLabel], stacked: bool = False) -> tuple[set[str | None], list]:
     from matplotlib.patches import Patch
 
     kinds: set[str | None] = set()  # None: a value of no known basis
@@ -453,11 +464,10 @@ def _draw_bars(ax, comparison: pd.DataFrame, indicators: Sequence[str], marks: M
             if stacked:
                 bottoms[year] = bottom + r.value
                 if r.value >= 4:
-                    ax.text(x, bottom + r.value / 2, _fmt(r.value, unit), ha="center", va="center", fontsize=7,
-                            color="black" if hatch else "white", zorder=3)
+                    labels.append(ValueLabel(ax, x, bottom + r.value / 2, _fmt(r.value, unit),
+                                             "black" if hatch else "white", ((0.0, 0.0),), size=7))
             else:
-                ax.annotate(_fmt(r.value, unit), (x, r.value), textcoords="offset points", xytext=(0, 3),
-                            ha="center", fontsize=8, color=colour)
+                labels.append(ValueLabel(ax, x, r.value, _fmt(r.value, unit), colour, ((0.0, 8.0), (0.0, 18.0))))
         handles.append(Patch(color=colour, label=_label(comparison, key, marks)))
     return kinds, handles
 
@@ -492,17 +502,32 @@ def year_chart(
     from matplotlib.ticker import FuncFormatter
 
     years = _years(comparison)
-    every = [k for keys in panels.values() for k in keys]
+    for keys in panels.values():
+        for key in keys:
+            _series(comparison, key)  # an unknown indicator is an error, not an empty panel
+    drawn_panels, no_value = drawable_panels(comparison, panels)
+    every = [k for keys in drawn_panels.values() for k in keys]
     marks, notes = caveat_marks(comparison, every)
+    if no_value:
+        names = comparison.drop_duplicates("indicator").set_index("indicator").name_zh
+        notes = [*notes, f"各年均无数值、未绘出：{'、'.join(str(names[k]) for k in no_value)}"]
     with matplotlib.rc_context(style()):
-        fig, axes = _new_figure(len(panels), height=3.8 if len(panels) > 1 else 3.4)
+        if not drawn_panels:  # nothing to draw: the title and the line saying so
+            from matplotlib.figure import Figure
+
+            fig = Figure(figsize=(9.0, 0.5), layout="constrained")
+            fig.suptitle(title, x=0.0, ha="left", fontsize=13, fontweight="bold")
+            _footnotes(fig, notes)
+            return Chart(png=render_png(fig), figure=fig, title=title, footnotes=notes, drawn=False)
+        fig, axes = _new_figure(len(drawn_panels), height=3.8 if len(drawn_panels) > 1 else 3.4)
         kinds: set[str | None] = set()
-        for ax, (panel_title, keys) in zip(axes, panels.items()):
+        labels: list[ValueLabel] = []
+        for ax, (panel_title, keys) in zip(axes, drawn_panels.items()):
             colours = iter(_COLOURS)
             if kind == "bar":
-                drawn, handles = _draw_bars(ax, comparison, keys, marks, colours, stacked=stacked)
+                drawn, handles = _draw_bars(ax, comparison, keys, marks, colours, labels, stacked=stacked)
             else:
-                drawn, handles = _draw_lines(ax, comparison, keys, marks, colours)
+                drawn, handles = _draw_lines(ax, comparison, keys, marks, colours, labels)
             kinds |= drawn
             _frame_years(ax, years, _gap_reasons(comparison, keys))
             _mark_break(ax, format_break(comparison))
@@ -527,8 +552,29 @@ def year_chart(
             ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.09), fontsize=8.5, ncols=min(len(keys), 3))
         fig.suptitle(title, x=0.0, ha="left", fontsize=13, fontweight="bold")
         _basis_legend(fig, kinds - {None}, bars=(kind == "bar"))
+        if place_labels(fig, labels):
+            notes = [*notes, LABELS_LEFT_OUT]
         _footnotes(fig, notes)
     return Chart(png=render_png(fig), figure=fig, title=title, footnotes=notes)
+
+
+def drawable_panels(comparison: pd.DataFrame, panels: Mapping[str, Sequence[str]]
+                    ) -> tuple[dict[str, list[str]], list[str]]:
+    """The panels with what they can draw: the indicators with a value in some year; and those with none.
+
+    Returns:
+        ``(panels, no_value)``: panel title → its indicators that have a value (a panel
+        left with none is dropped), and the indicators with no value in any year, in order.
+    """
+    has_value = set(comparison.loc[comparison.value.notna(), "indicator"])
+    kept: dict[str, list[str]] = {}
+    no_value: list[str] = []
+    for panel_title, keys in panels.items():
+        drawn = [k for k in keys if k in has_value]
+        no_value += [k for k in keys if k not in has_value]
+        if drawn:
+            kept[panel_title] = drawn
+    return kept, no_value
 
 
 # ---------------------------------------------------------------------------- the briefing's charts

@@ -1,15 +1,23 @@
 """An Excel workbook for colleagues (openpyxl): tidy facts, printed tables, findings.
 
-Every sheet has a frozen header row, column widths fitted to Chinese text, and number
-formats by unit; text cells are defused against formula injection. Reading the workbook
-back gives the same numbers. The file is written beside and renamed into place, so a
-crash while saving leaves the previous workbook, not a broken zip.
+A first sheet ``目录 contents`` lists every sheet with what it holds (a report's sheet,
+named by the report's id cut to Excel's 31 characters, with the full id, agency and
+year). Every data sheet opens on two header rows — the columns' Chinese names
+(``data/columns_zh.csv``, the indicators' and criteria's own names) above their keys
+(the frames' column names, which the sheet ``字段 dictionary`` lists with both) — frozen,
+with an autofilter on the keys' row; column widths fitted to Chinese text; number
+formats by column (:func:`~shaoyang_report.publish.columns_zh.column_format`: years
+plain ``0``, counts ``#,##0``, 万元 ``#,##0.00``, shares ``0.00"%"`` — the values are
+percentages as printed, 62.14 —, a value column by its row's unit); text cells are defused against formula injection.
+Reading the workbook back (``header=1``) gives the same numbers. The file is written
+beside and renamed into place, so a crash while saving leaves the previous workbook, not
+a broken zip.
 
 A workbook never exceeds Excel's limits (:data:`MAX_ROWS` rows and :data:`MAX_COLUMNS`
 columns per sheet, :data:`MAX_CELL_CHARS` characters per cell, 31-character sheet
 names): a sheet holds what fits, its last row says what was left out and where the
 whole data is (``facts_files``: the facts CSV/Parquet written beside the workbook), and a
-first sheet ``说明 notes`` lists every such cut.
+sheet ``说明 notes`` after the contents lists every such cut.
 
 The workbook is written in openpyxl's write-only mode: each sheet's rows go to a
 temporary file as they are appended. The frame sheets (facts, findings, comparison,
@@ -32,6 +40,7 @@ import pandas as pd
 
 from shaoyang_report.atomic import replacing
 from shaoyang_report.corpus.export import defuse
+from shaoyang_report.publish.columns_zh import KIND_FORMATS, column_format, column_kind, column_zh
 
 #: Excel's limits (https://support.microsoft.com/office/excel-specifications-and-limits).
 MAX_ROWS = 1_048_576
@@ -39,9 +48,11 @@ MAX_COLUMNS = 16_384
 MAX_CELL_CHARS = 32_767
 MAX_SHEET_NAME = 31
 
-_FORMATS = {"万元": "#,##0.00##", "%": "0.00", "元": "#,##0.00"}
-_COUNT_FORMAT = "#,##0"
-_DECIMAL_FORMAT = "0.00##"
+_COUNT_FORMAT = KIND_FORMATS["count"]
+_DECIMAL_FORMAT = KIND_FORMATS["decimal"]
+_FORMATS = {"万元": KIND_FORMATS["money"], "元": KIND_FORMATS["money"], "%": KIND_FORMATS["share"]}
+#: Rows above a data sheet's first row of values: the Chinese names, then the keys.
+HEADER_ROWS = 2
 _SHEET_CHARS = str.maketrans({c: "_" for c in "[]:*?/\\"})
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _CUT_MARK = "…"
@@ -198,11 +209,17 @@ def _table_rows(ws, frame: pd.DataFrame, start_row: int) -> list[list]:
 
 
 def _tables_sheet(ws, by_section: Mapping[str, pd.DataFrame]) -> None:
-    """A report's sheet: its printed tables one under the other, each under its title, a blank row between."""
+    """A report's sheet: its printed tables one under the other, each under its title, a blank row between.
+
+    The first table's title and header rows are frozen with its labels' column, and an
+    autofilter covers the first table (a sheet holds one).
+    """
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     rows: list[list] = []
+    first: tuple[int, int] | None = None  # the first table's last row and columns
     for frame in by_section.values():
         row = len(rows) + (2 if rows else 1)  # the title's row, after a blank one
         if frame.empty or row >= MAX_ROWS - 1:
@@ -211,7 +228,11 @@ def _tables_sheet(ws, by_section: Mapping[str, pd.DataFrame]) -> None:
             rows.append([])
         rows.append([_styled(WriteOnlyCell(ws, value=_cell(frame.index.name)), font=Font(bold=True, size=12))])
         rows += _table_rows(ws, frame.rename_axis("项目"), start_row=row + 1)
-    _append_all(ws, rows, freeze="B1")
+        if first is None:
+            first = (len(rows), len(rows[1]))
+    if first is not None:
+        ws.auto_filter.ref = f"A2:{get_column_letter(max(1, first[1]))}{first[0]}"
+    _append_all(ws, rows, freeze="B3" if first is not None else "B1")
 
 
 # ---------------------------------------------------------------------------- frame sheets, by blocks of rows
@@ -272,11 +293,13 @@ class _Booleans(_Column):
 
 
 class _Numbers(_Column):
-    """A numeric column: formats by wholeness, or by the row's unit (``unit_formats``)."""
+    """A numeric column: one format (``fixed``), or by the row's unit (``unit_formats``, when ``by_unit``), else by wholeness."""
 
-    def __init__(self, ws, series: pd.Series):
+    def __init__(self, ws, series: pd.Series, fixed: str | None = None, by_unit: bool = False):
         super().__init__(ws)
         self.series = series
+        self.fixed = fixed
+        self.by_unit = by_unit
         for start in range(0, len(series), _BLOCK_ROWS):
             values = self._values(start, start + _BLOCK_ROWS)
             ok = np.isfinite(values)
@@ -307,7 +330,9 @@ class _Numbers(_Column):
         out[rest] = [_number(v) for v in values[rest].tolist()]
         with np.errstate(invalid="ignore"):
             formats = np.where(values == np.floor(values), _COUNT_FORMAT, _DECIMAL_FORMAT).astype(object)
-        if unit_formats is not None:
+        if self.fixed is not None:
+            formats[:] = self.fixed
+        elif self.by_unit and unit_formats is not None:
             has = pd.notna(unit_formats)
             formats[has] = unit_formats[has]
         slots = {f: self.slot(f, "n") for f in set(formats[ok].tolist())}
@@ -359,11 +384,11 @@ def _objects(items: list) -> np.ndarray:
     return np.fromiter(items, dtype=object, count=len(items))
 
 
-def _column(ws, series: pd.Series) -> _Column:
+def _column(ws, series: pd.Series, name: str = "") -> _Column:
     if pd.api.types.is_bool_dtype(series.dtype):
         return _Booleans(ws, series)
     if pd.api.types.is_numeric_dtype(series.dtype):
-        return _Numbers(ws, series)
+        return _Numbers(ws, series, column_format(name), column_kind(name) == "by_unit")
     return _Values(ws, series)
 
 
@@ -379,15 +404,20 @@ def _frame_sheet(ws, sheet: _FrameSheet) -> None:
 
     frame = sheet.frame
     names = [str(c) for c in frame.columns]
-    columns = [_column(ws, frame[name]) for name in names]
+    columns = [_column(ws, frame[name], name) for name in names]
     for j, (name, column) in enumerate(zip(names, columns), start=1):
-        ws.column_dimensions[get_column_letter(j)].width = _column_width(max(column.width, _width(_cell(name))))
+        ws.column_dimensions[get_column_letter(j)].width = _column_width(
+            max(column.width, _width(_cell(name)), _width(column_zh(name))))
     units = frame[sheet.unit_column] if sheet.unit_column in frame.columns else None
     n = len(frame)
-    _size(ws, n + 1 + (1 if sheet.note else 0), len(names))
-    ws.freeze_panes = "A2"
+    _size(ws, n + HEADER_ROWS + (1 if sheet.note else 0), len(names))
+    ws.freeze_panes = f"A{HEADER_ROWS + 1}"
+    if names:
+        ws.auto_filter.ref = f"A{HEADER_ROWS}:{get_column_letter(len(names))}{HEADER_ROWS + max(n, 1)}"
     header = {"font": Font(bold=True), "fill": PatternFill("solid", fgColor="DDE5F0")}
-    ws.append([_text_cell(ws, _text(name), **header) for name in names])
+    keys = {"font": Font(italic=True, color="666666", size=9), "fill": PatternFill("solid", fgColor="EEF2F7")}
+    ws.append([_text_cell(ws, _text(column_zh(name)), **header) for name in names])
+    ws.append([_text_cell(ws, _text(name), **keys) for name in names])
     for start in range(0, n, _BLOCK_ROWS):
         stop = min(n, start + _BLOCK_ROWS)
         unit_formats = None if units is None else _unit_formats(units.iloc[start:stop])
@@ -410,7 +440,7 @@ def _frame_sheet(ws, sheet: _FrameSheet) -> None:
 def _cut(name: str, frame: pd.DataFrame, unit_column: str | None, facts_files: Sequence[str]) -> _FrameSheet:
     """The part of a frame that fits a sheet, and the note saying what does not."""
     rows, columns = frame.shape
-    fits_rows = MAX_ROWS - 1  # the header
+    fits_rows = MAX_ROWS - HEADER_ROWS
     fits_columns = MAX_COLUMNS
     note = ""
     kept = frame
@@ -419,8 +449,7 @@ def _cut(name: str, frame: pd.DataFrame, unit_column: str | None, facts_files: S
     if rows > fits_rows:
         kept = kept.iloc[: fits_rows - 1]  # and a row for the note
     if len(kept) < rows or kept.shape[1] < columns:
-        where = ("完整数据见同一文件夹中的 " + "、".join(facts_files) + f" (the whole data: {', '.join(facts_files)})"
-                 if facts_files else "完整数据未写入本工作簿 (the whole data is not in this workbook)")
+        where = ("完整数据见同一文件夹中的 " + "、".join(facts_files) if facts_files else "完整数据未写入本工作簿")
         note = (f"本表只列出前 {len(kept):,} 行、{kept.shape[1]:,} 列（共 {rows:,} 行、{columns:,} 列，"
                 f"超出 Excel 每表 {MAX_ROWS:,} 行、{MAX_COLUMNS:,} 列的上限）；{where}。")
     return _FrameSheet(name, kept, unit_column, rows, columns, note)
@@ -475,12 +504,76 @@ def write_workbook(
     frames += [(name, frame, "unit" if "unit" in frame.columns else None) for name, frame in (sheets or {}).items()]
     cut = [_cut(name, frame, unit, facts_files) for name, frame, unit in frames]
     lines = [f"{s.name}：{s.note}" for s in cut if s.note] + list(notes)
+    # every sheet's name is chosen first: the contents sheet, written first, lists them
+    names = [_sheet_name(n, taken) for n in ("目录 contents", *(["说明 notes"] if lines else []))]
+    frame_names = [_sheet_name(s.name, taken) for s in cut]
+    dictionary_name = _sheet_name("字段 dictionary", taken)
+    report_names = {rid: _sheet_name(rid, taken) for rid in (tables or {})}
+    who = _who(sources)
+    contents: list[list[object]] = [[n, CONTENTS_ZH.get(n.split(" ")[0], n), None, None, None] for n in names[1:]]
+    contents += [[n, CONTENTS_ZH.get(n.split(" ")[0], "数据表"), None, None, None] for n in frame_names]
+    contents.append([dictionary_name, CONTENTS_ZH["字段"], None, None, None])
+    contents += [[n, "该报告所印表格（表二、表三、表四，按原样）", rid, *who.get(rid, (None, None))]
+                 for rid, n in report_names.items()]
+    _contents_sheet(wb.create_sheet(names[0]), contents)
     if lines:
-        _notes_sheet(wb.create_sheet(_sheet_name("说明 notes", taken)), lines)
-    for sheet in cut:
-        _frame_sheet(wb.create_sheet(_sheet_name(sheet.name, taken)), sheet)
+        _notes_sheet(wb.create_sheet(names[1]), lines)
+    for name, sheet in zip(frame_names, cut):
+        _frame_sheet(wb.create_sheet(name), sheet)
+    _dictionary_sheet(wb.create_sheet(dictionary_name), [(n, s.frame) for n, s in zip(frame_names, cut)])
     for report_id, by_section in (tables or {}).items():
-        _tables_sheet(wb.create_sheet(_sheet_name(report_id, taken)), by_section)
+        _tables_sheet(wb.create_sheet(report_names[report_id]), by_section)
     with replacing(path) as tmp:
         wb.save(tmp)
     return path
+
+
+#: What each sheet holds, by the first word of its name (a report's sheet: its printed tables).
+CONTENTS_ZH = {
+    "说明": "本工作簿的说明：超出 Excel 上限而截断的表，及其他说明",
+    "事实": "全部数值，每行一个（报告、表、项目、指标、申请人类别、数值、单位、原文及位置）",
+    "勾稽问题": "报告自身算不平之处：各项之和与印出的总数不符，以及跨年结转不符",
+    "年度比较": "所选机构各年的指标，逐年对照，缺失的注明原因",
+    "来源": "各报告的机构、年份、格式、完整程度、网址与文件",
+    "机构评分": "各机构各年的透明度评分：各项结果、依据与总分",
+    "评分依据": "评分项、权重、法规或格式依据，何时无从判断",
+    "机构比较": "各机构各年的主要指标并列",
+    "字段": "各数据表的列：中文名与字段名（第1行为中文名，第2行为字段名）",
+}
+
+
+def _who(sources: pd.DataFrame | None) -> dict[str, tuple[object, object]]:
+    """Report id → (agency, year), from the sources frame."""
+    if sources is None or not {"report_id", "agency", "year"} <= set(sources.columns):
+        return {}
+    return {rid: (_cell(agency), _cell(year)) for rid, agency, year in
+            zip(sources.report_id, sources.agency, sources.year)}
+
+
+def _contents_sheet(ws, rows: list[list]) -> None:
+    """The ``目录 contents`` sheet: every sheet, what it holds; a report's sheet with the full id, agency and year."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font, PatternFill
+
+    header = {"font": Font(bold=True), "fill": PatternFill("solid", fgColor="DDE5F0")}
+    head = [_styled(WriteOnlyCell(ws, value=v), **header) for v in ("工作表", "内容", "报告编号", "机构", "年份")]
+    body = []
+    for row in rows:
+        cells = [_cell(v) for v in row]
+        if isinstance(cells[4], int):
+            cells[4] = _styled(WriteOnlyCell(ws, value=cells[4]), number_format=KIND_FORMATS["year"])
+        body.append(cells)
+    ws.auto_filter.ref = f"A1:E{max(2, len(body) + 1)}"
+    _append_all(ws, [head, *body], freeze="A2")
+
+
+def _dictionary_sheet(ws, sheets: Sequence[tuple[str, pd.DataFrame]]) -> None:
+    """The ``字段 dictionary`` sheet: each data sheet's columns, their Chinese names and keys."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font, PatternFill
+
+    header = {"font": Font(bold=True), "fill": PatternFill("solid", fgColor="DDE5F0")}
+    head = [_styled(WriteOnlyCell(ws, value=v), **header) for v in ("工作表", "中文名", "字段")]
+    body = [[name, column_zh(str(c)), _cell(str(c))] for name, frame in sheets for c in frame.columns]
+    ws.auto_filter.ref = f"A1:C{max(2, len(body) + 1)}"
+    _append_all(ws, [head, *body], freeze="A2")

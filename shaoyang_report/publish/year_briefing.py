@@ -46,9 +46,9 @@ from shaoyang_report.publish.html import (
     SECTION_ZH,
     TABLE_SECTIONS,
     Html,
+    change_text,
     completeness_zh,
     number,
-    signed,
     slug,
     templates,
 )
@@ -283,16 +283,13 @@ def headline(b: AgencyYears) -> Html:
         latest = _row(b, key, years[-1])
         row["change"] = None
         if latest is not None and not math.isnan(latest.change_abs):
-            row["change"] = signed(latest.change_abs, latest.unit)
-            if not math.isnan(latest.change_rel):
-                row["change"] += f"（{signed(latest.change_rel, '%')}）"
+            row["change"] = change_text(latest.change_abs, latest.change_rel, latest.unit)
         pairs = series[series.change_abs.notna()]
         row["last"] = None
         if len(pairs):
             last = pairs.iloc[-1]
-            rel = "" if math.isnan(last.change_rel) else f"（{signed(last.change_rel, '%')}）"
             row["last"] = {"year": int(last.year), "before": value_cell(_row(b, key, int(last.year) - 1), b.flagged),
-                           "after": value_cell(last, b.flagged), "change": signed(last.change_abs, last.unit) + rel}
+                           "after": value_cell(last, b.flagged), "change": change_text(last.change_abs, last.change_rel, last.unit)}
         rows.append(row)
     names = b.comparison.drop_duplicates("indicator").set_index("indicator").name_zh
     omitted = [names[k] for k in HEADLINE if k not in keys and k in names.index]

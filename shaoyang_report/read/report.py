@@ -472,6 +472,8 @@ def read_report(path: str | Path | list, *, report_id: str | None = None, strict
         aliases: See :func:`parse_document`.
 
     Raises:
+        FileNotFoundError: The file does not exist (a
+            :class:`~shaoyang_report.errors.ReportFileNotFoundError`, also a ``ReportFormatError``).
         ReportFormatError: The file is not such a report, or a table is malformed; the
             message names the file and the place.
         ValueError: ``year``, ``agency`` or ``format`` is not one.

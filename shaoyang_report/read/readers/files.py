@@ -12,7 +12,7 @@ import os
 import stat
 from pathlib import Path
 
-from shaoyang_report.errors import ReportFormatError
+from shaoyang_report.errors import ReportFileNotFoundError, ReportFormatError
 from shaoyang_report.limits import MAX_FILE_BYTES, refuse
 
 _ENCODINGS = ("utf-8-sig", "gb18030")
@@ -65,11 +65,14 @@ def read_bytes(path: Path) -> bytes:
     bytes are read, and a file longer than that is refused.
 
     Raises:
-        ReportFormatError: The file is missing, unreadable, not a regular file, or
-            implausibly large.
+        ReportFileNotFoundError: The file is missing (a ``FileNotFoundError`` and a
+            ``ReportFormatError``).
+        ReportFormatError: The file is unreadable, not a regular file, or implausibly large.
     """
     try:
         info = os.stat(path)
+    except FileNotFoundError:
+        raise ReportFileNotFoundError(path) from None
     except OSError as exc:
         raise ReportFormatError(path, f"cannot open the file ({exc.strerror or exc})") from None
     if not stat.S_ISREG(info.st_mode):

@@ -181,6 +181,9 @@ def read_pages(pages: Sequence[PageImage | tuple[str, object]], source: object,
     parallelism (``benchmarks/bench_ocr.py``). The time to start the processes and load
     the models in each (about 1 s) is paid per call: worth it from 2 pages on.
 
+    A progress bar counts the pages read (tqdm, on standard error; shown only on a
+    terminal, as the corpus's batches are): a scan's pages take seconds each.
+
     Args:
         pages: The pages in order: :class:`~.images.PageImage` objects (or ``(page name,
             RGB array)`` pairs, already decoded).
@@ -204,10 +207,15 @@ def read_pages(pages: Sequence[PageImage | tuple[str, object]], source: object,
         workers = _WORKERS.get()
     workers = max(1, min(int(workers or 1), len(todo)))
     out: list[tuple[str, PageRead]] = []
+    from tqdm import tqdm
+
+    bar = tqdm(total=len(todo), desc=f"OCR {Path(str(source)).name}", unit="page", disable=None, leave=False)
     if workers == 1:
         for page in todo:
             budget.time(len(out), len(todo), page.name)
             out.append((page.name, read_page(page.load())))
+            bar.update(1)
+        bar.close()
         return out
     threads = max(1, (os.cpu_count() or 1) // workers)
     # not fork: a process forked while ONNX Runtime's or OpenCV's threads hold a lock waits on it forever
@@ -236,8 +244,10 @@ def read_pages(pages: Sequence[PageImage | tuple[str, object]], source: object,
             name, future = running.popleft()
             out.append((name, future.result()))
             CALLS["pages"] += 1
+            bar.update(1)
             budget.time(len(out), len(todo), name)
             start_next()
+    bar.close()
     return out
 
 
