@@ -2,7 +2,7 @@
 
 The briefings are Chinese throughout: a Latin word left in a page is a label, a reason or
 a location not said in Chinese, or a report id inside a sentence. Allowed: URLs, file
-names, units, the national formats (``F2019``/``F2021``), ``OCR`` and a few product names;
+names, units, the formats (``F2008``/``F2019``/``F2021``), ``OCR`` and a few product names;
 and anything inside an element marked ``sr-sources`` (the sources table, where report
 ids and file names belong). Scripts, styles, the page title and attributes are not text
 a reader sees.
@@ -15,7 +15,7 @@ from collections import Counter
 from html.parser import HTMLParser
 
 #: Latin words a Chinese page may show.
-ALLOWED = frozenset({"F2019", "F2021", "OCR", "PDF", "Word", "Excel", "WPS", "URL", "km", "kg", "GB", "T"})
+ALLOWED = frozenset({"F2008", "F2019", "F2021", "OCR", "PDF", "Word", "Excel", "WPS", "URL", "km", "kg", "GB", "T"})
 _URL = re.compile(r"(?:https?|ftp)://\S+|www\.\S+", re.I)
 _FILE = re.compile(r"[\w.\-/\\]+\.(?:txt|md|pdf|docx?|html?|mhtml|csv|parquet|xlsx?|json|png|jpe?g|wps|ofd|rtf|zip)\b",
                    re.I)
