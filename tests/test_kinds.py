@@ -298,3 +298,63 @@ def test_a_damaged_doc_is_one_error(tmp_path):
     path.write_bytes((KINDS / "shaoyang_city_2020.doc").read_bytes()[:6000])
     with pytest.raises(ReportFormatError):
         sr.read_report(path)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="Chromium is installed by scripts/test.sh")
+def test_an_mhtml_whose_tables_are_pictures_reads_them_by_ocr_as_the_saved_page(tmp_path):
+    """The real Hongze 2023 pages 1–4 as PNG pictures of a page, saved as MHTML by Chromium itself.
+
+    Read with the OCR engine's recorded answers for these pictures (tests/ocr_boxes/test_ocr.json):
+    the web archive gives the facts the same page saved as .html with its pictures beside it gives.
+    """
+    import ocr_replay
+    import pypdfium2 as pdfium
+    from kinds.make_fixtures import chromium_mhtml
+
+    pdf = pdfium.PdfDocument(str(shared_report("huaian/hongze_district_2023.pdf")))
+    files = tmp_path / "page" / "report_files"
+    files.mkdir(parents=True)
+    try:
+        for n in range(1, 5):
+            pdf[n - 1].render(scale=150 / 72).to_pil().convert("RGB").save(files / f"hongze_2023_p{n}.png")
+    finally:
+        pdf.close()
+    page = tmp_path / "page" / "report.html"
+    page.write_text("<html><body><div class='nav'>首页 &gt; 政府信息公开</div>" + "".join(
+        f'<p><img src="report_files/hongze_2023_p{n}.png" alt=""></p>' for n in range(1, 5)) + "</body></html>",
+        encoding="utf-8")
+    archive = chromium_mhtml(page, tmp_path / "report.mhtml")
+    with ocr_replay.replayed("test_ocr"):
+        saved, web = sr.read_report(page), sr.read_report(archive)
+    assert web.document.reader == "mhtml" and web.summary()["ocr"] == "image 1, image 2, image 3, image 4"
+    assert len(web.facts) > 150 and _values(web) == _values(saved)
+
+
+@pytest.mark.parametrize("attachment", ["shaoyang_2020.xls", "shaoyang_2020.zip"])
+def test_fetch_keeps_such_an_attachment_and_completes_the_row_when_it_reads(server, session, tmp_path, shaoyang,
+                                                                           attachment):
+    from fetch_server import Route, opening_page
+
+    from shaoyang_report.corpus.catalog import COMPLETE, read_catalog
+    from shaoyang_report.corpus.fetch import fetch_catalog
+
+    xls = (KINDS / "shaoyang_city_2020.xls").read_bytes()
+    body = xls if attachment.endswith(".xls") else _zip({"邵阳市2020年政府信息公开工作年度报告.xls": xls})
+    server.routes.update({"/report.shtml": Route(opening_page("shaoyang_city_2019", (
+        f"files/{attachment}", "邵阳市2020年政府信息公开工作年度报告"))),
+        f"/files/{attachment}": Route(body, content_type="application/octet-stream")})
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "catalog.csv").write_text("report_id,agency,year,url,local_file,completeness,note\n"
+                                     f"shaoyang_city_2020,邵阳市,2020,{server.url('/report.shtml')},,opening_only,\n",
+                                     "utf-8")
+    fetch_catalog(raw / "catalog.csv", session=session, delay=0, retries=1, timeout=2, backoff=0.01, progress=False,
+                  allow_private=True)
+    row = read_catalog(raw / "catalog.csv").iloc[0]
+    assert row.completeness == COMPLETE
+    expected = f"{attachment}!邵阳市2020年政府信息公开工作年度报告.xls" if attachment.endswith(".zip") else attachment
+    assert row.local_file.endswith(expected)
+    corpus = sr.read_reports(raw, progress=False)
+    assert corpus.errors.empty and len(corpus) == 1
+    _same(sr.read_report(raw / row.local_file), shaoyang)
