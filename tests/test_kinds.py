@@ -358,3 +358,14 @@ def test_fetch_keeps_such_an_attachment_and_completes_the_row_when_it_reads(serv
     corpus = sr.read_reports(raw, progress=False)
     assert corpus.errors.empty and len(corpus) == 1
     _same(sr.read_report(raw / row.local_file), shaoyang)
+
+
+def test_a_cached_corpus_is_read_again_when_its_archive_changes(tmp_path):
+    from shaoyang_report.corpus.cache import corpus_key
+
+    archive = tmp_path / "a.zip"
+    _zip({"x.ofd": (KINDS / "hongze_district_2023.ofd").read_bytes()}, archive)
+    jobs = [(Path(f"{archive}!x.ofd"), None, None, None)]
+    before = corpus_key(jobs, pd.DataFrame(), [])
+    _zip({"x.ofd": (KINDS / "hongze_district_2023.ofd").read_bytes(), "y.txt": b"y"}, archive)
+    assert corpus_key(jobs, pd.DataFrame(), []) != before

@@ -28,11 +28,10 @@ from shaoyang_report.read.readers.archive_reader import SEPARATOR, archive_repor
 from shaoyang_report.read.readers.files import read_bytes
 from shaoyang_report.read.readers.sniff import KIND_NAMES, KIND_REASONS, KIND_SUFFIXES, REPORT_SUFFIXES, sniff
 
-#: A folder is searched for files of these suffixes (``REPORT_SUFFIXES`` of :mod:`~shaoyang_report.read.readers.sniff`):
-#: page images are read by OCR, each file one report (a report printed on several images is
-#: given as one multi-page TIFF or PDF, or read with ``read_report([page1, page2])``); a zip
-#: archive's members that are reports are read each as its own report.
-FOLDER_SUFFIXES = REPORT_SUFFIXES
+# A folder is searched for files named by REPORT_SUFFIXES (page images are read by OCR, each file
+# one report: a report printed on several images is given as one multi-page TIFF or PDF, or read
+# with ``read_report([page1, page2])``); a zip archive's members that are reports are read each as
+# its own report (``archive.zip!member.pdf``).
 #: The catalog a folder is read by, when it has one.
 CATALOG_NAME = "catalog.csv"
 _IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
