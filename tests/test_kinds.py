@@ -152,7 +152,7 @@ def test_gbk_member_names_of_chinese_windows_zips_are_read_as_gbk(tmp_path):
 
 
 @needs_soffice
-def test_a_folder_of_every_kind_is_read_or_listed_with_its_true_kind(tmp_path):
+def test_a_folder_of_every_kind_is_read_or_listed_with_its_true_kind(tmp_path, capsys):
     for name in ("doc", "xls", "xlsx", "mhtml"):
         shutil.copy(KINDS / f"shaoyang_city_2020.{name}", tmp_path / f"sy_{name}.{name}")
     shutil.copy(KINDS / "shaoyang_city_2020.doc", tmp_path / "sy_wps.wps")
@@ -168,6 +168,15 @@ def test_a_folder_of_every_kind_is_read_or_listed_with_its_true_kind(tmp_path):
     skipped = dict(zip(corpus.skipped.path.map(lambda p: Path(p).name), corpus.skipped.kind))
     assert skipped == {"tables.bin": "xls", "slides.ppt": "ppt"}
     assert "name it tables.xls" in corpus.skipped.set_index("kind").loc["xls", "reason"]
+    from shaoyang_report.cli import main
+
+    main(["check", str(tmp_path)])
+    said = capsys.readouterr().out
+    for source in corpus.reports.source:
+        read_as = "洪泽区人民政府 2023年 F2021" if source.endswith(".ofd") else "邵阳市 2020年 F2019"
+        assert f"\n{source}: {read_as}（" in f"\n{said}", (source, said)
+    assert "跳过 2 个文件" in said and "tables.bin — Excel 97-2003 工作簿 (.xls)" in said
+    assert "slides.ppt — PowerPoint 演示文稿" in said
 
 
 def test_without_libreoffice_a_doc_is_one_error_naming_the_program(tmp_path, monkeypatch):
