@@ -85,7 +85,8 @@ def convert(data: bytes, source: str, kind: str, target: str = "docx") -> bytes:
             _kill_group(proc)  # whatever it left running
         converted = out / f"report.{target}"
         if proc.returncode != 0 or not converted.is_file():
-            said = " ".join(output.decode("utf-8", "replace").split())[-300:]
+            said = " ".join(" ".join(line.split()) for line in output.decode("utf-8", "replace").splitlines()
+                            if line.strip() and not line.startswith("Warning:"))[-300:]  # (its Java warning)
             raise ReportFormatError(source, f"LibreOffice could not convert {KIND_NAMES.get(kind, kind)}: it is damaged "
                                     "or not what its name says; if Word or WPS opens it, save it as .docx or PDF "
                                     f"(exit {proc.returncode}; {said or 'no output'})")
