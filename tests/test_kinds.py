@@ -378,3 +378,37 @@ def test_a_cached_corpus_is_read_again_when_its_archive_changes(tmp_path):
     before = corpus_key(jobs, pd.DataFrame(), [])
     _zip({"x.ofd": (KINDS / "hongze_district_2023.ofd").read_bytes(), "y.txt": b"y"}, archive)
     assert corpus_key(jobs, pd.DataFrame(), []) != before
+
+
+def test_a_workbook_of_too_many_cells_is_refused_as_they_stream(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("大表")
+    for _ in range(14_000):
+        sheet.append(list(range(11)))  # 154,000 cells: a report's tables hold a few hundred
+    book.save(tmp_path / "big.xlsx")
+    outcome = _child(tmp_path / "big.xlsx")
+    assert outcome["kind"] == "ReportFormatError" and "MAX_CELLS" in outcome["message"], outcome
+
+
+def test_ofd_runs_in_the_standards_namespace_continue_where_the_last_ended(tmp_path):
+    """Beside the real tool's files: the shape GB/T 33190 gives (its namespace, absolute paths, a run without X/Y)."""
+    ns = 'xmlns:ofd="http://www.ofdspec.org/2016"'
+    content = (f'<ofd:Page {ns}><ofd:Content><ofd:Layer ID="1">'
+               '<ofd:TextObject ID="2" Boundary="20 30 120 6" Font="3" Size="5">'
+               '<ofd:TextCode X="0" Y="5" DeltaX="g 6 5">邵阳市2020年</ofd:TextCode>'
+               '<ofd:TextCode DeltaX="g 11 5">政府信息公开工作年度报告</ofd:TextCode></ofd:TextObject>'
+               '<ofd:TextObject ID="4" Boundary="20 40 60 6" Size="5"><ofd:TextCode X="0" Y="5">行政许可</ofd:TextCode>'
+               '</ofd:TextObject><ofd:TextObject ID="5" Boundary="90 40 20 6" Size="5">'
+               '<ofd:TextCode X="0" Y="5" DeltaX="2.5 2.5 2.5">4089</ofd:TextCode></ofd:TextObject>'
+               '</ofd:Layer></ofd:Content></ofd:Page>')
+    document = (f'<ofd:Document {ns}><ofd:Pages><ofd:Page ID="1" BaseLoc="/Doc_0/Pages/Page_0/Content.xml"/>'
+                '</ofd:Pages></ofd:Document>')
+    _zip({"OFD.xml": f'<ofd:OFD {ns}><ofd:DocBody><ofd:DocRoot>/Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody>'
+                     '</ofd:OFD>'.encode(), "Doc_0/Document.xml": document.encode(),
+          "Doc_0/Pages/Page_0/Content.xml": content.encode()}, tmp_path / "spec.ofd")
+    doc = load_document(tmp_path / "spec.ofd")
+    assert [(ln.location, ln.text) for ln in doc.lines] == [("page 1, line 1", "邵阳市2020年 政府信息公开工作年度报告"),
+                                                           ("page 1, line 2", "行政许可 4089")]
+    assert [t.text for t in doc.lines[1].tokens] == ["行政许可", "4089"]

@@ -77,19 +77,28 @@ def deltas(text: str | None, n: int) -> list[float]:
     return out
 
 
-def _run_words(box: list[float], size: float, code, budget: Budget, where: str, after: float | None = None,
-               ) -> list[Word]:
+def _run_words(box: list[float], size: float, code, budget: Budget, where: str,
+               after: tuple[float, float] | None = None, continues: bool = False) -> list[Word]:
     """The words of one ``TextCode`` run: characters placed by their advances, split at spaces.
 
-    ``after``: where the run starts instead of its own ``X`` (it continues the run
-    before it, drawn at the same origin).
+    Args:
+        box: The text object's ``Boundary``.
+        size: Its font size.
+        code: The ``TextCode`` element.
+        budget: The document's counts against the caps.
+        where: The page, for messages.
+        after: Where the run before it in the same object ended (x, baseline): a run
+            without ``X`` or ``Y`` takes them from there.
+        continues: The run starts at ``after`` whatever its ``X`` says (it is drawn at
+            the very origin of the run before it, see :func:`read_ofd`).
     """
     text = code.text or ""
     if not text.strip():
         return []
     budget.chars(len(text), where)
-    x = after if after is not None else box[0] + (_floats(code.get("X")) or [0.0])[0]
-    baseline = box[1] + (_floats(code.get("Y")) or [size])[0]
+    xs, ys = _floats(code.get("X")), _floats(code.get("Y"))
+    x = after[0] if after is not None and (continues or not xs) else box[0] + (xs or [0.0])[0]
+    baseline = after[1] if after is not None and not ys else box[1] + (ys or [size])[0]
     steps = deltas(code.get("DeltaX"), len(text))
     top, bottom = baseline - 0.86 * size, baseline + 0.14 * size
     words: list[Word] = []
@@ -167,14 +176,19 @@ def read_ofd(data: bytes, source: str) -> Document:
             if len(box) < 4:
                 continue
             size = (_floats(obj.get("Size") or obj.get("size")) or [box[3]])[0] or box[3] or 1.0
+            after: tuple[float, float] | None = None  # where the object's last run ended
             for code in obj:
                 if _local(code.tag) != "TextCode":
                     continue
                 # Runs drawn at the very origin of the run before them would print over it: some
                 # writers (easyofd) give each run of a line its line's box, in reading order.
                 at = (*box[:2], *_floats(code.get("X"))[:1])
-                run = _run_words(box, size, code, budget, where, found[-1][2] if found and at == origin else None)
-                origin = at if run else origin
+                same = bool(found) and at == origin
+                start = (found[-1][2], found[-1][3] - 0.14 * size) if same else after
+                run = _run_words(box, size, code, budget, where, start, same)
+                if run:
+                    origin = at
+                    after = (run[-1][2], run[-1][3] - 0.14 * size)
                 found.extend(run)
         words.append(found)
     read = Pages(words=words, images=0, repaired=False, cut=False)

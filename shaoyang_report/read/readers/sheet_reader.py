@@ -12,7 +12,8 @@ not ``4089.0``).
 A .xlsx is a zip: it is checked with the byte budget of every zip
 (:func:`~.zips.check_archive`) before openpyxl opens it. Cells are counted against
 :data:`~shaoyang_report.limits.MAX_CELLS` as they are read, from the sheet's stated
-size before any row is read.
+size before any row is read; a .xlsx's cells are counted while they stream, before the
+workbook is built.
 """
 
 from __future__ import annotations
@@ -51,6 +52,15 @@ def _xlsx_sheets(data: bytes, source: str, budget: Budget) -> Iterator[Sheet]:
     check_archive(data, source, "xl/workbook.xml", "Excel workbook")
     import openpyxl
 
+    # Cells counted first as they stream (read-only), before the whole workbook is built with its merges.
+    streamed = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        count = Budget(source)
+        for sheet in streamed.worksheets:
+            for row in sheet.iter_rows(values_only=True):
+                count.cells(len(row), sheet.title)
+    finally:
+        streamed.close()
     book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     for sheet in book.worksheets:
         _stated(sheet.max_row * sheet.max_column, source, sheet.title)
