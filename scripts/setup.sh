@@ -3,8 +3,9 @@
 # Works on a fresh Debian machine with Python 3.11 (no conda needed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# Chinese glyphs in the charts; OpenCV's shared libraries for OCR (the ocr extra)
-bash scripts/system-packages.sh fonts-noto-cjk libgl1 libglib2.0-0
+# Chinese glyphs in the charts; OpenCV's shared libraries for OCR (the ocr extra); LibreOffice,
+# which converts .doc/.wps reports (writer) and old workbooks (calc)
+bash scripts/system-packages.sh fonts-noto-cjk libgl1 libglib2.0-0 libreoffice-writer-nogui libreoffice-calc-nogui
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 # the test extra brings the publish extra (briefings), the dask extra: engine="dask" (dask +

@@ -96,6 +96,14 @@ MAX_DOCX_BYTES = 64 * 1024 * 1024
 #: How many times its compressed size a Word part may inflate to, beyond 1 MiB (XML
 #: written by Word compresses 5–30-fold; a zip bomb, a thousandfold).
 MAX_DOCX_RATIO = 200
+#: Seconds of wall-clock time LibreOffice may take to convert one .doc/.wps file (a
+#: report converts in 1–3 s, the program's start included); past it the converter and
+#: every process it started are killed and the file refused.
+MAX_CONVERT_SECONDS = 60
+#: Reports read from one zip archive (each member that is a report).
+MAX_ARCHIVE_REPORTS = 500
+#: Parts of one web archive (.mhtml: a page with its pictures, styles and frames).
+MAX_MHTML_PARTS = 2_000
 
 
 _IN_STEP = 1 << 16  # compressed bytes fed to the inflater at a time

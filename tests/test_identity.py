@@ -230,16 +230,21 @@ def test_every_file_in_a_folder_is_accounted_for(tmp_path, capsys):
                                          "Content-Type: multipart/related;\n\ttype=\"text/html\"\n", "utf-8")
     (tmp_path / "README.md").write_text("notes", "utf-8")
     corpus = sr.read_reports(tmp_path, progress=False)
-    assert len(corpus) == 1 and corpus.errors.empty
+    assert len(corpus) == 1
+    # each kind that is read is read (issue 21): these, damaged, are an error each that names their kind
+    errors = dict(zip((p.split("/")[-1] for p in corpus.errors.path), corpus.errors.error))
+    assert set(errors) == {"old.doc", "table.xls", "report.ofd", "several.zip!a.pdf", "page.mhtml"}
+    for name, kind in (("table.xls", "Excel 97-2003 workbook"), ("report.ofd", "OFD document"),
+                       ("page.mhtml", "web archive (.mhtml)")):
+        assert kind in errors[name], errors[name]
+    if shutil.which("soffice"):
+        assert "Word 97-2003 document" in errors["old.doc"]
+    assert "not a 政府信息公开工作年度报告" in errors["several.zip!a.pdf"]  # the zip's member, read by its content
     kinds = dict(zip((p.split("/")[-1] for p in corpus.skipped.path), corpus.skipped.kind))
-    assert kinds == {"old.doc": "doc", "table.xls": "xls", "report.ofd": "ofd", "several.zip": "zip",
-                     "page.mhtml": "mhtml", "README.md": "notes"}
-    assert main(["check", str(tmp_path)]) == 0
+    assert kinds == {"README.md": "notes"}
+    assert main(["check", str(tmp_path)]) == 1  # files that could not be read
     out = capsys.readouterr().out
-    assert "跳过 6 个文件：" in out
-    for line in ("old.doc — Word 97-2003 文档", "table.xls — Excel 97-2003 工作簿", "report.ofd — OFD 版式文档",
-                 "several.zip — zip 压缩包", "page.mhtml — MHTML 网页归档", "README.md — 说明文件"):
-        assert line in out, out
+    assert "跳过 1 个文件：" in out and "README.md — 说明文件" in out
 
 
 def test_the_identity_columns_are_as_the_dictionary_declares(corpus):

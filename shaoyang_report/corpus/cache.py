@@ -32,6 +32,7 @@ from shaoyang_report.corpus.corpus import SAVE_FORMAT, Corpus
 from shaoyang_report.corpus.parse import Job
 from shaoyang_report.errors import ReportFormatError
 from shaoyang_report.read.readers import pictures_read
+from shaoyang_report.read.readers.archive_reader import split_archive_path
 from shaoyang_report.read.readers.files import read_bytes
 
 #: Corpora kept in a cache folder (the least recently used are removed beyond this).
@@ -70,7 +71,13 @@ def code_fingerprint() -> str:
 
 
 def _inputs_hash(path: Path) -> str:
-    """A hash of a report file's content and of every file reading it opens beside it (see :func:`pictures_read`)."""
+    """A hash of a report file's content and of every file reading it opens beside it (see :func:`pictures_read`).
+
+    A member of a zip archive (``archive.zip!member.pdf``) is hashed as the archive it is read from.
+    """
+    inside = split_archive_path(str(path), lambda p: Path(p).is_file()) if not Path(path).exists() else None
+    if inside is not None:
+        path = Path(inside[0])
     try:
         data = read_bytes(path)  # a regular file of bounded size only: a FIFO or a device is never opened
     except ReportFormatError as exc:

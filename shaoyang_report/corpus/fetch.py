@@ -5,14 +5,15 @@ catalog row that has a ``url`` through the guarded client
 (:mod:`~shaoyang_report.corpus.netguard`: politeness, retries, size and time limits,
 public addresses only) and keeps the bytes exactly as served in the archive
 (:mod:`~shaoyang_report.corpus.archive`: ``<raw>/fetched/<report_id>/<file name>`` and
-a manifest). When a page links to a PDF or Word attachment as the report (an
+a manifest). When a page links to an attachment as the report (a PDF, Word, WPS, OFD,
+spreadsheet, web archive or zip: an
 ``<a href="….pdf">…年度报告…</a>``: :func:`~shaoyang_report.corpus.links.report_links`),
 the attachment is archived too.
 
 Then each archived file is parsed. When one holds the report's three tables
 (``read_report(file).missing`` is empty) an opening-only catalog row is completed in
-place: ``local_file`` points to the archived file and ``completeness`` becomes
-``complete``. The page is preferred; an attachment is used when the page has no tables.
+place: ``local_file`` points to the archived file (for a zip holding one report, to
+that member: ``…/reports.zip!report.pdf``) and ``completeness`` becomes ``complete``. The page is preferred; an attachment is used when the page has no tables.
 Other rows of the catalog keep their bytes; it is written atomically
 (:func:`rewrite_catalog`).
 """
@@ -114,17 +115,40 @@ class FetchResult:
 
 # --------------------------------------------------------------------------- parsing and the catalog
 
-def _assess(path: Path, entry: CatalogEntry) -> tuple[bool, str]:
-    """Whether the archived file holds the report's three tables, and if not why."""
+def _report_path(path: Path) -> tuple[Path | None, str]:
+    """The report an archived file is: itself, or the one report member of a zip (``a.zip!b.pdf``); else why not."""
+    from shaoyang_report.read.readers.archive_reader import SEPARATOR, archive_reports
+    from shaoyang_report.read.readers.files import read_bytes
+    from shaoyang_report.read.readers.sniff import sniff
+
+    data = read_bytes(path)
+    if sniff(data, path.name) != "zip":
+        return path, ""
+    members = archive_reports(data, path.name)
+    if len(members) != 1:
+        return None, (f"{path.name}: the zip holds {len(members)} reports; which one is this catalog row's is not "
+                      "known" if members else f"{path.name}: the zip holds no report file")
+    return Path(f"{path}{SEPARATOR}{members[0]}"), ""
+
+
+def _assess(path: Path, entry: CatalogEntry) -> tuple[bool, str, Path]:
+    """Whether the archived file holds the report's three tables, and if not why; the report's path."""
     from shaoyang_report.read.report import read_report
 
     try:
+        found, why = _report_path(path)
+    except ReportFormatError as exc:
+        return False, str(exc), path
+    if found is None:
+        return False, why, path
+    path = found
+    try:
         report = read_report(path, catalog_entry=entry)
     except ReportFormatError as exc:
-        return False, str(exc)
+        return False, str(exc), path
     missing = report.missing
     if missing.empty:
-        return True, ""
+        return True, "", path
     absent = [_SECTION_ZH.get(s, s) for s in missing.loc[missing["item"].isna(), "section"]]
     rows = missing[missing["item"].notna()]
     parts = []
@@ -132,7 +156,7 @@ def _assess(path: Path, entry: CatalogEntry) -> tuple[bool, str]:
         parts.append(f"table {', '.join(absent)} not in the text")
     if len(rows):
         parts.append(f"{len(rows)} row(s) missing ({', '.join(sorted({_SECTION_ZH.get(s, s) for s in rows.section}))})")
-    return False, f"{path.name}: {'; '.join(parts)}"
+    return False, f"{path.name}: {'; '.join(parts)}", path
 
 
 def rewrite_catalog(path: Path, updates: dict[str, dict[str, str]]) -> None:
@@ -309,9 +333,9 @@ def _fetch_entry(entry: CatalogEntry, archive: Archive, catalog_dir: Path) -> tu
         stored.append(got)
         notes.append(f"attachment: {got.message}")
     # which archived file is the report: the page if it has the tables, else an attachment
-    chosen, reasons = None, []
+    chosen, reasons, report_path = None, [], None
     for item in stored:
-        ok, why = _assess(archive.raw / item.path, entry)
+        ok, why, report_path = _assess(archive.raw / item.path, entry)
         if ok:
             chosen = item
             break
@@ -322,7 +346,7 @@ def _fetch_entry(entry: CatalogEntry, archive: Archive, catalog_dir: Path) -> tu
     row.update(status=status, path=shown.path, sha256=shown.sha256, content_type=shown.content_type)
     update: dict[str, str] = {}
     if chosen is not None:
-        local = Path(os.path.relpath(archive.raw / chosen.path, catalog_dir)).as_posix()
+        local = Path(os.path.relpath(report_path or archive.raw / chosen.path, catalog_dir)).as_posix()
         curated = (entry.completeness == COMPLETE and bool(entry.local_file)
                    and not inside(catalog_dir / entry.local_file, archive.root))
         if curated:

@@ -24,12 +24,14 @@ from shaoyang_report.corpus.columns import SKIPPED_COLUMNS
 from shaoyang_report.corpus.parse import Job
 from shaoyang_report.errors import ReportFormatError
 from shaoyang_report.read.entry import CallerHints, CatalogEntry
-from shaoyang_report.read.readers.sniff import KIND_REASONS, sniff
+from shaoyang_report.read.readers.archive_reader import SEPARATOR, archive_reports
+from shaoyang_report.read.readers.files import read_bytes
+from shaoyang_report.read.readers.sniff import KIND_NAMES, KIND_REASONS, KIND_SUFFIXES, REPORT_SUFFIXES, sniff
 
-#: File suffixes a folder is searched for (page images are read by OCR, each file one report:
-#: a report printed on several images is given as one multi-page TIFF or PDF, or read with
-#: ``read_report([page1, page2])``).
-REPORT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".shtml", ".pdf", ".docx", ".png", ".jpg", ".jpeg", ".tif", ".tiff")
+# A folder is searched for files named by REPORT_SUFFIXES (page images are read by OCR, each file
+# one report: a report printed on several images is given as one multi-page TIFF or PDF, or read
+# with ``read_report([page1, page2])``); a zip archive's members that are reports are read each as
+# its own report (``archive.zip!member.pdf``).
 #: The catalog a folder is read by, when it has one.
 CATALOG_NAME = "catalog.csv"
 _IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
@@ -159,11 +161,35 @@ def _skipped_kind(path: Path) -> tuple[str, str]:
         return "notes", "notes beside the reports, not a report"
     try:
         with open(path, "rb") as f:
-            head = f.read(1 << 16)
+            head = f.read(1 << 20)  # an OLE2 file's directory, a small zip's members
     except OSError as exc:
         return "unreadable", f"cannot be opened ({exc.strerror or exc})"
     kind = sniff(head, path.name)
-    return kind, KIND_REASONS.get(kind, "not a kind of file a report is read from")
+    reason = KIND_REASONS.get(kind)
+    if reason is None:  # a kind that is read, under a name that is not a report file's
+        reason = (f"{KIND_NAMES.get(kind, kind)} named {path.suffix or 'without a suffix'}: a folder's reports are "
+                  f"found by their names; name it {path.stem}{KIND_SUFFIXES.get(kind, '')} to read it")
+    return kind, reason
+
+
+def with_members(files: list[Path]) -> list[Path]:
+    """The files, each zip archive replaced by its members that are reports (``archive.zip!member.pdf``).
+
+    An archive that cannot be listed (damaged, a zip bomb, too many members) is kept as
+    itself, so that reading it gives its error.
+    """
+    out: list[Path] = []
+    for path in files:
+        if path.suffix.lower() != ".zip" or not _is_file(path):
+            out.append(path)
+            continue
+        try:
+            members = archive_reports(read_bytes(path), path.name)
+        except ReportFormatError:
+            out.append(path)
+            continue
+        out.extend(Path(f"{path}{SEPARATOR}{m}") for m in members) if members else out.append(path)
+    return out
 
 
 def read_jobs(source, catalog, strict, given: CallerHints | None = None) -> FileSet:
@@ -185,7 +211,7 @@ def read_jobs(source, catalog, strict, given: CallerHints | None = None) -> File
         given: What the caller says of every file (year, agency, format), or None.
     """
     if not (isinstance(source, (str, Path)) and Path(source).is_dir()):
-        files = [Path(source)] if isinstance(source, (str, Path)) else [Path(p) for p in source]
+        files = with_members([Path(source)] if isinstance(source, (str, Path)) else [Path(p) for p in source])
         frame = read_catalog(catalog) if catalog else pd.DataFrame()
         find = _entry_finder(Path(catalog).parent, entries(frame)) if catalog else (lambda _: None)
         return FileSet([(f, find(f), strict, given) for f in files], frame)
@@ -211,7 +237,7 @@ def read_jobs(source, catalog, strict, given: CallerHints | None = None) -> File
             catalogs[root.resolve()] = Path(catalog)
         else:  # a catalog for a folder that has none: its rows name what they can, every file is read
             lenient = Path(catalog)
-    files = [p for p in report_files(root) if not _NOTES.match(p.name)]
+    files = with_members([p for p in report_files(root) if not _NOTES.match(p.name)])
     ordered = sorted(catalogs.items(), key=lambda kv: len(kv[0].parts))
     read = {folder: read_catalog(path) for folder, path in ordered}
     named: dict[Path, list[tuple[Path, CatalogEntry]]] = {}  # resolved path → the catalogs naming it

@@ -23,13 +23,16 @@ from email.message import Message
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urljoin, urlsplit
 
-_ATTACHMENT_SUFFIXES = (".pdf", ".docx", ".doc")
+_ATTACHMENT_SUFFIXES = (".pdf", ".docx", ".doc", ".wps", ".ofd", ".xls", ".xlsx", ".et", ".zip", ".mhtml", ".mht")
 _REPORT_WORDS = ("年度报告", "年报", "政府信息公开")
 _MAX_ATTACHMENTS = 5
 _UNSAFE_CHARS = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
 _RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))})
 _EXTENSIONS = {"text/html": ".html", "application/xhtml+xml": ".html", "text/plain": ".txt", "application/pdf": ".pdf",
-               "application/msword": ".doc",
+               "application/msword": ".doc", "application/ofd": ".ofd", "application/vnd.ms-excel": ".xls",
+               "application/zip": ".zip", "application/x-zip-compressed": ".zip", "multipart/related": ".mhtml",
+               "application/x-mimearchive": ".mhtml", "application/kswps": ".wps", "application/vnd.ms-works": ".wps",
+               "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
                "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx"}
 
 
@@ -167,9 +170,10 @@ def page_links(page: bytes, page_url: str) -> tuple[str, list[tuple[str, str, st
 
 
 def report_links(page: bytes, page_url: str) -> list[str]:
-    """URLs of PDF/Word attachments a page links to as the report.
+    """URLs of the attachments a page links to as the report.
 
-    A link counts when it points to a ``.pdf``, ``.docx`` or ``.doc`` file over http(s)
+    A link counts when it points to a file of a kind that is read (``.pdf``, ``.docx``,
+    ``.doc``, ``.wps``, ``.ofd``, ``.xls``, ``.xlsx``, ``.et``, ``.zip``, ``.mhtml``) over http(s)
     and its text, title or file name says 年度报告, 年报 or 政府信息公开.
 
     Args:

@@ -48,7 +48,8 @@ class Document:
     Attributes:
         source: The file name used in messages and ``location`` values.
         lines: Every printed line in reading order.
-        reader: Which reader produced it (``text``, ``html``, ``pdf`` or ``docx``).
+        reader: Which reader produced it (``text``, ``html``, ``pdf``, ``docx``, ``ocr``; ``doc``,
+            ``wps``, ``xls``, ``xlsx``, ``ofd``, ``mhtml``).
         grid: Whether the source is a grid that prints every cell, empty ones as
             ``blank`` tokens (HTML and Word tables, markdown tables).
         ocr_pages: The pages (``page 3``, ``image 1``) read by OCR (:mod:`.readers.ocr`).

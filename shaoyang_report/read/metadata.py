@@ -334,7 +334,7 @@ def _paragraph_starts(lines: list[_Mapped], reader: str) -> list[_Mapped]:
     out = []
     for k, line in enumerate(lines):
         prev = lines[k - 1].norm if k else ""
-        if reader == "pdf" and len(prev) > 30 and not prev.endswith(_TERMINAL):
+        if reader in ("pdf", "ofd") and len(prev) > 30 and not prev.endswith(_TERMINAL):
             continue
         out.append(line)
     return out

@@ -6,7 +6,16 @@
 * a zip holding ``word/document.xml`` → :func:`~.docx_reader.read_docx` (python-docx);
 * text (UTF-8 with or without BOM, GB18030/GBK) that is an HTML page →
   :func:`~.html_reader.read_html` (lxml);
-* any other text → :func:`~.text_reader.text_document`.
+* any other text → :func:`~.text_reader.text_document`;
+* an OLE2 file with a ``WordDocument`` stream (.doc, .wps) → LibreOffice converts it to
+  .docx (:func:`~.office_reader.read_office`);
+* a workbook (.xlsx, or an OLE2 file with a ``Workbook`` stream) →
+  :func:`~.sheet_reader.read_sheets` (openpyxl, xlrd);
+* a zip holding ``OFD.xml`` → :func:`~.ofd_reader.read_ofd`;
+* a web archive (.mhtml) → :func:`~.mhtml_reader.read_mhtml` (the standard library's
+  ``email``, then the HTML reader);
+* another zip → the report it holds (:mod:`.archive_reader`); a member of an archive is
+  read by its path ``archive.zip!member.pdf``.
 
 Every reader feeds the one template reader in :mod:`shaoyang_report.read.tables`.
 
@@ -35,6 +44,7 @@ from pathlib import Path
 from shaoyang_report.errors import ReportFormatError
 from shaoyang_report.limits import MAX_CHARS, refuse
 from shaoyang_report.read.document import Document
+from shaoyang_report.read.readers.archive_reader import SEPARATOR, archive_reports, member_bytes, split_archive_path
 from shaoyang_report.read.readers.files import decode, read_bytes
 from shaoyang_report.read.readers.sniff import KIND_REASONS, sniff
 from shaoyang_report.read.readers.text_reader import text_document
@@ -63,6 +73,13 @@ def load_document(path: str | Path | list | tuple) -> Document:
                                         "(PNG, JPEG, TIFF)")
         with library_errors("image", paths[0].name):  # each file read again when its pages are: never all at once
             return read_image_files([partial(read_bytes, p) for p in paths], paths[0].name)
+    inside = split_archive_path(str(path), lambda p: Path(p).is_file()) if not Path(path).exists() else None
+    if inside is not None:
+        archive, members = inside
+        source = SEPARATOR.join([Path(archive).name, *members])
+        with library_errors("zip", source):
+            data = member_bytes(read_bytes(Path(archive)), Path(archive).name, members)
+        return read_document(data, source)
     path = Path(path)
     data = read_bytes(path)
     if sniff(data) == "html":
@@ -108,8 +125,10 @@ def pictures_read(path: str | Path, data: bytes) -> list[Path]:
     return sorted(p for p in found if p is not None)
 
 
-# The kinds read with a library (PDFium, python-docx and zipfile, lxml).
-_KIND_NAMES = {"pdf": "PDF", "docx": "Word document", "html": "HTML page", "image": "image"}
+# The kinds read with a library (PDFium, python-docx and zipfile, lxml, LibreOffice, openpyxl, xlrd, email).
+_KIND_NAMES = {"pdf": "PDF", "docx": "Word document", "html": "HTML page", "image": "image",
+               "doc": "Word 97-2003 document", "wps": "WPS document", "xls": "Excel 97-2003 workbook",
+               "xlsx": "Excel workbook", "ofd": "OFD document", "mhtml": "web archive", "zip": "zip archive"}
 
 
 def read_document(data: bytes, source: str) -> Document:
@@ -145,6 +164,20 @@ def library_errors(kind: str, source: str) -> Iterator[None]:
             source, f"the {what} is damaged or truncated: it cannot be read ({type(exc).__name__}: {exc})") from None
 
 
+def _read_archive(data: bytes, source: str) -> Document:
+    """The one report a zip holds; an archive of several is read member by member (``read_reports``)."""
+    reports = archive_reports(data, source)
+    if len(reports) == 1:
+        member = SEPARATOR.join([source, reports[0]])
+        return read_document(member_bytes(data, source, reports[0].split(SEPARATOR)), member)
+    if not reports:
+        raise ReportFormatError(source, "the zip archive holds no report file (text, HTML, PDF, Word, WPS, OFD, "
+                                "spreadsheet, web archive or page image)")
+    shown = ", ".join(f"{source}{SEPARATOR}{m}" for m in reports[:5]) + (" …" if len(reports) > 5 else "")
+    raise ReportFormatError(source, f"the zip archive holds {len(reports)} reports ({shown}): read them with "
+                            "read_reports (each member is its own report), or one by its path archive.zip!member")
+
+
 def _read(kind: str, data: bytes, source: str) -> Document:
     if kind == "pdf":
         from shaoyang_report.read.readers.pdf_reader import read_pdf
@@ -158,6 +191,24 @@ def _read(kind: str, data: bytes, source: str) -> Document:
         from shaoyang_report.read.readers.ocr.pages import read_image_files
 
         return read_image_files([data], source)
+    if kind in ("doc", "wps"):
+        from shaoyang_report.read.readers.office_reader import read_office
+
+        return read_office(data, source, kind)
+    if kind in ("xls", "xlsx"):
+        from shaoyang_report.read.readers.sheet_reader import read_sheets
+
+        return read_sheets(data, source, kind)
+    if kind == "ofd":
+        from shaoyang_report.read.readers.ofd_reader import read_ofd
+
+        return read_ofd(data, source)
+    if kind == "mhtml":
+        from shaoyang_report.read.readers.mhtml_reader import read_mhtml
+
+        return read_mhtml(data, source)
+    if kind == "zip":
+        return _read_archive(data, source)
     if kind in KIND_REASONS and kind not in ("text", "image"):
         raise ReportFormatError(source, f"the file is {KIND_REASONS[kind]}")
     if kind == "html":

@@ -27,22 +27,9 @@ Example:
 from __future__ import annotations
 
 import io
-import struct
-import zipfile
-import zlib
 
 from shaoyang_report.errors import ReportFormatError
-from shaoyang_report.limits import (
-    MAX_DOCX_BYTES,
-    MAX_DOCX_MEMBERS,
-    MAX_DOCX_PARAGRAPHS,
-    MAX_DOCX_RATIO,
-    MAX_DOCX_XML_BYTES,
-    MAX_DOCX_XML_TAGS,
-    Budget,
-    inflate_bounded,
-    refuse,
-)
+from shaoyang_report.limits import MAX_DOCX_PARAGRAPHS, Budget, refuse
 from shaoyang_report.read.cells import split_cells
 from shaoyang_report.read.document import Document, Line
 from shaoyang_report.read.readers.grid import (
@@ -51,132 +38,9 @@ from shaoyang_report.read.readers.grid import (
     GridCell,
     table_lines,
 )
+from shaoyang_report.read.readers.zips import check_archive
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-
-
-def check_archive(data: bytes, source: str) -> None:
-    """Refuse an archive that is not a Word document, is damaged, or inflates too far.
-
-    The directory's declared sizes are checked first (a cheap refusal); then every part
-    is inflated with a running byte budget and its actual size and CRC compared with
-    the directory, so that what python-docx later inflates is known to fit the caps.
-
-    Raises:
-        ReportFormatError: Not a zip, not a .docx, damaged, encrypted, or a zip bomb.
-    """
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            infos = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, struct.error) as exc:
-        raise ReportFormatError(source, f"the Word file is damaged: it is not a readable zip archive ({exc})") from None
-    names = {i.filename for i in infos}
-    if "word/document.xml" not in names:
-        raise ReportFormatError(source, "the file is a zip archive but not a Word .docx document (no word/document.xml)")
-    if len(infos) > MAX_DOCX_MEMBERS:
-        raise refuse(source, f"the Word file has {len(infos):,} parts; refusing to open it (expected under "
-                     f"{MAX_DOCX_MEMBERS:,})", "MAX_DOCX_MEMBERS")
-    xml = [i for i in infos if _is_xml(i)]
-    for group, cap, name, what in ((xml, MAX_DOCX_XML_BYTES, "MAX_DOCX_XML_BYTES", "of XML"),
-                                   (infos, MAX_DOCX_BYTES, "MAX_DOCX_BYTES", "in all")):
-        declared = sum(i.file_size for i in group)
-        if declared > cap:
-            largest = max(group, key=lambda i: i.file_size)
-            raise refuse(source, f"the Word file would expand to {declared:,} bytes {what} ({largest.filename} alone "
-                         f"{largest.file_size:,}); a Word report holds far less than {cap:,} (a zip bomb?); refusing "
-                         "to open it", name)
-    left, xml_left = MAX_DOCX_BYTES, MAX_DOCX_XML_BYTES
-    tags = _TagCount(source)
-    for info in infos:
-        is_xml = _is_xml(info)
-        tags.part = info.filename if is_xml else None
-        if is_xml and xml_left < left:
-            budget, limit, total, what = xml_left, "MAX_DOCX_XML_BYTES", MAX_DOCX_XML_BYTES, "of XML"
-        else:
-            budget, limit, total, what = left, "MAX_DOCX_BYTES", MAX_DOCX_BYTES, "in all"
-        fold = max(1 << 20, MAX_DOCX_RATIO * info.compress_size)
-        inflated = _inflated_size(data, info, min(budget, fold), source, tags)
-        if inflated is None and fold < budget:
-            raise refuse(source, f"the Word file's part {info.filename} inflates from {info.compress_size:,} bytes to "
-                         f"over {fold:,} (more than {MAX_DOCX_RATIO}-fold; it declares {info.file_size:,}): a zip bomb?; "
-                         "refusing to open it", "MAX_DOCX_RATIO")
-        if inflated is None:
-            raise refuse(source, f"the Word file's part {info.filename} inflates from {info.compress_size:,} bytes to "
-                         f"over {budget:,} (it declares {info.file_size:,}); a Word report holds far less than "
-                         f"{total:,} bytes {what} (a zip bomb?); refusing to open it", limit)
-        size, crc = inflated
-        if size != info.file_size:
-            raise ReportFormatError(source, f"the Word file is damaged (or a zip bomb): its part {info.filename} "
-                                    f"inflates to {size:,} bytes but declares {info.file_size:,}")
-        if crc != info.CRC:
-            raise ReportFormatError(source, f"the Word file is damaged or truncated: its part {info.filename} fails "
-                                    "its checksum (CRC)")
-        left -= size
-        if is_xml:
-            xml_left -= size
-
-
-def _is_xml(info: zipfile.ZipInfo) -> bool:
-    return info.filename.endswith((".xml", ".rels"))
-
-
-class _TagCount:
-    """Counts the ``<`` of the XML parts as they inflate; refuses past ``MAX_DOCX_XML_TAGS``."""
-
-    def __init__(self, source: str) -> None:
-        self.source = source
-        self.part: str | None = None  # the XML part being inflated (None: not XML)
-        self.n = 0
-
-    def __call__(self, chunk) -> None:
-        if self.part is None:
-            return
-        self.n += bytes(chunk).count(b"<") if isinstance(chunk, memoryview) else chunk.count(b"<")
-        if self.n > MAX_DOCX_XML_TAGS:
-            raise refuse(self.source, f"the Word file's XML holds over {MAX_DOCX_XML_TAGS:,} tags (at part "
-                         f"{self.part}); a Word report holds far fewer; refusing to open it", "MAX_DOCX_XML_TAGS")
-
-
-def _inflated_size(data: bytes, info: zipfile.ZipInfo, budget: int, source: str,
-                   tags: _TagCount) -> tuple[int, int] | None:
-    """The bytes one part really inflates to and their CRC (None: more than ``budget``).
-
-    Raises:
-        ReportFormatError: The part is damaged, truncated, encrypted or in a compression
-            Word does not use.
-    """
-    def damaged(why: str) -> ReportFormatError:
-        return ReportFormatError(source, f"the Word file is damaged or truncated: its part {info.filename} {why}")
-
-    if info.flag_bits & 0x1:
-        raise ReportFormatError(source, "the Word file is encrypted (password-protected); save an unprotected copy first")
-    offset = info.header_offset
-    if data[offset:offset + 4] != b"PK\x03\x04" or len(data) < offset + 30:
-        raise damaged("cannot be found where the zip directory says")
-    name_len, extra_len = struct.unpack_from("<HH", data, offset + 26)
-    start = offset + 30 + name_len + extra_len
-    raw = memoryview(data)[start:start + info.compress_size]
-    if len(raw) < info.compress_size:
-        raise damaged("is cut short")
-    if info.compress_type == zipfile.ZIP_STORED:
-        if len(raw) > budget:
-            return None
-        size, crc = len(raw), zlib.crc32(raw)
-        tags(raw)
-    elif info.compress_type == zipfile.ZIP_DEFLATED:
-        try:
-            inflated = inflate_bounded(raw, budget, sink=tags)
-        except zlib.error as exc:
-            raise damaged(f"cannot be inflated ({exc})") from None
-        if inflated is None:
-            return None
-        size, crc, ended = inflated
-        if not ended:
-            raise damaged("is cut short")
-    else:
-        raise ReportFormatError(source, f"the Word file's part {info.filename} is compressed with method "
-                                f"{info.compress_type}, which Word does not use; save the document again in Word")
-    return size, crc
 
 
 class _Count:
@@ -207,7 +71,7 @@ def read_docx(data: bytes, source: str) -> Document:
     Raises:
         ReportFormatError: The file is damaged, not a .docx, a zip bomb, or holds no text.
     """
-    check_archive(data, source)
+    check_archive(data, source, "word/document.xml", "Word file")
     import docx
     from docx.text.paragraph import Paragraph
 
