@@ -5,8 +5,9 @@
 # pytest alone (e.g. `bash scripts/test.sh -m "not slow"`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# charts' glyphs; the briefing screenshot test; OpenCV's shared libraries (OCR tests)
-bash scripts/system-packages.sh fonts-noto-cjk chromium libgl1 libglib2.0-0
+# charts' glyphs; the briefing screenshot test; OpenCV's shared libraries (OCR tests); the faces the OCR
+# oracle draws its scans in (tests/rendered_scans.py)
+bash scripts/system-packages.sh fonts-noto-cjk fonts-liberation chromium libgl1 libglib2.0-0
 [ -x .venv/bin/python ] || python3 -m venv .venv
 # the test extra brings the publish, ocr and dask extras and the tools below
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
