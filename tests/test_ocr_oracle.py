@@ -28,8 +28,7 @@ import pytest
 import rendered_scans as rs
 
 import shaoyang_report as sr
-
-pytestmark = pytest.mark.slow
+from shaoyang_report.read.readers.ocr import geometry
 
 SCANS = range(51)
 
@@ -48,12 +47,14 @@ def judged(tmp_path_factory) -> dict[str, tuple[rs.Scan, dict]]:
     return out
 
 
+@pytest.mark.slow
 def test_no_value_is_wrong_and_unflagged(judged):
     wrong = [(name, *entry) for name, (_, outcome) in judged.items() for entry in outcome["wrong"]]
     assert len(judged) >= 30
     assert wrong == []
 
 
+@pytest.mark.slow
 def test_most_values_are_read_right(judged):
     """Safety is not bought by leaving everything unplaced: most cells are read, and every scan gives some."""
     totals = Counter()
@@ -65,6 +66,7 @@ def test_most_values_are_read_right(judged):
     assert totals["right"] >= 0.8 * printed, totals
 
 
+@pytest.mark.slow
 def test_the_scans_vary_as_scans_do(judged):
     styles = [scan.style for scan, _ in judged.values()]
     assert {s.face for s in styles} == {"serif", "sans"} and {s.latin for s in styles} == {True, False}
@@ -97,3 +99,27 @@ def test_the_judge_sees_a_wrong_value():
     outcome = rs.judge(read, report)
     assert [entry[0] for entry in outcome["wrong"]] == [key]
     assert not math.isnan(printed.value)
+
+
+@pytest.mark.parametrize(("read", "taken"), [
+    ("1,115", "1,115"), ("94,905", "94,905"), ("1,115.28万", "1,115.28万"),  # thousands grouped: as printed
+    ("6,39", "6,39?"), ("1,11", "1,11?"), ("11,15,3", "11,15,3?"),  # a comma no grouping puts there: unreadable
+])
+def test_a_comma_is_clean_only_between_thousands(read, taken):
+    assert geometry._judge(read, 0.99, False) == taken
+
+
+def test_a_thin_glyph_no_box_was_found_for_is_a_mark():
+    """A light ``0`` (a ring of some 30 pixels, 7 × 10) in a cell without text is ink, not a blank cell."""
+    import numpy as np
+
+    patch = np.zeros((30, 60), np.uint8)
+    ring = np.zeros((10, 7), np.uint8)
+    ring[0, 2:5] = ring[-1, 2:5] = ring[2:8, 0] = ring[2:8, -1] = 255
+    ring[1, [1, 5]] = ring[8, [1, 5]] = 255
+    patch[10:20, 26:33] = ring
+    assert geometry._inked(patch, 25.0)
+    specks = np.zeros((30, 60), np.uint8)
+    specks[[3, 9, 17, 25], [5, 40, 22, 51]] = 255  # noise: lone pixels
+    specks[12:14, 30:32] = 255
+    assert not geometry._inked(specks, 25.0)
