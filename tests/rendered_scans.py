@@ -33,6 +33,7 @@ import generated_reports as gen
 from generated_reports import GeneratedReport, GRow, PrintedCell
 
 from shaoyang_report.layout import get_layout
+from shaoyang_report.read.text import normalize
 
 APPLICANTS = ("natural_person", "commercial", "research", "social_welfare", "legal_services", "other_org")
 #: Noto CJK faces (Simplified Chinese is face 2 of the collection) and Latin faces for digits.
@@ -377,9 +378,11 @@ def judge(report, truth: GeneratedReport) -> dict[str, list]:
 
     Returns:
         Outcome (:data:`OUTCOMES`) → the ``(key, printed raw, read raw, location)`` of its cells.
-        A fact on a cell the report does not print (it never happens in these) is wrong.
+        A fact on a cell the report does not print (it never happens in these) is wrong; so is
+        a printed number read as a blank or a not-stated mark (``-``) on a row nothing is said of.
     """
     facts = report.facts[report.facts.section.isin(gen.SECTION_HEADINGS)]
+    not_stated = get_layout().not_stated | {""}  # a blank or a mark: the cell says it states nothing
     problem_rows = {_row_of(loc) for loc, _ in report.problems} - {None}
     checks = report.checks
     flagged_cells: set[str] = set()
@@ -395,7 +398,7 @@ def judge(report, truth: GeneratedReport) -> dict[str, list]:
         entry = (key, printed.raw if printed else None, raw, location)
         if printed is not None and _same(printed.value, value):
             out["right"].append(entry)
-        elif math.isnan(value) and raw not in ("", gen.NOT_STATED) or _row_of(location) in problem_rows \
+        elif math.isnan(value) and normalize(raw) not in not_stated or _row_of(location) in problem_rows \
                 or location in flagged_cells:
             out["flagged"].append(entry)
         else:

@@ -109,6 +109,14 @@ def test_a_comma_is_clean_only_between_thousands(read, taken):
     assert geometry._judge(read, 0.99, False) == taken
 
 
+@pytest.mark.parametrize(("read", "confidence", "taken"), [
+    ("-", 0.29, "-?"), ("—", 0.5, "—?"), ("/", 0.4, "/?"), ("无", 0.3, "无?"),  # a light 1 read as a dash at 0.29
+    ("-", 0.95, "-"), ("—", 0.99, "—"), ("无", 0.9, "无"),  # read plainly: the cell states nothing
+])
+def test_a_not_stated_mark_read_with_low_confidence_is_unreadable(read, confidence, taken):
+    assert geometry._judge(read, confidence, False) == taken
+
+
 def test_a_thin_glyph_no_box_was_found_for_is_a_mark():
     """A light ``0`` (a ring of some 30 pixels, 7 × 10) in a cell without text is ink, not a blank cell."""
     import numpy as np

@@ -38,6 +38,7 @@ import re
 import statistics
 from dataclasses import dataclass, field
 
+from shaoyang_report.layout import get_layout
 from shaoyang_report.read.readers.ocr.engine import TextBox, read_crops, recognise
 
 #: A number read with a lower recognition confidence is not placed (it is unplaced).
@@ -266,11 +267,19 @@ def _straight_union(items: list) -> tuple[int, int, int, int]:
 
 
 def _judge(text: str, confidence: float, straddles: bool) -> str:
-    """The cell's text for the template reader: as read, or marked unreadable (``…?``)."""
+    """The cell's text for the template reader: as read, or marked unreadable (``…?``).
+
+    A not-stated mark (``-``, ``—``, ``/``, ``无``: ``[values] not_stated`` in
+    ``data/layouts.toml``) read with low confidence is unreadable as a number is: a
+    light ``1`` is read as ``-`` at 0.3, and taken as a mark it would say the cell was
+    not stated.
+    """
+    compact = "".join(text.split())
+    if compact in get_layout().not_stated and confidence < MIN_CONFIDENCE:
+        return compact + UNREADABLE
     if _CJK.search(text) and not _DIGIT.fullmatch(text):
         if not straddles or not _DIGIT.search(text):
             return text
-    compact = "".join(text.split())
     number_like = bool(_DIGIT.search(compact)) or bool(_DIGIT_LOOKALIKES.match(compact))
     if not number_like:
         return text
