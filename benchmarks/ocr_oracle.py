@@ -5,6 +5,7 @@ engine's recorded answers). Usage::
 
     .venv/bin/python benchmarks/ocr_oracle.py              # 51 scans, the OCR engine itself (about 15 min on 2 cores)
     .venv/bin/python benchmarks/ocr_oracle.py --scans 10   # the first 10
+    .venv/bin/python benchmarks/ocr_oracle.py --start 51   # 51 more, seeds 51–101 (no recording: the engine)
     .venv/bin/python benchmarks/ocr_oracle.py --recorded   # the engine's answers recorded for the test (a minute)
     .venv/bin/python benchmarks/ocr_oracle.py --keep DIR   # also keep the page images in DIR
 
@@ -59,6 +60,7 @@ def run(seeds, folder: Path, log=print) -> tuple[Counter, list]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--scans", type=int, default=SCANS, help=f"how many scans (default {SCANS})")
+    parser.add_argument("--start", type=int, default=0, help="the first scan's seed (default 0)")
     parser.add_argument("--recorded", action="store_true",
                         help="replay the engine's answers recorded for tests/test_ocr_oracle.py")
     parser.add_argument("--keep", type=Path, help="keep the page images in this folder")
@@ -73,7 +75,7 @@ def main() -> None:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
         start = time.perf_counter()
-        totals, wrong = run(range(args.scans), folder)
+        totals, wrong = run(range(args.start, args.start + args.scans), folder)
         seconds = time.perf_counter() - start
     values = sum(totals[k] for k in rs.OUTCOMES)
     print(f"\n{totals['scans']} scans, {values} printed table cells, {seconds:.0f} s "
