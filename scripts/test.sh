@@ -5,9 +5,10 @@
 # pytest alone (e.g. `bash scripts/test.sh -m "not slow"`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# charts' glyphs; the briefing screenshot test; OpenCV's shared libraries (OCR tests); LibreOffice
-# (reads .doc/.wps reports; converts .xls for the fixtures and the Word briefing in its test)
-bash scripts/system-packages.sh fonts-noto-cjk chromium libgl1 libglib2.0-0 \
+# charts' glyphs; the briefing screenshot test; OpenCV's shared libraries (OCR tests); the faces the
+# OCR oracle draws its scans in (tests/rendered_scans.py); LibreOffice (reads .doc/.wps reports;
+# converts .xls for the fixtures and the Word briefing in its test)
+bash scripts/system-packages.sh fonts-noto-cjk fonts-liberation chromium libgl1 libglib2.0-0 \
   libreoffice-writer-nogui libreoffice-calc-nogui
 [ -x .venv/bin/python ] || python3 -m venv .venv
 # the test extra brings the publish, ocr and dask extras and the tools below

@@ -38,6 +38,7 @@ import re
 import statistics
 from dataclasses import dataclass, field
 
+from shaoyang_report.layout import get_layout
 from shaoyang_report.read.readers.ocr.engine import TextBox, read_crops, recognise
 
 #: A number read with a lower recognition confidence is not placed (it is unplaced).
@@ -48,8 +49,9 @@ SECOND_READ_CONFIDENCE = 0.9
 
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 _DIGIT = re.compile(r"\d")
-# A clean printed number: sign, digits, decimals, a unit; or a not-stated mark.
-_CLEAN_NUMBER = re.compile(r"^(?:[+-]?\d{1,15}(?:\.\d{1,6})?(?:万元|万|元|%)?|[-—–/]|无)$")
+# A clean printed number: sign, digits (or thousands grouped by commas, ``1,115``), decimals, a unit;
+# or a not-stated mark. A comma anywhere else (``6,39``: a speck between two digits) is no clean number.
+_CLEAN_NUMBER = re.compile(r"^(?:[+-]?(?:\d{1,3}(?:,\d{3})+|\d{1,15})(?:\.\d{1,6})?(?:万元|万|元|%)?|[-—–/]|无)$")
 # Letters and strokes a digit is often read as (1 → l I | 丨, 0 → O o).
 _DIGIT_LOOKALIKES = re.compile(r"^[lIiOo|丨]{1,4}$")
 UNREADABLE = "?"  # appended to what OCR read of a cell that cannot be taken as a number
@@ -265,11 +267,19 @@ def _straight_union(items: list) -> tuple[int, int, int, int]:
 
 
 def _judge(text: str, confidence: float, straddles: bool) -> str:
-    """The cell's text for the template reader: as read, or marked unreadable (``…?``)."""
+    """The cell's text for the template reader: as read, or marked unreadable (``…?``).
+
+    A not-stated mark (``-``, ``—``, ``/``, ``无``: ``[values] not_stated`` in
+    ``data/layouts.toml``) read with low confidence is unreadable as a number is: a
+    light ``1`` is read as ``-`` at 0.3, and taken as a mark it would say the cell was
+    not stated.
+    """
+    compact = "".join(text.split())
+    if compact in get_layout().not_stated and confidence < MIN_CONFIDENCE:
+        return compact + UNREADABLE
     if _CJK.search(text) and not _DIGIT.fullmatch(text):
         if not straddles or not _DIGIT.search(text):
             return text
-    compact = "".join(text.split())
     number_like = bool(_DIGIT.search(compact)) or bool(_DIGIT_LOOKALIKES.match(compact))
     if not number_like:
         return text
@@ -471,12 +481,24 @@ def _ink_crop(patch):
 
 
 def _inked(patch, text_height: float) -> bool:
-    """Whether a cell without text holds a mark (specks of noise are not one)."""
+    """Whether a cell without text holds a mark (specks of noise are not one).
+
+    A mark is enough ink once specks are smoothed away, or one stroke of a glyph's size:
+    a connected run of ink at least a third of the text's height tall or wide. A thin
+    ``0`` the detector found no box for (a light sans face after JPEG compression) is
+    one 7 × 10-pixel ring of some 30 pixels, which smoothing all but erases; left as no
+    mark, the printed 0 would read as a blank cell.
+    """
     import cv2
     import numpy as np
 
-    patch = cv2.medianBlur(np.ascontiguousarray(patch), 3)
-    return int((patch > 0).sum()) >= max(12, 0.04 * text_height * text_height)
+    patch = np.ascontiguousarray(patch)
+    if int((cv2.medianBlur(patch, 3) > 0).sum()) >= max(12, 0.04 * text_height * text_height):
+        return True
+    count, _, stats, _ = cv2.connectedComponentsWithStats((patch > 0).astype(np.uint8), connectivity=8)
+    glyph = max(4.0, text_height / 3)
+    return any(max(stats[k][2], stats[k][3]) >= glyph and stats[k][4] >= max(8.0, 0.02 * text_height * text_height)
+               for k in range(1, count))
 
 
 def _unruled_tables(items: list, text_height: float) -> tuple[list[PageTable], list]:
