@@ -55,7 +55,15 @@ from shaoyang_report.prose_metrics import DIGIT, METRICS
 from shaoyang_report.prose_vocabulary import vocabulary
 from shaoyang_report.read.prose.clauses import analyse
 from shaoyang_report.read.prose.numbers import NUMBER_FIRST, Number
-from shaoyang_report.read.prose.reading import Paragraph, Reading, SentenceReader, hand_on, may_state_metric
+from shaoyang_report.read.prose.reading import (
+    Paragraph,
+    Reading,
+    SentenceReader,
+    hand_on,
+    hands_on_topic,
+    may_state_metric,
+    metric_units,
+)
 from shaoyang_report.read.prose.sentences import Paragraph as Lines
 from shaoyang_report.read.prose.sentences import iter_lines, location_at, normalise, split_sentences
 
@@ -191,7 +199,10 @@ def _paragraph(text: str, is_office: bool, year: int | None, only: str
     sentence holding no number in a unit of the catalogue is not read at all (it can
     state no metric); it is only scanned for the topic it names, and only when a later
     sentence of its paragraph holds a figure. With ``metrics``, neither is a sentence
-    whose words name no metric (:func:`~shaoyang_report.read.prose.reading.may_state_metric`).
+    whose words name no metric (:func:`~shaoyang_report.read.prose.reading.may_state_metric`), and a
+    figure printed in none of the units its measure words may state a metric in
+    (:meth:`~shaoyang_report.read.prose.reading.SentenceReader.may_state_metric`) is given
+    without a metric, only its topic read (and that only when its sentence hands its topic on).
     """
     found: list[tuple[int, int, Number, tuple[int, int] | None, Reading | None]] = []
     every = only == "numbers"
@@ -205,14 +216,21 @@ def _paragraph(text: str, is_office: bool, year: int | None, only: str
                 NUMBER_FIRST is not None and NUMBER_FIRST.isdisjoint(sentence)):
             paragraph.skip(sentence)
             continue
-        if only == "metrics" and not may_state_metric(sentence, paragraph):
-            paragraph.skip(sentence)
-            continue
+        units = None
+        if only == "metrics":
+            units = metric_units(sentence, paragraph)
+            if not may_state_metric(sentence, paragraph, units):
+                paragraph.skip(sentence)
+                continue
+            chain = hands_on_topic(sentence)
         analysis = analyse(sentence)
-        reader = SentenceReader(analysis, paragraph, every_scope=only != "metrics")
+        reader = SentenceReader(analysis, paragraph, every_scope=units is None)
         by_start: dict[int, tuple[tuple[int, int], Reading]] = {}
         for index, figure in enumerate(analysis.figures):
-            reading = reader.read(index)
+            if units is not None and not reader.may_state_metric(index, units):
+                reading = reader.topic(index) if chain else Reading()
+            else:
+                reading = reader.read(index)
             reader.readings.append(reading)
             by_start[figure.number.start] = (figure.clause, reading)
         for number in analysis.numbers:

@@ -17,7 +17,8 @@ from shaoyang_report.prose_vocabulary import Token, vocabulary
 from shaoyang_report.quick_regex import first_chars
 from shaoyang_report.read.prose.clauses import Analysis, Figure, sentence_tokens, sentence_words, starts_with_conjunction
 
-__all__ = ["Paragraph", "Reading", "SentenceReader", "hand_on", "may_state_metric", "unit_value"]
+__all__ = ["Paragraph", "Reading", "SentenceReader", "hand_on", "hands_on_topic", "may_state_metric", "metric_units",
+           "unit_value"]
 
 _MONEY = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
 _COMBINED = "\x00combined"           # two topics joined: nobody's figure
@@ -32,11 +33,14 @@ for _m in METRICS:
 #: The metrics a measure may state for a topic (its own and those of any topic), in catalogue order.
 _BY_MEASURE_TOPIC = {(key, topic): [m for m in metrics if m.topic in ("*", topic)]
                      for key, metrics in _BY_MEASURE.items() for topic in (*vocabulary().topics, None)}
-#: For each topic (``*``: any): the measures of each of its metrics and the units its figures may be printed in.
-_BY_TOPIC: dict[str, list[tuple[frozenset[str], frozenset[str]]]] = {}
+#: For each topic (``*``: any) and each measure of its metrics (``none``: no measure word): the units
+#: a figure may be printed in to state one of them.
+_UNITS: dict[str, dict[str, frozenset[str]]] = {}
 for _m in METRICS:
-    _BY_TOPIC.setdefault(_m.topic, []).append(
-        (_m.measures, frozenset(_MONEY if _m.unit in _MONEY else {_m.unit, *_m.unit_aliases})))
+    for _key in _m.measures:
+        _of_topic = _UNITS.setdefault(_m.topic, {})
+        _of_topic[_key] = _of_topic.get(_key, frozenset()) | (_MONEY.keys() if _m.unit in _MONEY else
+                                                              {_m.unit, *_m.unit_aliases})
 
 
 @dataclass(slots=True)
@@ -361,6 +365,34 @@ class SentenceReader:
             return lead + tail
         return list(reversed(lead)) + tail
 
+    def may_state_metric(self, index: int, units: dict[str, set[str]]) -> bool:
+        """Whether the figure is printed in a unit a metric of one of its measure words (or of none) takes.
+
+        Its measure words are those :meth:`read` may try: its own, and those of the
+        figure before it in its clause (which it may share); ``units`` is what
+        :func:`metric_units` gives for the sentence. A figure that may not states no metric.
+        """
+        figure = self.a.figures[index]
+        unit = figure.number.unit
+        if unit in units["none"]:
+            return True
+        for tokens in (figure.lead_tokens, figure.tail_tokens):
+            for t in tokens:
+                if t.role == "measure" and unit in units[t.key]:
+                    return True
+        if figure.previous is not None:
+            before = self.a.figures[figure.previous]
+            for tokens in (before.lead_tokens, before.tail_tokens):
+                for t in tokens:
+                    if t.role == "measure" and unit in units[t.key]:
+                        return True
+        return False
+
+    def topic(self, index: int) -> Reading:
+        """The figure's topic only, as :meth:`read` gives it (for a figure that can state no metric)."""
+        topic, phrase = self._primary(index)
+        return Reading(topic=None if topic == _COMBINED else topic, topic_phrase=phrase)
+
     def read(self, index: int) -> Reading:
         figure = self.a.figures[index]
         topic, phrase = self._primary(index)
@@ -528,31 +560,49 @@ def _compatible(metrics: list[Metric]) -> bool:
     return True
 
 
-def may_state_metric(sentence: str, paragraph: Paragraph) -> bool:
-    """Whether a figure of the sentence may be read as a metric, as far as its words tell.
+def metric_units(sentence: str, paragraph: Paragraph) -> dict[str, set[str]]:
+    """For each measure the sentence's words hold (and ``none``): the units a figure must be printed in to state a metric.
 
     A metric needs a figure in its unit, its topic named in the sentence or handed on to
     it (unless the metric takes any topic), and one of its measure words (or none, where
-    its topic alone states it). A sentence that is not read hands on what a sentence
-    stating no metric hands on (:meth:`Paragraph.skip`) — unless it ends with a ';',
-    which hands its figures' topic on: that one is always read.
+    its topic alone states it): a figure printed in none of the units of its measure
+    words and of ``none`` states no metric (:meth:`SentenceReader.may_state_metric`).
     """
-    if sentence.rstrip()[-1:] in _SENTENCE_CHAIN:
-        return True
     tokens = sentence_tokens(sentence)
     topics = {t.key for t in tokens if t.role != "measure"}
     if paragraph.carry:
         topics.add(paragraph.carry[0])
     topics.add("*")
-    measures = {t.key for t in tokens if t.role == "measure"}
-    measures.add("none")
-    units: set[str] = set()
+    units: dict[str, set[str]] = {t.key: set() for t in tokens if t.role == "measure"}
+    units["none"] = set()
     for topic in topics:
-        for keys, metric_units in _BY_TOPIC.get(topic, ()):
-            if not keys.isdisjoint(measures):
-                units |= metric_units
+        of_topic = _UNITS.get(topic)
+        if of_topic:
+            for key, found in units.items():
+                more = of_topic.get(key)
+                if more:
+                    found |= more
+    return units
+
+
+def hands_on_topic(sentence: str) -> bool:
+    """Whether the sentence ends with a ';': its figures' topic is handed on to the next sentence."""
+    return sentence.rstrip()[-1:] in _SENTENCE_CHAIN
+
+
+def may_state_metric(sentence: str, paragraph: Paragraph, units: dict[str, set[str]] | None = None) -> bool:
+    """Whether a figure of the sentence may be read as a metric, as far as its words tell.
+
+    Only if one of its figures is printed in one of the units of :func:`metric_units`
+    (given, or worked out). A sentence that is not read hands on what a sentence stating no metric
+    hands on (:meth:`Paragraph.skip`) — unless it ends with a ';', which hands its
+    figures' topic on: that one is always read.
+    """
+    if hands_on_topic(sentence):
+        return True
+    every = set().union(*(units or metric_units(sentence, paragraph)).values())
     # the sentence's numbers are found only now: most sentences read pass, most skipped fail before
-    return bool(units) and any(n.unit in units for n in sentence_words(sentence).numbers
+    return bool(every) and any(n.unit in every for n in sentence_words(sentence).numbers
                                if n.kind in ("quantity", "approximate"))
 
 
