@@ -47,6 +47,7 @@ named as the subject: ``区政府办代表区政府受理17件``; the metric is 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from typing import NamedTuple
@@ -206,13 +207,17 @@ def _paragraph(text: str, is_office: bool, year: int | None, only: str
     """
     found: list[tuple[int, int, Number, tuple[int, int] | None, Reading | None]] = []
     every = only == "numbers"
-    if not every and not _FIGURE_HINT.search(text):
-        return ()
+    hints: list[int] = []
+    if not every:
+        # (a hint never runs across a sentence end: a sentence holds one if one starts in it)
+        hints = [m.start() for m in _FIGURE_HINT.finditer(text)]
+        if not hints:
+            return ()
     paragraph = Paragraph(agency_is_office=is_office, year=year)
     for a, b in split_sentences(text):
         sentence = text[a:b]
         # (a figure starts with a character a number starts with: the hint alone tells)
-        if not _FIGURE_HINT.search(sentence) if not every else (
+        if not (a <= hints[bisect_left(hints, a)] < b if hints[-1] >= a else False) if not every else (
                 NUMBER_FIRST is not None and NUMBER_FIRST.isdisjoint(sentence)):
             paragraph.skip(sentence)
             continue

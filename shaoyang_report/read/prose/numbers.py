@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import NamedTuple
 
-from shaoyang_report.prose_metrics import DIGIT, FULLWIDTH, to_decimal
+from shaoyang_report.prose_metrics import DIGIT, FULLWIDTH
 from shaoyang_report.quick_regex import first_chars, quick_search
 from shaoyang_report.read.prose.sentences import SPACE, iter_sentences, location_at
 
@@ -190,7 +190,7 @@ def _classify_arabic(text: str, s: int, e: int, protected: list[tuple[int, int]]
     printed = raw if raw.isascii() else raw.translate(FULLWIDTH)
     if "," in printed:
         printed = printed.replace(",", "")
-    value = to_decimal(raw)
+    value = Decimal(printed)
     kind = _arabic_mark(text, s, before, after, printed)
     if kind is not None:
         return Number(s, e, kind, value, None)

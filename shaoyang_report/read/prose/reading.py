@@ -113,9 +113,24 @@ class SentenceReader:
         self.offices: list[re.Match] | None = None   # the offices the sentence names, once looked for
         self.own_topics: dict[int, set[str]] = {}         # each figure's own topics, once worked out
         self.channels: dict[int, str] = {}                # where each figure was published, once worked out
-        text = analysis.text
-        self.qizhong = [(m.start(), self._region_end(m.start())) for m in self.vocab.scopes["part"].finditer(text)]
-        self.cumulative_words = _may_hold(text, "as_of") or _may_hold(text, "cumulative")
+        self._qizhong: list[tuple[int, int]] | None = None  # where each 其中 applies, once looked for
+        self._cumulative_words: bool | None = None          # whether 累计/截至 may be there, once looked for
+
+    @property
+    def qizhong(self) -> list[tuple[int, int]]:
+        """Each 其中 of the sentence: where it starts and where its region ends."""
+        if self._qizhong is None:
+            self._qizhong = [(m.start(), self._region_end(m.start()))
+                             for m in self.vocab.scopes["part"].finditer(self.a.text)]
+        return self._qizhong
+
+    @property
+    def cumulative_words(self) -> bool:
+        """Whether the sentence may hold a word of 累计 or 截至."""
+        if self._cumulative_words is None:
+            text = self.a.text
+            self._cumulative_words = _may_hold(text, "as_of") or _may_hold(text, "cumulative")
+        return self._cumulative_words
 
     def _region_end(self, pos: int) -> int:
         region = self.a.region_of[pos] if pos < len(self.a.region_of) else 0
