@@ -16,6 +16,7 @@ from shaoyang_report.prose_metrics import METRICS, Metric
 from shaoyang_report.prose_vocabulary import Token, vocabulary
 from shaoyang_report.quick_regex import first_chars
 from shaoyang_report.read.prose.clauses import Analysis, Figure, sentence_tokens, sentence_words, starts_with_conjunction
+from shaoyang_report.read.prose.numbers import unit_hint
 
 __all__ = ["Paragraph", "Reading", "SentenceReader", "hand_on", "hands_on_topic", "may_state_metric", "metric_units",
            "unit_value"]
@@ -615,10 +616,11 @@ def may_state_metric(sentence: str, paragraph: Paragraph, units: dict[str, set[s
     """
     if hands_on_topic(sentence):
         return True
-    every = set().union(*(units or metric_units(sentence, paragraph)).values())
+    every = frozenset().union(*(units or metric_units(sentence, paragraph)).values())
+    if not every or not unit_hint(every).search(sentence):
+        return False
     # the sentence's numbers are found only now: most sentences read pass, most skipped fail before
-    return bool(every) and any(n.unit in every for n in sentence_words(sentence).numbers
-                               if n.kind in ("quantity", "approximate"))
+    return any(n.unit in every for n in sentence_words(sentence).numbers if n.kind in ("quantity", "approximate"))
 
 
 def hand_on(paragraph: Paragraph, reader: SentenceReader, sentence: str) -> None:
