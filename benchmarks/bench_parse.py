@@ -563,7 +563,7 @@ def child_prose_rounds(corpus_file: str, rounds: str) -> dict:
 def _prose_stages(texts: list, best) -> list[tuple[str, float]]:
     """ms per report of the clause reader's stages, added one by one (the facts' path, done by hand)."""
     from shaoyang_report.read import prose
-    from shaoyang_report.read.prose import clauses, mentions, reading, sentences
+    from shaoyang_report.read.prose import clauses, mentions, reading, sentences, units
 
     hint = mentions._FIGURE_HINT
 
@@ -584,15 +584,15 @@ def _prose_stages(texts: list, best) -> list[tuple[str, float]]:
                         clauses.sentence_words(sentence)
                     if stage < 4:
                         continue
-                    units = reading.metric_units(sentence, paragraph)
-                    if not reading.may_state_metric(sentence, paragraph, units) or stage < 5:
+                    possible = units.metric_units(sentence, paragraph)
+                    if not units.may_state_metric(sentence, paragraph, possible) or stage < 5:
                         continue
                     analysis = clauses.analyse(sentence)
                     if stage >= 6:
                         reader = reading.SentenceReader(analysis, paragraph, every_scope=False)
                         chain = reading.hands_on_topic(sentence)
                         for index in range(len(analysis.figures)):
-                            if reader.may_state_metric(index, units):
+                            if reader.may_state_metric(index, possible):
                                 reader.readings.append(reader.read(index))
                             else:
                                 reader.readings.append(reader.topic(index) if chain else reading.Reading())

@@ -56,17 +56,10 @@ from shaoyang_report.prose_metrics import DIGIT, METRICS
 from shaoyang_report.prose_vocabulary import vocabulary
 from shaoyang_report.read.prose.clauses import analyse
 from shaoyang_report.read.prose.numbers import NUMBER_FIRST, Number
-from shaoyang_report.read.prose.reading import (
-    Paragraph,
-    Reading,
-    SentenceReader,
-    hand_on,
-    hands_on_topic,
-    may_state_metric,
-    metric_units,
-)
+from shaoyang_report.read.prose.reading import Paragraph, Reading, SentenceReader, hand_on, hands_on_topic
 from shaoyang_report.read.prose.sentences import Paragraph as Lines
 from shaoyang_report.read.prose.sentences import iter_lines, location_at, normalise, split_sentences
+from shaoyang_report.read.prose.units import may_state_metric, metric_units
 
 __all__ = ["MENTION_KEYS", "SCOPES", "Read", "read_mentions", "read_numbers"]
 
@@ -200,7 +193,7 @@ def _paragraph(text: str, is_office: bool, year: int | None, only: str
     sentence holding no number in a unit of the catalogue is not read at all (it can
     state no metric); it is only scanned for the topic it names, and only when a later
     sentence of its paragraph holds a figure. With ``metrics``, neither is a sentence
-    whose words name no metric (:func:`~shaoyang_report.read.prose.reading.may_state_metric`), and a
+    whose words name no metric (:func:`~shaoyang_report.read.prose.units.may_state_metric`), and a
     figure printed in none of the units its measure words may state a metric in
     (:meth:`~shaoyang_report.read.prose.reading.SentenceReader.may_state_metric`) is given
     without a metric, only its topic read (and that only when its sentence hands its topic on).

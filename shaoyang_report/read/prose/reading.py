@@ -15,13 +15,12 @@ from decimal import Decimal
 from shaoyang_report.prose_metrics import METRICS, Metric
 from shaoyang_report.prose_vocabulary import Token, vocabulary
 from shaoyang_report.quick_regex import first_chars
-from shaoyang_report.read.prose.clauses import Analysis, Figure, sentence_tokens, sentence_words, starts_with_conjunction
-from shaoyang_report.read.prose.numbers import unit_hint
+from shaoyang_report.read.prose.clauses import Analysis, Figure, sentence_tokens, starts_with_conjunction
 
-__all__ = ["Paragraph", "Reading", "SentenceReader", "hand_on", "hands_on_topic", "may_state_metric", "metric_units",
-           "unit_value"]
+__all__ = ["MONEY", "Paragraph", "Reading", "SentenceReader", "hand_on", "hands_on_topic", "unit_value"]
 
-_MONEY = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
+#: The units a sum of money may be printed in, each in yuan.
+MONEY = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
 _COMBINED = "\x00combined"           # two topics joined: nobody's figure
 _JOIN_RE = re.compile(r"、|和|及|与|以及|或|暨")
 _ONLY_JOIN_RE = re.compile(r"\s*(?:、|和|及|与|以及|或|或者|暨|/)\s*")
@@ -34,16 +33,6 @@ for _m in METRICS:
 #: The metrics a measure may state for a topic (its own and those of any topic), in catalogue order.
 _BY_MEASURE_TOPIC = {(key, topic): [m for m in metrics if m.topic in ("*", topic)]
                      for key, metrics in _BY_MEASURE.items() for topic in (*vocabulary().topics, None)}
-#: For each topic (``*``: any) and each measure of its metrics (``none``: no measure word): the units
-#: a figure may be printed in to state one of them.
-_UNITS: dict[str, dict[str, frozenset[str]]] = {}
-for _m in METRICS:
-    for _key in _m.measures:
-        _of_topic = _UNITS.setdefault(_m.topic, {})
-        _of_topic[_key] = _of_topic.get(_key, frozenset()) | (_MONEY.keys() if _m.unit in _MONEY else
-                                                              {_m.unit, *_m.unit_aliases})
-
-
 @dataclass(slots=True)
 class Paragraph:
     """What the sentences of one paragraph hand on to the next."""
@@ -68,7 +57,7 @@ class Paragraph:
         self.unread.append(sentence)
         self.previous_metrics = set()
         self.carry = None
-        if sentence.rstrip()[-1:] in _SENTENCE_CHAIN:
+        if hands_on_topic(sentence):
             for t in reversed(sentence_tokens(sentence)):
                 if t.role == "topic" and vocabulary().topics[t.key].kind == "subject":
                     self.carry = (t.key, sentence[t.start:t.end])
@@ -91,8 +80,8 @@ def unit_value(metric: Metric, unit: str | None, value: Decimal | None) -> float
     """The value in the metric's unit, or None if the printed unit does not fit."""
     if value is None or unit is None:
         return None
-    if metric.unit in _MONEY:
-        return float(value * _MONEY[unit] / _MONEY[metric.unit]) if unit in _MONEY else None
+    if metric.unit in MONEY:
+        return float(value * MONEY[unit] / MONEY[metric.unit]) if unit in MONEY else None
     return float(value) if unit == metric.unit or unit in metric.unit_aliases else None
 
 
@@ -386,7 +375,7 @@ class SentenceReader:
 
         Its measure words are those :meth:`read` may try: its own, and those of the
         figure before it in its clause (which it may share); ``units`` is what
-        :func:`metric_units` gives for the sentence. A figure that may not states no metric.
+        :func:`~shaoyang_report.read.prose.units.metric_units` gives for the sentence. A figure that may not states no metric.
         """
         figure = self.a.figures[index]
         unit = figure.number.unit
@@ -576,51 +565,9 @@ def _compatible(metrics: list[Metric]) -> bool:
     return True
 
 
-def metric_units(sentence: str, paragraph: Paragraph) -> dict[str, set[str]]:
-    """For each measure the sentence's words hold (and ``none``): the units a figure must be printed in to state a metric.
-
-    A metric needs a figure in its unit, its topic named in the sentence or handed on to
-    it (unless the metric takes any topic), and one of its measure words (or none, where
-    its topic alone states it): a figure printed in none of the units of its measure
-    words and of ``none`` states no metric (:meth:`SentenceReader.may_state_metric`).
-    """
-    tokens = sentence_tokens(sentence)
-    topics = {t.key for t in tokens if t.role != "measure"}
-    if paragraph.carry:
-        topics.add(paragraph.carry[0])
-    topics.add("*")
-    units: dict[str, set[str]] = {t.key: set() for t in tokens if t.role == "measure"}
-    units["none"] = set()
-    for topic in topics:
-        of_topic = _UNITS.get(topic)
-        if of_topic:
-            for key, found in units.items():
-                more = of_topic.get(key)
-                if more:
-                    found |= more
-    return units
-
-
 def hands_on_topic(sentence: str) -> bool:
     """Whether the sentence ends with a ';': its figures' topic is handed on to the next sentence."""
     return sentence.rstrip()[-1:] in _SENTENCE_CHAIN
-
-
-def may_state_metric(sentence: str, paragraph: Paragraph, units: dict[str, set[str]] | None = None) -> bool:
-    """Whether a figure of the sentence may be read as a metric, as far as its words tell.
-
-    Only if one of its figures is printed in one of the units of :func:`metric_units`
-    (given, or worked out). A sentence that is not read hands on what a sentence stating no metric
-    hands on (:meth:`Paragraph.skip`) — unless it ends with a ';', which hands its
-    figures' topic on: that one is always read.
-    """
-    if hands_on_topic(sentence):
-        return True
-    every = frozenset().union(*(units or metric_units(sentence, paragraph)).values())
-    if not every or not unit_hint(every).search(sentence):
-        return False
-    # the sentence's numbers are found only now: most sentences read pass, most skipped fail before
-    return any(n.unit in every for n in sentence_words(sentence).numbers if n.kind in ("quantity", "approximate"))
 
 
 def hand_on(paragraph: Paragraph, reader: SentenceReader, sentence: str) -> None:
@@ -637,4 +584,4 @@ def hand_on(paragraph: Paragraph, reader: SentenceReader, sentence: str) -> None
             if last is None:
                 last = (t.key, sentence[t.start:t.end])
             break
-    paragraph.carry = last if sentence.rstrip()[-1:] in _SENTENCE_CHAIN else None
+    paragraph.carry = last if hands_on_topic(sentence) else None
