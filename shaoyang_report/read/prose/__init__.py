@@ -12,6 +12,8 @@ received, the 12345 hotline's satisfaction rate, and so on. This subpackage read
   document_number, ordinal, list_marker, name, identifier);
 * :mod:`~shaoyang_report.read.prose.clauses` — a sentence cut into clauses and figures,
   each with its own words;
+* :mod:`~shaoyang_report.read.prose.units` — the units a sentence's figures must be
+  printed in to state a metric, as its words tell (what the facts' path may leave unread);
 * :mod:`~shaoyang_report.read.prose.mentions` — :func:`read_mentions`, every number as a
   mention: topic, measure, catalogue metric (or none) and scope (whole, part,
   sub-unit, cumulative), through the vocabulary of :mod:`shaoyang_report.prose_vocabulary`;

@@ -47,6 +47,7 @@ named as the subject: ``区政府办代表区政府受理17件``; the metric is 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from typing import NamedTuple
@@ -55,9 +56,10 @@ from shaoyang_report.prose_metrics import DIGIT, METRICS
 from shaoyang_report.prose_vocabulary import vocabulary
 from shaoyang_report.read.prose.clauses import analyse
 from shaoyang_report.read.prose.numbers import NUMBER_FIRST, Number
-from shaoyang_report.read.prose.reading import Paragraph, Reading, SentenceReader, hand_on, may_state_metric
+from shaoyang_report.read.prose.reading import Paragraph, Reading, SentenceReader, hand_on, hands_on_topic
 from shaoyang_report.read.prose.sentences import Paragraph as Lines
 from shaoyang_report.read.prose.sentences import iter_lines, location_at, normalise, split_sentences
+from shaoyang_report.read.prose.units import may_state_metric, metric_units
 
 __all__ = ["MENTION_KEYS", "SCOPES", "Read", "read_mentions", "read_numbers"]
 
@@ -191,28 +193,42 @@ def _paragraph(text: str, is_office: bool, year: int | None, only: str
     sentence holding no number in a unit of the catalogue is not read at all (it can
     state no metric); it is only scanned for the topic it names, and only when a later
     sentence of its paragraph holds a figure. With ``metrics``, neither is a sentence
-    whose words name no metric (:func:`~shaoyang_report.read.prose.reading.may_state_metric`).
+    whose words name no metric (:func:`~shaoyang_report.read.prose.units.may_state_metric`), and a
+    figure printed in none of the units its measure words may state a metric in
+    (:meth:`~shaoyang_report.read.prose.reading.SentenceReader.may_state_metric`) is given
+    without a metric, only its topic read (and that only when its sentence hands its topic on).
     """
     found: list[tuple[int, int, Number, tuple[int, int] | None, Reading | None]] = []
     every = only == "numbers"
-    if not every and not _FIGURE_HINT.search(text):
-        return ()
+    hints: list[int] = []
+    if not every:
+        # (a hint never runs across a sentence end: a sentence holds one if one starts in it)
+        hints = [m.start() for m in _FIGURE_HINT.finditer(text)]
+        if not hints:
+            return ()
     paragraph = Paragraph(agency_is_office=is_office, year=year)
     for a, b in split_sentences(text):
         sentence = text[a:b]
         # (a figure starts with a character a number starts with: the hint alone tells)
-        if not _FIGURE_HINT.search(sentence) if not every else (
+        if not (a <= hints[bisect_left(hints, a)] < b if hints[-1] >= a else False) if not every else (
                 NUMBER_FIRST is not None and NUMBER_FIRST.isdisjoint(sentence)):
             paragraph.skip(sentence)
             continue
-        if only == "metrics" and not may_state_metric(sentence, paragraph):
-            paragraph.skip(sentence)
-            continue
+        units = None
+        if only == "metrics":
+            units = metric_units(sentence, paragraph)
+            if not may_state_metric(sentence, paragraph, units):
+                paragraph.skip(sentence)
+                continue
+            chain = hands_on_topic(sentence)
         analysis = analyse(sentence)
-        reader = SentenceReader(analysis, paragraph, every_scope=only != "metrics")
+        reader = SentenceReader(analysis, paragraph, every_scope=units is None)
         by_start: dict[int, tuple[tuple[int, int], Reading]] = {}
         for index, figure in enumerate(analysis.figures):
-            reading = reader.read(index)
+            if units is not None and not reader.may_state_metric(index, units):
+                reading = reader.topic(index) if chain else Reading()
+            else:
+                reading = reader.read(index)
             reader.readings.append(reading)
             by_start[figure.number.start] = (figure.clause, reading)
         for number in analysis.numbers:

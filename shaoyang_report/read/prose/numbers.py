@@ -13,9 +13,10 @@ import math
 import re
 from collections.abc import Sequence
 from decimal import Decimal
+from functools import lru_cache
 from typing import NamedTuple
 
-from shaoyang_report.prose_metrics import DIGIT, FULLWIDTH, to_decimal
+from shaoyang_report.prose_metrics import DIGIT, FULLWIDTH
 from shaoyang_report.quick_regex import first_chars, quick_search
 from shaoyang_report.read.prose.sentences import SPACE, iter_sentences, location_at
 
@@ -26,6 +27,7 @@ __all__ = [
     "Number",
     "find_numbers",
     "sentence_numbers",
+    "unit_hint",
 ]
 
 #: Kinds a number found in prose can have; only ``quantity`` can become a metric value.
@@ -190,7 +192,7 @@ def _classify_arabic(text: str, s: int, e: int, protected: list[tuple[int, int]]
     printed = raw if raw.isascii() else raw.translate(FULLWIDTH)
     if "," in printed:
         printed = printed.replace(",", "")
-    value = to_decimal(raw)
+    value = Decimal(printed)
     kind = _arabic_mark(text, s, before, after, printed)
     if kind is not None:
         return Number(s, e, kind, value, None)
@@ -302,6 +304,20 @@ def sentence_numbers(raw: str, titles: list[tuple[int, int]]) -> list[Number]:
 
 #: The characters every number starts with: a sentence holding none of them prints no number.
 NUMBER_FIRST = first_chars(_TOKEN_RE)
+_PRINTED_UNITS: dict[str, list[str]] = {}
+for _printed, _unit in _UNIT_NORMAL.items():
+    _PRINTED_UNITS.setdefault(_unit, []).append(_printed)
+
+
+@lru_cache(maxsize=256)
+def unit_hint(units: frozenset[str]) -> re.Pattern:
+    """A pattern found wherever a number in one of ``units`` (as :class:`Number` gives them) is printed.
+
+    It may be found where none is (a date's digits before 件 …): a text where it is not
+    found prints no number in those units.
+    """
+    printed = sorted({p for u in units for p in (u, *_PRINTED_UNITS.get(u, ()))}, key=len, reverse=True)
+    return re.compile(rf"[{DIGIT}零〇一二两三四五六七八九十百千][万亿千]?[余多几来]?\s?(?:{'|'.join(map(re.escape, printed))})")
 
 
 def _float(value: Decimal | None) -> float:

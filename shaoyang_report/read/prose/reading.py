@@ -15,11 +15,12 @@ from decimal import Decimal
 from shaoyang_report.prose_metrics import METRICS, Metric
 from shaoyang_report.prose_vocabulary import Token, vocabulary
 from shaoyang_report.quick_regex import first_chars
-from shaoyang_report.read.prose.clauses import Analysis, Figure, sentence_tokens, sentence_words, starts_with_conjunction
+from shaoyang_report.read.prose.clauses import Analysis, Figure, sentence_tokens, starts_with_conjunction
 
-__all__ = ["Paragraph", "Reading", "SentenceReader", "hand_on", "may_state_metric", "unit_value"]
+__all__ = ["MONEY", "Paragraph", "Reading", "SentenceReader", "hand_on", "hands_on_topic", "unit_value"]
 
-_MONEY = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
+#: The units a sum of money may be printed in, each in yuan.
+MONEY = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
 _COMBINED = "\x00combined"           # two topics joined: nobody's figure
 _JOIN_RE = re.compile(r"、|和|及|与|以及|或|暨")
 _ONLY_JOIN_RE = re.compile(r"\s*(?:、|和|及|与|以及|或|或者|暨|/)\s*")
@@ -32,13 +33,6 @@ for _m in METRICS:
 #: The metrics a measure may state for a topic (its own and those of any topic), in catalogue order.
 _BY_MEASURE_TOPIC = {(key, topic): [m for m in metrics if m.topic in ("*", topic)]
                      for key, metrics in _BY_MEASURE.items() for topic in (*vocabulary().topics, None)}
-#: For each topic (``*``: any): the measures of each of its metrics and the units its figures may be printed in.
-_BY_TOPIC: dict[str, list[tuple[frozenset[str], frozenset[str]]]] = {}
-for _m in METRICS:
-    _BY_TOPIC.setdefault(_m.topic, []).append(
-        (_m.measures, frozenset(_MONEY if _m.unit in _MONEY else {_m.unit, *_m.unit_aliases})))
-
-
 @dataclass(slots=True)
 class Paragraph:
     """What the sentences of one paragraph hand on to the next."""
@@ -63,7 +57,7 @@ class Paragraph:
         self.unread.append(sentence)
         self.previous_metrics = set()
         self.carry = None
-        if sentence.rstrip()[-1:] in _SENTENCE_CHAIN:
+        if hands_on_topic(sentence):
             for t in reversed(sentence_tokens(sentence)):
                 if t.role == "topic" and vocabulary().topics[t.key].kind == "subject":
                     self.carry = (t.key, sentence[t.start:t.end])
@@ -86,8 +80,8 @@ def unit_value(metric: Metric, unit: str | None, value: Decimal | None) -> float
     """The value in the metric's unit, or None if the printed unit does not fit."""
     if value is None or unit is None:
         return None
-    if metric.unit in _MONEY:
-        return float(value * _MONEY[unit] / _MONEY[metric.unit]) if unit in _MONEY else None
+    if metric.unit in MONEY:
+        return float(value * MONEY[unit] / MONEY[metric.unit]) if unit in MONEY else None
     return float(value) if unit == metric.unit or unit in metric.unit_aliases else None
 
 
@@ -109,9 +103,24 @@ class SentenceReader:
         self.offices: list[re.Match] | None = None   # the offices the sentence names, once looked for
         self.own_topics: dict[int, set[str]] = {}         # each figure's own topics, once worked out
         self.channels: dict[int, str] = {}                # where each figure was published, once worked out
-        text = analysis.text
-        self.qizhong = [(m.start(), self._region_end(m.start())) for m in self.vocab.scopes["part"].finditer(text)]
-        self.cumulative_words = _may_hold(text, "as_of") or _may_hold(text, "cumulative")
+        self._qizhong: list[tuple[int, int]] | None = None  # where each 其中 applies, once looked for
+        self._cumulative_words: bool | None = None          # whether 累计/截至 may be there, once looked for
+
+    @property
+    def qizhong(self) -> list[tuple[int, int]]:
+        """Each 其中 of the sentence: where it starts and where its region ends."""
+        if self._qizhong is None:
+            self._qizhong = [(m.start(), self._region_end(m.start()))
+                             for m in self.vocab.scopes["part"].finditer(self.a.text)]
+        return self._qizhong
+
+    @property
+    def cumulative_words(self) -> bool:
+        """Whether the sentence may hold a word of 累计 or 截至."""
+        if self._cumulative_words is None:
+            text = self.a.text
+            self._cumulative_words = _may_hold(text, "as_of") or _may_hold(text, "cumulative")
+        return self._cumulative_words
 
     def _region_end(self, pos: int) -> int:
         region = self.a.region_of[pos] if pos < len(self.a.region_of) else 0
@@ -361,6 +370,34 @@ class SentenceReader:
             return lead + tail
         return list(reversed(lead)) + tail
 
+    def may_state_metric(self, index: int, units: dict[str, set[str]]) -> bool:
+        """Whether the figure is printed in a unit a metric of one of its measure words (or of none) takes.
+
+        Its measure words are those :meth:`read` may try: its own, and those of the
+        figure before it in its clause (which it may share); ``units`` is what
+        :func:`~shaoyang_report.read.prose.units.metric_units` gives for the sentence. A figure that may not states no metric.
+        """
+        figure = self.a.figures[index]
+        unit = figure.number.unit
+        if unit in units["none"]:
+            return True
+        for tokens in (figure.lead_tokens, figure.tail_tokens):
+            for t in tokens:
+                if t.role == "measure" and unit in units[t.key]:
+                    return True
+        if figure.previous is not None:
+            before = self.a.figures[figure.previous]
+            for tokens in (before.lead_tokens, before.tail_tokens):
+                for t in tokens:
+                    if t.role == "measure" and unit in units[t.key]:
+                        return True
+        return False
+
+    def topic(self, index: int) -> Reading:
+        """The figure's topic only, as :meth:`read` gives it (for a figure that can state no metric)."""
+        topic, phrase = self._primary(index)
+        return Reading(topic=None if topic == _COMBINED else topic, topic_phrase=phrase)
+
     def read(self, index: int) -> Reading:
         figure = self.a.figures[index]
         topic, phrase = self._primary(index)
@@ -528,32 +565,9 @@ def _compatible(metrics: list[Metric]) -> bool:
     return True
 
 
-def may_state_metric(sentence: str, paragraph: Paragraph) -> bool:
-    """Whether a figure of the sentence may be read as a metric, as far as its words tell.
-
-    A metric needs a figure in its unit, its topic named in the sentence or handed on to
-    it (unless the metric takes any topic), and one of its measure words (or none, where
-    its topic alone states it). A sentence that is not read hands on what a sentence
-    stating no metric hands on (:meth:`Paragraph.skip`) — unless it ends with a ';',
-    which hands its figures' topic on: that one is always read.
-    """
-    if sentence.rstrip()[-1:] in _SENTENCE_CHAIN:
-        return True
-    tokens = sentence_tokens(sentence)
-    topics = {t.key for t in tokens if t.role != "measure"}
-    if paragraph.carry:
-        topics.add(paragraph.carry[0])
-    topics.add("*")
-    measures = {t.key for t in tokens if t.role == "measure"}
-    measures.add("none")
-    units: set[str] = set()
-    for topic in topics:
-        for keys, metric_units in _BY_TOPIC.get(topic, ()):
-            if not keys.isdisjoint(measures):
-                units |= metric_units
-    # the sentence's numbers are found only now: most sentences read pass, most skipped fail before
-    return bool(units) and any(n.unit in units for n in sentence_words(sentence).numbers
-                               if n.kind in ("quantity", "approximate"))
+def hands_on_topic(sentence: str) -> bool:
+    """Whether the sentence ends with a ';': its figures' topic is handed on to the next sentence."""
+    return sentence.rstrip()[-1:] in _SENTENCE_CHAIN
 
 
 def hand_on(paragraph: Paragraph, reader: SentenceReader, sentence: str) -> None:
@@ -570,4 +584,4 @@ def hand_on(paragraph: Paragraph, reader: SentenceReader, sentence: str) -> None
             if last is None:
                 last = (t.key, sentence[t.start:t.end])
             break
-    paragraph.carry = last if sentence.rstrip()[-1:] in _SENTENCE_CHAIN else None
+    paragraph.carry = last if hands_on_topic(sentence) else None

@@ -157,20 +157,26 @@ def join_wrapped_lines(lines: Sequence[tuple[str, str]]) -> list[tuple[str | Par
         ``(prefix, text)`` pairs for :func:`~shaoyang_report.read.prose.facts.extract_prose_facts`; a joined paragraph's
         prefix is a :class:`Paragraph` that maps offsets back to printed lines.
     """
-    lengths = sorted(len(t.strip()) for _, t in lines if t.strip())
+    stripped = [t.strip() for _, t in lines]
+    lengths = sorted(map(len, filter(None, stripped)))
     if not lengths:
         return list(lines)
+    if len(lengths) <= 3:  # too few lines to tell a wrapped one
+        return [(location, raw) for location, raw in lines]
     wide = 0.8 * lengths[min(len(lengths) - 1, int(0.9 * len(lengths)))]
     out: list[tuple[str | Paragraph, str]] = []
     pieces: list[tuple[str, int, int]] = []
     text = ""
-    for location, raw in lines:
-        stripped = raw.strip()
+    for (location, raw), line in zip(lines, stripped):
+        wrapped = len(line) >= wide and not line.endswith(_TERMINAL)
+        if not pieces and not wrapped:  # a line standing alone
+            out.append((location, raw))
+            continue
         pieces.append((location, len(text), len(raw) - len(raw.lstrip())))
-        text += stripped
-        if len(stripped) >= wide and not stripped.endswith(_TERMINAL) and len(lengths) > 3:
-            continue  # wrapped: the sentence goes on in the next line
-        out.append((Paragraph(tuple(pieces)) if len(pieces) > 1 else location, text if len(pieces) > 1 else raw))
+        text += line
+        if wrapped:
+            continue  # the sentence goes on in the next line
+        out.append((Paragraph(tuple(pieces)), text))
         pieces, text = [], ""
     if pieces:
         out.append((Paragraph(tuple(pieces)) if len(pieces) > 1 else pieces[0][0], text))

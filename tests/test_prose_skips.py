@@ -1,0 +1,51 @@
+"""What the prose facts' path leaves unread (a sentence, a figure, a sentence's numbers) states no fact.
+
+The facts' path (``extract_prose_facts``) skips what cannot state a metric, for speed;
+reading every number into a mention does not. On the prose of every real text of
+../shared/reports both give the same facts, and the hint that lets a sentence's numbers
+go unread is found wherever a number is printed in a unit.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import SHARED_REPORTS
+
+from shaoyang_report.read.prose import extract_prose_facts, facts_of_mentions, find_numbers, join_wrapped_lines, read_mentions
+from shaoyang_report.read.prose.numbers import unit_hint
+
+
+def _texts() -> list[Path]:
+    files = sorted(p for pattern in ("*/*.txt", "*/*/*.txt", "*/*.md") for p in SHARED_REPORTS.glob(pattern)
+                   if not p.name.startswith("README"))
+    if not files:
+        pytest.fail(f"real corpus missing: {SHARED_REPORTS}")
+    return files
+
+
+def _lines(path: Path) -> list[tuple[str, str]]:
+    return [(f"line {n}", t) for n, t in enumerate(path.read_text("utf-8").splitlines(), 1) if t.strip()]
+
+
+def test_the_facts_path_reads_the_facts_every_mention_holds():
+    compared = 0
+    for path in _texts():
+        paragraphs = join_wrapped_lines(_lines(path))
+        facts = extract_prose_facts(paragraphs)
+        assert facts == facts_of_mentions(read_mentions(paragraphs)), path.name
+        compared += len(facts)
+    assert compared > 100
+
+
+def test_the_unit_hint_is_found_wherever_a_number_is_printed_in_a_unit():
+    checked = 0
+    for path in _texts():
+        for number in find_numbers(_lines(path)):
+            if number["unit"] is None or number["kind"] not in ("quantity", "approximate"):
+                continue
+            assert unit_hint(frozenset({number["unit"]})).search(number["sentence"]), (path.name, number)
+            checked += 1
+    assert checked > 300
+    assert not unit_hint(frozenset({"件"})).search("2023年共收到申请。")
