@@ -57,6 +57,21 @@ def test_no_page_whose_year_is_printed_is_refused_and_each_is_read_as_its_format
     assert counts["year read as typed"] >= 16
 
 
+def test_an_agency_read_from_a_page_is_a_form_of_the_name_it_prints_never_a_clause():
+    """A clause about the body (成立了本办…, 扎实推进我乡…) is never taken for its name: each agency
+    read is part of the name typed from the page (Traditional and glosses aside), or none."""
+    read = {}
+    for typed in sorted(PRE2019.glob("*.json")):
+        agency = sr.read_report(typed.with_suffix(".txt")).agency
+        name = _typed(typed.stem).get("agency")
+        if agency is None:
+            continue
+        read[typed.stem] = agency
+        assert name is not None, (typed.stem, agency)
+        assert agency in normalize(name), (typed.stem, name, agency)
+    assert {"haitang_district_2015", "penglai_stats_2010", "zhangyi_town_2008", "xiniu_town_2015"} <= set(read)
+
+
 def test_every_catalogued_prose_figure_is_read_none_wrong():
     files = [f for f in sorted(PRE2019.glob("*.json")) if json.loads(f.read_text("utf-8")).get("prose")]
     totals, per_metric, notes = score(files)
