@@ -18,6 +18,7 @@ from conftest import shared_report
 from test_prose_score import score
 
 import shaoyang_report as sr
+from shaoyang_report.read.prose import read_mentions
 from shaoyang_report.read.text import normalize
 
 PRE2019 = shared_report("pre2019")
@@ -81,9 +82,21 @@ def test_every_catalogued_prose_figure_is_read_none_wrong():
     print(", ".join(f"{k}: {v}" for k, v in sorted(totals.items())))
     assert (totals["wrong value"], totals["wrong metric"], totals["wrong scope"], totals["not in facts"]) == (0, 0, 0, 0)
     assert totals["null, left without metric"] == 66
-    # 15 figures are typed with a metric (not ambiguous): one, 累计公开各类政府信息215条 (lucheng 2014), is
-    # cumulative by its own sentence; only the sentence before it confines the same 215 to 2014
-    assert totals["read"] >= 14 and totals["missed"] <= 1
+    # 15 figures are typed with a metric (not ambiguous), all read: among them 累计公开各类政府信息215条
+    # (lucheng 2014), a 累计 the report's earlier sentence confined to 2014 (截至…累计…2014年以来)
+    assert (totals["read"], totals["missed"]) == (15, 0)
+
+
+def test_a_cumulative_the_report_confined_to_its_year_stays_the_years():
+    """截至…累计…<report year>年以来 says what the report's 累计 means; without it a bare 累计 is cumulative."""
+    defined = [("line 6", "截至2014年12月31日,累计主动公开2014年以来的政府信息215条。"),
+               ("line 7", "主动公开政府信息的主要类别情况:累计公开各类政府信息215条。")]
+    mentions = [m for m in read_mentions(defined, year=2014) if m["value"] == 215]
+    assert [(m["metric"], m["scope"]) for m in mentions] == [("information_published.total", "whole")] * 2
+    alone = [m for m in read_mentions(defined[1:], year=2014) if m["value"] == 215]
+    assert [(m["metric"], m["scope"]) for m in alone] == [(None, "cumulative")]
+    since_2008 = [("line 6", "截至2014年12月31日,累计主动公开2008年以来的政府信息2150条。"), defined[1]]
+    assert [m["scope"] for m in read_mentions(since_2008, year=2014) if m["value"] == 215] == ["cumulative"]
 
 
 def test_old_headings_delimit_prose_and_old_wordings_are_read():

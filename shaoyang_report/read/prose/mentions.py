@@ -122,9 +122,11 @@ def read_numbers(lines: Sequence, *, agency: str | None = None, year: int | None
     if only not in _ONLY:
         raise ValueError(f"only must be one of {', '.join(_ONLY)}")
     is_office = _agency_is_office(agency)
+    cumulative_is_year = False
     for prefix, printed in iter_lines(lines):
         text, where = normalise(printed)
-        for a, b, number, clause, reading in _paragraph(text, is_office, year, only):
+        found, cumulative_is_year = _paragraph(text, is_office, year, only, cumulative_is_year)
+        for a, b, number, clause, reading in found:
             yield Read(prefix, printed, where, a, b, number, clause, reading)
 
 
@@ -159,9 +161,12 @@ def read_mentions(lines: Sequence, *, agency: str | None = None, year: int | Non
     """
     out: list[dict] = []
     is_office = _agency_is_office(agency)
+    cumulative_is_year = False
     for prefix, printed in iter_lines(lines):  # as read_numbers, without a Read made for each number
         text, where = normalise(printed)
-        for a, b, number, clause, reading in _paragraph(text, is_office, year, "figures" if figures_only else "numbers"):
+        found, cumulative_is_year = _paragraph(text, is_office, year, "figures" if figures_only else "numbers",
+                                               cumulative_is_year)
+        for a, b, number, clause, reading in found:
             base = {
                 "value": float("nan") if number.value is None else float(number.value),
                 "unit": number.unit, "raw_number": _printed(printed, where, a + number.start, a + number.end),
@@ -184,9 +189,13 @@ def read_mentions(lines: Sequence, *, agency: str | None = None, year: int | Non
 
 
 @lru_cache(maxsize=4096)
-def _paragraph(text: str, is_office: bool, year: int | None, only: str
-               ) -> tuple[tuple[int, int, Number, tuple[int, int] | None, Reading | None], ...]:
+def _paragraph(text: str, is_office: bool, year: int | None, only: str, cumulative_is_year: bool = False
+               ) -> tuple[tuple[tuple[int, int, Number, tuple[int, int] | None, Reading | None], ...], bool]:
     """The numbers of one paragraph (normalised): ``(sentence start, end, number, its clause, its reading)``.
+
+    Returned with whether the report's 累计 is the year's after this paragraph
+    (``cumulative_is_year``: what the paragraphs before said, see
+    :class:`~shaoyang_report.read.prose.reading.Paragraph`).
 
     A paragraph printed again (the same words, the same figures) is read once. Unless
     ``only`` is ``numbers`` (see :func:`read_numbers`), only figures are given, and a
@@ -205,8 +214,8 @@ def _paragraph(text: str, is_office: bool, year: int | None, only: str
         # (a hint never runs across a sentence end: a sentence holds one if one starts in it)
         hints = [m.start() for m in _FIGURE_HINT.finditer(text)]
         if not hints:
-            return ()
-    paragraph = Paragraph(agency_is_office=is_office, year=year)
+            return (), cumulative_is_year
+    paragraph = Paragraph(agency_is_office=is_office, year=year, cumulative_is_year=cumulative_is_year)
     for a, b in split_sentences(text):
         sentence = text[a:b]
         # (a figure starts with a character a number starts with: the hint alone tells)
@@ -238,7 +247,7 @@ def _paragraph(text: str, is_office: bool, year: int | None, only: str
             elif every:
                 found.append((a, b, number, None, None))
         hand_on(paragraph, reader, sentence)
-    return tuple(found)
+    return tuple(found), paragraph.cumulative_is_year
 
 
 def _span(where: list[int] | None, start: int, end: int) -> tuple[int, int]:

@@ -43,6 +43,9 @@ class Paragraph:
     carry: tuple[str, str] | None = None                # (topic, phrase) handed on by a ';'
     previous_metrics: set[str] = field(default_factory=set)
     unread: list[str] = field(default_factory=list)     # sentences not read, not yet scanned
+    # the report said its 累计 starts in the report year (截至2014年12月31日,累计…2014年以来…):
+    # a later 累计 of the report that names no span is the year's
+    cumulative_is_year: bool = False
 
     def names(self, topic: str) -> bool:
         """Whether the paragraph named the topic in full before (the sentences not read scanned only now)."""
@@ -437,7 +440,7 @@ class SentenceReader:
             return reading
         if self._sub_unit(figure):
             reading.scope = "sub-unit"
-        elif self._cumulative(figure):
+        elif self._cumulative(figure, stated=bool(reading.metrics)):
             reading.scope = "cumulative"
         elif self._part(index, reading):
             reading.scope = "part"
@@ -445,8 +448,14 @@ class SentenceReader:
             reading.metrics = []
         return reading
 
-    def _cumulative(self, figure: Figure) -> bool:
-        """累计/截至 in the figure's words, not confined to the report year."""
+    def _cumulative(self, figure: Figure, *, stated: bool) -> bool:
+        """累计/截至 in the figure's words, not confined to the report year.
+
+        A figure stating a metric whose 累计 the sentence confines to a span starting in the
+        report year (``截至2014年12月31日,累计主动公开2014年以来的政府信息215条``) says what the
+        report's 累计 means: a later 累计 naming no span (``累计公开各类政府信息215条``) is the
+        year's too.
+        """
         if not self.cumulative_words:
             return False
         scopes = self.vocab.scopes
@@ -459,9 +468,11 @@ class SentenceReader:
         named = [n for n in self.a.numbers if year is not None and n.kind in ("year", "date") and n.value == year
                  and n.start < end]
         if as_of:  # as of a date: the year's only when its words confine it to the year or name it as the start
-            return not (scopes["report_year"].search(own) or
-                        any(scopes["since"].match(self.a.text, n.end + 1, n.end + 4) for n in named))
-        return not (named or scopes["report_year"].search(self.a.text, 0, end))
+            since = any(scopes["since"].match(self.a.text, n.end + 1, n.end + 4) for n in named)
+            if since and stated and scopes["cumulative"].search(own):
+                self.p.cumulative_is_year = True
+            return not (scopes["report_year"].search(own) or since)
+        return not (named or scopes["report_year"].search(self.a.text, 0, end) or self.p.cumulative_is_year)
 
     def _sub_unit(self, figure: Figure) -> bool:
         """An office of the body named before the figure in its sentence as the subject (see data/prose_scopes.csv)."""
