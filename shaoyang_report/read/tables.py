@@ -102,6 +102,8 @@ class _Empties:
 
     Attributes:
         in_place: The kinds of empty cell (``blank``, ``pad``) printed in place of a value.
+        between: The kinds of empty cell some row prints between two of its values (:func:`_between_kinds`):
+            where its table's complete rows do not end with them (``trailing``), they are empty cells.
         trailing: ``(section, width, kind)`` → how many empty cells of that kind pad a
             complete row of that width after its last value (most such rows print them).
         grid: The document is a grid (HTML, Word, markdown).
@@ -110,11 +112,14 @@ class _Empties:
     in_place: frozenset[str]
     trailing: dict[tuple[str, int, str], int]
     grid: bool
+    between: frozenset[str] = frozenset()
 
-    def padding(self, section: str, read: RowRead) -> int:
-        """How many of the in-place empty cells a row ends with pad it: as many as its table's other
-        rows of its width end with, or its block's header (信息内容 | 上一年项目数量 | 本年增/减 | |)."""
-        tail = [c.kind for c in read.cells[_last_value(read.cells) + 1:] if c.kind in self.in_place]
+    def padding(self, section: str, read: RowRead, kinds: frozenset[str] | None = None) -> int:
+        """How many of the empty cells of ``kinds`` (default: the in-place ones) a row ends with pad it:
+        as many as its table's other rows of its width end with, or its block's header
+        (信息内容 | 上一年项目数量 | 本年增/减 | |)."""
+        kinds = self.in_place if kinds is None else kinds
+        tail = [c.kind for c in read.cells[_last_value(read.cells) + 1:] if c.kind in kinds]
         rows = sum(self.trailing.get((section, len(read.columns), k), 0) for k in set(tail))
         return min(len(tail), max(rows, sum(read.header_fill.get(k, 0) for k in set(tail))))
 
@@ -182,6 +187,18 @@ def _empty_cells(doc: Document, walks: list[Walk], trailing: dict[tuple[str, int
                     support += 1  # empty cells before or between values, exactly a cell per column
         if not counter and (support or not padding):
             kinds.add(kind)
+    return frozenset(kinds)
+
+
+def _between_kinds(walks: list[Walk]) -> frozenset[str]:
+    """The kinds of empty cell (``blank``, ``pad``) some row of the document prints between two of its values."""
+    kinds: set[str] = set()
+    for walk in walks:
+        for read in walk.reads:
+            cells = read.cells
+            last = _last_value(cells)
+            first = next((k for k, c in enumerate(cells) if c.kind in (VALUE, GLUED)), last)
+            kinds.update(c.kind for c in cells[first + 1:last] if c.kind in (BLANK, PAD))
     return frozenset(kinds)
 
 
@@ -384,7 +401,11 @@ def _place(read: RowRead, section: str, empties: _Empties, truncated: bool, row_
                    f"so no value's column is certain", values[0].location)
             return
         tail = read.cells[_last_value(read.cells) + 1:]
-        if not grid and read.ended == "label" and sum(1 for c in tail if c.kind in in_place) > empties.padding(section, read):
+        # (after the table's last row of a block the page may pad more: there only a kind printed between
+        # values that its table's complete rows do not end with counts)
+        shown = (in_place if read.ended == "label" else frozenset()) | \
+            {k for k in empties.between if (section, width, k) not in empties.trailing}
+        if not grid and sum(1 for c in tail if c.kind in shown) > empties.padding(section, read, shown):
             reject(f"{label} has more than {width} cells: an empty cell after its {width} values, which the "
                    f"table's other rows do not print, so no value's column is certain", values[0].location)
             return
@@ -424,7 +445,7 @@ def _place(read: RowRead, section: str, empties: _Empties, truncated: bool, row_
 _TRACELESS_AGREEING = 3
 
 
-def _read_by_headers(walk: Walk, in_place: frozenset[str], out: TableRead) -> None:
+def _read_by_headers(walk: Walk, empties: _Empties, out: TableRead) -> None:
     """Rows whose block header names fewer columns than the format prints: read by the header.
 
     Only where the block's rows agree: more of them show as many cells (values, and empty
@@ -437,6 +458,8 @@ def _read_by_headers(walk: Walk, in_place: frozenset[str], out: TableRead) -> No
     must agree (two rows of a block each with one empty cell gone say nothing).
     """
     traceless = not walk.loose and not any(c.kind in (BLANK, PAD) for r in walk.reads for c in r.cells)
+    in_place, maybe = empties.in_place, empties.in_place | empties.between  # (an empty cell of a kind printed
+    # between values may be one, padding or not)
     groups: dict[tuple[str, ...], list[RowRead]] = {}
     for read in walk.reads:
         if read.named:
@@ -449,8 +472,11 @@ def _read_by_headers(walk: Walk, in_place: frozenset[str], out: TableRead) -> No
                 for r in group]
         left_out = "、".join(c.label_zh for c in group[0].columns if c not in named)
         by_header = sum(len(named) in (n, m) for n, m in zip(core, shown))
-        if sum(n == len(r.columns) for n, r in zip(core, group)) >= by_header:
-            continue  # its rows print the format's columns: the header lacks a name, not they a column
+        wide = [sum(1 for c in r.cells if c.kind in (VALUE, GLUED) or c.kind in maybe) for r in group]
+        if sum(len(r.columns) in (n, m) for n, m, r in zip(core, wide, group)) >= by_header \
+                or any(sum(1 for c in r.cells if c.kind in (VALUE, GLUED)) > len(named) for r in group):
+            continue  # its rows print the format's columns, or more values than the header names: the header
+            # lacks a name, not they a column
         if traceless and by_header < _TRACELESS_AGREEING:
             continue  # where empty cells leave no trace, a row or two one value short say nothing of a column
         if any(0 < n < len(named) for n in shown):  # (fewer cells than the header names: empty cells lost)
@@ -486,17 +512,23 @@ def _always_printed(table: str, shapes: tuple[tuple[str, tuple[str, ...]], ...])
 
 
 def _doubt_skips(walk: Walk, shapes: dict[str, tuple[str, ...]]) -> None:
-    """In a table printed a cell per line: a row followed by a label that skips rows every
-    shape of the format prints, none of them found, may hold their values (a label lost)."""
+    """In a table printed a cell per line: a row followed by a label (or, after a caption or header,
+    by the next row found) that skips rows every shape of the format prints, none of them found,
+    may hold their values (a label lost)."""
     table = walk.table
     always = _always_printed(table.key, tuple(shapes.items()))
     found = {r.row.key for r in walk.reads}
     index = {r.key: i for i, r in enumerate(table.rows)}
-    for read in walk.reads:
-        if read.ended != "label" or read.next_row is None or read.late or read.next_late:
+    for k, read in enumerate(walk.reads):
+        if read.late or read.next_late:
             continue
-        lost = [r.label_zh for r in table.rows[index[read.row.key] + 1:index[read.next_row.key]]
-                if r.key in always and r.key not in found]
+        if read.ended == "label" and read.next_row is not None:
+            stop = index[read.next_row.key]
+        elif read.ended == "frame" and (after := next((r for r in walk.reads[k + 1:] if not r.late), None)):
+            stop = index[after.row.key]  # (a caption or header: the next row found in order)
+        else:
+            continue
+        lost = [r.label_zh for r in table.rows[index[read.row.key] + 1:stop] if r.key in always and r.key not in found]
         if lost:
             read.doubt = f"the next label skips {'、'.join(lost)}, not printed: its values may be printed after them"
 
@@ -538,12 +570,12 @@ def read_tables(
                                   grid=_is_grid(doc)))
     trailing = _trailing_padding(walks)
     in_place = _empty_cells(doc, walks, trailing)
-    empties = _Empties(in_place, trailing, _is_grid(doc))
+    empties = _Empties(in_place, trailing, _is_grid(doc), _between_kinds(walks))
     reads: dict[str, TableRead] = {}
     for walk in walks:
         out = TableRead(section=walk.section, table=walk.table, unplaced=list(walk.unplaced),
                         problems=list(walk.problems), notes=list(walk.notes))
-        _read_by_headers(walk, in_place, out)
+        _read_by_headers(walk, empties, out)
         if not walk.row_lines:
             _doubt_skips(walk, fmt.shapes)
         _doubt_shapes(walk)
