@@ -502,6 +502,33 @@ def _doubt_shapes(walk: Walk) -> None:
                 read.doubt = f"its sub-rows ({'、'.join(subs)}) are printed too: its values may be one of theirs"
 
 
+#: Where a table separates its cells by lines of their own, at most one pair of values in this many
+#: may stand on adjacent lines for the separation to be the document's way.
+_SEPARATED_SHARE = 20
+_LINE_NUMBER = re.compile(r"^line (\d+)")
+
+
+def _doubt_adjacent(walks: list[Walk]) -> None:
+    """In a document printing a cell per line with a line of its own after each (a bar, a blank
+    line), a row printing the same value on two adjacent lines has printed a line twice: which of
+    its cells is which is not certain. (Two different values so have lost a separator: no cell lost.)"""
+    pairs: list[tuple[RowRead, int]] = []
+    for walk in walks:
+        if walk.row_lines:
+            continue
+        for read in walk.reads:
+            lines = [(int(m.group(1)), c.text) for c in read.cells if c.kind in (VALUE, GLUED)
+                     and (m := _LINE_NUMBER.match(c.location))]
+            pairs += [(read, b - a, same == text) for (a, same), (b, text) in itertools.pairwise(lines)]
+    apart = sum(1 for _, gap, _ in pairs if gap > 1)
+    close = [read for read, gap, same in pairs if gap <= 1 and same]
+    if not close or apart < _SEPARATED_SHARE or len(close) * _SEPARATED_SHARE > apart:
+        return
+    for read in close:
+        read.doubt = ("it prints a value twice on adjacent lines, where the table prints a line of its own "
+                      "after each cell: a line printed twice?")
+
+
 @lru_cache(maxsize=64)
 def _always_printed(table: str, shapes: tuple[tuple[str, tuple[str, ...]], ...]) -> frozenset[str]:
     """The rows of a table that hold values in every shape the format allows."""
@@ -568,6 +595,7 @@ def read_tables(
         start, end = first_table_line(doc, bounds, section), bounds[section][1]
         walks.append(walk_section(doc.lines[start:end], section, layout.table_for(template, section), cut,
                                   grid=_is_grid(doc)))
+    _doubt_adjacent(walks)
     trailing = _trailing_padding(walks)
     in_place = _empty_cells(doc, walks, trailing)
     empties = _Empties(in_place, trailing, _is_grid(doc), _between_kinds(walks))
