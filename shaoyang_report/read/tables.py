@@ -512,7 +512,7 @@ def _doubt_adjacent(walks: list[Walk]) -> None:
     """In a document printing a cell per line with a line of its own after each (a bar, a blank
     line), a row printing the same value on two adjacent lines has printed a line twice: which of
     its cells is which is not certain. (Two different values so have lost a separator: no cell lost.)"""
-    pairs: list[tuple[RowRead, int]] = []
+    pairs: list[tuple[RowRead, int, bool]] = []
     for walk in walks:
         if walk.row_lines:
             continue
