@@ -24,7 +24,7 @@ Stages:
    :func:`_trailing_padding`: which marks stand for an empty cell, which pad rows); a
    block whose header names fewer columns is read by its header where its rows agree
    (:func:`_read_by_headers`); a row is not placed where its table shows a label may be
-   lost (:func:`_doubt_skips`, :func:`_doubt_shapes`), or where an empty cell between
+   lost (:mod:`shaoyang_report.read.doubts`), or where an empty cell between
    its label and its values may be the label's own (``beside_empty``, :func:`_label_fillers`).
 
 Page furniture printed inside a table (``- 3 -``, a markdown rule ``|---|``) is
@@ -33,7 +33,6 @@ skipped.
 
 from __future__ import annotations
 
-import itertools
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -41,6 +40,7 @@ from functools import lru_cache
 from shaoyang_report.errors import ReportFormatError
 from shaoyang_report.layout import Column, Row, Table, get_layout
 from shaoyang_report.read.document import BLANK, GLUED, PAD, VALUE, Document, Token
+from shaoyang_report.read.doubts import doubt_adjacent, doubt_shapes, doubt_skips
 from shaoyang_report.read.sections import TABLE_NUMERALS, first_table_line
 from shaoyang_report.read.walk import RowRead, Walk, walk_section
 
@@ -491,75 +491,6 @@ def _read_by_headers(walk: Walk, empties: _Empties, out: TableRead) -> None:
             out.missing.append((read.row.key, f"column {left_out} not printed: the header does not name it"))
 
 
-def _doubt_shapes(walk: Walk) -> None:
-    """A row printable as one row or as a group of sub-rows, read with values while its sub-rows
-    are printed too: its values may be its first sub-row's, whose label is lost."""
-    found = {r.row.key for r in walk.reads}
-    for read in walk.reads:
-        if read.row.shape_of and any(c.kind in (VALUE, GLUED) for c in read.cells):
-            subs = [r.label_zh for r in walk.table.children(read.row.key) if r.key in found]
-            if subs:
-                read.doubt = f"its sub-rows ({'、'.join(subs)}) are printed too: its values may be one of theirs"
-
-
-#: Where a table separates its cells by lines of their own, at most one pair of values in this many
-#: may stand on adjacent lines for the separation to be the document's way.
-_SEPARATED_SHARE = 20
-_LINE_NUMBER = re.compile(r"^line (\d+)")
-
-
-def _doubt_adjacent(walks: list[Walk]) -> None:
-    """In a document printing a cell per line with a line of its own after each (a bar, a blank
-    line), a row printing the same value on two adjacent lines has printed a line twice: which of
-    its cells is which is not certain. (Two different values so have lost a separator: no cell lost.)"""
-    pairs: list[tuple[RowRead, int, bool]] = []
-    for walk in walks:
-        if walk.row_lines:
-            continue
-        for read in walk.reads:
-            lines = [(int(m.group(1)), c.text) for c in read.cells if c.kind in (VALUE, GLUED)
-                     and (m := _LINE_NUMBER.match(c.location))]
-            pairs += [(read, b - a, same == text) for (a, same), (b, text) in itertools.pairwise(lines)]
-    apart = sum(1 for _, gap, _ in pairs if gap > 1)
-    close = [read for read, gap, same in pairs if gap <= 1 and same]
-    if not close or apart < _SEPARATED_SHARE or len(close) * _SEPARATED_SHARE > apart:
-        return
-    for read in close:
-        read.doubt = ("it prints a value twice on adjacent lines, where the table prints a line of its own "
-                      "after each cell: a line printed twice?")
-
-
-@lru_cache(maxsize=64)
-def _always_printed(table: str, shapes: tuple[tuple[str, tuple[str, ...]], ...]) -> frozenset[str]:
-    """The rows of a table that hold values in every shape the format allows."""
-    rows = get_layout().tables[table]
-    keys = [frozenset(r.key for r in rows.expected_rows(dict(zip((k for k, _ in shapes), choice))))
-            for choice in itertools.product(*(v for _, v in shapes))]
-    return frozenset.intersection(*keys)
-
-
-def _doubt_skips(walk: Walk, shapes: dict[str, tuple[str, ...]]) -> None:
-    """In a table printed a cell per line: a row followed by a label (or, after a caption or header,
-    by the next row found) that skips rows every shape of the format prints, none of them found,
-    may hold their values (a label lost)."""
-    table = walk.table
-    always = _always_printed(table.key, tuple(shapes.items()))
-    found = {r.row.key for r in walk.reads}
-    index = {r.key: i for i, r in enumerate(table.rows)}
-    for k, read in enumerate(walk.reads):
-        if read.late or read.next_late:
-            continue
-        if read.ended == "label" and read.next_row is not None:
-            stop = index[read.next_row.key]
-        elif read.ended == "frame" and (after := next((r for r in walk.reads[k + 1:] if not r.late), None)):
-            stop = index[after.row.key]  # (a caption or header: the next row found in order)
-        else:
-            continue
-        lost = [r.label_zh for r in table.rows[index[read.row.key] + 1:stop] if r.key in always and r.key not in found]
-        if lost:
-            read.doubt = f"the next label skips {'、'.join(lost)}, not printed: its values may be printed after them"
-
-
 def read_tables(
     doc: Document,
     bounds: dict[str, tuple[int, int]],
@@ -595,7 +526,7 @@ def read_tables(
         start, end = first_table_line(doc, bounds, section), bounds[section][1]
         walks.append(walk_section(doc.lines[start:end], section, layout.table_for(template, section), cut,
                                   grid=_is_grid(doc)))
-    _doubt_adjacent(walks)
+    doubt_adjacent(walks)
     trailing = _trailing_padding(walks)
     in_place = _empty_cells(doc, walks, trailing)
     empties = _Empties(in_place, trailing, _is_grid(doc), _between_kinds(walks))
@@ -605,8 +536,8 @@ def read_tables(
                         problems=list(walk.problems), notes=list(walk.notes))
         _read_by_headers(walk, empties, out)
         if not walk.row_lines:
-            _doubt_skips(walk, fmt.shapes)
-        _doubt_shapes(walk)
+            doubt_skips(walk, fmt.shapes)
+        doubt_shapes(walk)
         truncated = walk.section == last
         starts = _grid_starts(walk.reads) if _is_grid(doc) else {}
         for read in walk.reads:
