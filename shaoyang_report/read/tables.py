@@ -458,8 +458,7 @@ def _read_by_headers(walk: Walk, empties: _Empties, out: TableRead) -> None:
     must agree (two rows of a block each with one empty cell gone say nothing).
     """
     traceless = not walk.loose and not any(c.kind in (BLANK, PAD) for r in walk.reads for c in r.cells)
-    in_place, maybe = empties.in_place, empties.in_place | empties.between  # (an empty cell of a kind printed
-    # between values may be one, padding or not)
+    in_place = empties.in_place
     groups: dict[tuple[str, ...], list[RowRead]] = {}
     for read in walk.reads:
         if read.named:
@@ -472,11 +471,10 @@ def _read_by_headers(walk: Walk, empties: _Empties, out: TableRead) -> None:
                 for r in group]
         left_out = "、".join(c.label_zh for c in group[0].columns if c not in named)
         by_header = sum(len(named) in (n, m) for n, m in zip(core, shown))
-        wide = [sum(1 for c in r.cells if c.kind in (VALUE, GLUED) or c.kind in maybe) for r in group]
-        if sum(len(r.columns) in (n, m) for n, m, r in zip(core, wide, group)) >= by_header \
-                or any(sum(1 for c in r.cells if c.kind in (VALUE, GLUED)) > len(named) for r in group):
-            continue  # its rows print the format's columns, or more values than the header names: the header
-            # lacks a name, not they a column
+        over = sum(sum(1 for c in r.cells if c.kind in (VALUE, GLUED)) > len(named) for r in group)
+        if sum(len(r.columns) in (n, m) for n, m, r in zip(core, shown, group)) >= by_header or over >= by_header:
+            continue  # as many of its rows print the format's columns, or more values than the header names:
+            # the header lacks a name, not they a column
         if traceless and by_header < _TRACELESS_AGREEING:
             continue  # where empty cells leave no trace, a row or two one value short say nothing of a column
         if any(0 < n < len(named) for n in shown):  # (fewer cells than the header names: empty cells lost)
