@@ -138,6 +138,13 @@ def _match_labels_cached(text: str, rows_id: int, start: int) -> tuple[tuple[int
     return tuple(hits), False
 
 
+def rows_named(text: str, rows: tuple[Row, ...]) -> tuple[int, ...]:
+    """Indices of the rows whose labels a text cell holds (or, alone, one character off), wherever the
+    format prints them."""
+    _TABLES.setdefault(id(rows), rows)
+    return _match_labels_cached(text, id(rows), 0)[0]
+
+
 def after_labels(text: str, rows: list[Row]) -> str:
     """What a label cell holds after the labels of ``rows`` (matched in turn)."""
     rest = normalize(text)

@@ -24,7 +24,7 @@ Stages:
    :func:`_trailing_padding`: which marks stand for an empty cell, which pad rows); a
    block whose header names fewer columns is read by its header where its rows agree
    (:func:`_read_by_headers`); a row is not placed where its table shows a label may be
-   lost (:func:`_doubt_skips`, :func:`_doubt_shapes`), or where an empty cell between
+   lost (:mod:`shaoyang_report.read.doubts`), or where an empty cell between
    its label and its values may be the label's own (``beside_empty``, :func:`_label_fillers`).
 
 Page furniture printed inside a table (``- 3 -``, a markdown rule ``|---|``) is
@@ -33,7 +33,6 @@ skipped.
 
 from __future__ import annotations
 
-import itertools
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -41,6 +40,7 @@ from functools import lru_cache
 from shaoyang_report.errors import ReportFormatError
 from shaoyang_report.layout import Column, Row, Table, get_layout
 from shaoyang_report.read.document import BLANK, GLUED, PAD, VALUE, Document, Token
+from shaoyang_report.read.doubts import doubt_adjacent, doubt_shapes, doubt_skips
 from shaoyang_report.read.sections import TABLE_NUMERALS, first_table_line
 from shaoyang_report.read.walk import RowRead, Walk, walk_section
 
@@ -102,6 +102,8 @@ class _Empties:
 
     Attributes:
         in_place: The kinds of empty cell (``blank``, ``pad``) printed in place of a value.
+        between: The kinds of empty cell some row prints between two of its values (:func:`_between_kinds`):
+            where its table's complete rows do not end with them (``trailing``), they are empty cells.
         trailing: ``(section, width, kind)`` → how many empty cells of that kind pad a
             complete row of that width after its last value (most such rows print them).
         grid: The document is a grid (HTML, Word, markdown).
@@ -110,11 +112,14 @@ class _Empties:
     in_place: frozenset[str]
     trailing: dict[tuple[str, int, str], int]
     grid: bool
+    between: frozenset[str] = frozenset()
 
-    def padding(self, section: str, read: RowRead) -> int:
-        """How many of the in-place empty cells a row ends with pad it: as many as its table's other
-        rows of its width end with, or its block's header (信息内容 | 上一年项目数量 | 本年增/减 | |)."""
-        tail = [c.kind for c in read.cells[_last_value(read.cells) + 1:] if c.kind in self.in_place]
+    def padding(self, section: str, read: RowRead, kinds: frozenset[str] | None = None) -> int:
+        """How many of the empty cells of ``kinds`` (default: the in-place ones) a row ends with pad it:
+        as many as its table's other rows of its width end with, or its block's header
+        (信息内容 | 上一年项目数量 | 本年增/减 | |)."""
+        kinds = self.in_place if kinds is None else kinds
+        tail = [c.kind for c in read.cells[_last_value(read.cells) + 1:] if c.kind in kinds]
         rows = sum(self.trailing.get((section, len(read.columns), k), 0) for k in set(tail))
         return min(len(tail), max(rows, sum(read.header_fill.get(k, 0) for k in set(tail))))
 
@@ -182,6 +187,18 @@ def _empty_cells(doc: Document, walks: list[Walk], trailing: dict[tuple[str, int
                     support += 1  # empty cells before or between values, exactly a cell per column
         if not counter and (support or not padding):
             kinds.add(kind)
+    return frozenset(kinds)
+
+
+def _between_kinds(walks: list[Walk]) -> frozenset[str]:
+    """The kinds of empty cell (``blank``, ``pad``) some row of the document prints between two of its values."""
+    kinds: set[str] = set()
+    for walk in walks:
+        for read in walk.reads:
+            cells = read.cells
+            last = _last_value(cells)
+            first = next((k for k, c in enumerate(cells) if c.kind in (VALUE, GLUED)), last)
+            kinds.update(c.kind for c in cells[first + 1:last] if c.kind in (BLANK, PAD))
     return frozenset(kinds)
 
 
@@ -384,7 +401,11 @@ def _place(read: RowRead, section: str, empties: _Empties, truncated: bool, row_
                    f"so no value's column is certain", values[0].location)
             return
         tail = read.cells[_last_value(read.cells) + 1:]
-        if not grid and read.ended == "label" and sum(1 for c in tail if c.kind in in_place) > empties.padding(section, read):
+        # (after the table's last row of a block the page may pad more: there only a kind printed between
+        # values that its table's complete rows do not end with counts)
+        shown = (in_place if read.ended == "label" else frozenset()) | \
+            {k for k in empties.between if (section, width, k) not in empties.trailing}
+        if not grid and sum(1 for c in tail if c.kind in shown) > empties.padding(section, read, shown):
             reject(f"{label} has more than {width} cells: an empty cell after its {width} values, which the "
                    f"table's other rows do not print, so no value's column is certain", values[0].location)
             return
@@ -424,7 +445,7 @@ def _place(read: RowRead, section: str, empties: _Empties, truncated: bool, row_
 _TRACELESS_AGREEING = 3
 
 
-def _read_by_headers(walk: Walk, in_place: frozenset[str], out: TableRead) -> None:
+def _read_by_headers(walk: Walk, empties: _Empties, out: TableRead) -> None:
     """Rows whose block header names fewer columns than the format prints: read by the header.
 
     Only where the block's rows agree: more of them show as many cells (values, and empty
@@ -437,6 +458,7 @@ def _read_by_headers(walk: Walk, in_place: frozenset[str], out: TableRead) -> No
     must agree (two rows of a block each with one empty cell gone say nothing).
     """
     traceless = not walk.loose and not any(c.kind in (BLANK, PAD) for r in walk.reads for c in r.cells)
+    in_place = empties.in_place
     groups: dict[tuple[str, ...], list[RowRead]] = {}
     for read in walk.reads:
         if read.named:
@@ -449,8 +471,10 @@ def _read_by_headers(walk: Walk, in_place: frozenset[str], out: TableRead) -> No
                 for r in group]
         left_out = "、".join(c.label_zh for c in group[0].columns if c not in named)
         by_header = sum(len(named) in (n, m) for n, m in zip(core, shown))
-        if sum(n == len(r.columns) for n, r in zip(core, group)) >= by_header:
-            continue  # its rows print the format's columns: the header lacks a name, not they a column
+        over = sum(sum(1 for c in r.cells if c.kind in (VALUE, GLUED)) > len(named) for r in group)
+        if sum(len(r.columns) in (n, m) for n, m, r in zip(core, shown, group)) >= by_header or over >= by_header:
+            continue  # as many of its rows print the format's columns, or more values than the header names:
+            # the header lacks a name, not they a column
         if traceless and by_header < _TRACELESS_AGREEING:
             continue  # where empty cells leave no trace, a row or two one value short say nothing of a column
         if any(0 < n < len(named) for n in shown):  # (fewer cells than the header names: empty cells lost)
@@ -463,42 +487,6 @@ def _read_by_headers(walk: Walk, in_place: frozenset[str], out: TableRead) -> No
         for read in group:
             read.columns = named
             out.missing.append((read.row.key, f"column {left_out} not printed: the header does not name it"))
-
-
-def _doubt_shapes(walk: Walk) -> None:
-    """A row printable as one row or as a group of sub-rows, read with values while its sub-rows
-    are printed too: its values may be its first sub-row's, whose label is lost."""
-    found = {r.row.key for r in walk.reads}
-    for read in walk.reads:
-        if read.row.shape_of and any(c.kind in (VALUE, GLUED) for c in read.cells):
-            subs = [r.label_zh for r in walk.table.children(read.row.key) if r.key in found]
-            if subs:
-                read.doubt = f"its sub-rows ({'、'.join(subs)}) are printed too: its values may be one of theirs"
-
-
-@lru_cache(maxsize=64)
-def _always_printed(table: str, shapes: tuple[tuple[str, tuple[str, ...]], ...]) -> frozenset[str]:
-    """The rows of a table that hold values in every shape the format allows."""
-    rows = get_layout().tables[table]
-    keys = [frozenset(r.key for r in rows.expected_rows(dict(zip((k for k, _ in shapes), choice))))
-            for choice in itertools.product(*(v for _, v in shapes))]
-    return frozenset.intersection(*keys)
-
-
-def _doubt_skips(walk: Walk, shapes: dict[str, tuple[str, ...]]) -> None:
-    """In a table printed a cell per line: a row followed by a label that skips rows every
-    shape of the format prints, none of them found, may hold their values (a label lost)."""
-    table = walk.table
-    always = _always_printed(table.key, tuple(shapes.items()))
-    found = {r.row.key for r in walk.reads}
-    index = {r.key: i for i, r in enumerate(table.rows)}
-    for read in walk.reads:
-        if read.ended != "label" or read.next_row is None or read.late or read.next_late:
-            continue
-        lost = [r.label_zh for r in table.rows[index[read.row.key] + 1:index[read.next_row.key]]
-                if r.key in always and r.key not in found]
-        if lost:
-            read.doubt = f"the next label skips {'、'.join(lost)}, not printed: its values may be printed after them"
 
 
 def read_tables(
@@ -536,17 +524,18 @@ def read_tables(
         start, end = first_table_line(doc, bounds, section), bounds[section][1]
         walks.append(walk_section(doc.lines[start:end], section, layout.table_for(template, section), cut,
                                   grid=_is_grid(doc)))
+    doubt_adjacent(walks)
     trailing = _trailing_padding(walks)
     in_place = _empty_cells(doc, walks, trailing)
-    empties = _Empties(in_place, trailing, _is_grid(doc))
+    empties = _Empties(in_place, trailing, _is_grid(doc), _between_kinds(walks))
     reads: dict[str, TableRead] = {}
     for walk in walks:
         out = TableRead(section=walk.section, table=walk.table, unplaced=list(walk.unplaced),
                         problems=list(walk.problems), notes=list(walk.notes))
-        _read_by_headers(walk, in_place, out)
+        _read_by_headers(walk, empties, out)
         if not walk.row_lines:
-            _doubt_skips(walk, fmt.shapes)
-        _doubt_shapes(walk)
+            doubt_skips(walk, fmt.shapes)
+        doubt_shapes(walk)
         truncated = walk.section == last
         starts = _grid_starts(walk.reads) if _is_grid(doc) else {}
         for read in walk.reads:

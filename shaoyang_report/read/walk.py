@@ -26,6 +26,7 @@ from shaoyang_report.read.labels import (
     header_text,
     named_columns,
     note_test,
+    rows_named,
 )
 from shaoyang_report.read.sections import TABLE_NUMERALS
 from shaoyang_report.read.text import is_value, normalize
@@ -181,11 +182,12 @@ class _Walker:
 
     __slots__ = ("anchor", "block_fill", "block_pieces", "block_sets", "block_units", "current", "cut", "empties",
                  "frame_texts", "grid", "header_fill", "header_line", "in_step", "index", "is_frame", "last_alone",
-                 "layout", "line", "loose", "n_seen", "named", "on_line", "out", "pending", "pos", "row_lines",
+                 "layout", "line", "lines", "loose", "n_seen", "named", "on_line", "out", "pending", "pos", "row_lines",
                  "row_texts", "rows", "run", "section", "seen", "stray")
 
     def __init__(self, lines: list[Line], section: str, table: Table, cut: Token | None, grid: bool) -> None:
         self.out = Walk(section, table)
+        self.lines = lines
         self.section, self.grid, self.cut = section, grid, cut
         self.layout = get_layout()
         rows = self.rows = table.rows
@@ -287,6 +289,41 @@ class _Walker:
             current = self.current
             if current is not None and not self.harmless([tok], current):
                 current.unknown.append(tok)
+            self.printed_again(tok, index)
+
+    def printed_again(self, tok: Token, index: int) -> None:
+        """A text cell naming a row read before (not where the format prints it next), with other
+        values after it than the row has: the row is printed twice, and which copy holds its cells
+        is not certain. (A copy printing the same values says nothing new.)"""
+        hits = rows_named(tok.text, self.rows)
+        if not hits:
+            return
+        seen = self.seen_keys()
+        again = None
+        for i in hits:
+            row = self.rows[i]
+            if not row.columns or row.key not in seen:
+                continue
+            if again is None:
+                again = self.values_after(tok, index)
+            for read in self.out.reads:  # (a label printed twice before its values: one copy has none)
+                values = [c.text for c in read.cells if c.kind in (VALUE, GLUED)]
+                if read.row is row and values and values != again:
+                    read.doubt = (f"its label is printed again ({tok.location}) with other values: which copy "
+                                  f"holds its cells is not certain")
+
+    def values_after(self, tok: Token, index: int) -> list[str]:
+        """The numbers printed after a text cell: on its line, and (a cell per line) on the lines after it
+        up to the next text."""
+        line = self.lines[index].tokens
+        out = [t.text for t in line[line.index(tok) + 1:] if t.kind in (VALUE, GLUED)]
+        if self.row_lines:
+            return out
+        for later in self.lines[index + 1:]:
+            if any(t.kind == TEXT for t in later.tokens):
+                break
+            out += [t.text for t in later.tokens if t.kind in (VALUE, GLUED)]
+        return out
 
     def numbering(self, tok: Token, index: int) -> bool:
         """A text cell ``.无正当理由…`` after a line holding only ``4``: a label broken after its

@@ -1,0 +1,107 @@
+"""Kinds of corrupted text the layout fuzzer still found (issue 20), each on a mutation of a real report.
+
+The base is the real Shaoyang 2020 report (data/raw, a cell per line ending `` |``), whose
+values are checked cell by cell in tests/test_shaoyang_2020.py. Each test corrupts it the
+way one kind of fuzzed case did and asserts that the row whose cells became uncertain is
+unplaced (a problem), never read shifted, while the rows around it read as before.
+"""
+
+from __future__ import annotations
+
+from conftest import RAW
+
+import shaoyang_report as sr
+
+SHAOYANG = (RAW / "shaoyang_city_2020.txt").read_text("utf-8")
+TABLES = ("active_disclosure", "applications", "review_litigation")
+
+
+def _cells(report: sr.Report) -> dict[tuple[str, str], str]:
+    f = report.facts[report.facts.section.isin(TABLES)]
+    return {(i, f"{m}/{a}" if isinstance(a, str) else m): raw
+            for i, m, a, raw in zip(f["item"], f.measure, f.applicant, f.raw)}
+
+
+def _read(text: str) -> dict[tuple[str, str], str]:
+    return _cells(sr.read_text(text, source="mutated.txt"))
+
+
+BASE = _cells(sr.read_text(SHAOYANG, source="base.txt"))
+
+
+def _rows(cells: dict[tuple[str, str], str], item: str) -> dict[str, str]:
+    return {m: raw for (i, m), raw in cells.items() if i == item}
+
+
+def _same_elsewhere(got: dict[tuple[str, str], str], *items: str) -> None:
+    """Every row but ``items`` reads as in the report (nothing else moved or lost)."""
+    assert {k: v for k, v in got.items() if k[0] not in items} == {k: v for k, v in BASE.items() if k[0] not in items}
+
+
+def test_a_complete_row_ending_with_one_empty_cell_more_is_not_placed():
+    # 行政处罚 shows an empty cell between values (" |"): the page prints empty cells so. 行政强制,
+    # the last row before a caption, prints its first value twice and its last cell empty: three
+    # values and an empty cell for three columns, the empty cell being one its table's complete rows
+    # never end with. Read by count it would be 89, 89, 21 — two values one column off.
+    text = SHAOYANG.replace("行政处罚 |\n1148 |\n327 |\n1614 |", "行政处罚 |\n1148 |\n |\n1614 |") \
+        .replace("行政强制 |\n89 |\n21 |\n46 |", "行政强制 |\n89 |\n89 |\n21 |\n |")
+    got = _read(text)
+    assert _rows(got, "administrative_penalty") == {"prior_year_items": "1148", "change": "", "decisions": "1614"}
+    assert _rows(got, "administrative_coercion") == {}
+    _same_elsewhere(got, "administrative_coercion", "administrative_penalty")
+
+
+def test_a_block_header_that_lost_a_name_does_not_shift_a_row_with_a_trailing_empty_cell():
+    # the header loses 本年新公开数量 (two names for three columns); 规章 prints an empty cell, 5, an
+    # empty cell. Read by the header, 5 would be 对外公开总数量; its three cells fit the format's columns.
+    # 规范性文件 prints 49, 57, an empty cell (both rows: two values or fewer before a last empty cell)
+    text = SHAOYANG.replace("本年新公开数量 |\n对外公开总数量 |\n规章 |\n0 |\n0 |\n27 |\n规范性文件 |\n49 |\n57 |\n442 |",
+                            "对外公开总数量 |\n规章 |\n |\n5 |\n |\n规范性文件 |\n49 |\n57 |\n |")
+    got = _read(text)
+    assert _rows(got, "rules") in ({}, {"new_made": "", "new_published": "5", "total_published": ""})
+    assert _rows(got, "normative_documents") in ({}, {"new_made": "49", "new_published": "57", "total_published": ""})
+
+
+def _bar_lines(text: str) -> str:
+    """The report printed a cell per line with a line holding only ``|`` after each cell."""
+    out = []
+    for line in text.split("\n"):
+        if line.endswith(" |") and line.strip() != "|":
+            out += [line[:-2], "|"]
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def test_a_value_printed_twice_on_adjacent_lines_where_each_cell_is_followed_by_a_bar_is_not_placed():
+    # each cell is followed by a line holding only "|"; 其他对外管理服务事项's first value line is
+    # printed twice and its last value lost: the count fits, but the copy stands where no cell ends
+    base = _bar_lines(SHAOYANG)
+    assert "\n277\n|\n290\n|\n37458\n|\n" in base
+    text = base.replace("\n277\n|\n290\n|\n37458\n|\n", "\n277\n277\n|\n290\n|\n|\n")
+    got = _read(text)
+    assert _rows(got, "other_management_services") == {}
+    assert _rows(got, "administrative_permit") == _rows(BASE, "administrative_permit")
+
+
+def test_a_row_printed_again_with_other_values_is_not_placed():
+    # 行政强制 printed twice, with different numbers: which copy is the row is not certain
+    text = SHAOYANG.replace("行政强制 |\n89 |\n21 |\n46 |", "行政强制 |\n89 |\n21 |\n46 |\n行政强制 |\n8 |\n9 |\n10 |")
+    got = _read(text)
+    assert _rows(got, "administrative_coercion") == {}
+    _same_elsewhere(got, "administrative_coercion")
+
+
+def test_a_row_printed_again_with_the_same_values_is_read():
+    text = SHAOYANG.replace("行政强制 |\n89 |\n21 |\n46 |", "行政强制 |\n89 |\n21 |\n46 |\n行政强制 |\n89 |\n21 |\n46 |")
+    assert _rows(_read(text), "administrative_coercion") == {"prior_year_items": "89", "change": "21", "decisions": "46"}
+
+
+def test_a_row_whose_next_row_after_a_caption_is_lost_is_not_placed():
+    # empty cells leave no trace (no bars at all); 规章 prints one value, 规范性文件 two, and the label
+    # 规范性文件 is lost: 规章 would show three values, two of them 规范性文件's
+    lines = [line[:-2] if line.endswith(" |") else line for line in SHAOYANG.split("\n") if line.strip("|")]
+    text = "\n".join(lines).replace("规章\n0\n0\n27\n规范性文件\n49\n57\n442\n", "规章\n27\n57\n442\n")
+    got = _read(text)
+    assert _rows(got, "rules") == {}
+    assert not any(raw in ("57", "442") for (i, _), raw in got.items() if i == "rules")
