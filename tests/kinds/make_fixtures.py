@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -108,12 +109,13 @@ def chromium_mhtml(page: Path, out: Path) -> Path:
 def _capture(url: str, out: Path) -> Path:
     read_fd, child_write = os.pipe()
     child_read, write_fd = os.pipe()
-    with tempfile.TemporaryDirectory() as profile:
+    # (the browser's helper processes may still be writing to the profile as it is removed)
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile:
         proc = subprocess.Popen(
             ["chromium", "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={profile}",
              "--remote-debugging-pipe"],
             pass_fds=(3, 4, child_read, child_write), stdin=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            preexec_fn=lambda: (os.dup2(child_read, 3), os.dup2(child_write, 4)))
+            preexec_fn=lambda: (os.setsid(), os.dup2(child_read, 3), os.dup2(child_write, 4)))
         os.close(child_read)
         os.close(child_write)
         buffer = b""
@@ -143,8 +145,19 @@ def _capture(url: str, out: Path) -> Path:
             time.sleep(2)  # the local page and its pictures load
             data = call("Page.captureSnapshot", {"format": "mhtml"}, session=session)["data"]
         finally:
-            proc.kill()
+            # the browser closes its own processes; whatever is left of its group is killed
+            os.write(write_fd, json.dumps({"id": 0, "method": "Browser.close"}).encode() + b"\0")
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
             proc.wait()
+            os.close(read_fd)
+            os.close(write_fd)
     out.write_bytes(data.encode("utf-8"))
     return out
 
