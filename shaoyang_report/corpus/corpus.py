@@ -33,8 +33,15 @@ import pandas as pd
 import pyarrow as pa
 
 from shaoyang_report.atomic import replacing_folder
-from shaoyang_report.corpus.columns import (FRAMES, SKIPPED_COLUMNS, compact_frame, frame_fields, frame_schema,
-                                            reports_frame, to_pandas)
+from shaoyang_report.corpus.columns import (
+    FRAMES,
+    SKIPPED_COLUMNS,
+    compact_frame,
+    frame_fields,
+    frame_schema,
+    reports_frame,
+    to_pandas,
+)
 from shaoyang_report.corpus.parse import ParsedBatch, report_columns
 from shaoyang_report.read.report import Report, printed_table
 from shaoyang_report.rendering import render_html, render_text
