@@ -99,7 +99,29 @@ def compact_frame(table: pa.Table, frame: str = "facts") -> pd.DataFrame:
             # a Categorical on the chunks' dictionaries unified (each text once, as in the store)
             frame_df.insert(position, name, column.to_pandas())
             pa.default_memory_pool().release_unused()  # what unifying the dictionaries took
+            drop_lookup(frame_df[name].cat.categories)
     return frame_df
+
+
+def drop_lookup(index: pd.Index) -> None:
+    """Free the hash table pandas builds on an index to check it (every text as a Python string).
+
+    Checking a category column's texts unique builds it and pandas keeps it; a column
+    of texts that are nearly all different (a check's message, a number as printed)
+    would hold each twice. It is built again on the first lookup that needs it.
+    """
+    getattr(index, "_cache", {}).pop("_engine", None)  # pandas' cache of the index (not public)
+
+
+def rows_of(frame: pd.DataFrame, mask) -> pd.DataFrame:
+    """The rows of a :func:`compact_frame` where ``mask`` holds, each category column naming only the texts it holds
+    (a count by value lists no text of the rows left out)."""
+    rows = frame[mask].reset_index(drop=True)
+    for name, dtype in rows.dtypes.items():
+        if isinstance(dtype, pd.CategoricalDtype):
+            rows[name] = rows[name].cat.remove_unused_categories()
+            drop_lookup(rows[name].cat.categories)
+    return rows
 
 
 def public_dtypes(frame: pd.DataFrame) -> pd.DataFrame:

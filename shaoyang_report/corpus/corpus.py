@@ -6,7 +6,9 @@ once), not as one Python object per value. It holds about 20 KB per report (the
 Shaoyang 2020 report: 221 facts, 45 checks; 10,000 such reports: 205 MB, against
 1.9 GB as lists of dicts), so 10^5 reports fit in a few GB.
 The public frames (``corpus.facts``, ``.checks`` …) are built from the columns on first
-use and kept until a report is added.
+use and kept until a report is added; their text columns are ``category`` columns on the
+columns' dictionaries (each text held once, as in the store: :func:`~shaoyang_report.corpus.columns.compact_frame`),
+with the values of each report's own frames. :meth:`Corpus.sql` queries the columns in SQL.
 
 Example:
     >>> import shaoyang_report as sr
@@ -40,6 +42,7 @@ from shaoyang_report.corpus.columns import (
     frame_fields,
     frame_schema,
     reports_frame,
+    rows_of,
     to_pandas,
 )
 from shaoyang_report.corpus.parse import ParsedBatch, report_columns
@@ -278,9 +281,7 @@ class Corpus:
                     "last_modified": pd.Series(self._modified, dtype="datetime64[s, UTC]")})
             elif name == "findings":
                 checks = self._frame("checks")
-                findings = checks[checks["status"] == "fail"].reset_index(drop=True)
-                self._frames[name] = findings.apply(  # only the texts the findings hold
-                    lambda c: c.cat.remove_unused_categories() if isinstance(c.dtype, pd.CategoricalDtype) else c)
+                self._frames[name] = rows_of(checks, checks["status"] == "fail")
             else:
                 self._frames[name] = compact_frame(self._table(name), name)
         return self._frames[name].copy(deep=False)

@@ -122,7 +122,8 @@ def sql(path: str | Path, query: str) -> pd.DataFrame:
     con = _connect()
     try:
         for name, scan in views.items():
-            con.execute(f'create view "{name}" as select * from {scan}')
+            quoted = name.replace('"', '""')
+            con.execute(f'create view "{quoted}" as select * from {scan}')
         if "checks" in views and "findings" not in views:
             con.execute(FINDINGS_VIEW)
         return con.execute(query).df()
