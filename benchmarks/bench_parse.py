@@ -29,6 +29,9 @@ Sections (``--only`` takes their names):
   a benchmark-only tool: ``pip install pdfplumber``; it is no dependency of the package).
 * ``memory``: ``read_reports`` on 1,000 and 10,000 copies: time, peak RSS, memory held
   per report, and the first and second access of ``corpus.facts``/``checks``/``findings``.
+* ``frames``: ``read_reports`` on 1,000, 10,000 and 30,000 distinct generated reports:
+  the store and the memory held once ``corpus.facts``/``checks``/``findings`` are built,
+  KB per report, and each frame's bytes per row.
 * ``parse``: ``shaoyang-report parse <folder> -o facts.parquet`` on 1,000, 10,000 and
   50,000 copies: time and peak RSS (flat: the 50,000 run should stay within 1.2× of 1,000).
 * ``briefing``: ``shaoyang-report briefing <folder>`` on 1,000 and 10,000 copies: time and
@@ -69,7 +72,8 @@ PROJECT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("SHAOYANG_SHARED_REPORTS", PROJECT.parent / "shared" / "reports"))
 SOURCE = PROJECT / "data" / "raw" / "shaoyang_city_2020.txt"
 PDFS = sorted((SHARED / "huaian").glob("*.pdf"))
-SECTIONS = ("import", "kinds", "distinct", "identity", "others", "prose", "memory", "parse", "briefing", "dask")
+SECTIONS = ("import", "kinds", "distinct", "identity", "others", "prose", "memory", "frames", "parse", "briefing",
+            "dask")
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -176,7 +180,8 @@ def child_read(folder: str, workers: str) -> dict:
         first = time.perf_counter() - t
         t = time.perf_counter()
         getattr(corpus, name)
-        out[name] = {"rows": len(frame), "first": first, "again": time.perf_counter() - t}
+        out[name] = {"rows": len(frame), "first": first, "again": time.perf_counter() - t,
+                     "bytes": int(frame.memory_usage(deep=True).sum())}
     out["with_frames_mb"] = _rss_now_mb() - before
     return out
 
@@ -293,6 +298,23 @@ def bench_kinds(tmp: Path, sizes: dict[str, int]) -> None:
         shutil.rmtree(folder)
 
 
+def _generated(folder: Path, n: int, kind: str = "text") -> Path:
+    """``n`` generated reports that all differ (both formats, empty cells, three text layouts, or HTML pages)."""
+    sys.path.insert(0, str(PROJECT / "tests"))
+    import generated_reports as g
+
+    layouts = ("cells", "rows", "plain")
+    folder.mkdir(parents=True, exist_ok=True)
+    for seed in range(n):
+        report = g.generate(seed, ("F2019", "F2021")[seed % 2], blank_rate=(0.0, 0.1, 0.3)[seed % 3])
+        if kind == "text":
+            text = g.to_text(g.text_lines(report, layouts[seed % 3], filler=("blank", "pad")[seed % 2]))
+            (folder / f"g{seed:05d}.txt").write_text(text, encoding="utf-8")
+        else:
+            (folder / f"g{seed:05d}.html").write_text(g.html_page(report, nbsp=bool(seed % 2)), encoding="utf-8")
+    return folder
+
+
 def bench_distinct(tmp: Path, n: int) -> None:
     """reports/s on reports that all differ (``kinds`` reads copies of one file).
 
@@ -303,21 +325,9 @@ def bench_distinct(tmp: Path, n: int) -> None:
     and the HTML page), so only what real reports share (labels, headers, boilerplate)
     repeats.
     """
-    sys.path.insert(0, str(PROJECT / "tests"))
-    import generated_reports as g
-
     print(f"reports/s on {n} distinct generated reports per kind (read_reports, 1 worker, fresh process):")
-    layouts = ("cells", "rows", "plain")
     for kind in ("text", "html"):
-        folder = tmp / f"distinct-{kind}"
-        folder.mkdir(parents=True, exist_ok=True)
-        for seed in range(n):
-            report = g.generate(seed, ("F2019", "F2021")[seed % 2], blank_rate=(0.0, 0.1, 0.3)[seed % 3])
-            if kind == "text":
-                text = g.to_text(g.text_lines(report, layouts[seed % 3], filler=("blank", "pad")[seed % 2]))
-                (folder / f"g{seed:05d}.txt").write_text(text, encoding="utf-8")
-            else:
-                (folder / f"g{seed:05d}.html").write_text(g.html_page(report, nbsp=bool(seed % 2)), encoding="utf-8")
+        folder = _generated(tmp / f"distinct-{kind}", n, kind)
         load = _load()
         r = _child("speed", str(folder), "1", "read")
         rate = r["n"] / r["seconds"]
@@ -658,6 +668,27 @@ def bench_memory(tmp: Path, sizes: list[int]) -> None:
         shutil.rmtree(folder)
 
 
+def bench_frames(tmp: Path, sizes: list[int]) -> None:
+    """Memory held by a corpus of distinct generated reports once ``corpus.facts``, ``.checks`` and ``.findings`` are built.
+
+    Copies of one report share every text, so ``memory`` flatters the frames' text
+    columns; here each report has its own numbers, raw texts and locations.
+    """
+    print("corpus frames on distinct generated reports (read_reports, 1 worker, fresh process each; "
+          "held = RSS − RSS before reading):")
+    for n in sizes:
+        folder = _generated(tmp / f"frames-{n}", n)
+        load = _load()
+        r = _child("read", str(folder), "1")
+        frames = ", ".join(f"{k} {r[k]['rows'] / r['n']:.0f} rows {r[k]['bytes'] / r[k]['rows']:.0f} B/row"
+                           for k in ("facts", "checks", "findings"))
+        print(f"  {n:>6} reports ({load} before): store {r['store_bytes'] / r['n'] / 1024:5.1f} KB/report, held after "
+              f"reading {r['held_mb'] * 1024 / n:5.1f} KB/report, with facts+checks+findings built "
+              f"{r['with_frames_mb'] * 1024 / n:5.1f} KB/report ({r['with_frames_mb']:.0f} MB); per report: {frames}; "
+              f"peak RSS {r['peak_mb']:.0f} MB")
+        shutil.rmtree(folder)
+
+
 def bench_parse_cli(tmp: Path, sizes: list[int]) -> None:
     print("shaoyang-report parse <folder> -o facts.parquet (1 worker; fresh process each):")
     peaks = {}
@@ -758,6 +789,8 @@ def main() -> None:
             bench_prose(tmp, 3 if q else 10, args.before)
         if "memory" in sections:
             bench_memory(tmp, args.sizes or ([1000, 2000] if q else [1000, 10000]))
+        if "frames" in sections:
+            bench_frames(tmp, args.sizes or ([1000, 2000] if q else [1000, 10000, 30000]))
         if "parse" in sections:
             bench_parse_cli(tmp, args.sizes or ([1000, 5000] if q else [1000, 10000, 50000]))
         if "briefing" in sections:

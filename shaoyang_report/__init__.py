@@ -27,6 +27,7 @@ from shaoyang_report.corpus.discover import discover
 from shaoyang_report.corpus.fetch import fetch_catalog
 from shaoyang_report.corpus.parquet import read_facts
 from shaoyang_report.corpus.read import read_reports
+from shaoyang_report.corpus.sql import sql
 from shaoyang_report.corpus.stream import write_facts
 from shaoyang_report.errors import ReportFormatError
 from shaoyang_report.layout import get_layout
@@ -73,6 +74,7 @@ __all__ = [
     "read_facts",
     "read_report",
     "read_reports",
+    "sql",
     "read_text",
     "resolve_agency",
     "scorecard",

@@ -76,6 +76,66 @@ def to_pandas(table: pa.Table, frame: str = "facts") -> pd.DataFrame:
     return dictionary.frame_from_arrow(table, frame_fields(frame))
 
 
+def compact_frame(table: pa.Table, frame: str = "facts") -> pd.DataFrame:
+    """A frame of the corpus's columns as compact as the store: the corpus frames' dtypes.
+
+    Each text column becomes a ``category`` column on the store's dictionary (each
+    distinct text held once, a small integer code per row; no Python string per row);
+    numbers, years and flags keep the public dtypes (``year`` stays ``Int64``: in a
+    smaller integer, ``year * 100 + month`` would overflow). The values and column names
+    are those of :func:`to_pandas`: :func:`public_dtypes` of it equals it.
+
+    Args:
+        table: Columns of ``frame`` (texts dictionary-encoded, as the corpus keeps them).
+        frame: ``facts``, ``checks``, ``missing``, ``unplaced`` or ``problems``.
+    """
+    fields = frame_fields(frame)
+    frame_df = dictionary.frame_from_arrow(table, [(name, dtype) for name, dtype in fields if dtype != "string"])
+    for position, (name, dtype) in enumerate(fields):
+        if dtype == "string":
+            column = table.column(name)
+            if not pa.types.is_dictionary(column.type):
+                column = column.dictionary_encode()
+            # a Categorical on the chunks' dictionaries unified (each text once, as in the store)
+            frame_df.insert(position, name, column.to_pandas())
+            pa.default_memory_pool().release_unused()  # what unifying the dictionaries took
+            drop_lookup(frame_df[name].cat.categories)
+    return frame_df
+
+
+def drop_lookup(index: pd.Index) -> None:
+    """Free the hash table pandas builds on an index to check it (every text as a Python string).
+
+    Checking a category column's texts unique builds it and pandas keeps it; a column
+    of texts that are nearly all different (a check's message, a number as printed)
+    would hold each twice. It is built again on the first lookup that needs it.
+    """
+    getattr(index, "_cache", {}).pop("_engine", None)  # pandas' cache of the index (not public)
+
+
+def rows_of(frame: pd.DataFrame, mask) -> pd.DataFrame:
+    """The rows of a :func:`compact_frame` where ``mask`` holds, each category column naming only the texts it holds
+    (a count by value lists no text of the rows left out)."""
+    rows = frame[mask].reset_index(drop=True)
+    for name, dtype in rows.dtypes.items():
+        if isinstance(dtype, pd.CategoricalDtype):
+            rows[name] = rows[name].cat.remove_unused_categories()
+            drop_lookup(rows[name].cat.categories)
+    return rows
+
+
+def public_dtypes(frame: pd.DataFrame) -> pd.DataFrame:
+    """A corpus frame with its ``category`` text columns (:func:`compact_frame`) back in the public ``string`` dtype.
+
+    Example:
+        >>> table = arrow_table(record_columns([{"report_id": "a", "location": "line 3"}], "problems"), "problems")
+        >>> public_dtypes(compact_frame(table, "problems")).equals(to_pandas(table, "problems"))
+        True
+    """
+    return frame.astype({column: "string" for column, dtype in frame.dtypes.items()
+                         if isinstance(dtype, pd.CategoricalDtype)})
+
+
 def record_columns(records: list[dict], frame: str) -> dict[str, list]:
     """Records of one frame as columns (absent keys are missing values)."""
     columns = {}

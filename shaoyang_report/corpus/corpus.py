@@ -6,7 +6,9 @@ once), not as one Python object per value. It holds about 20 KB per report (the
 Shaoyang 2020 report: 221 facts, 45 checks; 10,000 such reports: 205 MB, against
 1.9 GB as lists of dicts), so 10^5 reports fit in a few GB.
 The public frames (``corpus.facts``, ``.checks`` …) are built from the columns on first
-use and kept until a report is added.
+use and kept until a report is added; their text columns are ``category`` columns on the
+columns' dictionaries (each text held once, as in the store: :func:`~shaoyang_report.corpus.columns.compact_frame`),
+with the values of each report's own frames. :meth:`Corpus.sql` queries the columns in SQL.
 
 Example:
     >>> import shaoyang_report as sr
@@ -33,7 +35,16 @@ import pandas as pd
 import pyarrow as pa
 
 from shaoyang_report.atomic import replacing_folder
-from shaoyang_report.corpus.columns import FRAMES, SKIPPED_COLUMNS, frame_fields, frame_schema, reports_frame, to_pandas
+from shaoyang_report.corpus.columns import (
+    FRAMES,
+    SKIPPED_COLUMNS,
+    compact_frame,
+    frame_fields,
+    frame_schema,
+    reports_frame,
+    rows_of,
+    to_pandas,
+)
 from shaoyang_report.corpus.parse import ParsedBatch, report_columns
 from shaoyang_report.read.report import Report, printed_table
 from shaoyang_report.rendering import render_html, render_text
@@ -270,9 +281,9 @@ class Corpus:
                     "last_modified": pd.Series(self._modified, dtype="datetime64[s, UTC]")})
             elif name == "findings":
                 checks = self._frame("checks")
-                self._frames[name] = checks[checks["status"] == "fail"].reset_index(drop=True)
+                self._frames[name] = rows_of(checks, checks["status"] == "fail")
             else:
-                self._frames[name] = to_pandas(self._table(name), name)
+                self._frames[name] = compact_frame(self._table(name), name)
         return self._frames[name].copy(deep=False)
 
     @property
@@ -345,6 +356,27 @@ class Corpus:
         if frame not in FRAMES:
             raise ValueError(f"frame must be one of {FRAMES}, not {frame!r}")
         return self._table(frame)
+
+    def sql(self, query: str) -> pd.DataFrame:
+        """Run a SQL query (DuckDB) on the corpus's frames, scanned in place from its Arrow columns.
+
+        The query may name ``facts``, ``checks``, ``findings``, ``missing``, ``unplaced``,
+        ``problems`` and ``reports`` (see :mod:`~shaoyang_report.corpus.sql`; DuckDB is the
+        extra ``sql``).
+
+        Example:
+            >>> from shaoyang_report import read_reports
+            >>> corpus = read_reports("data/raw", progress=False)
+            >>> corpus.sql("select value from facts where report_id = 'shaoyang_city_2020' "
+            ...            "and item = 'administrative_permit' and measure = 'decisions'")
+                value
+            0  7591.0
+        """
+        from shaoyang_report.corpus.sql import query_tables
+
+        tables: dict[str, pa.Table | pd.DataFrame] = {frame: self._table(frame) for frame in FRAMES}
+        tables["reports"] = self.reports
+        return query_tables(tables, query)
 
     # ------------------------------------------------------------------ one report
     def report_summary(self, report_id: str) -> dict:
