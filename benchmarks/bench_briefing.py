@@ -78,11 +78,12 @@ def run_briefing(folder: Path, out: Path, cache: Path, tree: Path) -> dict:
         log.seek(0)
         text = log.read()
     code = os.waitstatus_to_exitcode(status)
-    if code:
-        raise RuntimeError(f"briefing failed ({code}):\n{text[-3000:]}")
-    pages = sorted(((p.stat().st_size, p.name) for p in out.glob("*.html")), reverse=True)
+    failed = [line for line in text.splitlines() if "Error" in line or line.startswith("error")][-2:] if code else []
+    pages = sorted(((p.stat().st_size, p.name) for p in out.glob("*.html")), reverse=True) if out.exists() else []
+    files = sorted((p.stat().st_size, p.name) for p in out.iterdir() if p.is_file()) if out.exists() else []
     return {"seconds": seconds, "cpu": usage.ru_utime + usage.ru_stime, "peak_mb": usage.ru_maxrss / 1024,
-            "pages": pages, "files": sorted((p.stat().st_size, p.name) for p in out.iterdir() if p.is_file())}
+            "pages": pages, "files": files, "failed": failed,
+            "steps": [line for line in text.splitlines() if line.startswith("… ")][-1:]}
 
 
 def stages(folder: Path) -> None:
@@ -142,6 +143,11 @@ def main() -> None:
             load = os.getloadavg()[0]
             r = run_briefing(folder, out, tmp / f"cache-{n}", args.tree.resolve())
             size, name = r["pages"][0] if r["pages"] else (0, "-")
+            if r["failed"]:
+                print(f"{n:>6} distinct reports ({args.places} places): FAILED after {r['seconds']:.1f} s wall, "
+                      f"CPU {r['cpu']:.1f} s, peak RSS {r['peak_mb']:.0f} MB, at {' '.join(r['steps'])}: "
+                      f"{' | '.join(r['failed'])} (load {load:.1f} before)", flush=True)
+                continue
             print(f"{n:>6} distinct reports ({args.places} places): {r['seconds']:6.1f} s wall, CPU {r['cpu']:.1f} s, "
                   f"peak RSS {r['peak_mb']:.0f} MB; largest HTML {name} {size / 2**20:.2f} MB "
                   f"(load {load:.1f} before, {os.getloadavg()[0]:.1f} after)", flush=True)
