@@ -198,9 +198,15 @@ def _tables(summary: dict, missing: pd.DataFrame) -> tuple[float, str, str]:
     return score, status, "，".join(parts)
 
 
-def _rules(checks: pd.DataFrame, rules: set[str], what: str) -> tuple[float, str, str]:
-    mine = checks[checks.rule.isin(rules)]
-    failed, passed = int((mine.status == "fail").sum()), int((mine.status == "pass").sum())
+def _rule_counts(checks: pd.DataFrame, rules: set[str]) -> dict[tuple[str, str], int]:
+    """``(report_id, status) → count`` of the checks of these rules (counted once for every report)."""
+    mine = checks[checks.rule.isin(rules) & checks.status.isin(["fail", "pass"])]
+    return {(str(rid), str(status)): int(n) for (rid, status), n in
+            mine.groupby(["report_id", "status"], sort=False, observed=True).size().items()}
+
+
+def _rules(counts: dict[tuple[str, str], int], report_id: str, what: str) -> tuple[float, str, str]:
+    failed, passed = counts.get((report_id, "fail"), 0), counts.get((report_id, "pass"), 0)
     if failed:
         return 0.0, NOT_MET, f"{what}不符 {failed} 项（相符 {passed} 项）"
     if passed:
@@ -262,11 +268,13 @@ def scorecard(corpus: Corpus, sources=None, *, long: bool = False, chosen: dict 
     panel = panel_long(corpus, chosen=chosen)
     values = {(r.report_id, r.indicator): r.value for r in panel.itertuples()}
     checks = corpus.checks
-    by_report = dict(tuple(checks.groupby("report_id", sort=False))) if len(checks) else {}
+    table_rules = {r.key for r in get_layout().rules}
+    arithmetic, prose = _rule_counts(checks, table_rules), _rule_counts(checks, {"prose_vs_table"})
+    del checks
     missing = corpus.missing
+    missing = missing[missing.report_id.isin([rf.summary["report_id"] for rf in chosen.values()])]
     missing_by = dict(tuple(missing.groupby("report_id", sort=False))) if len(missing) else {}
     no_gaps = pd.DataFrame(columns=["section", "item", "reason"])
-    table_rules = {r.key for r in get_layout().rules}
     dates = publication_dates(corpus, sources).drop_duplicates("report_id", keep="last").set_index("report_id").to_dict("index")
     cross: dict[str, pd.DataFrame] = {}
     for key, rows in panel.groupby("agency_id", sort=False):
@@ -279,13 +287,12 @@ def scorecard(corpus: Corpus, sources=None, *, long: bool = False, chosen: dict 
         rid = rf.summary["report_id"]
         agency = names.get(key, key)
         level, inferred = levels.get(agency, (None, True))
-        mine = by_report.get(rid, empty_checks)
         results = {
             "on_time": _on_time(year, dates.get(rid, {}), level),
             "tables_complete": _tables(rf.summary, missing_by.get(rid, no_gaps)),
-            "arithmetic": _rules(mine, table_rules, "表内勾稽"),
+            "arithmetic": _rules(arithmetic, rid, "表内勾稽"),
             "carry_forward": _carry(cross.get(key, empty_checks), year),
-            "prose_agrees": _rules(mine, {"prose_vs_table"}, "正文与表格核对"),
+            "prose_agrees": _rules(prose, rid, "正文与表格核对"),
             "answered_in_year": _answered({k: values.get((rid, k)) for k in (
                 "applications_received", "applications_carried_over", "applications_carried_forward")}),
         }

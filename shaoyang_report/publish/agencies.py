@@ -32,6 +32,7 @@ from shaoyang_report.publish.html import (
     MARK_FINDING,
     MARK_OCR,
     MARK_PROSE,
+    ROWS_SHOWN,
     Html,
     number,
     templates,
@@ -40,6 +41,10 @@ from shaoyang_report.publish.html import (
 #: Indicators of the panel table and of the small multiples, in order.
 SHOWN = ("permit_decisions", "penalty_decisions", "coercion_decisions", "fee_amount", "applications_received",
          "share_granted", "review_total", CORRECTION_RATE, "information_published")
+#: The most agencies a small multiple draws (those with the largest values when there are more).
+CHART_AGENCIES = 30
+#: The findings the agency page states one by one under each report it names.
+FINDINGS_PER_REPORT = 5
 _STATUS_MARK = {"met": "✓", "not met": "✗", "partly": "◐", "not known": "？"}
 
 
@@ -52,7 +57,8 @@ class AgencyPanel:
         year: The year compared (None: every year, one row per agency and year).
         panel: :func:`~shaoyang_report.compare.agencies.compare_agencies` in long form.
         card: :func:`~shaoyang_report.compare.scorecard.scorecard` (wide).
-        flagged: ``"<report_id> <location>"`` of every cell a finding involves.
+        flagged: ``"<report_id> <location>"`` of every cell a finding involves, among the
+            cells the panel table shows (filled by :func:`panel_table`).
     """
 
     corpus: Corpus
@@ -76,10 +82,42 @@ def agency_panel(corpus: Corpus, year: int | None = None, sources=None) -> Agenc
     card = scorecard(corpus, sources, chosen=chosen)
     if year is not None:
         card = card[card.year == year].reset_index(drop=True)
-    found = corpus.findings
-    flagged = {f"{r.report_id} {where}" for r in found.itertuples()
-               for where in str(r.locations).replace(" ← ", "; ").split("; ")}
-    return AgencyPanel(corpus, year, panel, card, flagged)
+    return AgencyPanel(corpus, year, panel, card)
+
+
+def _flagged(found: pd.DataFrame, report_ids: pd.Series) -> set[str]:
+    """``"<report_id> <location>"`` of every cell a finding of these reports involves (its total and its items)."""
+    found = found[found.report_id.isin(report_ids)]
+    if found.empty:
+        return set()
+    places = found.locations.fillna("").astype(str).str.replace(" ← ", "; ", regex=False).str.split("; ")
+    pairs = pd.DataFrame({"report_id": found.report_id.astype(str), "where": places}).explode("where")
+    return set(pairs.report_id + " " + pairs["where"].astype(str))
+
+
+def bounded_years(frame: pd.DataFrame, rows: int | None = None) -> tuple[pd.DataFrame, dict]:
+    """The rows of at most ``rows`` (default :data:`ROWS_SHOWN`) agency-years of ``frame`` (columns ``agency``, ``agency_id``, ``year``).
+
+    When every agency's every year would be more rows, each agency's latest year only;
+    when the agencies are still more, the first ``rows`` of them by name.
+
+    Returns:
+        The rows kept, and what the page says about the cut: ``total`` (agency-years),
+        ``agencies``, ``shown`` (agency-years kept), ``latest_only``.
+    """
+    rows = ROWS_SHOWN if rows is None else rows
+    keys = ["agency", "agency_id", "year"]
+    years = frame[keys].drop_duplicates()
+    latest_only = len(years) > rows
+    kept = years.sort_values("year", kind="stable").groupby("agency_id", dropna=False, sort=False).tail(1) \
+        if latest_only else years
+    kept = kept.sort_values(keys, kind="stable").head(rows)
+    said = {"total": len(years), "agencies": int(years.agency_id.nunique(dropna=False)), "shown": len(kept),
+            "latest_only": latest_only}
+    if len(kept) == len(years):
+        return frame, said
+    index = pd.MultiIndex.from_frame(kept.astype(object))
+    return frame[pd.MultiIndex.from_frame(frame[keys].astype(object)).isin(index)], said
 
 
 def _templates():
@@ -115,13 +153,14 @@ def scorecard_table(p: AgencyPanel) -> Html:
     """The scorecard: one row per agency and year, each criterion met / not met / partly / not known."""
     crits = criteria()
     order = {lvl: i for i, lvl in enumerate(LEVEL_ZH)}
-    card = p.card.assign(_o=p.card.level.map(order).fillna(len(order))).sort_values(["_o", "agency", "year"])
+    card, said = bounded_years(p.card)
+    card = card.assign(_o=card.level.map(order).fillna(len(order))).sort_values(["_o", "agency", "year"])
     rows = [{"agency": r["agency"], "level": _level(r["level"], r["level_inferred"]), "year": r["year"],
              "scores": [_score(r[c.key], r[f"{c.key}_status"], r[f"{c.key}_evidence"]) for c in crits],
              "score": None if math.isnan(r["score"]) else f"{r['score']:.1f}",
              "weight": f"{r['known_weight']:g}/{r['total_weight']:g}"}
             for r in card.to_dict("records")]
-    return Html(_templates().scorecard([c.name_zh for c in crits], rows))
+    return Html(_templates().scorecard([c.name_zh for c in crits], rows, said))
 
 
 def _value(row, flagged: set[str]) -> Markup:
@@ -139,7 +178,10 @@ def _value(row, flagged: set[str]) -> Markup:
 
 def panel_table(p: AgencyPanel) -> Html:
     """The indicators side by side, one row per agency and year, with marks and reasons for gaps."""
-    shown = p.panel[p.panel.indicator.isin(SHOWN)]
+    shown, said = bounded_years(p.panel[p.panel.indicator.isin(SHOWN)])
+    if not p.flagged:
+        places = shown.source.dropna().astype(str).str.replace(" ÷ ", "; ", regex=False).str.split("; ").explode()
+        p.flagged = _flagged(p.corpus.findings, places.str.partition(" ")[0].drop_duplicates())
     names = shown.drop_duplicates("indicator").set_index("indicator")
     keys = [k for k in SHOWN if k in names.index]
     rows = []
@@ -151,7 +193,7 @@ def panel_table(p: AgencyPanel) -> Html:
                      "completeness": plotting.WHY_SHORT.get(c := COMPLETENESS_ZH.get(first.completeness,
                                                                                      first.completeness), c),
                      "cells": [_value(by[k], p.flagged) for k in keys]})
-    return Html(_templates().panel([f"{names.loc[k, 'name_zh']}（{names.loc[k, 'unit']}）" for k in keys], rows))
+    return Html(_templates().panel([f"{names.loc[k, 'name_zh']}（{names.loc[k, 'unit']}）" for k in keys], rows, said))
 
 
 def small_multiples(p: AgencyPanel) -> plotting.Chart:
@@ -166,13 +208,17 @@ def small_multiples(p: AgencyPanel) -> plotting.Chart:
     keys = [k for k in SHOWN if shown[(shown.indicator == k)].value.notna().any()]
     labels = shown.drop_duplicates("agency_id").set_index("agency_id").agency
     ids = sorted(labels.index, key=lambda k: (labels[k], k))
-    agencies = [labels[k] for k in ids]
+    many = len(ids) > CHART_AGENCIES  # then each chart draws the agencies with the largest values only
+    bars_per_chart = min(len(ids), CHART_AGENCIES)
     cols = 3
     rows = max(1, math.ceil(len(keys) / cols))
-    fig = Figure(figsize=(11, 0.35 * max(4, len(agencies)) * rows + 0.6), layout="constrained")
+    fig = Figure(figsize=(11, 0.35 * max(4, bars_per_chart) * rows + 0.6), layout="constrained")
     axes = fig.subplots(rows, cols, squeeze=False).ravel()
     for ax, key in zip(axes, keys):
         data = shown[shown.indicator == key].set_index("agency_id").reindex(ids)
+        if many:
+            data = data[data.value.notna()].sort_values("value", ascending=False, kind="stable").head(CHART_AGENCIES)
+        agencies = [labels[k] for k in data.index]
         values = data.value.fillna(0).tolist()
         bars = ax.barh(range(len(agencies)), values, color="#4c78a8")
         for k, (bar, (_agency, r)) in enumerate(zip(bars, data.iterrows())):
@@ -196,17 +242,28 @@ def small_multiples(p: AgencyPanel) -> plotting.Chart:
     heading = f"各机构主要指标（{p.year}年）" if p.year else "各机构主要指标（各机构最近一年）"
     fig.suptitle(heading, fontsize=12)
     notes = ["括号内为数值所属年份（各机构有该数值的最近一年）；斜线条＝正文所述数字；灰字＝该机构无此数值及原因"]
+    if many:
+        notes.append(f"共 {len(ids):,} 个机构，每幅图只画该项数值最大的 {CHART_AGENCIES} 个；各机构的数值见工作簿的“机构比较”工作表")
     return plotting.Chart(png=plotting.render_png(fig), figure=fig, title=heading, footnotes=notes)
 
 
 def findings_by_agency(p: AgencyPanel) -> Html:
-    """The agencies whose reports do not add up, with each finding stated plainly."""
+    """The reports that do not add up, by agency and year, with their findings stated plainly.
+
+    At most :data:`ROWS_SHOWN` reports (those with the most findings when there are more), each
+    with at most :data:`FINDINGS_PER_REPORT` of its findings; the page says how many there are
+    in all (every finding is in the audit's ``audit-findings.csv``).
+    """
     found = p.corpus.findings
     if p.year is not None:
         found = found[found.year == p.year]
-    groups = [(agency, year, list(group.itertuples()))
-              for (agency, year, _rid), group in found.groupby(["agency", "year", "report_id"], sort=True)]
-    return Html(_templates().findings(groups))
+    counts = found.groupby(["agency", "year", "report_id"], sort=True, dropna=False).size()
+    listed = counts.nlargest(ROWS_SHOWN, keep="first").sort_index() if len(counts) > ROWS_SHOWN else counts
+    chosen = found[found.report_id.isin(listed.index.get_level_values("report_id"))]
+    by_report = {rid: group.head(FINDINGS_PER_REPORT) for rid, group in chosen.groupby("report_id", sort=False)}
+    groups = [(agency, year, int(n), list(by_report[rid].itertuples()))
+              for (agency, year, rid), n in listed.items() if rid in by_report]
+    return Html(_templates().findings(groups, len(found), len(counts)))
 
 
 def scorecard_frames(p: AgencyPanel) -> dict[str, pd.DataFrame]:

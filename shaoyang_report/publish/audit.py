@@ -20,6 +20,7 @@ from shaoyang_report.compare.grouping import agency_keys, agency_names, agency_r
 from shaoyang_report.compare.years import compare_years, cross_year_checks
 from shaoyang_report.corpus.corpus import Corpus
 from shaoyang_report.publish.html import (
+    ROWS_SHOWN,
     SECTION_ZH,
     TABLE_SECTIONS,
     Html,
@@ -31,6 +32,13 @@ from shaoyang_report.publish.html import (
 from shaoyang_report.publish.wording import message_zh
 
 STATUS_ZH = {"pass": "相符", "fail": "不符", "not_checkable": "无法核对"}
+#: The findings the audit page lists one by one: those with the largest differences.
+WORST = 100
+#: The files :func:`write_audit` writes beside the page (the page links them).
+FINDINGS_FILE, FINDINGS_PARQUET, REPORTS_FILE = "audit-findings.csv", "audit-findings.parquet", "audit-reports.csv"
+#: The columns of ``audit-reports.csv``.
+REPORT_COLUMNS = ("report_id", "agency", "year", "template", "completeness", *TABLE_SECTIONS, "prose", "checks",
+                  "findings", "not_checkable", "missing", "unplaced", "source", "url")
 
 
 def _templates():
@@ -51,58 +59,121 @@ def audit_summary(corpus: Corpus, agency: str | None = None) -> Html:
 
 
 def write_audit(corpus: Corpus, folder: str | Path, agency: str | None = None) -> Path:
-    """Write every finding and every cross-year check to ``audit-findings.csv`` in ``folder``."""
+    """Write the audit's files into ``folder``: every finding and every cross-year check, and the reports.
+
+    ``audit-findings.csv`` and ``audit-findings.parquet`` hold every failing check and every
+    cross-year check (the audit page lists only the worst); ``audit-reports.csv`` one row per
+    report, its counts, file and URL (the page lists at most :data:`ROWS_SHOWN`). The frames
+    are written as they are, never turned into Python objects row by row.
+
+    Returns:
+        The path of ``audit-findings.csv``.
+    """
     from shaoyang_report.corpus.export import write_frame
 
+    folder = Path(folder)
     reports = agency_reports(corpus.reports, agency)
-    frames = [corpus.findings if not agency else corpus.findings[corpus.findings.report_id.isin(reports.report_id)]]
+    frames = [_of_reports(corpus.findings, reports)]
     names = agency_names(reports)
     for key, pairs in sorted(comparable_pairs(reports).items()):
         if pairs:
             frames.append(cross_year_checks(compare_years(corpus, agency=key), names.get(key, key)))
     frames = [f for f in frames if len(f)]
-    frame = pd.concat(frames, ignore_index=True) if frames else corpus.findings
-    return write_frame(frame, Path(folder) / "audit-findings.csv")
+    frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0] if frames else corpus.findings
+    written = write_frame(frame, folder / FINDINGS_FILE)
+    write_frame(frame, folder / FINDINGS_PARQUET)
+    del frame, frames
+    write_frame(reports[[c for c in REPORT_COLUMNS if c in reports.columns]]
+                .sort_values(["agency", "year", "report_id"]), folder / REPORTS_FILE)
+    return written
+
+
+def _of_reports(frame: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``frame`` (with a ``report_id``) of these reports (all when they are the corpus's)."""
+    return frame if frame.report_id.isin(reports.report_id).all() else frame[frame.report_id.isin(reports.report_id)]
+
+
+def _first(frame: pd.DataFrame, by: list[str], most: str | None = None, rows: int | None = None) -> pd.DataFrame:
+    """At most ``rows`` rows (default :data:`ROWS_SHOWN`) of ``frame`` ordered by ``by``: those with the largest ``most`` when there are more."""
+    rows = ROWS_SHOWN if rows is None else rows
+    if most is not None and len(frame) > rows:
+        frame = frame.nlargest(rows, most, keep="first")
+    return frame.sort_values(by, kind="stable").head(rows)
 
 
 def audit_overview(corpus: Corpus, agency: str | None = None) -> Html:
-    """One row per report: agency, year, format, values read per table, checks and findings."""
+    """One row per report: agency, year, format, values read per table, checks and findings.
+
+    At most :data:`ROWS_SHOWN` reports, those with the most findings when there are more
+    (every report is in ``audit-reports.csv``).
+    """
     reports = agency_reports(corpus.reports, agency)
+    shown = _first(reports, ["agency", "year", "report_id"], most="findings")
     checks = corpus.checks
-    passed = checks[checks.status == "pass"].groupby("report_id", sort=False).size()  # once, not per report
+    passed = checks[(checks.status == "pass") & checks.report_id.isin(shown.report_id)].groupby("report_id").size()
     rows = [{"report": r, "completeness": completeness_zh(r.completeness),
              "tables": [getattr(r, s) for s in TABLE_SECTIONS], "prose": int(r.prose),
              "passed": int(passed.get(r.report_id, 0)), "findings": int(r.findings),
              "not_checkable": int(r.not_checkable), "missing": int(r.missing), "unplaced": int(r.unplaced)}
-            for r in reports.sort_values(["agency", "year", "report_id"]).itertuples()]
-    return Html(_templates().overview(rows))
+            for r in shown.itertuples()]
+    return Html(_templates().overview(rows, len(reports), REPORTS_FILE))
 
 
 def audit_findings(corpus: Corpus, agency: str | None = None) -> Html:
-    """Every failing check, per agency and year, with where the numbers were printed."""
+    """The failing checks summarised: counted by rule, by agency and by year; the worst with where they were printed.
+
+    The worst are the :data:`WORST` findings with the largest differences; every finding is
+    in ``audit-findings.csv`` (and ``.parquet``), linked from the page.
+    """
     found = corpus.findings
     if agency:
-        found = found[found.report_id.isin(agency_reports(corpus.reports, agency).report_id)]
-    return Html(_templates().findings(list(found.sort_values(["agency", "year", "report_id"]).itertuples())))
+        found = _of_reports(found, agency_reports(corpus.reports, agency))
+    if found.empty:
+        return Html(_templates().findings(0, [], [], 0, [], [], FINDINGS_FILE, FINDINGS_PARQUET))
+
+    def counted(by: str, said, rows: int | None = None) -> list[dict]:
+        c = found.groupby(by, dropna=False, sort=True).agg(findings=("report_id", "size"),
+                                                           reports=("report_id", "nunique"))
+        if rows is not None:
+            c = c.sort_values("findings", ascending=False, kind="stable").head(rows)
+        return [{"key": said(k), "findings": int(r.findings), "reports": int(r.reports)} for k, r in c.iterrows()]
+
+    worst = found.assign(_size=found.difference.abs()).nlargest(WORST, "_size", keep="first")
+    by_rule = sorted(counted("rule_zh", str), key=lambda r: -r["findings"])
+    by_year = counted("year", lambda y: "年份不明" if pd.isna(y) else f"{int(y)}年")
+    by_agency = counted("agency", agency_zh, ROWS_SHOWN)
+    agencies = found.agency.nunique(dropna=False)
+    return Html(_templates().findings(len(found), by_rule, by_agency, agencies, by_year,
+                                      list(worst.itertuples()), FINDINGS_FILE, FINDINGS_PARQUET))
 
 
 def audit_cross_year(corpus: Corpus, agency: str | None = None) -> Html:
-    """Cross-year checks for every agency with reports in consecutive years."""
+    """Cross-year checks for every agency with reports in consecutive years.
+
+    At most :data:`ROWS_SHOWN` checks, those that do not hold first (all are in ``audit-findings.csv``).
+    """
     reports = agency_reports(corpus.reports, agency)
     names = agency_names(reports)
-    rows = []
+    frames = []
     for key, pairs in sorted(comparable_pairs(reports).items(), key=lambda kv: (names.get(kv[0], kv[0]), kv[0])):
-        if not pairs:
-            continue
-        name = names.get(key, key)
-        rows += [{"agency": name, "check": r, "status_zh": STATUS_ZH.get(r.status, r.status),
-                  "where": cross_year_where(r.locations, r.year)}
-                 for r in cross_year_checks(compare_years(corpus, agency=key), name).itertuples()]
-    return Html(_templates().cross_year(rows))
+        if pairs:
+            frames.append(cross_year_checks(compare_years(corpus, agency=key), names.get(key, key)))
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return Html(_templates().cross_year([], 0, FINDINGS_FILE))
+    checks = pd.concat(frames, ignore_index=True)
+    order = checks.status.map({"fail": 0}).fillna(1)
+    shown = checks.assign(_o=order).sort_values("_o", kind="stable").head(ROWS_SHOWN).sort_index()
+    rows = [{"agency": r.agency, "check": r, "status_zh": STATUS_ZH.get(r.status, r.status),
+             "where": cross_year_where(r.locations, r.year)} for r in shown.itertuples()]
+    return Html(_templates().cross_year(rows, len(checks), FINDINGS_FILE))
 
 
 def audit_missing(corpus: Corpus, agency: str | None = None) -> Html:
-    """What each report's format requires but its text lacks, one row per report and kind of gap."""
+    """What each report's format requires but its text lacks, one row per report and kind of gap.
+
+    The gaps of at most :data:`ROWS_SHOWN` reports are listed; the page says how many reports have gaps.
+    """
     from shaoyang_report.layout import get_layout
 
     missing = corpus.missing
@@ -110,12 +181,16 @@ def audit_missing(corpus: Corpus, agency: str | None = None) -> Html:
     if agency:
         missing = missing[missing.report_id.isin(agency_reports(corpus.reports, agency).report_id)]
     if missing.empty:
-        return Html(_templates().missing([]))
+        return Html(_templates().missing([], 0, 0))
     layout = get_layout()
     rows = []
-    order = {rid: i for i, rid in enumerate(reports.sort_values(["agency", "year"]).index)}
+    ordered = reports.sort_values(["agency", "year"]).index
+    with_gaps = ordered[ordered.isin(missing.report_id.unique())]
+    listed = set(with_gaps[:ROWS_SHOWN])
+    order = {rid: i for i, rid in enumerate(with_gaps)}
+    missing = missing[missing.report_id.isin(listed) | ~missing.report_id.isin(reports.index)]
     groups = sorted(missing.groupby("report_id", sort=False), key=lambda g: order.get(g[0], len(order)))
-    for rid, report_gaps in groups:
+    for rid, report_gaps in groups[:ROWS_SHOWN]:
         meta = reports.loc[rid] if rid in reports.index else None
         who = [agency_zh(meta.agency) if meta is not None else "", meta.year if meta is not None else ""]
         whole = report_gaps[report_gaps.item.isna()]
@@ -126,24 +201,28 @@ def audit_missing(corpus: Corpus, agency: str | None = None) -> Html:
             labels = [layout.column_label(section, "item", k) for k in group.item]
             what = f"{len(labels)} 行：{'、'.join(labels[:5])}{' …' if len(labels) > 5 else ''}"
             rows.append([*who, SECTION_ZH.get(section, section).split()[0], message_zh(reason), what])
-    return Html(_templates().missing(rows))
+    return Html(_templates().missing(rows, len(with_gaps), min(len(with_gaps), ROWS_SHOWN)))
 
 
 def audit_unplaced(corpus: Corpus, agency: str | None = None) -> Html:
-    """Numbers printed in a table section that could not be placed in a row, and unreadable files."""
+    """Numbers printed in a table section that could not be placed in a row (at most :data:`ROWS_SHOWN`), and unreadable files."""
     unplaced = corpus.unplaced
     if agency:
         unplaced = unplaced[unplaced.report_id.isin(agency_reports(corpus.reports, agency).report_id)]
-    who = corpus.reports.set_index("report_id")[["agency", "year"]].to_dict("index") if len(corpus) else {}
-    numbers = [{"number": r, **who.get(r.report_id, {"agency": "", "year": ""})} for r in unplaced.itertuples()]
-    return Html(_templates().unplaced(numbers, list(corpus.errors.itertuples())))
+    shown = unplaced.head(ROWS_SHOWN)
+    who = corpus.reports.set_index("report_id").loc[lambda r: r.index.isin(shown.report_id), ["agency", "year"]] \
+        .to_dict("index") if len(corpus) else {}
+    numbers = [{"number": r, **who.get(r.report_id, {"agency": "", "year": ""})} for r in shown.itertuples()]
+    return Html(_templates().unplaced(numbers, list(corpus.errors.head(ROWS_SHOWN).itertuples()), len(unplaced),
+                                      len(corpus.errors)))
 
 
 def audit_sources(corpus: Corpus, agency: str | None = None) -> Html:
-    """The reports audited with their ids, files and URLs, and the files that could not be read and why."""
+    """The reports audited with their ids, files and URLs (at most :data:`ROWS_SHOWN`; all in ``audit-reports.csv``), and the files that could not be read and why."""
     reports = agency_reports(corpus.reports, agency) if len(corpus) else corpus.reports
-    ordered = reports.sort_values(["agency", "year", "report_id"]).itertuples() if len(reports) else []
-    return Html(_templates().sources(list(ordered), list(corpus.errors.itertuples())))
+    shown = _first(reports, ["agency", "year", "report_id"]) if len(reports) else reports
+    return Html(_templates().sources(list(shown.itertuples()), len(reports), REPORTS_FILE,
+                                     list(corpus.errors.head(ROWS_SHOWN).itertuples()), len(corpus.errors)))
 
 
 def cross_year_where(locations: object, year: int | None) -> str:

@@ -49,6 +49,10 @@ from shaoyang_report.publish.year_briefing import agency_years
 
 #: At most this many reports get a sheet of printed tables in the briefing's workbook.
 WORKBOOK_REPORT_SHEETS = 100
+#: At most this many rows in a sheet of the briefing's workbook (the facts, the findings): the
+#: whole data is in ``facts.parquet``/``facts.csv`` and ``audit-findings.csv`` beside it, and a
+#: sheet of a million rows takes a spreadsheet minutes to open and the briefing minutes to write.
+WORKBOOK_ROWS = 100_000
 
 
 def tables_read(corpus: Corpus, agency: str | None = None) -> list[str]:
@@ -164,7 +168,7 @@ def build_briefings(
             stage / "workbook.xlsx", facts=facts, findings=findings_all, comparison=b.comparison, tables=tables,
             sources=corpus.reports[["report_id", "agency", "agency_printed", "year", "template", "completeness", "url",
                                     "source"]], facts_files=["facts.parquet", "facts.csv"], notes=notes,
-            sheets=_agency_sheets(corpus, data_folder) if agencies else None))
+            sheets=_agency_sheets(corpus, data_folder) if agencies else None, max_rows=WORKBOOK_ROWS))
         del facts
         params = {"data_folder": _sources_arg(data_folder),
                   "catalog": str(Path(catalog).resolve()) if catalog else None,

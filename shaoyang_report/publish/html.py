@@ -42,6 +42,9 @@ SECTION_ZH = {"active_disclosure": "表二 主动公开", "applications": "表�
 COMPLETENESS_ZH = {"complete": "完整", "opening only": "仅有报告开头部分", "": "未编目"}
 #: The printed tables, in order (二, 三, 四).
 TABLE_SECTIONS = ("active_disclosure", "applications", "review_litigation")
+#: The most rows a table of a page lists: a page stays small enough for a browser (and a
+#: reader) at any corpus size; the rest are counted under the table and written to files.
+ROWS_SHOWN = 200
 
 
 class Html(str):

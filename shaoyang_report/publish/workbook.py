@@ -437,10 +437,12 @@ def _frame_sheet(ws, sheet: _FrameSheet) -> None:
         ws.append([_text_cell(ws, sheet.note, font=Font(italic=True, color="B03A2E"))])
 
 
-def _cut(name: str, frame: pd.DataFrame, unit_column: str | None, facts_files: Sequence[str]) -> _FrameSheet:
-    """The part of a frame that fits a sheet, and the note saying what does not."""
+def _cut(name: str, frame: pd.DataFrame, unit_column: str | None, facts_files: Sequence[str],
+         max_rows: int = MAX_ROWS) -> _FrameSheet:
+    """The part of a frame that fits a sheet of ``max_rows`` rows, and the note saying what does not."""
     rows, columns = frame.shape
-    fits_rows = MAX_ROWS - HEADER_ROWS
+    max_rows = min(max_rows, MAX_ROWS)
+    fits_rows = max_rows - HEADER_ROWS
     fits_columns = MAX_COLUMNS
     note = ""
     kept = frame
@@ -450,8 +452,10 @@ def _cut(name: str, frame: pd.DataFrame, unit_column: str | None, facts_files: S
         kept = kept.iloc[: fits_rows - 1]  # and a row for the note
     if len(kept) < rows or kept.shape[1] < columns:
         where = ("完整数据见同一文件夹中的 " + "、".join(facts_files) if facts_files else "完整数据未写入本工作簿")
+        limit = f"Excel 每表 {MAX_ROWS:,} 行、{MAX_COLUMNS:,} 列的上限" if max_rows == MAX_ROWS \
+            else f"本工作簿每表 {max_rows:,} 行的上限"
         note = (f"本表只列出前 {len(kept):,} 行、{kept.shape[1]:,} 列（共 {rows:,} 行、{columns:,} 列，"
-                f"超出 Excel 每表 {MAX_ROWS:,} 行、{MAX_COLUMNS:,} 列的上限）；{where}。")
+                f"超出{limit}）；{where}。")
     return _FrameSheet(name, kept, unit_column, rows, columns, note)
 
 
@@ -468,6 +472,7 @@ def write_workbook(
     facts_files: Sequence[str] = (),
     notes: Sequence[str] = (),
     sheets: Mapping[str, pd.DataFrame] | None = None,
+    max_rows: int = MAX_ROWS,
 ) -> Path:
     """Write the analyst's workbook.
 
@@ -485,6 +490,9 @@ def write_workbook(
             was cut or a note is given).
         sheets: More frames, one sheet each (name → frame), after the sources: e.g. the
             agency scorecard and panel (:func:`shaoyang_report.publish.agencies.scorecard_frames`).
+        max_rows: The most rows a sheet holds (at most Excel's :data:`MAX_ROWS`): a longer
+            frame is cut, with the note saying so (a briefing of a large corpus keeps its
+            workbook one a spreadsheet opens quickly; the whole data is in ``facts_files``).
 
     Returns:
         The path written (whole: written beside and renamed into place).
@@ -502,7 +510,7 @@ def write_workbook(
     if sources is not None:
         frames.append(("来源 sources", sources, None))
     frames += [(name, frame, "unit" if "unit" in frame.columns else None) for name, frame in (sheets or {}).items()]
-    cut = [_cut(name, frame, unit, facts_files) for name, frame, unit in frames]
+    cut = [_cut(name, frame, unit, facts_files, max_rows) for name, frame, unit in frames]
     lines = [f"{s.name}：{s.note}" for s in cut if s.note] + list(notes)
     # every sheet's name is chosen first: the contents sheet, written first, lists them
     names = [_sheet_name(n, taken) for n in ("目录 contents", *(["说明 notes"] if lines else []))]

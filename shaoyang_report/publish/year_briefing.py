@@ -43,6 +43,7 @@ from shaoyang_report.publish.html import (
     MARK_FINDING,
     MARK_OCR,
     MARK_PROSE,
+    ROWS_SHOWN,
     SECTION_ZH,
     TABLE_SECTIONS,
     Html,
@@ -354,8 +355,12 @@ def findings(b: AgencyYears) -> Html:
 
 
 def sources(b: AgencyYears | Corpus) -> Html:
-    """The reports used, with the URLs of the published pages (from the catalog)."""
-    return Html(_templates().sources(b.reports.sort_values(["agency", "year", "report_id"]).itertuples()))
+    """The reports used, with the URLs of the published pages (from the catalog).
+
+    At most :data:`~shaoyang_report.publish.html.ROWS_SHOWN` (a corpus's sources are all in the workbook's sources sheet).
+    """
+    shown = b.reports.sort_values(["agency", "year", "report_id"]).head(ROWS_SHOWN)
+    return Html(_templates().sources(list(shown.itertuples()), len(b.reports)))
 
 
 def chart(b: AgencyYears, name: str) -> plotting.Chart:
