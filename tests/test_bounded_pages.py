@@ -138,3 +138,11 @@ def test_a_briefing_workbook_sheet_is_cut_at_its_own_limit(tmp_path):
     rows = list(openpyxl.load_workbook(path)["事实 facts"].iter_rows(values_only=True))
     assert len(rows) == 20 and rows[2][facts.columns.get_loc("value")] == facts.value.iloc[0]
     assert "前 17 行" in rows[-1][0] and f"共 {len(facts):,} 行" in rows[-1][0] and "本工作簿每表 20 行的上限" in rows[-1][0]
+
+
+def test_a_check_message_prints_every_digit_of_large_values():
+    """%g printed 1337150 as 1.33715e+06 (six digits, an exponent): a rounded number in a finding."""
+    from shaoyang_report.check.checks import message_number
+
+    assert [message_number(v) for v in (1337150.0, 46502.47, 12.5, -56.0, float("nan"))] == \
+        ["1337150", "46502.47", "12.5", "-56", "空"]

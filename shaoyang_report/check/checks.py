@@ -17,8 +17,13 @@ from shaoyang_report.layout import Rule, Table, get_layout
 _DIMS = ("item", "measure", "applicant")
 
 
-def _fmt(x: float) -> str:
-    return f"{x:g}" if not math.isnan(x) else "空"
+def message_number(x: float) -> str:
+    """A value as printed in a message: whole numbers without a decimal point, never an exponent or a rounding."""
+    if math.isnan(x):
+        return "空"
+    if float(x).is_integer():
+        return str(int(x))
+    return f"{x:.10f}".rstrip("0").rstrip(".")
 
 
 def run_rules(facts: list[dict], tables: dict[str, Table], shapes: dict[str, str] | None = None) -> list[dict]:
@@ -121,8 +126,8 @@ def _check(rule: Rule, index: dict, over: str, parts: tuple[str, ...], totals: t
         message = f"{rule.name_zh}（{over_zh}）：无法核对，{'、'.join(_gap(k) for k in absent)} 未填报或为空"
     else:
         status = "pass" if abs(expected - printed) < 1e-6 else "fail"
-        verdict = "相符" if status == "pass" else f"不符，相差{_fmt(printed - expected)}"
-        message = f"{rule.name_zh}（{over_zh}）：各项之和为{_fmt(expected)}，{totals_zh}印为{_fmt(printed)}，{verdict}"
+        verdict = "相符" if status == "pass" else f"不符，相差{message_number(printed - expected)}"
+        message = f"{rule.name_zh}（{over_zh}）：各项之和为{message_number(expected)}，{totals_zh}印为{message_number(printed)}，{verdict}"
     record = dict(dims)
     record.update(
         rule=rule.key,
