@@ -50,11 +50,21 @@ def query_tables(tables: dict[str, pa.Table | pd.DataFrame], query: str) -> pd.D
             ``findings`` is its failing rows.
         query: One SQL query (DuckDB's dialect).
     """
+    return _run(tables, query)
+
+
+def _run(sources: dict[str, pa.Table | pd.DataFrame | str], query: str) -> pd.DataFrame:
+    """Run ``query`` on a fresh connection where each name is a table registered in place or, for a
+    string, a view of that scan; ``findings`` is the failing ``checks`` unless named."""
     con = _connect()
     try:
-        for name, table in tables.items():
-            con.register(name, table)
-        if "checks" in tables and "findings" not in tables:
+        for name, source in sources.items():
+            if isinstance(source, str):
+                quoted = name.replace('"', '""')
+                con.execute(f'create view "{quoted}" as select * from {source}')
+            else:
+                con.register(name, source)
+        if "checks" in sources and "findings" not in sources:
             con.execute(FINDINGS_VIEW)
         return con.execute(query).df()
     finally:
@@ -118,14 +128,4 @@ def sql(path: str | Path, query: str) -> pd.DataFrame:
         2  2021   30
         3  2023    9
     """
-    views = parquet_views(path)
-    con = _connect()
-    try:
-        for name, scan in views.items():
-            quoted = name.replace('"', '""')
-            con.execute(f'create view "{quoted}" as select * from {scan}')
-        if "checks" in views and "findings" not in views:
-            con.execute(FINDINGS_VIEW)
-        return con.execute(query).df()
-    finally:
-        con.close()
+    return _run(dict(parquet_views(path)), query)

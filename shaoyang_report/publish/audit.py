@@ -74,10 +74,7 @@ def write_audit(corpus: Corpus, folder: str | Path, agency: str | None = None) -
     folder = Path(folder)
     reports = agency_reports(corpus.reports, agency)
     frames = [_of_reports(corpus.findings, reports)]
-    names = agency_names(reports)
-    for key, pairs in sorted(comparable_pairs(reports).items()):
-        if pairs:
-            frames.append(cross_year_checks(compare_years(corpus, agency=key), names.get(key, key)))
+    frames += [checks for _, checks in sorted(_cross_year(corpus, reports).items())]
     frames = [f for f in frames if len(f)]
     frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0] if frames else corpus.findings
     written = write_frame(frame, folder / FINDINGS_FILE)
@@ -86,6 +83,13 @@ def write_audit(corpus: Corpus, folder: str | Path, agency: str | None = None) -
     write_frame(reports[[c for c in REPORT_COLUMNS if c in reports.columns]]
                 .sort_values(["agency", "year", "report_id"]), folder / REPORTS_FILE)
     return written
+
+
+def _cross_year(corpus: Corpus, reports: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The cross-year checks of each agency of ``reports`` with reports in consecutive years, by agency key."""
+    names = agency_names(reports)
+    return {key: cross_year_checks(compare_years(corpus, agency=key), names.get(key, key))
+            for key, pairs in comparable_pairs(reports).items() if pairs}
 
 
 def _of_reports(frame: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame:
@@ -154,11 +158,8 @@ def audit_cross_year(corpus: Corpus, agency: str | None = None) -> Html:
     """
     reports = agency_reports(corpus.reports, agency)
     names = agency_names(reports)
-    frames = []
-    for key, pairs in sorted(comparable_pairs(reports).items(), key=lambda kv: (names.get(kv[0], kv[0]), kv[0])):
-        if pairs:
-            frames.append(cross_year_checks(compare_years(corpus, agency=key), names.get(key, key)))
-    frames = [f for f in frames if len(f)]
+    by_agency = _cross_year(corpus, reports)
+    frames = [by_agency[key] for key in sorted(by_agency, key=lambda k: (names.get(k, k), k)) if len(by_agency[key])]
     if not frames:
         return Html(_templates().cross_year([], 0, FINDINGS_FILE))
     checks = pd.concat(frames, ignore_index=True)
@@ -179,7 +180,7 @@ def audit_missing(corpus: Corpus, agency: str | None = None) -> Html:
     missing = corpus.missing
     reports = corpus.reports.set_index("report_id")
     if agency:
-        missing = missing[missing.report_id.isin(agency_reports(corpus.reports, agency).report_id)]
+        missing = _of_reports(missing, agency_reports(corpus.reports, agency))
     if missing.empty:
         return Html(_templates().missing([], 0, 0))
     layout = get_layout()
@@ -208,7 +209,7 @@ def audit_unplaced(corpus: Corpus, agency: str | None = None) -> Html:
     """Numbers printed in a table section that could not be placed in a row (at most :data:`ROWS_SHOWN`), and unreadable files."""
     unplaced = corpus.unplaced
     if agency:
-        unplaced = unplaced[unplaced.report_id.isin(agency_reports(corpus.reports, agency).report_id)]
+        unplaced = _of_reports(unplaced, agency_reports(corpus.reports, agency))
     shown = unplaced.head(ROWS_SHOWN)
     who = corpus.reports.set_index("report_id").loc[lambda r: r.index.isin(shown.report_id), ["agency", "year"]] \
         .to_dict("index") if len(corpus) else {}

@@ -9,6 +9,7 @@ with what the paragraph's earlier sentences hand on (:class:`Paragraph`).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -17,7 +18,7 @@ from shaoyang_report.prose_vocabulary import Token, vocabulary
 from shaoyang_report.quick_regex import first_chars
 from shaoyang_report.read.prose.clauses import Analysis, Figure, sentence_tokens, starts_with_conjunction
 
-__all__ = ["MONEY", "Paragraph", "Reading", "SentenceReader", "hand_on", "hands_on_topic", "unit_value"]
+__all__ = ["MONEY", "Paragraph", "Reading", "SentenceReader", "hand_on", "hands_on_topic", "last_subject", "unit_value"]
 
 #: The units a sum of money may be printed in, each in yuan.
 MONEY = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
@@ -61,10 +62,7 @@ class Paragraph:
         self.previous_metrics = set()
         self.carry = None
         if hands_on_topic(sentence):
-            for t in reversed(sentence_tokens(sentence)):
-                if t.role == "topic" and vocabulary().topics[t.key].kind == "subject":
-                    self.carry = (t.key, sentence[t.start:t.end])
-                    break
+            self.carry = last_subject(sentence_tokens(sentence), sentence)
 
 
 @dataclass(slots=True)
@@ -384,17 +382,9 @@ class SentenceReader:
         unit = figure.number.unit
         if unit in units["none"]:
             return True
-        for tokens in (figure.lead_tokens, figure.tail_tokens):
-            for t in tokens:
-                if t.role == "measure" and unit in units[t.key]:
-                    return True
-        if figure.previous is not None:
-            before = self.a.figures[figure.previous]
-            for tokens in (before.lead_tokens, before.tail_tokens):
-                for t in tokens:
-                    if t.role == "measure" and unit in units[t.key]:
-                        return True
-        return False
+        figures = (figure,) if figure.previous is None else (figure, self.a.figures[figure.previous])
+        return any(t.role == "measure" and unit in units[t.key]
+                   for f in figures for tokens in (f.lead_tokens, f.tail_tokens) for t in tokens)
 
     def topic(self, index: int) -> Reading:
         """The figure's topic only, as :meth:`read` gives it (for a figure that can state no metric)."""
@@ -590,9 +580,14 @@ def hand_on(paragraph: Paragraph, reader: SentenceReader, sentence: str) -> None
         if reading.topic and reader.a.region_of[reader.a.figures[index].number.start] == 0:
             last = (reading.topic, reading.topic_phrase or "")
     paragraph.previous_metrics = {m.key for r in reader.readings for m, _ in r.metrics}
+    if last is None:
+        last = last_subject(tokens, sentence)
+    paragraph.carry = last if hands_on_topic(sentence) else None
+
+
+def last_subject(tokens: Sequence[Token], sentence: str) -> tuple[str, str] | None:
+    """The last topic of a sentence that is a subject (``kind == "subject"``), as ``(key, printed words)``, or None."""
     for t in reversed(tokens):
         if t.role == "topic" and vocabulary().topics[t.key].kind == "subject":
-            if last is None:
-                last = (t.key, sentence[t.start:t.end])
-            break
-    paragraph.carry = last if hands_on_topic(sentence) else None
+            return t.key, sentence[t.start:t.end]
+    return None
