@@ -17,7 +17,7 @@ from conftest import SHARED_REPORTS
 
 import shaoyang_report as sr
 from shaoyang_report import dictionary
-from shaoyang_report.corpus.columns import FRAMES, public_dtypes, to_pandas
+from shaoyang_report.corpus.columns import FRAMES, count_by, public_dtypes, to_pandas
 
 TEXTS = ("report_id", "agency", "section", "item", "measure", "applicant", "unit", "row_label", "raw", "location")
 
@@ -86,3 +86,26 @@ def test_texts_are_held_once_and_findings_name_only_their_own(generated):
     assert (counts > 0).all() and set(counts.index) == set(findings.rule.astype(str))
     # far below the ~280 bytes a row the Python strings took
     assert facts.memory_usage(deep=True).sum() / len(facts) < 120
+
+
+def test_every_page_section_is_built_from_a_compact_corpus_of_many_reports(generated, tmp_path):
+    """Lookups in counts grouped on a category column of ~1,000 texts: the audit page's per-report
+    table once raised ``OverflowError: Python integer 545 out of bounds for int8`` (pandas'
+    ``CategoricalIndex`` lookup) on this corpus, where the 24-report page tests could not."""
+    from shaoyang_report.publish import agencies, audit, year_briefing
+
+    corpus = sr.read_reports(generated, progress=False)
+    for section in (audit.audit_summary, audit.audit_findings, audit.audit_cross_year, audit.audit_overview,
+                    audit.audit_missing, audit.audit_unplaced, audit.audit_sources, year_briefing.sources):
+        assert str(section(corpus)), section.__name__
+    audit.write_audit(corpus, tmp_path)
+    panel = agencies.agency_panel(corpus)
+    for section in (agencies.panel_table, agencies.scorecard_table, agencies.findings_by_agency):
+        assert str(section(panel)), section.__name__
+    # the checks of 200 of the reports that could not be made, counted on the category column, as on plain texts
+    some = corpus.reports.report_id.iloc[::5].tolist()
+    checks = corpus.checks
+    counted = count_by(checks[(checks.status == "not_checkable") & checks.report_id.isin(some)], "report_id")
+    plain = public_dtypes(checks)
+    want = plain[(plain.status == "not_checkable") & plain.report_id.isin(some)].groupby("report_id").size()
+    assert counted == {str(k): int(n) for k, n in want.items()} and len(counted) > 150

@@ -124,6 +124,22 @@ def rows_of(frame: pd.DataFrame, mask) -> pd.DataFrame:
     return rows
 
 
+def count_by(frame: pd.DataFrame, column: str) -> dict[str, int]:
+    """Rows of ``frame`` per value of ``column`` (a text column, ``category`` or not), keyed by plain texts.
+
+    A count grouped on a ``category`` column is indexed by a ``CategoricalIndex``, and
+    looking a text up in one that holds a few of many categories can overflow its codes
+    (pandas 3.1: ``OverflowError: Python integer 545 out of bounds for int8``); a dict
+    of plain texts looks up safely.
+
+    Example:
+        >>> count_by(pd.DataFrame({"report_id": pd.Categorical(["a", "b", "a"])}), "report_id")
+        {'a': 2, 'b': 1}
+    """
+    counts = frame.groupby(column, observed=True, sort=False).size()
+    return {str(key): int(n) for key, n in zip(counts.index.tolist(), counts.to_numpy())}
+
+
 def public_dtypes(frame: pd.DataFrame) -> pd.DataFrame:
     """A corpus frame with its ``category`` text columns (:func:`compact_frame`) back in the public ``string`` dtype.
 

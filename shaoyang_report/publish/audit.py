@@ -18,6 +18,7 @@ import pandas as pd
 
 from shaoyang_report.compare.grouping import agency_keys, agency_names, agency_reports, comparable_pairs
 from shaoyang_report.compare.years import compare_years, cross_year_checks
+from shaoyang_report.corpus.columns import count_by
 from shaoyang_report.corpus.corpus import Corpus
 from shaoyang_report.publish.html import (
     ROWS_SHOWN,
@@ -114,7 +115,7 @@ def audit_overview(corpus: Corpus, agency: str | None = None) -> Html:
     reports = agency_reports(corpus.reports, agency)
     shown = _first(reports, ["agency", "year", "report_id"], most="findings")
     checks = corpus.checks
-    passed = checks[(checks.status == "pass") & checks.report_id.isin(shown.report_id)].groupby("report_id").size()
+    passed = count_by(checks[(checks.status == "pass") & checks.report_id.isin(shown.report_id)], "report_id")
     rows = [{"report": r, "completeness": completeness_zh(r.completeness),
              "tables": [getattr(r, s) for s in TABLE_SECTIONS], "prose": int(r.prose),
              "passed": int(passed.get(r.report_id, 0)), "findings": int(r.findings),

@@ -35,6 +35,7 @@ from shaoyang_report.compare.grouping import (
     find_agency,
 )
 from shaoyang_report.compare.years import compare_years, cross_year_checks
+from shaoyang_report.corpus.columns import count_by
 from shaoyang_report.corpus.corpus import Corpus
 from shaoyang_report.errors import BriefingError
 from shaoyang_report.publish import plotting
@@ -82,7 +83,7 @@ def default_agency(corpus: Corpus) -> str:
         raise BriefingError("no report in the corpus names its agency; nothing to brief on")
     pairs = comparable_pairs(reports)
     names = agency_names(reports)
-    table_values = corpus.facts[corpus.facts.section != "prose"].groupby("report_id").size()
+    table_values = count_by(corpus.facts[corpus.facts.section != "prose"], "report_id")
     years: dict[str, set[int]] = {}
     values: dict[str, int] = {}
     for key, rid, year in zip(keys, reports.report_id, reports.year):
