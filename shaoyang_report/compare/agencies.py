@@ -157,7 +157,8 @@ def panel_long(corpus: Corpus, year: int | None = None, chosen: dict | None = No
     return frame[LONG_COLUMNS]
 
 
-def compare_agencies(corpus: Corpus, year: int | None = None, *, long: bool = False) -> pd.DataFrame:
+def compare_agencies(corpus: Corpus, year: int | None = None, *, long: bool = False,
+                     panel: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every agency side by side: one row per agency (per year when ``year`` is None).
 
     Args:
@@ -165,6 +166,7 @@ def compare_agencies(corpus: Corpus, year: int | None = None, *, long: bool = Fa
         year: The reporting year to compare; None: every year (one row per agency and year).
         long: Return the long form (:data:`LONG_COLUMNS`: one row per indicator, with its
             ``basis``, ``source`` and why a value is missing) instead of the wide one.
+        panel: :func:`panel_long` of ``corpus`` and ``year``, when already built (built here when None).
 
     Returns:
         Wide: ``agency, agency_id, level, level_zh, level_inferred, year, report_id,
@@ -172,7 +174,7 @@ def compare_agencies(corpus: Corpus, year: int | None = None, *, long: bool = Fa
         ``correction_rate``), NaN where the report does not give it (``long=True`` says
         why). Sorted by level, then agency.
     """
-    frame = panel_long(corpus, year)
+    frame = panel if panel is not None else panel_long(corpus, year)
     if long:
         return frame
     head = LONG_COLUMNS[:10]

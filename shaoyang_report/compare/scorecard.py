@@ -176,13 +176,23 @@ def _on_time(year: int, dates: dict, level: str | None) -> tuple[float, str, str
     return math.nan, NOT_KNOWN, why
 
 
-def _tables(summary: dict, missing: pd.DataFrame) -> tuple[float, str, str]:
+def _gaps(missing: pd.DataFrame) -> tuple[set[str], dict[str, set[str]]]:
+    """From the missing rows: the reports whose text ends inside a table, and each report's tables not in the text at all."""
+    ends = {str(r) for r in missing.report_id[missing.reason == "the text ends before this row"].unique()}
+    whole: dict[str, set[str]] = {}
+    rows = missing[missing.item.isna() & (missing.reason == "table not in the text")]
+    for rid, section in zip(rows.report_id.tolist(), rows.section.tolist()):
+        whole.setdefault(str(rid), set()).add(section)
+    return ends, whole
+
+
+def _tables(summary: dict, ends_early: bool, whole: set[str]) -> tuple[float, str, str]:
+    """Tables complete: values read of those the format prints (``ends_early``: the text ends inside a table;
+    ``whole``: the tables not in the text at all)."""
     if summary.get("completeness") == OPENING_ONLY:
         return math.nan, NOT_KNOWN, "仅存档报告开头部分"
-    if (missing.reason == "the text ends before this row").any():
+    if ends_early:
         return math.nan, NOT_KNOWN, "文本在表格结束前中断"
-    whole = set(missing.section[missing.item.isna() & (missing.reason == "table not in the text")]) \
-        if "section" in missing and "item" in missing else set()
     if whole >= {"active_disclosure", "applications", "review_litigation"}:  # as an opening holds them: cannot judge
         return math.nan, NOT_KNOWN, "文本中三张表格都没有（可能只存有报告开头部分）"
     read = expected = 0
@@ -214,13 +224,13 @@ def _rules(counts: dict[tuple[str, str], int], report_id: str, what: str) -> tup
     return math.nan, NOT_KNOWN, f"无可核对的{what}"
 
 
-def _carry(agency_checks: pd.DataFrame, year: int) -> tuple[float, str, str]:
-    mine = agency_checks[(agency_checks.year == year) | (agency_checks.year == year - 1)]
-    if mine.empty:
+def _carry(agency_checks: list[tuple[int, str, str]], year: int) -> tuple[float, str, str]:
+    """Carried forward as carried over: an agency's cross-year checks ``(year, status, message)`` touching ``year``."""
+    mine = [(status, message) for y, status, message in agency_checks if y in (year, year - 1)]
+    if not mine:
         return math.nan, NOT_KNOWN, "缺相邻年度的结转数字"
-    failed = mine[mine.status == "fail"]
-    text = "；".join(mine.message.astype(str))
-    return (0.0, NOT_MET, text) if len(failed) else (1.0, MET, text)
+    text = "；".join(message for _, message in mine)
+    return (0.0, NOT_MET, text) if any(status == "fail" for status, _ in mine) else (1.0, MET, text)
 
 
 def _answered(values: dict) -> tuple[float, str, str]:
@@ -241,7 +251,8 @@ LONG_COLUMNS = ["agency", "agency_id", "level", "level_inferred", "year", "repor
                 "status", "status_zh", "evidence"]
 
 
-def scorecard(corpus: Corpus, sources=None, *, long: bool = False, chosen: dict | None = None) -> pd.DataFrame:
+def scorecard(corpus: Corpus, sources=None, *, long: bool = False, chosen: dict | None = None,
+              panel: pd.DataFrame | None = None) -> pd.DataFrame:
     """Score every agency and year on the criteria of ``data/scorecard.csv``.
 
     Args:
@@ -254,6 +265,8 @@ def scorecard(corpus: Corpus, sources=None, *, long: bool = False, chosen: dict 
             per agency and year.
         chosen: The report of each agency and year, as
             :func:`~shaoyang_report.compare.years.chosen_reports` gives it (chosen here when None).
+        panel: The agency panel of those reports, every year, as
+            :func:`~shaoyang_report.compare.agencies.panel_long` gives it (built here when None).
 
     Returns:
         Wide: ``agency, agency_id, level, level_inferred, year, report_id``, per criterion
@@ -265,59 +278,57 @@ def scorecard(corpus: Corpus, sources=None, *, long: bool = False, chosen: dict 
     """
     chosen = chosen if chosen is not None else chosen_reports(corpus)
     levels = agency_levels(corpus)
-    panel = panel_long(corpus, chosen=chosen)
-    values = {(r.report_id, r.indicator): r.value for r in panel.itertuples()}
+    if panel is None:
+        panel = panel_long(corpus, chosen=chosen)
+    values = dict(zip(zip(panel.report_id.tolist(), panel.indicator.tolist()), panel.value.tolist()))
     checks = corpus.checks
     table_rules = {r.key for r in get_layout().rules}
     arithmetic, prose = _rule_counts(checks, table_rules), _rule_counts(checks, {"prose_vs_table"})
     del checks
     missing = corpus.missing
-    missing = missing[missing.report_id.isin([rf.summary["report_id"] for rf in chosen.values()])]
-    missing_by = dict(tuple(missing.groupby("report_id", sort=False))) if len(missing) else {}
-    no_gaps = pd.DataFrame(columns=["section", "item", "reason"])
+    ends_early, whole = _gaps(missing[missing.report_id.isin([rf.summary["report_id"] for rf in chosen.values()])])
     dates = publication_dates(corpus, sources).drop_duplicates("report_id", keep="last").set_index("report_id").to_dict("index")
-    cross: dict[str, pd.DataFrame] = {}
+    cross: dict[str, list[tuple[int, str, str]]] = {}
     for key, rows in panel.groupby("agency_id", sort=False):
         if rows.year.nunique() > 1:
-            cross[key] = cross_year_checks(rows, rows.agency.iloc[-1])  # the panel's rows hold no attrs
-    empty_checks = pd.DataFrame(columns=["rule", "status", "year", "message"])
+            found = cross_year_checks(rows, rows.agency.iloc[-1])  # the panel's rows hold no attrs
+            cross[key] = list(zip(found.year.tolist(), found.status.astype(str).tolist(),
+                                  found.message.astype(str).tolist()))
     names = agency_names(corpus.reports)
-    out = []
+    out, wide = [], []
     for (key, year), rf in chosen.items():
         rid = rf.summary["report_id"]
         agency = names.get(key, key)
         level, inferred = levels.get(agency, (None, True))
         results = {
             "on_time": _on_time(year, dates.get(rid, {}), level),
-            "tables_complete": _tables(rf.summary, missing_by.get(rid, no_gaps)),
+            "tables_complete": _tables(rf.summary, rid in ends_early, whole.get(rid, set())),
             "arithmetic": _rules(arithmetic, rid, "表内勾稽"),
-            "carry_forward": _carry(cross.get(key, empty_checks), year),
+            "carry_forward": _carry(cross.get(key, []), year),
             "prose_agrees": _rules(prose, rid, "正文与表格核对"),
             "answered_in_year": _answered({k: values.get((rid, k)) for k in (
                 "applications_received", "applications_carried_over", "applications_carried_forward")}),
         }
+        head = {"agency": agency, "agency_id": key, "level": level, "level_inferred": inferred, "year": year,
+                "report_id": rid}
+        row = dict(head)
+        known_weight, total_weight, weighted = 0.0, 0.0, 0.0
         for c in criteria():
             score, status, evidence = results[c.key]
-            out.append({"agency": agency, "agency_id": key, "level": level, "level_inferred": inferred, "year": year, "report_id": rid,
-                        "criterion": c.key, "name_zh": c.name_zh, "weight": c.weight, "score": score,
-                        "status": status, "status_zh": STATUS_ZH[status], "evidence": evidence})
-    frame = pd.DataFrame(out, columns=LONG_COLUMNS)
+            if long:
+                out.append({**head, "criterion": c.key, "name_zh": c.name_zh, "weight": c.weight, "score": score,
+                            "status": status, "status_zh": STATUS_ZH[status], "evidence": evidence})
+            row[c.key], row[f"{c.key}_status"], row[f"{c.key}_evidence"] = score, status, evidence
+            total_weight += c.weight
+            if not math.isnan(score):
+                known_weight += c.weight
+                weighted += c.weight * score
+        row["known_weight"], row["total_weight"] = known_weight, total_weight
+        row["score_of_known"] = round(100 * weighted / known_weight, 1) if known_weight else math.nan
+        row["score"] = row["score_of_known"] if known_weight >= MIN_KNOWN_SHARE * total_weight else math.nan
+        wide.append(row)
     if long:
-        return frame
-    head = ["agency", "agency_id", "level", "level_inferred", "year", "report_id"]
-    rows = []
-    for _, group in frame.groupby("report_id", sort=False):
-        row = group.iloc[0][head].to_dict()
-        known = group[group.score.notna()]
-        for r in group.itertuples():
-            row[r.criterion], row[f"{r.criterion}_status"], row[f"{r.criterion}_evidence"] = r.score, r.status, r.evidence
-        row["known_weight"] = float(known.weight.sum())
-        row["total_weight"] = float(group.weight.sum())
-        row["score_of_known"] = round(100 * float((known.weight * known.score).sum()) / row["known_weight"], 1) \
-            if row["known_weight"] else math.nan
-        row["score"] = row["score_of_known"] if row["known_weight"] >= MIN_KNOWN_SHARE * row["total_weight"] \
-            else math.nan
-        rows.append(row)
-    columns = [*head, *(f"{c.key}{s}" for c in criteria() for s in ("", "_status", "_evidence")),
+        return pd.DataFrame(out, columns=LONG_COLUMNS)
+    columns = [*LONG_COLUMNS[:6], *(f"{c.key}{s}" for c in criteria() for s in ("", "_status", "_evidence")),
                "score", "known_weight", "total_weight", "score_of_known"]
-    return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame(wide, columns=columns)

@@ -78,8 +78,9 @@ def agency_panel(corpus: Corpus, year: int | None = None, sources=None) -> Agenc
             :func:`~shaoyang_report.compare.scorecard.scorecard`).
     """
     chosen = chosen_reports(corpus)
-    panel = panel_long(corpus, year, chosen=chosen)
-    card = scorecard(corpus, sources, chosen=chosen)
+    every_year = panel_long(corpus, chosen=chosen)
+    panel = every_year if year is None else panel_long(corpus, year, chosen=chosen)
+    card = scorecard(corpus, sources, chosen=chosen, panel=every_year)
     if year is not None:
         card = card[card.year == year].reset_index(drop=True)
     return AgencyPanel(corpus, year, panel, card)
@@ -272,4 +273,4 @@ def scorecard_frames(p: AgencyPanel) -> dict[str, pd.DataFrame]:
     from shaoyang_report.compare.scorecard import criteria_table
 
     return {"机构评分 scorecard": p.card, "评分依据 criteria": criteria_table(),
-            "机构比较 agencies": compare_agencies(p.corpus, p.year)}
+            "机构比较 agencies": compare_agencies(p.corpus, p.year, panel=p.panel)}
