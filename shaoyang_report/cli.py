@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import errno
 import importlib.util
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -407,6 +408,19 @@ def _dash_hint(argv: list[str]) -> str | None:
     return f"hint: {', '.join(files)} {verb}; put file names beginning with '-' after '--'"
 
 
+def _workers(text: str) -> int:
+    """``-j``: a number of processes, or ``auto``: one per CPU this process may use."""
+    if text.strip().lower() == "auto":
+        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    try:
+        workers = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of processes or auto, got {text!r}") from None
+    if workers < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1 process, got {workers}")
+    return workers
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation and tests)."""
     parser = argparse.ArgumentParser(
@@ -458,7 +472,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--docx", action="store_true",
                    help="also the year briefing as a Word document (briefing-<agency>.docx: headline table, charts, "
                         "findings, notes and sources)")
-    b.add_argument("-j", "--workers", type=int, default=1, help="processes to read the reports with (default 1)")
+    b.add_argument("-j", "--workers", type=_workers, default="auto",
+                   help="processes to read the reports with, or auto: one per CPU this process may use (default)")
     b.set_defaults(func=cmd_briefing)
     add_fetch_parser(sub)
     add_discover_parser(sub)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
@@ -53,6 +54,8 @@ WORKBOOK_REPORT_SHEETS = 100
 #: whole data is in ``facts.parquet``/``facts.csv`` and ``audit-findings.csv`` beside it, and a
 #: sheet of a million rows takes a spreadsheet minutes to open and the briefing minutes to write.
 WORKBOOK_ROWS = 100_000
+#: At most this many notebook kernels run at once (each holds the corpus); ``workers`` says how many CPUs to use.
+MAX_KERNELS = 2
 
 
 def tables_read(corpus: Corpus, agency: str | None = None) -> list[str]:
@@ -114,7 +117,9 @@ def build_briefings(
             (:func:`~shaoyang_report.publish.explorer.explorer_reports`).
         audit: Also export the consistency audit (``audit.html``).
         progress: Called with a short message before each step (e.g. ``print``).
-        workers: Processes to read the reports with. The corpus read is kept in
+        workers: Processes to read the reports with, and notebooks run at once (at most
+            :data:`MAX_KERNELS`, each in its own kernel, while this process writes the facts
+            and the workbook). The corpus read is kept in
             :func:`~shaoyang_report.publish.loading.corpus_cache`, from where each notebook loads it.
         agencies: Also export the agency briefing (``agencies.html``: scorecard, panel,
             findings per agency; notebook ``04-agency-comparison``) and add its sheets to
@@ -130,8 +135,6 @@ def build_briefings(
         BriefingError: A notebook failed or the corpus holds nothing to brief on.
     """
     from shaoyang_report.atomic import OutputSet
-    from shaoyang_report.corpus.export import write_frame
-    from shaoyang_report.publish.workbook import write_workbook
 
     started = time.perf_counter()
     say = progress or (lambda _msg: None)
@@ -147,62 +150,91 @@ def build_briefings(
         b = agency_years(corpus, agency)
         stage = staged.stage
         assert stage is not None  # set on entering the with block
-        say(f"facts, checks and workbook for {len(corpus)} report(s)")
-        facts = corpus.facts
-        outputs.files["facts.csv"] = staged.final(write_frame(facts, stage / "facts.csv"))
-        outputs.files["facts.parquet"] = staged.final(write_frame(facts, stage / "facts.parquet"))
-        # the checks of these facts, beside them: never the checks of another run's (``run`` writes the pair too)
-        outputs.files["checks.csv"] = staged.final(write_frame(corpus.checks, stage / "checks.csv"))
         explorer_ids = list(reports) if reports is not None else explorer_reports(corpus, b.agency_id)
-        with_tables = tables_read(corpus)
-        sheet_ids = list(dict.fromkeys([r for r in explorer_ids if r in set(with_tables)] + with_tables))
-        notes = []
-        if len(sheet_ids) > WORKBOOK_REPORT_SHEETS:
-            notes.append(f"{len(sheet_ids):,} 份报告读到了表格，本工作簿只为其中 {WORKBOOK_REPORT_SHEETS} 份各设一张表"
-                         f"（先列 {b.agency} 的报告）；其余报告的数值见“事实 facts”表及 facts.parquet。")
-            sheet_ids = sheet_ids[:WORKBOOK_REPORT_SHEETS]
-        tables = {rid: {s: corpus.table(rid, s) for s in TABLE_SECTIONS} for rid in sheet_ids}
-        findings_all = pd.concat([corpus.findings, b.cross_year[b.cross_year.status == "fail"]], ignore_index=True) \
-            if len(b.cross_year) else corpus.findings
-        outputs.files["workbook.xlsx"] = staged.final(write_workbook(
-            stage / "workbook.xlsx", facts=facts, findings=findings_all, comparison=b.comparison, tables=tables,
-            sources=corpus.reports[["report_id", "agency", "agency_printed", "year", "template", "completeness", "url",
-                                    "source"]], facts_files=["facts.parquet", "facts.csv"], notes=notes,
-            sheets=_agency_sheets(corpus, data_folder) if agencies else None, max_rows=WORKBOOK_ROWS))
-        del facts
         params = {"data_folder": _sources_arg(data_folder),
                   "catalog": str(Path(catalog).resolve()) if catalog else None,
                   "output_folder": str(stage.resolve())}  # what the notebooks write is staged too
-        say(f"year comparison for {b.agency}")
-        nb = run_notebook(NOTEBOOKS / YEAR_COMPARISON, {"agency": b.agency_id, **params})
-        outputs.files["briefing"] = staged.final(export_html(
-            nb, stage / f"briefing-{slug(b.agency)}.html",
-            title=f"{b.agency} 政府信息公开年度报告 {b.years[0]}—{b.years[-1]}年比较"))
-        if docx:
-            from shaoyang_report.publish.word import write_briefing_docx
-
-            say(f"Word copy of the year comparison for {b.agency}")
-            outputs.files["docx"] = staged.final(write_briefing_docx(b, stage / f"briefing-{slug(b.agency)}.docx"))
+        pages = [_Page("briefing", f"year comparison for {b.agency}", YEAR_COMPARISON, {"agency": b.agency_id},
+                       f"briefing-{slug(b.agency)}.html",
+                       f"{b.agency} 政府信息公开年度报告 {b.years[0]}—{b.years[-1]}年比较")]
         if audit:
-            say("consistency audit of the corpus")
-            nb = run_notebook(NOTEBOOKS / AUDIT, {"agency": None, **params})
-            outputs.files["audit"] = staged.final(
-                export_html(nb, stage / "audit.html", title="政府信息公开年度报告 勾稽与缺失核查"))
+            pages.append(_Page("audit", "consistency audit of the corpus", AUDIT, {"agency": None}, "audit.html",
+                               "政府信息公开年度报告 勾稽与缺失核查"))
         if agencies:
-            say("agency comparison and scorecard")
-            nb = run_notebook(NOTEBOOKS / AGENCIES, {"year": None, **params})
-            outputs.files["agencies"] = staged.final(
-                export_html(nb, stage / "agencies.html", title="政府信息公开年度报告 各机构比较与透明度评分"))
+            pages.append(_Page("agencies", "agency comparison and scorecard", AGENCIES, {"year": None}, "agencies.html",
+                               "政府信息公开年度报告 各机构比较与透明度评分"))
         for rid in explorer_ids:
-            say(f"report explorer for {rid}")
-            nb = run_notebook(NOTEBOOKS / EXPLORER, {"report_id": rid, **params})
             row = corpus.report_summary(rid) if rid in corpus else {}
             name = f"{row.get('agency') if isinstance(row.get('agency'), str) else '（未署名）'} {_year(row)}"
-            outputs.files[f"report:{rid}"] = staged.final(export_html(nb, stage / f"report-{slug(rid)}.html",
-                                                                      title=f"{name}报告 表格与正文数字"))
+            pages.append(_Page(f"report:{rid}", f"report explorer for {rid}", EXPLORER, {"report_id": rid},
+                               f"report-{slug(rid)}.html", f"{name}报告 表格与正文数字"))
+        # the notebooks run in their own kernels (each loads the corpus from the cache) while this
+        # process writes the facts and the workbook: the pages are built side by side on several CPUs
+        with ThreadPoolExecutor(max_workers=max(1, min(workers, MAX_KERNELS))) as pool:
+            built = [pool.submit(_build_page, page, params, stage, say) for page in pages]
+            try:
+                _write_data(corpus, b, stage, staged, outputs, data_folder, explorer_ids, agencies, say)
+                if docx:
+                    from shaoyang_report.publish.word import write_briefing_docx
+
+                    say(f"Word copy of the year comparison for {b.agency}")
+                    outputs.files["docx"] = staged.final(write_briefing_docx(b, stage / f"briefing-{slug(b.agency)}.docx"))
+                for page, future in zip(pages, built):
+                    outputs.files[page.label] = staged.final(future.result())
+            finally:
+                for future in built:  # a failure stops the pages not yet started
+                    future.cancel()
         say(f"moving {len(staged.staged_files())} file(s) into {out}")
     outputs.seconds = time.perf_counter() - started
     return outputs
+
+
+@dataclass(frozen=True)
+class _Page:
+    """One page of the briefing: a notebook run with its parameters and exported as HTML."""
+
+    label: str
+    step: str
+    notebook: str
+    parameters: dict
+    file: str
+    title: str
+
+
+def _build_page(page: _Page, params: dict, stage: Path, say) -> Path:
+    """Run one page's notebook in its own kernel and export it into the staging folder."""
+    say(page.step)
+    nb = run_notebook(NOTEBOOKS / page.notebook, {**page.parameters, **params})
+    return export_html(nb, stage / page.file, title=page.title)
+
+
+def _write_data(corpus: Corpus, b, stage: Path, staged, outputs: BriefingOutputs, data_folder, explorer_ids: list[str],
+                agencies: bool, say) -> None:
+    """The facts (CSV, Parquet), their checks (CSV) and the workbook, into the staging folder."""
+    from shaoyang_report.corpus.export import write_frame
+    from shaoyang_report.publish.workbook import write_workbook
+
+    say(f"facts, checks and workbook for {len(corpus)} report(s)")
+    facts = corpus.facts
+    outputs.files["facts.csv"] = staged.final(write_frame(facts, stage / "facts.csv"))
+    outputs.files["facts.parquet"] = staged.final(write_frame(facts, stage / "facts.parquet"))
+    # the checks of these facts, beside them: never the checks of another run's (``run`` writes the pair too)
+    outputs.files["checks.csv"] = staged.final(write_frame(corpus.checks, stage / "checks.csv"))
+    with_tables = tables_read(corpus)
+    sheet_ids = list(dict.fromkeys([r for r in explorer_ids if r in set(with_tables)] + with_tables))
+    notes = []
+    if len(sheet_ids) > WORKBOOK_REPORT_SHEETS:
+        notes.append(f"{len(sheet_ids):,} 份报告读到了表格，本工作簿只为其中 {WORKBOOK_REPORT_SHEETS} 份各设一张表"
+                     f"（先列 {b.agency} 的报告）；其余报告的数值见“事实 facts”表及 facts.parquet。")
+        sheet_ids = sheet_ids[:WORKBOOK_REPORT_SHEETS]
+    tables = {rid: {s: corpus.table(rid, s) for s in TABLE_SECTIONS} for rid in sheet_ids}
+    findings_all = pd.concat([corpus.findings, b.cross_year[b.cross_year.status == "fail"]], ignore_index=True) \
+        if len(b.cross_year) else corpus.findings
+    outputs.files["workbook.xlsx"] = staged.final(write_workbook(
+        stage / "workbook.xlsx", facts=facts, findings=findings_all, comparison=b.comparison, tables=tables,
+        sources=corpus.reports[["report_id", "agency", "agency_printed", "year", "template", "completeness", "url",
+                                "source"]], facts_files=["facts.parquet", "facts.csv"], notes=notes,
+        sheets=_agency_sheets(corpus, data_folder) if agencies else None, max_rows=WORKBOOK_ROWS))
 
 
 def _year(summary: dict) -> str:
