@@ -53,3 +53,23 @@ def test_formula_injection_is_defused_but_numbers_are_not():
 
     frame = safe_frame(pd.DataFrame({"raw": pd.array(["=cmd|' /C calc'!A0", "137"], dtype="string"), "value": [1.0, 2.0]}))
     assert frame.raw.tolist() == ["'=cmd|' /C calc'!A0", "137"] and frame["value"].tolist() == [1.0, 2.0]
+
+
+def test_a_corpus_frames_category_texts_are_defused_in_its_csv(tmp_path):
+    """The corpus keeps its texts as ``category`` columns: they are defused too (they once were not)."""
+    import pandas as pd
+
+    import shaoyang_report as sr
+    from shaoyang_report.corpus.export import write_frame
+
+    (tmp_path / "r.txt").write_text((PROJECT / "data" / "raw" / "shaoyang_city_2020.txt").read_text("utf-8"), "utf-8")
+    (tmp_path / "catalog.csv").write_text('report_id,agency,year,local_file\nr,"=HYPERLINK(""http://evil"")",2020,r.txt\n',
+                                          "utf-8")
+    facts = sr.read_reports(tmp_path, progress=False, cache=None).facts
+    assert facts.agency.str.startswith("=").all()  # the catalog's agency, as given
+    assert isinstance(facts.agency.dtype, pd.CategoricalDtype)
+    assert safe_frame(facts).agency.str.startswith("'=").all()
+    written = pd.read_csv(write_frame(facts, tmp_path / "facts.csv"), encoding="utf-8-sig", dtype=str)
+    assert not written.map(lambda v: isinstance(v, str) and v[:1] in "=@").any().any()
+    # 行政许可 处理决定数量 as printed in the Shaoyang 2020 report, a number, not a defused text
+    assert "7591" in set(written.raw)

@@ -34,7 +34,7 @@ def defuse(text: object) -> object:
 
 
 def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``df`` whose text columns are defused (see :func:`defuse`).
+    """A copy of ``df`` whose text columns (``category`` columns of texts too) are defused (see :func:`defuse`).
 
     Only the cells that begin like a formula are looked at one by one (a vectorised
     ``startswith`` finds them), so a frame of millions of rows is defused in a moment.
@@ -42,6 +42,14 @@ def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy(deep=False)
     for col in out.columns:
         column = out[col]
+        if isinstance(column.dtype, pd.CategoricalDtype):  # the corpus frames' texts: each distinct text once
+            texts = column.cat.categories
+            if texts.dtype == object or isinstance(texts.dtype, pd.StringDtype):
+                defused = safe_frame(pd.DataFrame({"text": texts}))["text"]
+                if not defused.equals(pd.Series(texts, name="text")):
+                    out[col] = column.cat.rename_categories(defused.tolist()) if defused.is_unique \
+                        else column.astype(object).map(defuse, na_action="ignore")
+            continue
         if not (column.dtype == object or isinstance(column.dtype, pd.StringDtype)):
             continue
         try:
