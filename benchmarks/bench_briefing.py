@@ -4,12 +4,15 @@ Each corpus is made of generated reports that all differ (``tests/generated_repo
 both formats, empty cells, three text layouts), their agencies spread over ``--places``
 made-up counties so that the agency pages have many rows. For each size it prints the
 machine's load before the run, the wall and CPU time, the peak RSS (the largest of the
-command and its notebook kernels, from ``os.wait4``) and the size of every generated
-HTML page, the largest first. It asserts nothing.
+command, its reading workers and its notebook kernels, from ``os.wait4``; and the largest
+sum of them all at once, sampled from ``/proc``) and the size of every generated HTML
+page, the largest first. It asserts nothing. The briefing runs with ``-j auto`` (one
+process per CPU, two kernels at once), ``-j 1`` for one at a time (and for checkouts
+older than ``-j auto``).
 
 ```bash
 python benchmarks/bench_briefing.py --sizes 1000 10000
-python benchmarks/bench_briefing.py --sizes 1000 --tree OTHER_CHECKOUT   # the same corpora, other code
+python benchmarks/bench_briefing.py --sizes 1000 --tree OTHER_CHECKOUT -j 1   # the same corpora, other code
 python benchmarks/bench_briefing.py --sizes 1000 --stages                # the notebooks' steps, one process
 ```
 
@@ -59,21 +62,64 @@ _RUN = """
 import os
 import sys
 from shaoyang_report import cli
-folder, out, cache = sys.argv[1:4]
+folder, out, cache, workers = sys.argv[1:5]
 os.environ["SHAOYANG_CORPUS_CACHE"] = cache
-sys.exit(cli.main(["briefing", folder, "--out", out, "--agencies"]))
+sys.exit(cli.main(["briefing", folder, "--out", out, "--agencies", "-j", workers]))
 """
 
 
-def run_briefing(folder: Path, out: Path, cache: Path, tree: Path) -> dict:
-    """One briefing in a fresh process: wall and CPU seconds, peak RSS (MB), the HTML sizes (bytes)."""
+def tree_rss_mb(root: int) -> float:
+    """The resident memory (MB) of a process and all its descendants now (from ``/proc``)."""
+    parents: dict[int, int] = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/stat") as f:
+                    parents[int(entry.name)] = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    family, todo = set(), [root]
+    while todo:
+        pid = todo.pop()
+        family.add(pid)
+        todo.extend(child for child, parent in parents.items() if parent == pid and child not in family)
+    pages = 0
+    for pid in family:
+        try:
+            with open(f"/proc/{pid}/statm") as f:
+                pages += int(f.read().split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def run_briefing(folder: Path, out: Path, cache: Path, tree: Path, workers: str = "auto") -> dict:
+    """One briefing in a fresh process: wall and CPU seconds, peak RSS (MB), the HTML sizes (bytes).
+
+    ``peak_mb`` is the largest process's peak (the command, a reading worker or a notebook
+    kernel); ``tree_peak_mb`` the largest sum over the command and all its processes at
+    once, sampled every quarter second.
+    """
+    import threading
+
     env = dict(os.environ, PYTHONPATH=str(tree), PYTHONHASHSEED="0")
     env.pop("SHAOYANG_DATA", None)
     started = time.perf_counter()
     with tempfile.TemporaryFile("w+") as log:
-        proc = subprocess.Popen([sys.executable, "-c", _RUN, str(folder), str(out), str(cache)], cwd=tree, env=env,
-                                stdout=log, stderr=subprocess.STDOUT, text=True)
+        proc = subprocess.Popen([sys.executable, "-c", _RUN, str(folder), str(out), str(cache), workers], cwd=tree,
+                                env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
+        tree_peak = [0.0]
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.wait(0.25):
+                tree_peak[0] = max(tree_peak[0], tree_rss_mb(proc.pid))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
         _, status, usage = os.wait4(proc.pid, 0)
+        done.set()
+        sampler.join()
         seconds = time.perf_counter() - started
         log.seek(0)
         text = log.read()
@@ -82,6 +128,7 @@ def run_briefing(folder: Path, out: Path, cache: Path, tree: Path) -> dict:
     pages = sorted(((p.stat().st_size, p.name) for p in out.glob("*.html")), reverse=True) if out.exists() else []
     files = sorted((p.stat().st_size, p.name) for p in out.iterdir() if p.is_file()) if out.exists() else []
     return {"seconds": seconds, "cpu": usage.ru_utime + usage.ru_stime, "peak_mb": usage.ru_maxrss / 1024,
+            "tree_peak_mb": tree_peak[0],
             "pages": pages, "files": files, "failed": failed,
             "steps": [line for line in text.splitlines() if line.startswith("… ")][-1:]}
 
@@ -126,6 +173,7 @@ def main() -> None:
     parser.add_argument("--corpora", type=Path, help="folder keeping the generated corpora between runs")
     parser.add_argument("--keep", type=Path, help="keep the briefing's output here (one folder per size)")
     parser.add_argument("--stages", action="store_true", help="time the notebooks' steps in this process instead")
+    parser.add_argument("-j", "--workers", default="auto", help="the briefing's -j (default auto: one per CPU)")
     args = parser.parse_args()
     if args.stages:
         sys.path.insert(0, str(args.tree.resolve()))
@@ -141,7 +189,7 @@ def main() -> None:
             out = (args.keep or tmp) / f"out-{n}"
             shutil.rmtree(out, ignore_errors=True)
             load = os.getloadavg()[0]
-            r = run_briefing(folder, out, tmp / f"cache-{n}", args.tree.resolve())
+            r = run_briefing(folder, out, tmp / f"cache-{n}", args.tree.resolve(), args.workers)
             size, name = r["pages"][0] if r["pages"] else (0, "-")
             if r["failed"]:
                 print(f"{n:>6} distinct reports ({args.places} places): FAILED after {r['seconds']:.1f} s wall, "
@@ -149,7 +197,8 @@ def main() -> None:
                       f"{' | '.join(r['failed'])} (load {load:.1f} before)", flush=True)
                 continue
             print(f"{n:>6} distinct reports ({args.places} places): {r['seconds']:6.1f} s wall, CPU {r['cpu']:.1f} s, "
-                  f"peak RSS {r['peak_mb']:.0f} MB; largest HTML {name} {size / 2**20:.2f} MB "
+                  f"peak RSS {r['peak_mb']:.0f} MB (largest process), {r['tree_peak_mb']:.0f} MB (all its processes at "
+                  f"once); largest HTML {name} {size / 2**20:.2f} MB "
                   f"(load {load:.1f} before, {os.getloadavg()[0]:.1f} after)", flush=True)
             print("        files: " + ", ".join(f"{nm} {sz / 2**20:.2f} MB" for sz, nm in sorted(r["files"], reverse=True)),
                   flush=True)
