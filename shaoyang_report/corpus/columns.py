@@ -103,6 +103,31 @@ def compact_frame(table: pa.Table, frame: str = "facts") -> pd.DataFrame:
     return frame_df
 
 
+def release_freed_memory() -> None:
+    """Hand the memory freed while building a frame back to the system.
+
+    Arrow's pool keeps what it freed until asked (``release_unused``); glibc's ``malloc``
+    keeps freed blocks of the heap in the process (``malloc_trim``), so a process that
+    built a frame of a million rows through temporaries otherwise holds them as if in use.
+    Elsewhere than glibc only Arrow's pool is asked.
+    """
+    pa.default_memory_pool().release_unused()
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@cache
+def _malloc_trim():
+    import ctypes
+    import ctypes.util
+
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc
+        return None
+
+
 def drop_lookup(index: pd.Index) -> None:
     """Free the hash table pandas builds on an index to check it (every text as a Python string).
 
@@ -113,12 +138,20 @@ def drop_lookup(index: pd.Index) -> None:
     getattr(index, "_cache", {}).pop("_engine", None)  # pandas' cache of the index (not public)
 
 
-def rows_of(frame: pd.DataFrame, mask) -> pd.DataFrame:
+def rows_of(frame: pd.DataFrame, mask, shared: tuple[str, ...] = ()) -> pd.DataFrame:
     """The rows of a :func:`compact_frame` where ``mask`` holds, each category column naming only the texts it holds
-    (a count by value lists no text of the rows left out)."""
+    (a count by value lists no text of the rows left out).
+
+    Args:
+        frame: A :func:`compact_frame`.
+        mask: Which rows.
+        shared: Category columns that keep ``frame``'s texts instead: columns of texts
+            nearly every row has its own (a check's message), which a count by value
+            would not group, held once for both frames instead of copied.
+    """
     rows = frame[mask].reset_index(drop=True)
     for name, dtype in rows.dtypes.items():
-        if isinstance(dtype, pd.CategoricalDtype):
+        if isinstance(dtype, pd.CategoricalDtype) and name not in shared:
             rows[name] = rows[name].cat.remove_unused_categories()
             drop_lookup(rows[name].cat.categories)
     return rows

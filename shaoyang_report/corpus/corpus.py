@@ -41,6 +41,7 @@ from shaoyang_report.corpus.columns import (
     compact_frame,
     frame_fields,
     frame_schema,
+    release_freed_memory,
     reports_frame,
     rows_of,
     to_pandas,
@@ -281,9 +282,11 @@ class Corpus:
                     "last_modified": pd.Series(self._modified, dtype="datetime64[s, UTC]")})
             elif name == "findings":
                 checks = self._frame("checks")
-                self._frames[name] = rows_of(checks, checks["status"] == "fail")
+                # a finding's message is its own: held once, with the checks' (a count by message groups nothing)
+                self._frames[name] = rows_of(checks, checks["status"] == "fail", shared=("message",))
             else:
                 self._frames[name] = compact_frame(self._table(name), name)
+            release_freed_memory()  # the temporaries of building it
         return self._frames[name].copy(deep=False)
 
     @property
