@@ -18,7 +18,9 @@ of short numbers; not the template reader, which takes milliseconds):
   the time includes starting the pool and loading the models in each process (about
   1 s), as a call of ``read_report`` pays it.
 
-Results are not cached between runs (the per-process cache is cleared).
+Results are not cached between runs (the per-process cache is cleared). First, one page is
+read twice in this process: the first time loads the models (``with model loading``), the
+second does not (``models loaded``).
 """
 
 from __future__ import annotations
@@ -74,12 +76,33 @@ def run(images: list, workers: int, threads: int | None) -> float:
     return time.perf_counter() - start
 
 
+def model_loading(image) -> tuple[float, float]:
+    """Seconds to read one page the first time in a process (the models loaded) and again (loaded)."""
+    from shaoyang_report.read.readers.ocr import engine
+    from shaoyang_report.read.readers.ocr.geometry import read_page
+
+    start = time.perf_counter()
+    read_page(image)
+    first = time.perf_counter() - start
+    engine.forget_results()
+    start = time.perf_counter()
+    read_page(image)
+    return first, time.perf_counter() - start
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="the 2023 report only")
+    parser.add_argument("--loading", action="store_true", help="only one page with and without model loading")
     args = parser.parse_args()
     years = (2023,) if args.quick else (2023, 2024)
-    print(f"OCR of the 洪泽区 reports ({', '.join(map(str, years))}), {os.cpu_count()} cores; seconds per page")
+    print(f"OCR of the 洪泽区 reports ({', '.join(map(str, years))}), {os.cpu_count()} cores; seconds per page"
+          f" (load average {os.getloadavg()[0]:.1f})")
+    first, again = model_loading(pages(years[0], 150, False)[0][1])
+    print(f"  one page, clean 150 dpi, 1 worker: {first:5.2f} s with model loading, {again:5.2f} s with the models "
+          f"loaded (loading: {first - again:.2f} s)")
+    if args.loading:
+        return
     for variant, dpi, degraded in (("clean 150 dpi", 150, False), ("degraded 110 dpi", 110, True)):
         images = [p for year in years for p in pages(year, dpi, degraded)]
         figures = {}
