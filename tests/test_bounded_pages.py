@@ -146,3 +146,20 @@ def test_a_check_message_prints_every_digit_of_large_values():
 
     assert [message_number(v) for v in (1337150.0, 46502.47, 12.5, -56.0, float("nan"))] == \
         ["1337150", "46502.47", "12.5", "-56", "空"]
+
+
+def test_the_audits_cross_year_checks_are_worked_out_once_for_its_page_and_its_file(tmp_path, monkeypatch):
+    calls = []
+    real = audit.cross_year_checks
+    monkeypatch.setattr(audit, "cross_year_checks", lambda *a, **k: calls.append(a[1]) or real(*a, **k))
+    corpus = sr.read_reports(RAW, progress=False)
+    page = str(audit.audit_cross_year(corpus))
+    audit.write_audit(corpus, tmp_path)
+    assert calls == ["邵阳市"]  # the one agency of the bundled data with reports in consecutive years
+    # 邵阳市 2020 → 2021 as printed: table 三 结转下年度继续办理 总计 0; the 2021 text 上年度结转办理件1件
+    assert "2020年结转下年度0件，2021年上年结转1件，不符" in page
+    findings = pd.read_csv(tmp_path / audit.FINDINGS_FILE, encoding="utf-8-sig", dtype=str)
+    assert "2020→2021" in set(findings.report_id)
+    corpus.add(sr.read_report(RAW / "shaoyang_city_2020.txt"))  # a report added: worked out again
+    audit.audit_cross_year(corpus)
+    assert calls == ["邵阳市", "邵阳市"]

@@ -116,6 +116,7 @@ class Corpus:
         self._rows: dict[str, array] = {f: array("q") for f in FRAMES}
         self._offsets: dict[str, np.ndarray] = {}
         self._frames: dict[str, pd.DataFrame] = {}
+        self._kept: dict[tuple, object] = {}  # what kept() worked out from the reports
         self._decoded_parts: dict[tuple[str, int], list[tuple]] = {}
 
     # ------------------------------------------------------------------ building
@@ -155,6 +156,7 @@ class Corpus:
         self._offsets.clear()
         self._joined.clear()
         self._frames.clear()
+        self._kept.clear()
         self._decoded_parts.clear()
 
     def _seal(self, frame: str) -> None:
@@ -271,6 +273,20 @@ class Corpus:
         return [_ReportView(self, i, rid) for i, rid in enumerate(self._ids)]
 
     # ------------------------------------------------------------------ frames
+    def kept(self, key: tuple, build):
+        """``build()``, worked out once and kept until a report is added (as the frames are).
+
+        For what several pages of a briefing derive from the same reports (an agency's
+        cross-year checks): the first asks ``build``, the others get its result.
+
+        Args:
+            key: What is kept, with whatever it depends on besides the reports (hashable).
+            build: Called without arguments when ``key`` is not kept yet.
+        """
+        if key not in self._kept:
+            self._kept[key] = build()
+        return self._kept[key]
+
     def _frame(self, name: str) -> pd.DataFrame:
         if name not in self._frames:
             if name == "reports":

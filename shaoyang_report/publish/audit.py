@@ -75,7 +75,7 @@ def write_audit(corpus: Corpus, folder: str | Path, agency: str | None = None) -
     folder = Path(folder)
     reports = agency_reports(corpus.reports, agency)
     frames = [_of_reports(corpus.findings, reports)]
-    frames += [checks for _, checks in sorted(_cross_year(corpus, reports).items())]
+    frames += [checks for _, checks in sorted(_cross_year(corpus, agency).items())]
     frames = [f for f in frames if len(f)]
     frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0] if frames else corpus.findings
     written = write_frame(frame, folder / FINDINGS_FILE)
@@ -86,11 +86,18 @@ def write_audit(corpus: Corpus, folder: str | Path, agency: str | None = None) -
     return written
 
 
-def _cross_year(corpus: Corpus, reports: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """The cross-year checks of each agency of ``reports`` with reports in consecutive years, by agency key."""
-    names = agency_names(reports)
-    return {key: cross_year_checks(compare_years(corpus, agency=key), names.get(key, key))
-            for key, pairs in comparable_pairs(reports).items() if pairs}
+def _cross_year(corpus: Corpus, agency: str | None) -> dict[str, pd.DataFrame]:
+    """The cross-year checks of each agency (of ``agency``'s reports) with reports in consecutive years, by agency key.
+
+    Worked out once for the audit's page and its file (:meth:`~shaoyang_report.corpus.corpus.Corpus.kept`).
+    """
+    def build() -> dict[str, pd.DataFrame]:
+        reports = agency_reports(corpus.reports, agency)
+        names = agency_names(reports)
+        return {key: cross_year_checks(compare_years(corpus, agency=key), names.get(key, key))
+                for key, pairs in comparable_pairs(reports).items() if pairs}
+
+    return corpus.kept(("audit cross-year checks", agency), build)
 
 
 def _of_reports(frame: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame:
@@ -159,7 +166,7 @@ def audit_cross_year(corpus: Corpus, agency: str | None = None) -> Html:
     """
     reports = agency_reports(corpus.reports, agency)
     names = agency_names(reports)
-    by_agency = _cross_year(corpus, reports)
+    by_agency = _cross_year(corpus, agency)
     frames = [by_agency[key] for key in sorted(by_agency, key=lambda k: (names.get(k, k), k)) if len(by_agency[key])]
     if not frames:
         return Html(_templates().cross_year([], 0, FINDINGS_FILE))
