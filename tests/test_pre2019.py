@@ -351,3 +351,16 @@ def test_compare_years_runs_across_the_break_and_the_charts_mark_it(tmp_path: Pa
     chart = plotting.applications(cmp, "邵阳市")
     texts = [t.get_text() for ax in chart.figure.axes for t in ax.texts]
     assert "2019年起全国统一格式" in texts
+
+
+def test_the_audit_overview_shows_no_national_tables_for_an_old_report():
+    """An F2008 report has no 表二/三/四: the audit's per-report table says "—" there, not 0."""
+    from shaoyang_report.publish import audit
+    from shaoyang_report.publish.word import html_rows
+
+    corpus = sr.read_reports([PRE2019 / "jianxin_town_2018.txt",
+                              shared_report("shaoyang") / "shaoyang_city_2020.txt"], progress=False)
+    rows = {row[0]: row for row in html_rows(str(audit.audit_overview(corpus)))[1:]}
+    assert rows["邵阳市"][4:7] == ["22/22", "161/161", "15/15"]  # values read / printed cells, table by table
+    old = next(row for name, row in rows.items() if name != "邵阳市")
+    assert old[2] == "F2008" and old[4:7] == ["—", "—", "—"]

@@ -20,6 +20,7 @@ from shaoyang_report.compare.grouping import agency_keys, agency_names, agency_r
 from shaoyang_report.compare.years import compare_years, cross_year_checks
 from shaoyang_report.corpus.columns import count_by
 from shaoyang_report.corpus.corpus import Corpus
+from shaoyang_report.layout import get_layout
 from shaoyang_report.publish.html import (
     ROWS_SHOWN,
     SECTION_ZH,
@@ -122,9 +123,10 @@ def audit_overview(corpus: Corpus, agency: str | None = None) -> Html:
     reports = agency_reports(corpus.reports, agency)
     shown = _first(reports, ["agency", "year", "report_id"], most="findings")
     checks = corpus.checks
+    prints = get_layout().prints_tables  # an F2008 report has no 表二/三/四: "—", not 0
     passed = count_by(checks[(checks.status == "pass") & checks.report_id.isin(shown.report_id)], "report_id")
     rows = [{"report": r, "completeness": completeness_zh(r.completeness),
-             "tables": [getattr(r, s) for s in TABLE_SECTIONS], "prose": int(r.prose),
+             "tables": [getattr(r, s) if isinstance(r.template, str) and prints(r.template) else "—" for s in TABLE_SECTIONS], "prose": int(r.prose),
              "passed": int(passed.get(r.report_id, 0)), "findings": int(r.findings),
              "not_checkable": int(r.not_checkable), "missing": int(r.missing), "unplaced": int(r.unplaced)}
             for r in shown.itertuples()]
@@ -183,8 +185,6 @@ def audit_missing(corpus: Corpus, agency: str | None = None) -> Html:
 
     The gaps of at most :data:`ROWS_SHOWN` reports are listed; the page says how many reports have gaps.
     """
-    from shaoyang_report.layout import get_layout
-
     missing = corpus.missing
     reports = corpus.reports.set_index("report_id")
     if agency:
