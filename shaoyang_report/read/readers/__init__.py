@@ -46,7 +46,7 @@ from shaoyang_report.limits import MAX_CHARS, refuse
 from shaoyang_report.read.document import Document
 from shaoyang_report.read.readers.archive_reader import SEPARATOR, archive_reports, member_bytes, split_archive_path
 from shaoyang_report.read.readers.files import decode, read_bytes
-from shaoyang_report.read.readers.sniff import KIND_REASONS, sniff
+from shaoyang_report.read.readers.sniff import KIND_REASONS, LIBRARY_KIND_NAMES, sniff
 from shaoyang_report.read.readers.text_reader import text_document
 
 
@@ -126,11 +126,6 @@ def pictures_read(path: str | Path, data: bytes) -> list[Path]:
 
 
 # The kinds read with a library (PDFium, python-docx and zipfile, lxml, LibreOffice, openpyxl, xlrd, email).
-_KIND_NAMES = {"pdf": "PDF", "docx": "Word document", "html": "HTML page", "image": "image",
-               "doc": "Word 97-2003 document", "wps": "WPS document", "xls": "Excel 97-2003 workbook",
-               "xlsx": "Excel workbook", "ofd": "OFD document", "mhtml": "web archive", "zip": "zip archive"}
-
-
 def read_document(data: bytes, source: str) -> Document:
     """Read a report from bytes (as :func:`load_document` reads a file).
 
@@ -138,7 +133,7 @@ def read_document(data: bytes, source: str) -> Document:
         ReportFormatError: See :func:`load_document`.
     """
     kind = sniff(data, source)
-    if kind not in _KIND_NAMES:  # text, or a kind no reader handles: no library is involved
+    if kind not in LIBRARY_KIND_NAMES:  # text, or a kind no reader handles: no library is involved
         return _read(kind, data, source)
     with library_errors(kind, source):
         return _read(kind, data, source)
@@ -151,7 +146,7 @@ def library_errors(kind: str, source: str) -> Iterator[None]:
     Running out of memory (``MemoryError``) or nesting too deep is "too large"; any other
     error of a library (RuntimeError, KeyError, zlib.error …) is "damaged or truncated".
     """
-    what = _KIND_NAMES.get(kind, "file")
+    what = LIBRARY_KIND_NAMES.get(kind, "file")
     try:
         yield
     except ReportFormatError:

@@ -110,14 +110,23 @@ REPORT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".shtml", ".pdf", ".docx", ".
 #: The suffix a file of each kind that is read is named by (a folder is searched by suffix).
 KIND_SUFFIXES = {"pdf": ".pdf", "docx": ".docx", "html": ".html", "image": ".png", "text": ".txt", "doc": ".doc",
                  "wps": ".wps", "xls": ".xls", "xlsx": ".xlsx", "ofd": ".ofd", "mhtml": ".mhtml", "zip": ".zip"}
-#: What each kind of file is, in words (for messages and the list of files a folder holds).
-KIND_NAMES = {
-    "pdf": "a PDF", "docx": "a Word document (.docx)", "html": "an HTML page", "image": "an image",
-    "text": "a text file", "doc": "a Word 97-2003 document (.doc)", "wps": "a WPS Office document (.wps)",
-    "xls": "an Excel 97-2003 workbook (.xls)", "xlsx": "an Excel workbook (.xlsx)",
-    "ofd": "an OFD document (GB/T 33190)", "mhtml": "a web archive (.mhtml)", "zip": "a zip archive",
-    "ppt": "a PowerPoint 97-2003 presentation", "ole": "an OLE2 compound file", "rtf": "an RTF document",
+#: What each kind of file is, in words: with its article (for messages and the list of files a
+#: folder holds), and without, as a library's error names it ("the PDF is damaged"; None: no
+#: library reads the kind).
+_KINDS = {
+    "pdf": ("a PDF", "PDF"), "docx": ("a Word document (.docx)", "Word document"),
+    "html": ("an HTML page", "HTML page"), "image": ("an image", "image"), "text": ("a text file", None),
+    "doc": ("a Word 97-2003 document (.doc)", "Word 97-2003 document"),
+    "wps": ("a WPS Office document (.wps)", "WPS document"),
+    "xls": ("an Excel 97-2003 workbook (.xls)", "Excel 97-2003 workbook"),
+    "xlsx": ("an Excel workbook (.xlsx)", "Excel workbook"), "ofd": ("an OFD document (GB/T 33190)", "OFD document"),
+    "mhtml": ("a web archive (.mhtml)", "web archive"), "zip": ("a zip archive", "zip archive"),
+    "ppt": ("a PowerPoint 97-2003 presentation", None), "ole": ("an OLE2 compound file", None),
+    "rtf": ("an RTF document", None),
 }
+KIND_NAMES = {kind: named for kind, (named, _) in _KINDS.items()}
+#: The kinds a library reads, named as its errors name them.
+LIBRARY_KIND_NAMES = {kind: short for kind, (_, short) in _KINDS.items() if short is not None}
 #: Zip members that tell what a zip is (checked in this order).
 _ZIP_MEMBERS = (("word/document.xml", "docx"), ("xl/workbook.xml", "xlsx"), ("OFD.xml", "ofd"))
 #: OLE2 stream names that tell what a compound file is (UTF-16 in its directory).
