@@ -383,8 +383,12 @@ class SentenceReader:
         if unit in units["none"]:
             return True
         figures = (figure,) if figure.previous is None else (figure, self.a.figures[figure.previous])
-        return any(t.role == "measure" and unit in units[t.key]
-                   for f in figures for tokens in (f.lead_tokens, f.tail_tokens) for t in tokens)
+        for f in figures:
+            for tokens in (f.lead_tokens, f.tail_tokens):
+                for t in tokens:
+                    if t.role == "measure" and unit in units[t.key]:
+                        return True
+        return False
 
     def topic(self, index: int) -> Reading:
         """The figure's topic only, as :meth:`read` gives it (for a figure that can state no metric)."""
@@ -516,15 +520,20 @@ class SentenceReader:
         """'受理…140件,已全部办结': the clause after the figure states it once more."""
         figures = self.a.figures
         figure = figures[index]
-        if any(f.clause == figure.clause and f.region == figure.region for f in figures[index + 1:]):
-            return []  # the figures are in text order: a later one in its clause
-        view = self.a.views[figure.region]
-        after = next((c for c in self.a.clauses[figure.region] if c[0] >= figure.clause[1]), None)
-        if after is None:
+        clause, region = figure.clause, figure.region
+        for later in range(index + 1, len(figures)):
+            if figures[later].clause == clause and figures[later].region == region:
+                return []  # the figures are in text order: a later one in its clause
+        view = self.a.views[region]
+        for after in self.a.clauses[region]:
+            if after[0] >= clause[1]:
+                break
+        else:
             return []
         a, b = after
-        if any(a <= f.number.start < b for f in figures):
-            return []
+        for f in figures:
+            if a <= f.number.start < b:
+                return []
         measures = [t for t in self.a.tokens if a <= t.start < b and t.role == "measure"]
         if len(measures) != 1:
             return []
@@ -574,15 +583,19 @@ def hands_on_topic(sentence: str) -> bool:
 def hand_on(paragraph: Paragraph, reader: SentenceReader, sentence: str) -> None:
     """Update what the paragraph's next sentence inherits from a sentence read."""
     tokens = reader.a.tokens
-    paragraph.named |= {t.key for t in tokens if t.role == "topic"}
+    named = paragraph.named
+    for t in tokens:
+        if t.role == "topic":
+            named.add(t.key)
+    paragraph.previous_metrics = {m.key for r in reader.readings for m, _ in r.metrics}
+    if not hands_on_topic(sentence):
+        paragraph.carry = None
+        return
     last = None
     for index, reading in enumerate(reader.readings):
         if reading.topic and reader.a.region_of[reader.a.figures[index].number.start] == 0:
             last = (reading.topic, reading.topic_phrase or "")
-    paragraph.previous_metrics = {m.key for r in reader.readings for m, _ in r.metrics}
-    if last is None:
-        last = last_subject(tokens, sentence)
-    paragraph.carry = last if hands_on_topic(sentence) else None
+    paragraph.carry = last if last is not None else last_subject(tokens, sentence)
 
 
 def last_subject(tokens: Sequence[Token], sentence: str) -> tuple[str, str] | None:
