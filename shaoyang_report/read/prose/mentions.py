@@ -140,8 +140,8 @@ def read_numbers(lines: Sequence, *, agency: str | None = None, year: int | None
         year: As :func:`read_mentions` takes it.
         only: ``numbers`` (every number), ``figures`` (the numbers that count something,
             as :func:`read_mentions` gives them with ``figures_only``) or ``metrics``
-            (every figure read with a metric, and some read without one, their scope
-            not worked out: a sentence whose words name no metric is not read).
+            (the figures read with a metric: a sentence whose words name no metric is
+            not read, nor the scope of a figure stating none worked out).
     """
     if only not in _ONLY:
         raise ValueError(f"only must be one of {', '.join(_ONLY)}")
@@ -239,10 +239,11 @@ def _read_paragraph(text: str, is_office: bool, year: int | None, only: str, cum
     sentence holding no number in a unit of the catalogue is not read at all (it can
     state no metric); it is only scanned for the topic it names, and only when a later
     sentence of its paragraph holds a figure. With ``metrics``, neither is a sentence
-    whose words name no metric (:func:`~shaoyang_report.read.prose.units.may_state_metric`), and a
+    whose words name no metric (:func:`~shaoyang_report.read.prose.units.may_state_metric`), a
     figure printed in none of the units its measure words may state a metric in
-    (:meth:`~shaoyang_report.read.prose.reading.SentenceReader.may_state_metric`) is given
-    without a metric, only its topic read (and that only when its sentence hands its topic on).
+    (:meth:`~shaoyang_report.read.prose.reading.SentenceReader.may_state_metric`) has only its
+    topic read (and that only when its sentence hands its topic on), and only the figures
+    stating a metric are given.
     """
     found: list[tuple[int, int, Number, tuple[int, int] | None, Reading | None]] = []
     every = only == "numbers"
@@ -279,13 +280,17 @@ def _read_paragraph(text: str, is_office: bool, year: int | None, only: str, cum
             else:
                 reading = reader.read(index)
             reader.readings.append(reading)
-            by_start[figure.number.start] = (figure.clause, reading)
-        for number in analysis.numbers:
-            counted = by_start.get(number.start)
-            if counted:
-                found.append((a, b, number, *counted))
-            elif every:
-                found.append((a, b, number, None, None))
+            if units is None:
+                by_start[figure.number.start] = (figure.clause, reading)
+            elif reading.metrics:  # (the figures are in the order of the numbers)
+                found.append((a, b, figure.number, figure.clause, reading))
+        if units is None:
+            for number in analysis.numbers:
+                counted = by_start.get(number.start)
+                if counted:
+                    found.append((a, b, number, *counted))
+                elif every:
+                    found.append((a, b, number, None, None))
         hand_on(paragraph, reader, sentence)
     return tuple(found), paragraph.cumulative_is_year
 

@@ -9,7 +9,8 @@ with what the paragraph's earlier sentences hand on (:class:`Paragraph`).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -371,7 +372,7 @@ class SentenceReader:
             return lead + tail
         return list(reversed(lead)) + tail
 
-    def may_state_metric(self, index: int, units: dict[str, set[str]]) -> bool:
+    def may_state_metric(self, index: int, units: Mapping[str, AbstractSet[str]]) -> bool:
         """Whether the figure is printed in a unit a metric of one of its measure words (or of none) takes.
 
         Its measure words are those :meth:`read` may try: its own, and those of the
