@@ -384,12 +384,8 @@ class SentenceReader:
         if unit in units["none"]:
             return True
         figures = (figure,) if figure.previous is None else (figure, self.a.figures[figure.previous])
-        for f in figures:
-            for tokens in (f.lead_tokens, f.tail_tokens):
-                for t in tokens:
-                    if t.role == "measure" and unit in units[t.key]:
-                        return True
-        return False
+        return any(t.role == "measure" and unit in units[t.key]
+                   for f in figures for tokens in (f.lead_tokens, f.tail_tokens) for t in tokens)
 
     def topic(self, index: int) -> Reading:
         """The figure's topic only, as :meth:`read` gives it (for a figure that can state no metric)."""
@@ -584,10 +580,7 @@ def hands_on_topic(sentence: str) -> bool:
 def hand_on(paragraph: Paragraph, reader: SentenceReader, sentence: str) -> None:
     """Update what the paragraph's next sentence inherits from a sentence read."""
     tokens = reader.a.tokens
-    named = paragraph.named
-    for t in tokens:
-        if t.role == "topic":
-            named.add(t.key)
+    paragraph.named |= {t.key for t in tokens if t.role == "topic"}
     paragraph.previous_metrics = {m.key for r in reader.readings for m, _ in r.metrics}
     if not hands_on_topic(sentence):
         paragraph.carry = None
