@@ -250,12 +250,13 @@ class Vocabulary:
             assert found.lastindex is not None  # every alternative is a group
             role, key, later = entries[found.lastindex - 1]
             best = found.end()
-            # a word tried later may still be longer
+            # a word tried later may still be longer (they come the longest first: none after one that may not be)
             for width, word, word_role, word_key in later:
-                if width > best - at:
-                    longer = word.match(text, at)
-                    if longer is not None and longer.end() > best:
-                        role, key, best = word_role, word_key, longer.end()
+                if width <= best - at:
+                    break
+                longer = word.match(text, at)
+                if longer is not None and longer.end() > best:
+                    role, key, best = word_role, word_key, longer.end()
             out.append(_new_token(Token, (at, best, role, key)))
             pos = best
         return out

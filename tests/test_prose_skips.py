@@ -49,3 +49,25 @@ def test_the_unit_hint_is_found_wherever_a_number_is_printed_in_a_unit():
             checked += 1
     assert checked > 300
     assert not unit_hint(frozenset({"件"})).search("2023年共收到申请。")
+
+
+def test_a_line_printed_in_traditional_characters_gives_the_facts_of_the_same_line_simplified():
+    # lines with no figure are passed over before they are normalised: a figure printed
+    # in Traditional characters (條, 個, 項, 萬元 …) must not be taken for none
+    import opencc
+
+    from shaoyang_report.read.text import simplify_chars
+
+    to_traditional = opencc.OpenCC("s2t")
+    compared = changed = 0
+    for path in _texts():
+        traditional = [(where, to_traditional.convert(text)) for where, text in _lines(path)]
+        simplified = [(where, simplify_chars(text)) for where, text in traditional]
+        changed += sum(t != s for (_, t), (_, s) in zip(traditional, simplified))
+        read = [(f["item"], f["measure"], f["value"], f["location"])
+                for f in extract_prose_facts(join_wrapped_lines(traditional))]
+        assert read == [(f["item"], f["measure"], f["value"], f["location"])
+                        for f in extract_prose_facts(join_wrapped_lines(simplified))], path.name
+        compared += len(read)
+    assert compared > 100
+    assert changed > 1000

@@ -63,6 +63,29 @@ def simplify_chars(text: str) -> str:
     return text.translate(_translation()) if _translated().search(text) else text
 
 
+@cache
+def _printed_as() -> dict[str, str]:
+    """For each character :func:`simplify_chars` makes of others: those others."""
+    found: dict[str, str] = {}
+    for code, simplified in _translation().items():
+        found[simplified] = found.get(simplified, "") + chr(code)
+    return found
+
+
+def printed_forms(chars: str) -> str:
+    """The characters, each followed by every character :func:`simplify_chars` reads as it.
+
+    A pattern whose characters are widened so finds, in the text as printed, every
+    place the pattern may match once the text is simplified (and more).
+
+    Example:
+        >>> printed_forms("两]")
+        '两兩]〕】﹞'
+    """
+    forms = _printed_as()
+    return "".join(ch + forms.get(ch, "") for ch in chars)
+
+
 def simplify(text: str) -> str:
     """Traditional characters as Simplified, pinyin glosses dropped; all else as printed.
 

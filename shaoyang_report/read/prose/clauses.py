@@ -38,8 +38,8 @@ from shaoyang_report.read.prose.sentences import mask_titles
 __all__ = ["Analysis", "Figure", "Words", "analyse", "sentence_tokens", "sentence_words", "starts_with_conjunction"]
 
 _OPEN, _CLOSE = "(（", ")）"
-_SEPARATORS = frozenset(",，:：")
 _SEPARATOR_RE = re.compile("[,，:：]")
+_BRACKET_RE = re.compile(f"[{_OPEN}{_CLOSE}]")
 _QUOTE_RE = re.compile(r"“[^“”]*”|「[^「」]*」|\"[^\"]*\"|‘[^‘’]*’")
 _QUOTE_OPEN_RE = re.compile("[“「\"‘]")
 #: A join between two figures of one clause: the second is conjoined to the first.
@@ -105,41 +105,75 @@ class Analysis:
         return any(a < pos < b for a, b in self.quotes)
 
 
-def _regions(text: str) -> tuple[list[int], list[int]]:
-    """Region of each character (brackets -1) and each region's parent."""
+def _regions(text: str) -> tuple[list[int], list[int], list[tuple[int, int, int]]]:
+    """Region of each character (brackets -1), each region's parent, and the runs ``(start, end, region)``.
+
+    A closing bracket with no open one is a character of its region.
+    """
     if "(" not in text and "（" not in text:  # _OPEN
-        return [0] * len(text), [0]
-    region_of, parents, stack = [], [0], [0]
-    for ch in text:
-        if ch in _OPEN:
+        return [0] * len(text), [0], [(0, len(text), 0)]
+    region_of: list[int] = []
+    parents, stack, runs = [0], [0], []
+    pos = 0
+    for m in _BRACKET_RE.finditer(text):
+        at = m.start()
+        if text[at] in _OPEN:
             parents.append(stack[-1])
-            stack.append(len(parents) - 1)
-            region_of.append(-1)
-        elif ch in _CLOSE and len(stack) > 1:
-            stack.pop()
-            region_of.append(-1)
+            opened = len(parents) - 1
+        elif len(stack) > 1:
+            opened = -1
         else:
-            region_of.append(stack[-1])
-    return region_of, parents
+            continue  # a closing bracket with none open: a character of region 0
+        if at > pos:
+            region_of += [stack[-1]] * (at - pos)
+            runs.append((pos, at, stack[-1]))
+        region_of.append(-1)
+        runs.append((at, at + 1, -1))
+        if opened < 0:
+            stack.pop()
+        else:
+            stack.append(opened)
+        pos = at + 1
+    if len(text) > pos:
+        region_of += [stack[-1]] * (len(text) - pos)
+        runs.append((pos, len(text), stack[-1]))
+    return region_of, parents, runs
 
 
-def _view(text: str, region_of: list[int], region: int) -> str:
-    return "".join(ch if r == region else _BLANK for ch, r in zip(text, region_of))
+def _view(text: str, runs: list[tuple[int, int, int]], region: int) -> str:
+    """The text with the characters of other regions (and brackets) blanked."""
+    return "".join([text[a:b] if r == region else _BLANK * (b - a) for a, b, r in runs])
 
 
-def _clauses(view: str, region_of: list[int], region: int) -> list[tuple[int, int]]:
-    if region == 0 and view is not None and _BLANK not in view and "(" not in view and "（" not in view:
+def _clauses(view: str, runs: list[tuple[int, int, int]], region: int, single: bool = False) -> list[tuple[int, int]]:
+    """A region's clauses: ``single`` when the sentence has no other region (every character is the region's).
+
+    A clause starts at the region's first character after a separator of the region and
+    ends at the next one (or at the end of the text); characters of other regions
+    between do not cut it.
+    """
+    if single or (region == 0 and _BLANK not in view and "(" not in view and "（" not in view):
         starts = [0] + [m.end() for m in _SEPARATOR_RE.finditer(view)]
-        return [(a, b - 1) for a, b in zip(starts, starts[1:])] + [(starts[-1], len(view))]
+        spans = [(a, b - 1) for a, b in zip(starts, starts[1:])]
+        # (as the walk below, a blank being a character of the region: no empty clause after a last ',')
+        if starts[-1] < len(view) or _BLANK not in view:
+            spans.append((starts[-1], len(view)))
+        return spans
     spans, start = [], None
-    for i, ch in enumerate(view):
-        if region_of[i] != region:
+    search = _SEPARATOR_RE.search
+    for a, b, r in runs:
+        if r != region:
             continue
-        if start is None:
-            start = i
-        if ch in _SEPARATORS:
-            spans.append((start, i))
+        at = a
+        while at < b:
+            if start is None:
+                start = at
+            found = search(view, at, b)  # (the view blanks other regions: a separator found is the region's)
+            if found is None:
+                break
+            spans.append((start, found.start()))
             start = None
+            at = found.end()
     if start is not None:
         spans.append((start, len(view)))
     return spans
@@ -166,9 +200,10 @@ class _Words:
 def _object(view: str, figure: Figure, words: _Words) -> tuple[str, tuple[int, int], list[Token]]:
     """The counted noun: after the lead's last measure word, else the noun after the unit."""
     start, end = figure.lead
-    measures = [t for t in figure.lead_tokens if t.role == "measure" and start <= t.start and t.end <= end]
-    if measures:
-        start = measures[-1].end
+    for t in reversed(figure.lead_tokens):  # the last measure word of the lead
+        if t.role == "measure" and start <= t.start and t.end <= end:
+            start = t.end
+            break
     text = view[start:end].strip().rstrip(_END_MARKS)
     if text:
         return text, (start, end), words.between(start, end)
@@ -188,30 +223,38 @@ class Words(NamedTuple):
     tokens: list[Token]
 
 
-@lru_cache(maxsize=4096)
+#: Sentences whose words and cut are kept: a sentence is looked at again only within its paragraph
+#: (a paragraph printed again is read once, see :mod:`~shaoyang_report.read.prose.mentions`), and
+#: every cut kept is dozens of objects the garbage collector walks while it is kept (32 read the
+#: benchmark's prose 3 % faster than 256, and 256 no faster than 4096).
+_KEPT = 32
+
+
+@lru_cache(maxsize=_KEPT)
 def sentence_tokens(text: str) -> list[Token]:
     """The vocabulary words of one (normalised) sentence, its 《titles》 left out."""
     return vocabulary().scan(mask_titles(text)[0])
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=_KEPT)
 def sentence_words(text: str) -> Words:
     """The numbers and vocabulary words of one (normalised) sentence."""
     masked, titles = mask_titles(text)
     return Words(masked, titles, sentence_numbers(text, titles), sentence_tokens(text))
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=_KEPT)
 def analyse(text: str) -> Analysis:
     """Cut one (normalised) sentence into clauses and figures; see the module docstring."""
     masked, _, numbers, tokens = sentence_words(text)
     quotes = [(m.start(), m.end()) for m in _QUOTE_RE.finditer(text)] if _QUOTE_OPEN_RE.search(text) else []
-    region_of, parents = _regions(text)
-    views = [_view(masked, region_of, r) for r in range(len(parents))] if len(parents) > 1 else [masked]
+    region_of, parents, runs = _regions(text)
+    views = [_view(masked, runs, r) for r in range(len(parents))] if len(parents) > 1 else [masked]
     counted = [n for n in numbers if n.kind in ("quantity", "approximate") and region_of[n.start] >= 0]
     figures: list[Figure] = []
     by_clause: dict[tuple[int, tuple[int, int]], list[int]] = {}
-    clause_lists = {r: _clauses(views[r], region_of, r) for r in {region_of[n.start] for n in counted}}
+    single = len(parents) == 1
+    clause_lists = {r: _clauses(views[r], runs, r, single) for r in {region_of[n.start] for n in counted}}
     after_number, beyond = AFTER_NUMBER_RE.match, (len(text) + 1,)
     for number in counted:
         start = number.start

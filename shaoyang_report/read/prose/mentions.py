@@ -49,17 +49,19 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Iterator, Sequence
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 from shaoyang_report.prose_metrics import DIGIT, METRICS
 from shaoyang_report.prose_vocabulary import vocabulary
+from shaoyang_report.quick_regex import first_chars
 from shaoyang_report.read.prose.clauses import analyse
 from shaoyang_report.read.prose.numbers import NUMBER_FIRST, Number
 from shaoyang_report.read.prose.reading import Paragraph, Reading, SentenceReader, hand_on, hands_on_topic
 from shaoyang_report.read.prose.sentences import Paragraph as Lines
 from shaoyang_report.read.prose.sentences import iter_lines, location_at, normalise, split_sentences
 from shaoyang_report.read.prose.units import may_state_metric, metric_units
+from shaoyang_report.read.text import GLOSS, printed_forms
 
 __all__ = ["MENTION_KEYS", "SCOPES", "Read", "read_mentions", "read_numbers"]
 
@@ -71,7 +73,26 @@ MENTION_KEYS = ("value", "unit", "raw_number", "kind", "sentence", "location", "
 
 # a number in a unit some metric takes: a sentence without one states no metric
 _UNITS = sorted({u for m in METRICS for u in (m.unit, *m.unit_aliases)} | {"%", "％", "个工作日"}, key=len, reverse=True)
-_FIGURE_HINT = re.compile(rf"[{DIGIT}零〇一二两三四五六七八九十百千][万亿千]?[余多几来]?\s?(?:{'|'.join(map(re.escape, _UNITS))})")
+_NUMERALS, _TIMES, _ROUGHLY = "零〇一二两三四五六七八九十百千", "万亿千", "余多几来"
+_FIGURE_HINT = re.compile(rf"[{DIGIT}{_NUMERALS}][{_TIMES}]?[{_ROUGHLY}]?\s?(?:{'|'.join(map(re.escape, _UNITS))})")
+
+
+@cache
+def _printed_hint() -> re.Pattern:
+    """:data:`_FIGURE_HINT` for a line as printed, before :func:`~shaoyang_report.read.prose.sentences.normalise`.
+
+    Each of its characters may be printed as any character normalising reads as it
+    (Traditional forms): a line printed without a match, and without a pinyin gloss
+    (which normalising drops: it reads the others character for character), holds no
+    match once normalised either, so it is passed over without being normalised (most
+    lines hold no figure).
+    """
+    def one(chars: str) -> str:
+        return "[" + "".join(map(re.escape, printed_forms(chars))) + "]"
+
+    digits = "".join(sorted(first_chars(re.compile(f"[{DIGIT}]")) or ()))
+    units = "|".join("".join(map(one, unit)) for unit in _UNITS)
+    return re.compile(rf"{one(digits + _NUMERALS)}{one(_TIMES)}?{one(_ROUGHLY)}?\s?(?:{units})")
 
 
 def _agency_is_office(agency: str | None) -> bool:
@@ -102,6 +123,9 @@ class Read(NamedTuple):
         return location_at(self.prefix, *_span(self.where, a + self.number.start, a + self.number.end))
 
 
+_new_read = tuple.__new__  # Read(...) without the named tuple's Python-level constructor
+
+
 #: What :func:`read_numbers` may give: every number, the figures, or the figures of sentences that may state a metric.
 _ONLY = ("numbers", "figures", "metrics")
 
@@ -116,18 +140,24 @@ def read_numbers(lines: Sequence, *, agency: str | None = None, year: int | None
         year: As :func:`read_mentions` takes it.
         only: ``numbers`` (every number), ``figures`` (the numbers that count something,
             as :func:`read_mentions` gives them with ``figures_only``) or ``metrics``
-            (every figure read with a metric, and some read without one, their scope
-            not worked out: a sentence whose words name no metric is not read).
+            (the figures read with a metric: a sentence whose words name no metric is
+            not read, nor the scope of a figure stating none worked out).
     """
     if only not in _ONLY:
         raise ValueError(f"only must be one of {', '.join(_ONLY)}")
     is_office = _agency_is_office(agency)
     cumulative_is_year = False
+    hint = None if only == "numbers" else _FIGURE_HINT.search
+    printed_hint = None if hint is None else _printed_hint().search
     for prefix, printed in iter_lines(lines):
+        if printed_hint is not None and printed_hint(printed) is None and ("(" not in printed or not GLOSS.search(printed)):
+            continue  # no figure printed (most paragraphs): nothing read, nothing handed on
         text, where = normalise(printed)
-        found, cumulative_is_year = _paragraph(text, is_office, year, only, cumulative_is_year)
+        if hint is not None and hint(text) is None:
+            continue
+        found, cumulative_is_year = _read_paragraph(text, is_office, year, only, cumulative_is_year)
         for a, b, number, clause, reading in found:
-            yield Read(prefix, printed, where, a, b, number, clause, reading)
+            yield _new_read(Read, (prefix, printed, where, a, b, number, clause, reading))
 
 
 def read_mentions(lines: Sequence, *, agency: str | None = None, year: int | None = None,
@@ -162,10 +192,15 @@ def read_mentions(lines: Sequence, *, agency: str | None = None, year: int | Non
     out: list[dict] = []
     is_office = _agency_is_office(agency)
     cumulative_is_year = False
+    printed_hint = _printed_hint().search if figures_only else None
     for prefix, printed in iter_lines(lines):  # as read_numbers, without a Read made for each number
+        if printed_hint is not None and printed_hint(printed) is None and ("(" not in printed or not GLOSS.search(printed)):
+            continue  # no figure printed: nothing read, nothing handed on
         text, where = normalise(printed)
-        found, cumulative_is_year = _paragraph(text, is_office, year, "figures" if figures_only else "numbers",
-                                               cumulative_is_year)
+        if figures_only and not _FIGURE_HINT.search(text):
+            continue
+        found, cumulative_is_year = _read_paragraph(text, is_office, year, "figures" if figures_only else "numbers",
+                                                    cumulative_is_year)
         for a, b, number, clause, reading in found:
             base = {
                 "value": float("nan") if number.value is None else float(number.value),
@@ -189,23 +224,26 @@ def read_mentions(lines: Sequence, *, agency: str | None = None, year: int | Non
 
 
 @lru_cache(maxsize=4096)
-def _paragraph(text: str, is_office: bool, year: int | None, only: str, cumulative_is_year: bool = False
-               ) -> tuple[tuple[tuple[int, int, Number, tuple[int, int] | None, Reading | None], ...], bool]:
+def _read_paragraph(text: str, is_office: bool, year: int | None, only: str, cumulative_is_year: bool = False
+                    ) -> tuple[tuple[tuple[int, int, Number, tuple[int, int] | None, Reading | None], ...], bool]:
     """The numbers of one paragraph (normalised): ``(sentence start, end, number, its clause, its reading)``.
 
     Returned with whether the report's 累计 is the year's after this paragraph
     (``cumulative_is_year``: what the paragraphs before said, see
     :class:`~shaoyang_report.read.prose.reading.Paragraph`).
 
-    A paragraph printed again (the same words, the same figures) is read once. Unless
+    A paragraph printed again (the same words, the same figures) is read once; one
+    printed without a figure (most of them) is passed over before this (it would hold
+    an entry of the cache for nothing). Unless
     ``only`` is ``numbers`` (see :func:`read_numbers`), only figures are given, and a
     sentence holding no number in a unit of the catalogue is not read at all (it can
     state no metric); it is only scanned for the topic it names, and only when a later
     sentence of its paragraph holds a figure. With ``metrics``, neither is a sentence
-    whose words name no metric (:func:`~shaoyang_report.read.prose.units.may_state_metric`), and a
+    whose words name no metric (:func:`~shaoyang_report.read.prose.units.may_state_metric`), a
     figure printed in none of the units its measure words may state a metric in
-    (:meth:`~shaoyang_report.read.prose.reading.SentenceReader.may_state_metric`) is given
-    without a metric, only its topic read (and that only when its sentence hands its topic on).
+    (:meth:`~shaoyang_report.read.prose.reading.SentenceReader.may_state_metric`) has only its
+    topic read (and that only when its sentence hands its topic on), and only the figures
+    stating a metric are given.
     """
     found: list[tuple[int, int, Number, tuple[int, int] | None, Reading | None]] = []
     every = only == "numbers"
@@ -216,7 +254,10 @@ def _paragraph(text: str, is_office: bool, year: int | None, only: str, cumulati
         if not hints:
             return (), cumulative_is_year
     paragraph = Paragraph(agency_is_office=is_office, year=year, cumulative_is_year=cumulative_is_year)
+    last_hint = hints[-1] if hints else -1
     for a, b in split_sentences(text):
+        if a > last_hint and not every:
+            break  # no figure in the rest: no sentence of it is read, and what it would hand on goes nowhere
         sentence = text[a:b]
         # (a figure starts with a character a number starts with: the hint alone tells)
         if not (a <= hints[bisect_left(hints, a)] < b if hints[-1] >= a else False) if not every else (
@@ -239,13 +280,17 @@ def _paragraph(text: str, is_office: bool, year: int | None, only: str, cumulati
             else:
                 reading = reader.read(index)
             reader.readings.append(reading)
-            by_start[figure.number.start] = (figure.clause, reading)
-        for number in analysis.numbers:
-            counted = by_start.get(number.start)
-            if counted:
-                found.append((a, b, number, *counted))
-            elif every:
-                found.append((a, b, number, None, None))
+            if units is None:
+                by_start[figure.number.start] = (figure.clause, reading)
+            elif reading.metrics:  # (the figures are in the order of the numbers)
+                found.append((a, b, figure.number, figure.clause, reading))
+        if units is None:
+            for number in analysis.numbers:
+                counted = by_start.get(number.start)
+                if counted:
+                    found.append((a, b, number, *counted))
+                elif every:
+                    found.append((a, b, number, None, None))
         hand_on(paragraph, reader, sentence)
     return tuple(found), paragraph.cumulative_is_year
 

@@ -103,6 +103,9 @@ class Number(NamedTuple):
     unit: str | None
 
 
+_new_number = tuple.__new__  # Number(...) without the named tuple's Python-level constructor (every number of a sentence)
+
+
 def _cn_small(text: str) -> int | None:
     """Value of a Chinese numeral below 万 (``二十八`` → 28), or None if malformed."""
     value, digit = 0, None
@@ -195,7 +198,7 @@ def _classify_arabic(text: str, s: int, e: int, protected: list[tuple[int, int]]
     value = Decimal(printed)
     kind = _arabic_mark(text, s, before, after, printed)
     if kind is not None:
-        return Number(s, e, kind, value, None)
+        return _new_number(Number, (s, e, kind, value, None))
 
     m = AFTER_NUMBER_RE.match(after)
     assert m is not None  # every part of it is optional: it always matches
@@ -215,7 +218,7 @@ def _classify_arabic(text: str, s: int, e: int, protected: list[tuple[int, int]]
         approx1 or approx2 or _APPROX_BEFORE_RE.search(before)
         or _RANGE_AFTER_RE.match(after) or _RANGE_BEFORE_RE.search(before)
     )
-    return Number(s, end, "approximate" if approximate else "quantity", value, unit)
+    return _new_number(Number, (s, end, "approximate" if approximate else "quantity", value, unit))
 
 
 def _classify_chinese(text: str, s: int, e: int, protected: list[tuple[int, int]]) -> Number | None:

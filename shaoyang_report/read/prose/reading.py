@@ -9,7 +9,8 @@ with what the paragraph's earlier sentences hand on (:class:`Paragraph`).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -371,7 +372,7 @@ class SentenceReader:
             return lead + tail
         return list(reversed(lead)) + tail
 
-    def may_state_metric(self, index: int, units: dict[str, set[str]]) -> bool:
+    def may_state_metric(self, index: int, units: Mapping[str, AbstractSet[str]]) -> bool:
         """Whether the figure is printed in a unit a metric of one of its measure words (or of none) takes.
 
         Its measure words are those :meth:`read` may try: its own, and those of the
@@ -516,15 +517,20 @@ class SentenceReader:
         """'受理…140件,已全部办结': the clause after the figure states it once more."""
         figures = self.a.figures
         figure = figures[index]
-        if any(f.clause == figure.clause and f.region == figure.region for f in figures[index + 1:]):
-            return []  # the figures are in text order: a later one in its clause
-        view = self.a.views[figure.region]
-        after = next((c for c in self.a.clauses[figure.region] if c[0] >= figure.clause[1]), None)
-        if after is None:
+        clause, region = figure.clause, figure.region
+        for later in range(index + 1, len(figures)):
+            if figures[later].clause == clause and figures[later].region == region:
+                return []  # the figures are in text order: a later one in its clause
+        view = self.a.views[region]
+        for after in self.a.clauses[region]:
+            if after[0] >= clause[1]:
+                break
+        else:
             return []
         a, b = after
-        if any(a <= f.number.start < b for f in figures):
-            return []
+        for f in figures:
+            if a <= f.number.start < b:
+                return []
         measures = [t for t in self.a.tokens if a <= t.start < b and t.role == "measure"]
         if len(measures) != 1:
             return []
@@ -575,14 +581,15 @@ def hand_on(paragraph: Paragraph, reader: SentenceReader, sentence: str) -> None
     """Update what the paragraph's next sentence inherits from a sentence read."""
     tokens = reader.a.tokens
     paragraph.named |= {t.key for t in tokens if t.role == "topic"}
+    paragraph.previous_metrics = {m.key for r in reader.readings for m, _ in r.metrics}
+    if not hands_on_topic(sentence):
+        paragraph.carry = None
+        return
     last = None
     for index, reading in enumerate(reader.readings):
         if reading.topic and reader.a.region_of[reader.a.figures[index].number.start] == 0:
             last = (reading.topic, reading.topic_phrase or "")
-    paragraph.previous_metrics = {m.key for r in reader.readings for m, _ in r.metrics}
-    if last is None:
-        last = last_subject(tokens, sentence)
-    paragraph.carry = last if hands_on_topic(sentence) else None
+    paragraph.carry = last if last is not None else last_subject(tokens, sentence)
 
 
 def last_subject(tokens: Sequence[Token], sentence: str) -> tuple[str, str] | None:

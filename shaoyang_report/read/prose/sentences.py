@@ -108,9 +108,13 @@ def iter_lines(lines: Iterable) -> Iterable[tuple[str | Paragraph, str]]:
     for n, line in enumerate(lines, start=1):
         if isinstance(line, str):
             yield f"line {n}", line
-        else:
-            prefix, text = line
-            yield prefix if isinstance(prefix, Paragraph) else str(prefix), "" if text is None else str(text)
+            continue
+        prefix, text = line
+        if type(text) is not str:
+            text = "" if text is None else str(text)
+        if type(prefix) is not str and not isinstance(prefix, Paragraph):
+            prefix = str(prefix)
+        yield prefix, text
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,9 @@ state one. What is worked out here comes from the catalogue's topics, measures a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import lru_cache
+
 from shaoyang_report.prose_metrics import METRICS
 from shaoyang_report.read.prose.clauses import sentence_tokens, sentence_words
 from shaoyang_report.read.prose.numbers import unit_hint
@@ -29,7 +32,7 @@ for _m in METRICS:
                                                               {_m.unit, *_m.unit_aliases})
 
 
-def metric_units(sentence: str, paragraph: Paragraph) -> dict[str, set[str]]:
+def metric_units(sentence: str, paragraph: Paragraph) -> Mapping[str, frozenset[str]]:
     """For each measure the sentence's words hold (and ``none``): the units a figure must be printed in to state a metric.
 
     A metric needs a figure in its unit, its topic named in the sentence or handed on to
@@ -37,25 +40,30 @@ def metric_units(sentence: str, paragraph: Paragraph) -> dict[str, set[str]]:
     its topic alone states it): a figure printed in none of the units of its measure
     words and of ``none`` states no metric
     (:meth:`~shaoyang_report.read.prose.reading.SentenceReader.may_state_metric`).
+    The mapping is shared by the sentences naming the same topics and measures: not to be changed.
     """
     tokens = sentence_tokens(sentence)
     topics = {t.key for t in tokens if t.role != "measure"}
     if paragraph.carry:
         topics.add(paragraph.carry[0])
-    topics.add("*")
-    units: dict[str, set[str]] = {t.key: set() for t in tokens if t.role == "measure"}
-    units["none"] = set()
-    for topic in topics:
-        of_topic = _UNITS.get(topic)
-        if of_topic:
-            for key, found in units.items():
-                more = of_topic.get(key)
-                if more:
-                    found |= more
+    return _units_of(frozenset(topics), frozenset(t.key for t in tokens if t.role == "measure"))
+
+
+@lru_cache(maxsize=1024)
+def _units_of(topics: frozenset[str], measures: frozenset[str]) -> Mapping[str, frozenset[str]]:
+    """:func:`metric_units` for the topics and the measures a sentence names (or is handed on)."""
+    units: dict[str, frozenset[str]] = {}
+    for key in (*measures, "none"):
+        found: set[str] = set()
+        for topic in (*topics, "*"):
+            more = _UNITS.get(topic, {}).get(key)
+            if more:
+                found |= more
+        units[key] = frozenset(found)
     return units
 
 
-def may_state_metric(sentence: str, paragraph: Paragraph, units: dict[str, set[str]] | None = None) -> bool:
+def may_state_metric(sentence: str, paragraph: Paragraph, units: Mapping[str, frozenset[str]] | None = None) -> bool:
     """Whether a figure of the sentence may be read as a metric, as far as its words tell.
 
     Only if one of its figures is printed in one of the units of :func:`metric_units`
