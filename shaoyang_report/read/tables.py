@@ -340,9 +340,9 @@ def _place(read: RowRead, section: str, empties: _Empties, truncated: bool, row_
         out.missing.append((row.key, f"the text ends after {len(values)} of its {width} values"))
         out.unplaced.extend(values)
         return
-    if read.jumped and not row_lines and values:
+    if read.jumped and not row_lines:  # (with no values too: its cells, empty or not, may be printed later)
         reject(f"{label} was read where {read.jumped} was due, and {read.jumped} is printed later: in a table "
-               f"printed a cell per line, the values after a label may be the other's")
+               f"printed a cell per line, the cells after a label may be the other's")
         return
     if read.garbled:
         reject(f"{label}: its label cell goes on with {read.garbled!r}, numbers run into text: "

@@ -281,7 +281,7 @@ class _Walker:
         pending.append(tok)
         del pending[:-_MAX_FRAGMENTS]
         self.run.append(tok)
-        if self.is_frame(tok.text):
+        if self.is_frame(tok.text) and not self.label_again(tok):
             self.close_row("frame")
             self.on_line, self.stray = None, []
         else:
@@ -290,6 +290,13 @@ class _Walker:
             if current is not None and not self.harmless([tok], current):
                 current.unknown.append(tok)
             self.printed_again(tok, index)
+
+    def label_again(self, tok: Token) -> bool:
+        """Whether a text cell is the label of the row being read printed again before any of its cells
+        (a line printed twice): read as that label is, never as a header (``政府集中采购`` reads as one)."""
+        current = self.current
+        return current is not None and not current.cells and current.label is not None \
+            and normalize(tok.text) == normalize(current.label.text)
 
     def printed_again(self, tok: Token, index: int) -> None:
         """A text cell naming a row read before (not where the format prints it next), with other
