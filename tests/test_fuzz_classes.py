@@ -134,3 +134,23 @@ def test_a_row_label_printed_among_the_header_names_is_not_read_as_a_blank_row()
     # (the rows printed after it, out of order, are not placed either; what is placed reads as in the report)
     assert got and all(BASE[k] == raw for k, raw in got.items())
     assert _rows(got, "withheld_state_secret") == {} and _rows(got, "total_handled") == _rows(BASE, "total_handled")
+
+
+def test_a_block_header_that_lost_a_name_does_not_shift_rows_ending_with_a_bare_bar():
+    # the header loses 本年新制作数量 (two names for three columns); 规章 prints 5, 27 and a bare "|",
+    # 规范性文件 49, 57 and a bare "|". A bare "|" is an empty cell in table 二 (行政处罚 prints one
+    # between its values, no complete row of three ends with one) but pads rows elsewhere (政府集中采购,
+    # two columns, ends with one; 一、本年新收… ends with three): not every bare "|" is a cell, so the
+    # two rows do not show the header's count more than the format's. Read by the header, 5 and 49 would
+    # be 本年新公开数量.
+    text = SHAOYANG
+    for old, new in (("本年新制作数量 |\n", ""), ("规章 |\n0 |\n0 |\n27 |\n", "规章 |\n5 |\n27 |\n|\n"),
+                     ("49 |\n57 |\n442 |\n", "49 |\n57 |\n|\n"), ("1148 |\n327 |\n1614 |\n", "1148 |\n|\n1614 |\n"),
+                     ("46502.47万 |\n", "46502.47万 |\n|\n"),
+                     ("137 |\n0 |\n0 |\n1 |\n0 |\n0 |\n138 |\n||\n", "137 |\n|\n0 |\n1 |\n0 |\n0 |\n138 |\n|||\n")):
+        assert text.count(old) == 1
+        text = text.replace(old, new)
+    got = _read(text)
+    assert _rows(got, "rules") in ({}, {"new_made": "5", "new_published": "27", "total_published": ""})
+    assert _rows(got, "normative_documents") in ({}, {"new_made": "49", "new_published": "57", "total_published": ""})
+    assert _rows(got, "government_procurement") == _rows(BASE, "government_procurement")

@@ -465,9 +465,12 @@ def _read_by_headers(walk: Walk, empties: _Empties, out: TableRead) -> None:
             groups.setdefault((read.named_at, *_columns_key(read.named)), []).append(read)
     for group in groups.values():
         named = group[0].named
-        shown = [sum(1 for c in r.cells if c.kind in (VALUE, GLUED) or c.kind in in_place) for r in group]
+        # empty cells: those printed in place, and a kind some row prints between values that its table's
+        # complete rows of this width never end with (a bare | where | also pads other tables' rows)
+        kinds = in_place | {k for k in empties.between if (walk.section, len(group[0].columns), k) not in empties.trailing}
+        shown = [sum(1 for c in r.cells if c.kind in (VALUE, GLUED) or c.kind in kinds) for r in group]
         # up to its last value: an empty cell after it may pad the row
-        core = [sum(1 for c in r.cells[:_last_value(r.cells) + 1] if c.kind in (VALUE, GLUED) or c.kind in in_place)
+        core = [sum(1 for c in r.cells[:_last_value(r.cells) + 1] if c.kind in (VALUE, GLUED) or c.kind in kinds)
                 for r in group]
         left_out = "、".join(c.label_zh for c in group[0].columns if c not in named)
         by_header = sum(len(named) in (n, m) for n, m in zip(core, shown))
