@@ -8,6 +8,8 @@ unplaced (a problem), never read shifted, while the rows around it read as befor
 
 from __future__ import annotations
 
+import re
+
 from conftest import RAW
 
 import shaoyang_report as sr
@@ -154,3 +156,39 @@ def test_a_block_header_that_lost_a_name_does_not_shift_rows_ending_with_a_bare_
     assert _rows(got, "rules") in ({}, {"new_made": "5", "new_published": "27", "total_published": ""})
     assert _rows(got, "normative_documents") in ({}, {"new_made": "49", "new_published": "57", "total_published": ""})
     assert _rows(got, "government_procurement") == _rows(BASE, "government_procurement")
+
+
+def _without_column(text: str, header: str, k: int, width: int) -> str:
+    """The report with a column printed nowhere: its header line and the k-th of each row's ``width`` value lines."""
+    lines = text.split("\n")
+    lines.remove(header)
+    out: list[str] = []
+    run: list[str] = []
+    for line in [*lines, ""]:
+        if line.endswith(" |") and line[:-2].replace(",", "").isdigit():
+            run.append(line)
+            continue
+        out += run[:k] + run[k + 1:] if len(run) == width else run
+        run = []
+        out.append(line)
+    return "\n".join(out[:-1])
+
+
+def test_a_header_that_lost_a_name_over_rows_whose_bars_may_pad_them_is_read_by_no_count():
+    # table 三 prints no 社会公益组织 column: the header has six names for the format's seven. Each row prints
+    # five values, its last cell (总计) empty as a bare bar, and a bare bar after it, which pads every row
+    # of the table; 二、上年结转… prints its second cell empty as a bare bar too. Five values and two bars fit
+    # the format's seven cells as well as the header's six (the last bar padding): read by the format, the
+    # values printed under 法律服务机构 and 其他 were placed under 社会公益组织 and 法律服务机构.
+    text = _without_column(SHAOYANG, "社会公益组织 |", 3, 7)
+    head, rest = text.split("三、收到和处理政府信息公开申请情况", 1)
+    table, tail = rest.split("四、", 1)
+    table = re.sub(r"\n[\d,]+ \|\n\|\|?\n", "\n|\n|\n", table)  # its 总计 empty, one bar of padding
+    table = table.replace("申请数量 |\n2 |\n0 |\n", "申请数量 |\n2 |\n|\n")
+    text = head + "三、收到和处理政府信息公开申请情况" + table + "四、" + tail
+    assert "社会公益组织" not in text and "\n137 |\n0 |\n0 |\n0 |\n0 |\n|\n|\n" in text
+    got = _read(text)
+    assert not any(raw for (_, m), raw in got.items() if m.endswith("/social_welfare"))
+    # every value placed stands where the report prints it (here: no row of table 三 is certain)
+    assert all(BASE[k] == raw for k, raw in got.items() if not k[1].endswith(("/social_welfare", "/total")))
+    assert _rows(got, "new_requests") == {}

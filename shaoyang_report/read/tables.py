@@ -455,7 +455,9 @@ def _read_by_headers(walk: Walk, empties: _Empties, out: TableRead) -> None:
     cells leaving no trace: counts do not tell a column the header lacks from an empty
     cell), neither is certain: a row holding the format's count of values is a problem.
     In a table that shows no empty cell at all, at least :data:`_TRACELESS_AGREEING` rows
-    must agree (two rows of a block each with one empty cell gone say nothing).
+    must agree (two rows of a block each with one empty cell gone say nothing). A row whose
+    cells fit both counts — the header's up to its last value, the format's with the empty
+    cells after it, which may pad it — is a problem either way.
     """
     traceless = not walk.loose and not any(c.kind in (BLANK, PAD) for r in walk.reads for c in r.cells)
     in_place = empties.in_place
@@ -473,6 +475,12 @@ def _read_by_headers(walk: Walk, empties: _Empties, out: TableRead) -> None:
         core = [sum(1 for c in r.cells[:_last_value(r.cells) + 1] if c.kind in (VALUE, GLUED) or c.kind in kinds)
                 for r in group]
         left_out = "、".join(c.label_zh for c in group[0].columns if c not in named)
+        for read, n, m in zip(group, core, shown):
+            if n <= len(named) and n < len(read.columns) <= m - empties.padding(walk.section, read, kinds):
+                # as many cells as the header names up to its last value, as the format has with the empty cells
+                # after it (padding, or its last cells?): neither count is certain
+                read.doubt = (f"the header names {len(named)} of its {len(read.columns)} columns (not {left_out}), "
+                              f"and its cells fit both, with or without the empty cells after its last value")
         by_header = sum(len(named) in (n, m) for n, m in zip(core, shown))
         over = sum(sum(1 for c in r.cells if c.kind in (VALUE, GLUED)) > len(named) for r in group)
         if sum(len(r.columns) in (n, m) for n, m, r in zip(core, shown, group)) >= by_header or over >= by_header:
