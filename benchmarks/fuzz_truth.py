@@ -24,8 +24,10 @@ certainty). It does so twice:
   a line printing words (a label, a header, a caption; a unit after a number is no word, a
   footnote the fuzzer inserts no line of the table) to the next, in printed order, whoever's
   keys they are, under the columns of the row whose label starts them (表四, printed without a
-  label: the row most of them belong to); 表三's header names are those a line of the
-  table's head still prints.
+  label: the row most of them belong to); empty cells printed as a bare ``|`` after its last
+  column may be padding, which prints so too (``cellbar_pad``); where each cell is followed by
+  a line holding a bar (``cell_then_bar``), a bar after a bar is an empty cell; 表三's header
+  names are those a line of the table's head still prints.
 
 Each misplaced value (and each wrongly blank one: a blank at K where the fuzzer has a number)
 is then sorted, in this order:
@@ -37,9 +39,10 @@ is then sorted, in this order:
   index, the cell by its reduced one), C ``drop_cell`` + ``drop_col``, D swaps (allowed
   values follow keys, not positions), other variants;
 * **corruptions cancel** — only the printed lines put it there: line mutations (a line
-  printed twice and another lost, a label line swapped away from its values, a value
-  swapped in from another row) left the row with as many cells as columns: a careful reader
-  of the text alone would place it so too;
+  printed twice and another lost, a line printed twice and the row's last cell, empty,
+  printed as its padding is, a label line swapped away from its values, a value swapped in
+  from another row) left the row with as many cells as columns: a careful reader of the text
+  alone would place it so too;
 * **raw kept, no value** (blanks only) — the reader placed the printed text but no number
   (an amount without its unit, a unit in a count column): no number is wrong;
 * **printed nowhere** (blanks only) — no line of the text prints key K's cell (a dropped
@@ -124,8 +127,15 @@ def _header(cols: list, sec: str, names: set[str]) -> list:
     return [k for k, name in zip(cols, APPLICANTS) if name in names]
 
 
-def _positions(cols: list, printed: list, out: dict) -> None:
-    """Where a row's printed cells stand: the k-th under its k-th printed column, where counts agree."""
+def _positions(cols: list, printed: list, out: dict, bare: frozenset = frozenset()) -> None:
+    """Where a row's printed cells stand: the k-th under its k-th printed column, where counts agree.
+
+    ``bare``: cells printed as a bare ``|``, as the rows' padding is: after a row's last column, such
+    cells may be padding (the fuzzer pads each row with one or two at random).
+    """
+    printed = list(printed)
+    while len(printed) > len(cols) and printed[-1] in bare:
+        printed.pop()
     if len(printed) == len(cols):
         for key, at in zip(printed, cols):
             out.setdefault(at, []).append(key)
@@ -151,7 +161,7 @@ _WORDS = re.compile(r"[\u4e00-\u9fff]")
 _UNITS = re.compile(r"[万萬元件]")
 
 
-def by_lines(rows: list, lines: list, inside: set, notes: tuple[str, ...] = ()) -> dict:
+def by_lines(rows: list, lines: list, inside: set, notes: tuple[str, ...] = (), bars: bool = False) -> dict:
     """Printed column key → the keys of the cells the printed lines print under it.
 
     The printed lines fall into runs, each starting at a line that prints words (a label, a
@@ -166,12 +176,19 @@ def by_lines(rows: list, lines: list, inside: set, notes: tuple[str, ...] = ()) 
         labelled.setdefault(label, i)
     owner = {k: i for i, (cols, _, _) in enumerate(rows) for k in cols}
     runs: list[tuple[str, list]] = [("", [])]
+    bare: set = {None}
+    before = ""
     for text, keys in lines:
         if text in notes:
             continue
         if _WORDS.search(_UNITS.sub("", text)):
             runs.append((next((p for p in _PIECES.split(text) if p), ""), []))
         runs[-1][1].extend(k for k in keys if k not in inside)
+        if text == "|":
+            bare.update(keys)
+            if bars and before == "|":
+                runs[-1][1].append(None)  # (each cell followed by a bar: a bar after a bar is an empty cell)
+        before = text
     first_value = next((n for n, (_, keys) in enumerate(lines) if any(k[0] == "applications" for k in keys)),
                        len(lines))
     names = {p for text, _ in lines[:first_value] for p in _PIECES.split(text) if p}
@@ -184,7 +201,7 @@ def by_lines(rows: list, lines: list, inside: set, notes: tuple[str, ...] = ()) 
                 continue  # (a run after a header, a caption or text no label: whose cells these are is not printed)
             row = votes[0][0]
         cols, sec, _ = rows[row]
-        _positions(_header(cols, sec, names), run, out)
+        _positions(_header(cols, sec, names), run, out, frozenset(bare))
     return out
 
 
@@ -262,9 +279,10 @@ def run(n: int, seed: int, fuzzer: Path, cases: set[int] | None, show: bool, lis
         tally["values printed"] += sum(1 for v in truth.values() if v == v)
         tally["unplaced"] += len(report.unplaced)
         model = state["model"]
-        lines = by_lines(state["rows"], state["lines"], state["inside"], tuple(lf.FOOTNOTES))
+        lines = by_lines(state["rows"], state["lines"], state["inside"], tuple(lf.FOOTNOTES),
+                         bars=desc["style"] == "cell_then_bar")
         printed = {k for _, keys in state["lines"] for k in keys}
-        shown = {**truth, **state["shown"]}
+        shown = {**truth, **state["shown"], None: math.nan}  # (None: an empty cell the lines print)
         verdicts = []
         for what, found in (("misplaced", mis), ("wrong blank", blank_wrong)):
             for key, raw, loc, t in found:
