@@ -192,3 +192,14 @@ def test_a_header_that_lost_a_name_over_rows_whose_bars_may_pad_them_is_read_by_
     # every value placed stands where the report prints it (here: no row of table 三 is certain)
     assert all(BASE[k] == raw for k, raw in got.items() if not k[1].endswith(("/social_welfare", "/total")))
     assert _rows(got, "new_requests") == {}
+
+
+def test_a_row_label_printed_inside_its_block_header_is_not_read_as_a_blank_row():
+    # 规章 and the header name 对外公开总数量 changed lines: the label stands inside the header, its 0, 0, 27
+    # after the header's last name, with no label. It was read as a row printing every cell empty (three
+    # blanks, where numbers are printed) and its numbers unplaced: they may be its cells, so it is not placed.
+    text = SHAOYANG.replace("对外公开总数量 |\n规章 |\n", "规章 |\n对外公开总数量 |\n")
+    assert text != SHAOYANG
+    got = _read(text)
+    assert _rows(got, "rules") == {}
+    _same_elsewhere(got, "rules")

@@ -379,6 +379,10 @@ def _place(read: RowRead, section: str, empties: _Empties, truncated: bool, row_
             reject(f"{label} has no values before '{''.join(t.text for t in read.unknown)}', which is no row "
                    f"label of the format: its cells are not certain")
             return
+        if read.orphans:
+            reject(f"{label} has no values, and {read.orphans} value(s) with no row label follow the caption or "
+                   f"header after it: they may be its cells", reason="its cells may be printed after a header")
+            return
         # printed with every cell empty: it shows them (行政许可 | ||||), or, in a table
         # printed a cell per line, the next row's label follows it directly
         if read.shows_every_cell() or (not row_lines and not read.next_late and not read.late

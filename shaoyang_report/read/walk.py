@@ -64,6 +64,7 @@ class RowRead:
     pieces: tuple[int, int] = (0, 0)  # cells of its label's line, and of its block's header line (0: unknown)
     header_fill: dict[str, int] = field(default_factory=dict)  # empty cells its block's header ends with,
     # by kind: as many pad its rows
+    orphans: int = 0  # printed with no cell, ended by a caption or header after which values with no label follow
 
     def add(self, tok: Token, index: int) -> None:
         """Take a cell printed on line ``index`` of the section."""
@@ -533,6 +534,9 @@ class _Walker:
                 current.leading = list(self.loose)
             self.on_line = current
             return current
+        last = self.out.reads[-1] if self.out.reads and self.current is None else None
+        if last is not None and last.ended == "frame" and not last.cells and not self.row_lines:
+            last.orphans += 1  # (its label may have been printed among the header's: these its cells?)
         self.out.unplaced.append(tok)
         return None
 
