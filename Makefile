@@ -1,5 +1,5 @@
 # The verbs of the project. The README's two commands are scripts/setup.sh and scripts/test.sh.
-.PHONY: setup data briefings test test-fast lint bench docs fuzz
+.PHONY: setup data briefings test test-fast lint bench docs fuzz fuzz-truth
 
 setup:          ## create .venv and run the main job
 	bash scripts/setup.sh
@@ -31,6 +31,11 @@ FUZZ_CASES ?= 20000
 FUZZ_SEED ?= 7
 fuzz:           ## layout fuzzer: FUZZ_CASES generated reports (seed FUZZ_SEED), figures in fuzz_out/
 	.venv/bin/python ../shared/reliability/layout_fuzz.py $(FUZZ_CASES) $(FUZZ_SEED) fuzz_out
+
+# The same cases, each value the fuzzer calls misplaced sorted: its own truth's error (by kind),
+# two corruptions that cancel, or the reader's (benchmarks/README.md, "The fuzzer's truth").
+fuzz-truth:     ## layout fuzzer's misplaced values sorted by whose error they are (FUZZ_CASES, FUZZ_SEED)
+	.venv/bin/python benchmarks/fuzz_truth.py $(FUZZ_CASES) $(FUZZ_SEED)
 
 docs:           ## regenerate the README's data dictionary from fields.csv
 	.venv/bin/shaoyang-report dictionary --readme README.md

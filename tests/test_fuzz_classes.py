@@ -8,6 +8,8 @@ unplaced (a problem), never read shifted, while the rows around it read as befor
 
 from __future__ import annotations
 
+import re
+
 from conftest import RAW
 
 import shaoyang_report as sr
@@ -105,3 +107,99 @@ def test_a_row_whose_next_row_after_a_caption_is_lost_is_not_placed():
     got = _read(text)
     assert _rows(got, "rules") == {}
     assert not any(raw in ("57", "442") for (i, _), raw in got.items() if i == "rules")
+
+
+def test_a_label_that_reads_as_a_header_printed_twice_before_its_values_is_read_as_its_label():
+    # 政府集中采购 holds 采购, a word of table 二's block headers (采购项目数量): its label line printed
+    # twice read as a header after a row printing no cell, 1383 and 46502.47万 were unplaced and the row
+    # placed blank. Printed twice before any cell of its own it is the row's label, as any label so is.
+    text = SHAOYANG.replace("政府集中采购 |\n", "政府集中采购 |\n政府集中采购 |\n")
+    got = _read(text)
+    assert _rows(got, "government_procurement") == {"projects": "1383", "amount": "46502.47万"}
+    _same_elsewhere(got, "government_procurement")
+    # with a value lost after it, the row is one short: not placed
+    got = _read(text.replace("1383 |\n46502.47万 |\n", "1383 |\n"))
+    assert _rows(got, "government_procurement") == {}
+    _same_elsewhere(got, "government_procurement")
+
+
+def test_a_row_label_printed_among_the_header_names_is_not_read_as_a_blank_row():
+    # table 三's label 2.其他法律行政法规禁止公开 and the header name 法律服务机构 changed lines: the label
+    # stands in the header with no cell after it, its seven 0s after 法律服务机构. It was read as a row
+    # whose cells are all empty (seven blanks, where 0s are printed); the labels after it are printed
+    # where it was due, earlier in the format's order: its cells may be printed later, as they are.
+    label = "2.其他法律行政法规禁止公开 |\n"
+    assert SHAOYANG.count(label) == 1 and SHAOYANG.count("法律服务机构 |\n") == 1
+    text = SHAOYANG.replace("法律服务机构 |\n", "@\n").replace(label, "法律服务机构 |\n").replace("@\n", label)
+    got = _read(text)
+    assert _rows(got, "withheld_prohibited_by_law") == {}
+    # (the rows printed after it, out of order, are not placed either; what is placed reads as in the report)
+    assert got and all(BASE[k] == raw for k, raw in got.items())
+    assert _rows(got, "withheld_state_secret") == {} and _rows(got, "total_handled") == _rows(BASE, "total_handled")
+
+
+def test_a_block_header_that_lost_a_name_does_not_shift_rows_ending_with_a_bare_bar():
+    # the header loses 本年新制作数量 (two names for three columns); 规章 prints 5, 27 and a bare "|",
+    # 规范性文件 49, 57 and a bare "|". A bare "|" is an empty cell in table 二 (行政处罚 prints one
+    # between its values, no complete row of three ends with one) but pads rows elsewhere (政府集中采购,
+    # two columns, ends with one; 一、本年新收… ends with three): not every bare "|" is a cell, so the
+    # two rows do not show the header's count more than the format's. Read by the header, 5 and 49 would
+    # be 本年新公开数量.
+    text = SHAOYANG
+    for old, new in (("本年新制作数量 |\n", ""), ("规章 |\n0 |\n0 |\n27 |\n", "规章 |\n5 |\n27 |\n|\n"),
+                     ("49 |\n57 |\n442 |\n", "49 |\n57 |\n|\n"), ("1148 |\n327 |\n1614 |\n", "1148 |\n|\n1614 |\n"),
+                     ("46502.47万 |\n", "46502.47万 |\n|\n"),
+                     ("137 |\n0 |\n0 |\n1 |\n0 |\n0 |\n138 |\n||\n", "137 |\n|\n0 |\n1 |\n0 |\n0 |\n138 |\n|||\n")):
+        assert text.count(old) == 1
+        text = text.replace(old, new)
+    got = _read(text)
+    assert _rows(got, "rules") in ({}, {"new_made": "5", "new_published": "27", "total_published": ""})
+    assert _rows(got, "normative_documents") in ({}, {"new_made": "49", "new_published": "57", "total_published": ""})
+    assert _rows(got, "government_procurement") == _rows(BASE, "government_procurement")
+
+
+def _without_column(text: str, header: str, k: int, width: int) -> str:
+    """The report with a column printed nowhere: its header line and the k-th of each row's ``width`` value lines."""
+    lines = text.split("\n")
+    lines.remove(header)
+    out: list[str] = []
+    run: list[str] = []
+    for line in [*lines, ""]:
+        if line.endswith(" |") and line[:-2].replace(",", "").isdigit():
+            run.append(line)
+            continue
+        out += run[:k] + run[k + 1:] if len(run) == width else run
+        run = []
+        out.append(line)
+    return "\n".join(out[:-1])
+
+
+def test_a_header_that_lost_a_name_over_rows_whose_bars_may_pad_them_is_read_by_no_count():
+    # table 三 prints no 社会公益组织 column: the header has six names for the format's seven. Each row prints
+    # five values, its last cell (总计) empty as a bare bar, and a bare bar after it, which pads every row
+    # of the table; 二、上年结转… prints its second cell empty as a bare bar too. Five values and two bars fit
+    # the format's seven cells as well as the header's six (the last bar padding): read by the format, the
+    # values printed under 法律服务机构 and 其他 were placed under 社会公益组织 and 法律服务机构.
+    text = _without_column(SHAOYANG, "社会公益组织 |", 3, 7)
+    head, rest = text.split("三、收到和处理政府信息公开申请情况", 1)
+    table, tail = rest.split("四、", 1)
+    table = re.sub(r"\n[\d,]+ \|\n\|\|?\n", "\n|\n|\n", table)  # its 总计 empty, one bar of padding
+    table = table.replace("申请数量 |\n2 |\n0 |\n", "申请数量 |\n2 |\n|\n")
+    text = head + "三、收到和处理政府信息公开申请情况" + table + "四、" + tail
+    assert "社会公益组织" not in text and "\n137 |\n0 |\n0 |\n0 |\n0 |\n|\n|\n" in text
+    got = _read(text)
+    assert not any(raw for (_, m), raw in got.items() if m.endswith("/social_welfare"))
+    # every value placed stands where the report prints it (here: no row of table 三 is certain)
+    assert all(BASE[k] == raw for k, raw in got.items() if not k[1].endswith(("/social_welfare", "/total")))
+    assert _rows(got, "new_requests") == {}
+
+
+def test_a_row_label_printed_inside_its_block_header_is_not_read_as_a_blank_row():
+    # 规章 and the header name 对外公开总数量 changed lines: the label stands inside the header, its 0, 0, 27
+    # after the header's last name, with no label. It was read as a row printing every cell empty (three
+    # blanks, where numbers are printed) and its numbers unplaced: they may be its cells, so it is not placed.
+    text = SHAOYANG.replace("对外公开总数量 |\n规章 |\n", "规章 |\n对外公开总数量 |\n")
+    assert text != SHAOYANG
+    got = _read(text)
+    assert _rows(got, "rules") == {}
+    _same_elsewhere(got, "rules")

@@ -340,9 +340,9 @@ def _place(read: RowRead, section: str, empties: _Empties, truncated: bool, row_
         out.missing.append((row.key, f"the text ends after {len(values)} of its {width} values"))
         out.unplaced.extend(values)
         return
-    if read.jumped and not row_lines and values:
+    if read.jumped and not row_lines:  # (with no values too: its cells, empty or not, may be printed later)
         reject(f"{label} was read where {read.jumped} was due, and {read.jumped} is printed later: in a table "
-               f"printed a cell per line, the values after a label may be the other's")
+               f"printed a cell per line, the cells after a label may be the other's")
         return
     if read.garbled:
         reject(f"{label}: its label cell goes on with {read.garbled!r}, numbers run into text: "
@@ -378,6 +378,10 @@ def _place(read: RowRead, section: str, empties: _Empties, truncated: bool, row_
         if read.unknown:
             reject(f"{label} has no values before '{''.join(t.text for t in read.unknown)}', which is no row "
                    f"label of the format: its cells are not certain")
+            return
+        if read.orphans:
+            reject(f"{label} has no values, and {read.orphans} value(s) with no row label follow the caption or "
+                   f"header after it: they may be its cells", reason="its cells may be printed after a header")
             return
         # printed with every cell empty: it shows them (行政许可 | ||||), or, in a table
         # printed a cell per line, the next row's label follows it directly
@@ -455,7 +459,9 @@ def _read_by_headers(walk: Walk, empties: _Empties, out: TableRead) -> None:
     cells leaving no trace: counts do not tell a column the header lacks from an empty
     cell), neither is certain: a row holding the format's count of values is a problem.
     In a table that shows no empty cell at all, at least :data:`_TRACELESS_AGREEING` rows
-    must agree (two rows of a block each with one empty cell gone say nothing).
+    must agree (two rows of a block each with one empty cell gone say nothing). A row whose
+    cells fit both counts — the header's up to its last value, the format's with the empty
+    cells after it, which may pad it — is a problem either way.
     """
     traceless = not walk.loose and not any(c.kind in (BLANK, PAD) for r in walk.reads for c in r.cells)
     in_place = empties.in_place
@@ -465,11 +471,20 @@ def _read_by_headers(walk: Walk, empties: _Empties, out: TableRead) -> None:
             groups.setdefault((read.named_at, *_columns_key(read.named)), []).append(read)
     for group in groups.values():
         named = group[0].named
-        shown = [sum(1 for c in r.cells if c.kind in (VALUE, GLUED) or c.kind in in_place) for r in group]
+        # empty cells: those printed in place, and a kind some row prints between values that its table's
+        # complete rows of this width never end with (a bare | where | also pads other tables' rows)
+        kinds = in_place | {k for k in empties.between if (walk.section, len(group[0].columns), k) not in empties.trailing}
+        shown = [sum(1 for c in r.cells if c.kind in (VALUE, GLUED) or c.kind in kinds) for r in group]
         # up to its last value: an empty cell after it may pad the row
-        core = [sum(1 for c in r.cells[:_last_value(r.cells) + 1] if c.kind in (VALUE, GLUED) or c.kind in in_place)
+        core = [sum(1 for c in r.cells[:_last_value(r.cells) + 1] if c.kind in (VALUE, GLUED) or c.kind in kinds)
                 for r in group]
         left_out = "、".join(c.label_zh for c in group[0].columns if c not in named)
+        for read, n, m in zip(group, core, shown):
+            if n <= len(named) and n < len(read.columns) <= m - empties.padding(walk.section, read, kinds):
+                # as many cells as the header names up to its last value, as the format has with the empty cells
+                # after it (padding, or its last cells?): neither count is certain
+                read.doubt = (f"the header names {len(named)} of its {len(read.columns)} columns (not {left_out}), "
+                              f"and its cells fit both, with or without the empty cells after its last value")
         by_header = sum(len(named) in (n, m) for n, m in zip(core, shown))
         over = sum(sum(1 for c in r.cells if c.kind in (VALUE, GLUED)) > len(named) for r in group)
         if sum(len(r.columns) in (n, m) for n, m, r in zip(core, shown, group)) >= by_header or over >= by_header:

@@ -64,6 +64,7 @@ class RowRead:
     pieces: tuple[int, int] = (0, 0)  # cells of its label's line, and of its block's header line (0: unknown)
     header_fill: dict[str, int] = field(default_factory=dict)  # empty cells its block's header ends with,
     # by kind: as many pad its rows
+    orphans: int = 0  # printed with no cell, ended by a caption or header after which values with no label follow
 
     def add(self, tok: Token, index: int) -> None:
         """Take a cell printed on line ``index`` of the section."""
@@ -281,7 +282,7 @@ class _Walker:
         pending.append(tok)
         del pending[:-_MAX_FRAGMENTS]
         self.run.append(tok)
-        if self.is_frame(tok.text):
+        if self.is_frame(tok.text) and not self.label_again(tok):
             self.close_row("frame")
             self.on_line, self.stray = None, []
         else:
@@ -290,6 +291,13 @@ class _Walker:
             if current is not None and not self.harmless([tok], current):
                 current.unknown.append(tok)
             self.printed_again(tok, index)
+
+    def label_again(self, tok: Token) -> bool:
+        """Whether a text cell is the label of the row being read printed again before any of its cells
+        (a line printed twice): read as that label is, never as a header (``政府集中采购`` reads as one)."""
+        current = self.current
+        return current is not None and not current.cells and current.label is not None \
+            and normalize(tok.text) == normalize(current.label.text)
 
     def printed_again(self, tok: Token, index: int) -> None:
         """A text cell naming a row read before (not where the format prints it next), with other
@@ -526,6 +534,9 @@ class _Walker:
                 current.leading = list(self.loose)
             self.on_line = current
             return current
+        last = self.out.reads[-1] if self.out.reads and self.current is None else None
+        if last is not None and last.ended == "frame" and not last.cells and not self.row_lines:
+            last.orphans += 1  # (its label may have been printed among the header's: these its cells?)
         self.out.unplaced.append(tok)
         return None
 
