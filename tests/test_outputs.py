@@ -409,3 +409,27 @@ def test_temporaries_of_unfinished_writes_are_not_read_as_reports(tmp_path):
     shutil.copy(REPORT, folder / ".copy.txt.sr-4242-0a1b2c3d.tmp")
     (folder / ".hidden-but-real.txt").write_bytes(REPORT.read_bytes())  # an ordinary hidden file is still read
     assert [p.name for p in files_module.report_files(folder)] == [".hidden-but-real.txt", REPORT.name]
+
+
+# ---------------------------------------------------------------------------- pages side by side (issue 24: 2)
+@pytest.mark.slow
+def test_pages_built_side_by_side_are_those_built_one_at_a_time(tmp_path, monkeypatch):
+    """Two kernels at once (``workers=2``) give the same pages and files as one at a time, byte for byte
+    (but for the random cell ids papermill gives each run; the workbook's timestamps aside)."""
+    import re
+
+    monkeypatch.setenv("SHAOYANG_CORPUS_CACHE", str(tmp_path / "cache"))
+    one = build.build_briefings(RAW, tmp_path / "one", agencies=True, workers=1)
+    two = build.build_briefings(RAW, tmp_path / "two", agencies=True, workers=2)
+    assert sorted(one.files) == sorted(two.files)
+    assert {"briefing", "audit", "agencies", "report:shaoyang_city_2020"} <= set(one.files)
+    for label, path in one.files.items():
+        if path.suffix == ".xlsx":
+            continue
+        a, b = path.read_bytes(), two.files[label].read_bytes()
+        if path.suffix == ".html":
+            a, b = (re.sub(rb"cell-id=[0-9a-f-]+", b"cell-id=", x) for x in (a, b))
+        assert a == b, label
+    # what the pages say, as the Shaoyang 2020 report prints it: 行政许可 4089, -56, 7591
+    assert "<td>行政许可</td>" in one.files["report:shaoyang_city_2020"].read_text("utf-8")
+    assert "<td>4,089</td><td>-56</td><td>7,591</td>" in one.files["report:shaoyang_city_2020"].read_text("utf-8")
