@@ -147,14 +147,7 @@ def read_numbers(lines: Sequence, *, agency: str | None = None, year: int | None
         raise ValueError(f"only must be one of {', '.join(_ONLY)}")
     is_office = _agency_is_office(agency)
     cumulative_is_year = False
-    hint = None if only == "numbers" else _FIGURE_HINT.search
-    printed_hint = None if hint is None else _printed_hint().search
-    for prefix, printed in iter_lines(lines):
-        if printed_hint is not None and printed_hint(printed) is None and ("(" not in printed or not GLOSS.search(printed)):
-            continue  # no figure printed (most paragraphs): nothing read, nothing handed on
-        text, where = normalise(printed)
-        if hint is not None and hint(text) is None:
-            continue
+    for prefix, printed, text, where in _paragraphs(lines, figures=only != "numbers"):
         found, cumulative_is_year = _read_paragraph(text, is_office, year, only, cumulative_is_year)
         for a, b, number, clause, reading in found:
             yield _new_read(Read, (prefix, printed, where, a, b, number, clause, reading))
@@ -192,13 +185,7 @@ def read_mentions(lines: Sequence, *, agency: str | None = None, year: int | Non
     out: list[dict] = []
     is_office = _agency_is_office(agency)
     cumulative_is_year = False
-    printed_hint = _printed_hint().search if figures_only else None
-    for prefix, printed in iter_lines(lines):  # as read_numbers, without a Read made for each number
-        if printed_hint is not None and printed_hint(printed) is None and ("(" not in printed or not GLOSS.search(printed)):
-            continue  # no figure printed: nothing read, nothing handed on
-        text, where = normalise(printed)
-        if figures_only and not _FIGURE_HINT.search(text):
-            continue
+    for prefix, printed, text, where in _paragraphs(lines, figures=figures_only):  # as read_numbers, no Read made
         found, cumulative_is_year = _read_paragraph(text, is_office, year, "figures" if figures_only else "numbers",
                                                     cumulative_is_year)
         for a, b, number, clause, reading in found:
@@ -221,6 +208,23 @@ def read_mentions(lines: Sequence, *, agency: str | None = None, year: int | Non
             for metric, value in reading.metrics:
                 out.append({**base, "metric": metric.key, "fact_value": value, "fact_unit": metric.unit})
     return out
+
+
+def _paragraphs(lines: Sequence, figures: bool) -> Iterator[tuple[str | Lines, str, str, list[int] | None]]:
+    """``(prefix, printed, normalised, where)`` of each line; with ``figures``, only those that may hold a figure.
+
+    A line printed without a figure (most paragraphs) is passed over before it is
+    normalised (:func:`_printed_hint`), unless it holds a pinyin gloss, which normalising
+    drops; nothing is read in it and nothing handed on from it.
+    """
+    printed_hint = _printed_hint().search if figures else None
+    for prefix, printed in iter_lines(lines):
+        if printed_hint is not None and printed_hint(printed) is None and ("(" not in printed or not GLOSS.search(printed)):
+            continue
+        text, where = normalise(printed)
+        if figures and _FIGURE_HINT.search(text) is None:
+            continue
+        yield prefix, printed, text, where
 
 
 @lru_cache(maxsize=4096)
