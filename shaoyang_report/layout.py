@@ -187,8 +187,8 @@ class Layout:
         return {k: f for k, f in self.formats.items() if f.tables}
 
     def prints_tables(self, template: str | None) -> bool:
-        """Whether a format prints the national tables (False for F2008 and for None)."""
-        return template is not None and bool(self.formats[template].tables)
+        """Whether a format prints the national tables (False for F2008, and for no format: None or a missing value)."""
+        return isinstance(template, str) and bool(self.formats[template].tables)
 
     def table_for(self, template: str, section: str) -> Table:
         """The table a format prints in ``section``."""

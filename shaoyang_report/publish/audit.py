@@ -126,7 +126,7 @@ def audit_overview(corpus: Corpus, agency: str | None = None) -> Html:
     prints = get_layout().prints_tables  # an F2008 report has no 表二/三/四: "—", not 0
     passed = count_by(checks[(checks.status == "pass") & checks.report_id.isin(shown.report_id)], "report_id")
     rows = [{"report": r, "completeness": completeness_zh(r.completeness),
-             "tables": [getattr(r, s) if isinstance(r.template, str) and prints(r.template) else "—" for s in TABLE_SECTIONS], "prose": int(r.prose),
+             "tables": [getattr(r, s) if prints(r.template) else "—" for s in TABLE_SECTIONS], "prose": int(r.prose),
              "passed": int(passed.get(r.report_id, 0)), "findings": int(r.findings),
              "not_checkable": int(r.not_checkable), "missing": int(r.missing), "unplaced": int(r.unplaced)}
             for r in shown.itertuples()]
