@@ -173,7 +173,9 @@ def build_briefings(
         with ThreadPoolExecutor(max_workers=max(1, min(workers, MAX_KERNELS))) as pool:
             built = [pool.submit(_build_page, page, params, stage, say) for page in pages]
             try:
-                _write_data(corpus, b, stage, staged, outputs, data_folder, explorer_ids, agencies, say)
+                say(f"facts, checks and workbook for {len(corpus)} report(s)")
+                for label, path in _write_data(corpus, b, stage, data_folder, explorer_ids, agencies).items():
+                    outputs.files[label] = staged.final(path)
                 if docx:
                     from shaoyang_report.publish.word import write_briefing_docx
 
@@ -208,18 +210,16 @@ def _build_page(page: _Page, params: dict, stage: Path, say) -> Path:
     return export_html(nb, stage / page.file, title=page.title)
 
 
-def _write_data(corpus: Corpus, b, stage: Path, staged, outputs: BriefingOutputs, data_folder, explorer_ids: list[str],
-                agencies: bool, say) -> None:
-    """The facts (CSV, Parquet), their checks (CSV) and the workbook, into the staging folder."""
+def _write_data(corpus: Corpus, b, stage: Path, data_folder, explorer_ids: list[str], agencies: bool
+                ) -> dict[str, Path]:
+    """The facts (CSV, Parquet), their checks (CSV) and the workbook, written into the staging folder: label → path."""
     from shaoyang_report.corpus.export import write_frame
     from shaoyang_report.publish.workbook import write_workbook
 
-    say(f"facts, checks and workbook for {len(corpus)} report(s)")
     facts = corpus.facts
-    outputs.files["facts.csv"] = staged.final(write_frame(facts, stage / "facts.csv"))
-    outputs.files["facts.parquet"] = staged.final(write_frame(facts, stage / "facts.parquet"))
-    # the checks of these facts, beside them: never the checks of another run's (``run`` writes the pair too)
-    outputs.files["checks.csv"] = staged.final(write_frame(corpus.checks, stage / "checks.csv"))
+    files = {"facts.csv": write_frame(facts, stage / "facts.csv"), "facts.parquet": write_frame(facts, stage / "facts.parquet"),
+             # the checks of these facts, beside them: never the checks of another run's (``run`` writes the pair too)
+             "checks.csv": write_frame(corpus.checks, stage / "checks.csv")}
     with_tables = tables_read(corpus)
     sheet_ids = list(dict.fromkeys([r for r in explorer_ids if r in set(with_tables)] + with_tables))
     notes = []
@@ -230,11 +230,12 @@ def _write_data(corpus: Corpus, b, stage: Path, staged, outputs: BriefingOutputs
     tables = {rid: {s: corpus.table(rid, s) for s in TABLE_SECTIONS} for rid in sheet_ids}
     findings_all = pd.concat([corpus.findings, b.cross_year[b.cross_year.status == "fail"]], ignore_index=True) \
         if len(b.cross_year) else corpus.findings
-    outputs.files["workbook.xlsx"] = staged.final(write_workbook(
+    files["workbook.xlsx"] = write_workbook(
         stage / "workbook.xlsx", facts=facts, findings=findings_all, comparison=b.comparison, tables=tables,
         sources=corpus.reports[["report_id", "agency", "agency_printed", "year", "template", "completeness", "url",
                                 "source"]], facts_files=["facts.parquet", "facts.csv"], notes=notes,
-        sheets=_agency_sheets(corpus, data_folder) if agencies else None, max_rows=WORKBOOK_ROWS))
+        sheets=_agency_sheets(corpus, data_folder) if agencies else None, max_rows=WORKBOOK_ROWS)
+    return files
 
 
 def _year(summary: dict) -> str:
